@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ProviderOverrideSchema } from '../providers/provider-preset.js';
+
+/** A model to fall back to, in order, when the role's own model fails with 429, 5xx or a timeout. */
+export const FallbackConfigSchema = z
+  .object({
+    /** Provider id (a preset name or a key of `providers`); defaults to the role's provider. */
+    provider: z.string().min(1).optional(),
+    /** Model id on that provider. */
+    model: z.string().min(1),
+    /** Served context window, when it differs from the provider's figure. */
+    contextWindow: z.number().int().positive().optional(),
+    /** Largest completion, when it differs from the provider's figure. */
+    maxOutputTokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A model role: which provider and model, and how to call it. */
+export const ModelRoleConfigSchema = z
+  .object({
+    /** Provider id (a preset name or a key of `providers`); defaults to the top-level `provider`. */
+    provider: z.string().min(1).optional(),
+    /** Model id; defaults to the provider preset's model for this role. */
+    model: z.string().min(1).optional(),
+    /** Context window the provider serves for this model, in tokens. */
+    contextWindow: z.number().int().positive().optional(),
+    /** Largest completion to ask for, in tokens. */
+    maxOutputTokens: z.number().int().positive().optional(),
+    /** Sampling temperature. */
+    temperature: z.number().min(0).max(2).optional(),
+    /** Time allowed for one model call, in milliseconds. */
+    timeoutMs: z.number().int().positive().optional(),
+    /** Retries on 429, 5xx and dropped connections, with exponential backoff. */
+    retries: z.number().int().min(0).max(10).optional(),
+    /** Models tried in order when this one keeps failing. */
+    fallbacks: z.array(FallbackConfigSchema).optional(),
+  })
+  .strict();
+
+/** Prompt Guard 2 runs locally from an ONNX export on disk. */
+export const PromptGuardConfigSchema = z
+  .object({
+    /** Directory holding `model.onnx` (or a quantized variant), `tokenizer.json` and `config.json`. */
+    modelPath: z.string().min(1),
+    /** ONNX file inside the directory; defaults to `model.onnx`, then `model.quant.onnx`. */
+    modelFile: z.string().min(1).optional(),
+    /** onnxruntime intra-op threads; defaults to the number of cores. */
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Llama Guard 4 through an OpenAI-compatible provider, by chat completions or a Meta-style moderations API. */
+export const LlamaGuardConfigSchema = ModelRoleConfigSchema.extend({
+  /** `chat` sends the conversation to `/chat/completions`; `moderations` uses `POST /v1/moderations`. */
+  api: z.enum(['chat', 'moderations']).optional(),
+}).strict();
+
+/** The guard roles. */
+export const GuardRolesConfigSchema = z
+  .object({
+    /** Prompt Guard 2 (local ONNX classifier); omitted means the classifier is skipped. */
+    promptGuard: PromptGuardConfigSchema.optional(),
+    /** Llama Guard 4 (remote); omitted means the classifier is skipped. */
+    llamaGuard: LlamaGuardConfigSchema.optional(),
+  })
+  .strict();
+
+/** The contents of `herd.config.json`. */
+export const HerdConfigSchema = z
+  .object({
+    /** JSON Schema reference for editors; ignored. */
+    $schema: z.string().optional(),
+    /** Default provider id for every role that names none. */
+    provider: z.string().min(1).optional(),
+    /** Provider overrides and additional providers, keyed by id. */
+    providers: z.record(z.string().min(1), ProviderOverrideSchema).optional(),
+    /** The model roles. */
+    roles: z
+      .object({
+        /** Llama 4 Scout: reads the repository and plans. */
+        planner: ModelRoleConfigSchema.optional(),
+        /** Llama 4 Maverick: carries out the plan with tools. */
+        actor: ModelRoleConfigSchema.optional(),
+        /** Prompt Guard 2 and Llama Guard 4. */
+        guard: GuardRolesConfigSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Guard policy: a preset name or a policy object; validated by `@herd/guard`. */
+    policy: z.unknown().optional(),
+    /** Settings for `@herd/tools` (jail rules, command policy, sandbox); validated there. */
+    tools: z.record(z.string(), z.unknown()).optional(),
+    /** Settings for runs (limits, test command, prices); validated by `@herd/engine`. */
+    run: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** The contents of `herd.config.json`, as written. */
+export type HerdConfigInput = z.input<typeof HerdConfigSchema>;
+/** The contents of `herd.config.json`, parsed. */
+export type HerdConfig = z.infer<typeof HerdConfigSchema>;
+/** A model role as configured. */
+export type ModelRoleConfig = z.infer<typeof ModelRoleConfigSchema>;
+/** A fallback model as configured. */
+export type FallbackConfig = z.infer<typeof FallbackConfigSchema>;
+/** Prompt Guard 2 as configured. */
+export type PromptGuardConfig = z.infer<typeof PromptGuardConfigSchema>;
+/** Llama Guard 4 as configured. */
+export type LlamaGuardConfig = z.infer<typeof LlamaGuardConfigSchema>;

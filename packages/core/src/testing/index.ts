@@ -1,0 +1,2 @@
+// Fakes and builders for people testing code built on Herd.
+export {};

@@ -1,0 +1,36 @@
+import { HerdError } from '@herd/core';
+
+/**
+ * Exit codes shared by every `herd` command: 0 success, 1 verification failed, 2 blocked by guard or policy,
+ * 3 configuration, input or provider error, 4 limits exceeded, 70 internal error (a bug in Herd).
+ */
+export const exitCodes = {
+  success: 0,
+  verificationFailed: 1,
+  blocked: 2,
+  configuration: 3,
+  limits: 4,
+  internal: 70,
+} as const;
+
+/** The exit code for an error, by who is to blame. */
+export function exitCodeFor(error: unknown): number {
+  if (!HerdError.isInstance(error)) return exitCodes.internal;
+  if (error.code === 'limit_exceeded') return exitCodes.limits;
+  return error.blame === 'guard' ? exitCodes.blocked : exitCodes.configuration;
+}
+
+/**
+ * Prints an error for a person: one message and its hint for Herd errors, a stack only for bugs.
+ * Returns the exit code.
+ */
+export function reportCliError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  if (HerdError.isInstance(error)) {
+    stream.write(`herd: ${error.message}\n`);
+    if (error.hint) stream.write(`  hint: ${error.hint}\n`);
+  } else {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    stream.write(`herd: internal error (please report it): ${detail}\n`);
+  }
+  return exitCodeFor(error);
+}

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { herdVersion } from '../herd-version.js';
+import { registerConfigCommand } from './commands/config-command.js';
+import { reportCliError } from './report-cli-error.js';
+
+/**
+ * Builds the `herd` command line. Each command lives in its own file under `commands/` and registers
+ * itself on the program.
+ */
+export function createCliProgram(): Command {
+  const program = new Command('herd')
+    .description('Llama 4 Scout plans, Maverick acts, Prompt Guard 2 and Llama Guard 4 check every step.')
+    .version(herdVersion, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerConfigCommand(program);
+  return program;
+}
+
+/**
+ * Runs the CLI with the given argv and returns the exit code. Herd errors become one clear message on stderr,
+ * never a stack trace.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createCliProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    return reportCliError(error);
+  }
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Tests import workspace packages from their TypeScript sources, so no build is needed to run them. */
+const alias = [
+  { find: /^@herd\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
+  { find: /^@herd\/(core|tools|guard|engine)$/, replacement: source('./packages/$1/src/index.ts') },
+  { find: /^@herd\/test-support$/, replacement: source('./test/support/src/index.ts') },
+];
+
+const project = (name: string, root: string) => ({
+  extends: true as const,
+  test: { name, root, include: ['test/**/*.test.ts'] },
+});
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    projects: [
+      project('core', 'packages/core'),
+      project('tools', 'packages/tools'),
+      project('guard', 'packages/guard'),
+      project('engine', 'packages/engine'),
+      { extends: true as const, test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['support/**', '**/node_modules/**'] } },
+    ],
+  },
+});
