@@ -25,7 +25,15 @@ export default defineConfig({
       project('tools', 'packages/tools'),
       project('guard', 'packages/guard'),
       project('engine', 'packages/engine'),
-      { extends: true as const, test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['support/**', '**/node_modules/**'] } },
+      {
+        extends: true as const,
+        test: {
+          name: 'e2e',
+          root: 'test',
+          include: ['**/*.test.ts'],
+          exclude: ['support/**', '**/node_modules/**'],
+        },
+      },
     ],
   },
 });

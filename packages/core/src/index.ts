@@ -1,19 +1,5 @@
 // Public API of @herd/core. Every export is listed by name; a new export here is new public API.
 
-// ---- Errors ----
-export type { ConfigErrorOptions, ConfigIssue } from './errors/config-error.js';
-export { ConfigError } from './errors/config-error.js';
-export type { GuardErrorOptions } from './errors/guard-error.js';
-export { GuardError } from './errors/guard-error.js';
-export type { ErrorBlame, HerdErrorOptions } from './errors/herd-error.js';
-export { HerdError } from './errors/herd-error.js';
-export type { ModelBehaviorErrorOptions } from './errors/model-behavior-error.js';
-export { ModelBehaviorError } from './errors/model-behavior-error.js';
-export type { ProviderErrorOptions } from './errors/provider-error.js';
-export { ProviderError } from './errors/provider-error.js';
-export { SystemError } from './errors/system-error.js';
-export { UserError } from './errors/user-error.js';
-
 // ---- Configuration ----
 export type {
   FallbackConfig,
@@ -31,9 +17,80 @@ export {
   ModelRoleConfigSchema,
   PromptGuardConfigSchema,
 } from './config/herd-config.js';
-
+export type { LoadedHerdConfig, LoadHerdConfigOptions } from './config/load-herd-config.js';
+export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
+export { resolveHerdRoles } from './config/resolve-herd-roles.js';
+export type {
+  ModelRoleName,
+  ResolvedModelEndpoint,
+  ResolvedModelRole,
+  ResolveModelRoleOptions,
+} from './config/resolve-model-role.js';
+export { resolveModelRole } from './config/resolve-model-role.js';
+// ---- Errors ----
+export type { ConfigErrorOptions, ConfigIssue } from './errors/config-error.js';
+export { ConfigError } from './errors/config-error.js';
+export type { GuardErrorOptions } from './errors/guard-error.js';
+export { GuardError } from './errors/guard-error.js';
+export type { ErrorBlame, HerdErrorOptions } from './errors/herd-error.js';
+export { HerdError } from './errors/herd-error.js';
+export type { ModelBehaviorErrorOptions } from './errors/model-behavior-error.js';
+export { ModelBehaviorError } from './errors/model-behavior-error.js';
+export type { ProviderErrorOptions } from './errors/provider-error.js';
+export { ProviderError } from './errors/provider-error.js';
+export { SystemError } from './errors/system-error.js';
+export { UserError } from './errors/user-error.js';
+// ---- Events ----
+export type {
+  HerdEvent,
+  HerdEventInput,
+  HerdEventOf,
+  HerdEventType,
+  TokenUsage,
+} from './events/herd-event.js';
+export {
+  ApprovalRequestEventSchema,
+  ApprovalResolveEventSchema,
+  CheckpointCreateEventSchema,
+  ContextPackEventSchema,
+  ErrorEventSchema,
+  EventRoleSchema,
+  FileChangeEventSchema,
+  GuardVerdictEventSchema,
+  HerdEventSchema,
+  ModelCallEventSchema,
+  ModelTextEventSchema,
+  PlanApproveEventSchema,
+  PlanDeviationEventSchema,
+  PlanProposeEventSchema,
+  PolicyActionSchema,
+  RunFinishEventSchema,
+  RunStartEventSchema,
+  ScanPointSchema,
+  StepFinishEventSchema,
+  StepStartEventSchema,
+  TokenUsageSchema,
+  ToolCallEventSchema,
+  ToolResultEventSchema,
+  WarningEventSchema,
+} from './events/herd-event.js';
+// ---- Models ----
+export type { CreateChatModelOptions } from './models/create-chat-model.js';
+export { createChatModel, createChatModelChain } from './models/create-chat-model.js';
+export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
+export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
+export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';
+// ---- Plans ----
+export type { Plan, PlanCommand, PlanFile, PlanStep } from './plan/plan.js';
+export { PlanCommandSchema, PlanFileSchema, PlanSchema, PlanStepSchema } from './plan/plan.js';
 // ---- Providers ----
-export type { ProviderOverride, ProviderPreset, ServedLimits, ToolCalling } from './providers/provider-preset.js';
+export type {
+  ProviderOverride,
+  ProviderPreset,
+  ServedLimits,
+  ToolCalling,
+} from './providers/provider-preset.js';
 export {
   ProviderOverrideSchema,
   ProviderPresetSchema,
@@ -42,6 +99,12 @@ export {
 } from './providers/provider-preset.js';
 export type { ProviderPresetName } from './providers/provider-presets.js';
 export { providerPresetNames, providerPresets } from './providers/provider-presets.js';
+export type { ResolvedProvider } from './providers/resolve-provider.js';
+export { detectProvider, noProviderMessage, resolveProvider } from './providers/resolve-provider.js';
+
+// ---- Secrets ----
+export type { SecretRedactor } from './secrets/secret-redactor.js';
+export { createSecretRedactor } from './secrets/secret-redactor.js';
 
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';

@@ -27,13 +27,13 @@ export abstract class HerdError extends Error {
   readonly code: string;
   /** A short suggestion for the fix. */
   readonly hint: string | undefined;
-  private readonly [marker] = true;
-
   constructor(options: HerdErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
     this.hint = options.hint;
+    // A symbol marker rather than instanceof, so errors from another copy of this package are recognised.
+    Object.defineProperty(this, marker, { value: true });
   }
 
   /** True for any Herd error, even one created by another copy of this package. */
@@ -42,7 +42,14 @@ export abstract class HerdError extends Error {
   }
 
   /** A plain, JSON-safe description of the error (the cause is reduced to its message). */
-  toJSON(): { name: string; code: string; blame: ErrorBlame; message: string; hint?: string; cause?: string } {
+  toJSON(): {
+    name: string;
+    code: string;
+    blame: ErrorBlame;
+    message: string;
+    hint?: string;
+    cause?: string;
+  } {
     const cause = this.cause instanceof Error ? this.cause.message : undefined;
     return {
       name: this.name,

@@ -9,7 +9,7 @@ const maverickHf = 'meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8';
  */
 export const providerPresets = {
   'llama-api': {
-    label: "Meta Llama API",
+    label: 'Meta Llama API',
     baseUrl: 'https://api.llama.com/compat/v1',
     apiKeyEnv: 'LLAMA_API_KEY',
     requiresApiKey: true,

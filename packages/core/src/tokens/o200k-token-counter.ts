@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import type { TokenCountMode, TokenCounter } from './token-counter.js';
+import type { TokenCounter, TokenCountMode } from './token-counter.js';
 
 /** Options for {@link createO200kTokenCounter}. */
 export interface O200kTokenCounterOptions {
@@ -20,7 +20,12 @@ export function estimateO200kTokens(text: string): number {
   let other = 0;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95) {
+    if (
+      (code >= 97 && code <= 122) ||
+      (code >= 65 && code <= 90) ||
+      (code >= 48 && code <= 57) ||
+      code === 95
+    ) {
       word++;
     } else if (code === 32 || code === 9 || code === 10 || code === 13) {
       space++;

@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors/config-error.js';
+
+/** Turns zod issues into {@link ConfigIssue}s whose messages name the exact path, the value, and the fix. */
+export function formatConfigIssues(options: {
+  error: z.ZodError;
+  input: unknown;
+  prefix?: string;
+}): ConfigIssue[] {
+  const { error, input, prefix } = options;
+  return error.issues.map((issue) => {
+    const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    const path = segments.join('.') || '(root)';
+    const value = valueAt(input, issue.path);
+    return { path, message: describeIssue(issue, value) };
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  const shown = value === undefined ? 'nothing' : JSON.stringify(value);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return `is required: add a ${issue.expected} here`;
+      return `expected a ${issue.expected} but found ${shown}; ${typeHint(issue.expected)}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `'${key}'`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+    case 'invalid_format':
+      if (issue.format === 'url')
+        return `${shown} is not a valid http(s) URL; write one such as "http://127.0.0.1:8000/v1"`;
+      return `${shown} is not a valid ${issue.format}`;
+    case 'too_small':
+      return `${shown} is too small: ${issue.message.replace(/^Too small: /, '')}`;
+    case 'too_big':
+      return `${shown} is too big: ${issue.message.replace(/^Too big: /, '')}`;
+    case 'invalid_value':
+      return `${shown} is not allowed; use one of ${issue.values.map((option) => JSON.stringify(option)).join(', ')}`;
+    default:
+      return `${shown}: ${issue.message}`;
+  }
+}
+
+function typeHint(expected: string): string {
+  if (expected === 'number')
+    return 'write a plain number of tokens or milliseconds, e.g. 131072 (no quotes, no "k")';
+  if (expected === 'string') return 'write it in double quotes';
+  if (expected === 'object') return 'write an object in braces';
+  if (expected === 'array') return 'write a list in square brackets';
+  if (expected === 'boolean') return 'write true or false';
+  return 'see the README for the expected shape';
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

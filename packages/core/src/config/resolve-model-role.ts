@@ -1,0 +1,139 @@
+import { ConfigError } from '../errors/config-error.js';
+import type { ToolCalling } from '../providers/provider-preset.js';
+import { detectProvider, noProviderMessage, resolveProvider } from '../providers/resolve-provider.js';
+import type { FallbackConfig, HerdConfig, ModelRoleConfig } from './herd-config.js';
+
+/** A model role Herd calls over the OpenAI-compatible API. */
+export type ModelRoleName = 'planner' | 'actor' | 'llamaGuard';
+
+/** One concrete model on one provider, with everything needed to call it. Holds no secret. */
+export interface ResolvedModelEndpoint {
+  /** Provider id. */
+  provider: string;
+  /** Base URL of the OpenAI-compatible API. */
+  baseUrl: string;
+  /** Environment variable the API key is read from at call time. */
+  apiKeyEnv: string;
+  /** Whether the host refuses requests without a key. */
+  requiresApiKey: boolean;
+  /** Model id. */
+  model: string;
+  /** Context window the provider serves for this model, in tokens. */
+  contextWindow: number;
+  /** Largest completion to ask for, in tokens. */
+  maxOutputTokens: number;
+  /** How the host returns Llama 4 tool calls. */
+  toolCalling: ToolCalling;
+  /** Whether the host accepts image parts. */
+  images: boolean;
+  /** Meta-style moderations URL, where the host has one. */
+  moderationsUrl: string | undefined;
+}
+
+/** A role resolved from presets, configuration and environment: the model, how to call it, and its fallbacks. */
+export interface ResolvedModelRole extends ResolvedModelEndpoint {
+  /** Which role. */
+  role: ModelRoleName;
+  /** Sampling temperature. */
+  temperature: number;
+  /** Time allowed for one call, in milliseconds. */
+  timeoutMs: number;
+  /** Retries on 429, 5xx and dropped connections. */
+  retries: number;
+  /** Models tried in order when this one keeps failing. */
+  fallbacks: ResolvedModelEndpoint[];
+}
+
+const roleDefaults: Record<ModelRoleName, { temperature: number; timeoutMs: number; retries: number }> = {
+  planner: { temperature: 0.2, timeoutMs: 300_000, retries: 2 },
+  actor: { temperature: 0, timeoutMs: 180_000, retries: 2 },
+  llamaGuard: { temperature: 0, timeoutMs: 30_000, retries: 1 },
+};
+
+/** Options for {@link resolveModelRole}. */
+export interface ResolveModelRoleOptions {
+  /** The parsed configuration. */
+  config: HerdConfig;
+  /** Which role to resolve. */
+  role: ModelRoleName;
+  /** Environment used to detect a provider from API keys; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Resolves a model role: the provider (configured, or detected from the API keys in the environment), the
+ * model id (configured, or the provider's default for the role), the served limits, and the fallback chain.
+ *
+ * @throws {ConfigError} when no provider is configured or detectable, the provider is unknown, or the provider
+ * has no default model for the role.
+ */
+export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedModelRole {
+  const { config, role } = options;
+  const env = options.env ?? process.env;
+  const at = role === 'llamaGuard' ? 'roles.guard.llamaGuard' : `roles.${role}`;
+  const roleConfig: ModelRoleConfig =
+    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard : config.roles?.[role]) ?? {};
+  const providerId = roleConfig.provider ?? config.provider ?? detectProvider(env);
+  if (!providerId) {
+    throw new ConfigError({
+      source: 'configuration',
+      code: 'no_provider',
+      message: noProviderMessage,
+      issues: [{ path: `${at}.provider`, message: 'no provider configured' }],
+    });
+  }
+  const endpoint = resolveEndpoint({ config, role, providerId, at, wanted: roleConfig });
+  const defaults = roleDefaults[role];
+  return {
+    role,
+    ...endpoint,
+    temperature: roleConfig.temperature ?? defaults.temperature,
+    timeoutMs: roleConfig.timeoutMs ?? defaults.timeoutMs,
+    retries: roleConfig.retries ?? defaults.retries,
+    fallbacks: (roleConfig.fallbacks ?? []).map((fallback: FallbackConfig, index) =>
+      resolveEndpoint({
+        config,
+        role,
+        providerId: fallback.provider ?? providerId,
+        at: `${at}.fallbacks.${index}`,
+        wanted: fallback,
+      }),
+    ),
+  };
+}
+
+function resolveEndpoint(options: {
+  config: HerdConfig;
+  role: ModelRoleName;
+  providerId: string;
+  at: string;
+  wanted: { model?: string; contextWindow?: number; maxOutputTokens?: number };
+}): ResolvedModelEndpoint {
+  const { config, role, providerId, at, wanted } = options;
+  const provider = resolveProvider({ config, id: providerId, at: `${at}.provider` });
+  const model = wanted.model ?? provider.models[role];
+  if (!model) {
+    throw new ConfigError({
+      source: 'configuration',
+      code: 'model_missing',
+      issues: [
+        { path: `${at}.model`, message: `provider '${provider.id}' has no default model for this role` },
+      ],
+      message: `Provider '${provider.id}' has no default ${role} model; set ${at}.model to the model id your server serves.`,
+    });
+  }
+  const limits = provider.limits[model] ??
+    provider.limits.default ?? { contextWindow: 8_192, maxOutputTokens: 2_048 };
+  return {
+    provider: provider.id,
+    baseUrl: provider.baseUrl,
+    apiKeyEnv: provider.apiKeyEnv,
+    requiresApiKey: provider.requiresApiKey,
+    model,
+    contextWindow: wanted.contextWindow ?? limits.contextWindow,
+    maxOutputTokens: wanted.maxOutputTokens ?? limits.maxOutputTokens,
+    toolCalling: provider.toolCalling,
+    images: provider.images,
+    moderationsUrl: provider.moderationsUrl,
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadHerdConfig } from '../../src/config/load-herd-config.js';
+import { ConfigError } from '../../src/errors/config-error.js';
+
+function workspaceWith(config: unknown): string {
+  const directory = mkdtempSync(join(tmpdir(), 'herd-config-'));
+  mkdirSync(join(directory, '.git'));
+  writeFileSync(
+    join(directory, 'herd.config.json'),
+    typeof config === 'string' ? config : JSON.stringify(config),
+  );
+  return directory;
+}
+
+function loadError(config: unknown, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    loadHerdConfig({ cwd: workspaceWith(config), env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadHerdConfig', () => {
+  it('reads herd.config.json from the repository root when started in a subdirectory', () => {
+    const root = workspaceWith({ provider: 'together' });
+    const nested = join(root, 'src', 'deep');
+    mkdirSync(nested, { recursive: true });
+    const loaded = loadHerdConfig({ cwd: nested, env: {} });
+    expect(loaded.config.provider).toBe('together');
+    expect(loaded.file).toBe(join(root, 'herd.config.json'));
+  });
+
+  it('uses the file named by HERD_CONFIG', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'herd-config-'));
+    writeFileSync(join(directory, 'custom.json'), JSON.stringify({ provider: 'ollama' }));
+    const loaded = loadHerdConfig({ cwd: directory, env: { HERD_CONFIG: 'custom.json' } });
+    expect(loaded.config.provider).toBe('ollama');
+  });
+
+  it('needs no file: the environment alone can configure Herd', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'herd-config-'));
+    mkdirSync(join(directory, '.git'));
+    const loaded = loadHerdConfig({
+      cwd: directory,
+      env: { HERD_BASE_URL: 'http://127.0.0.1:9999/v1', HERD_ACTOR_MODEL: 'local-maverick' },
+    });
+    expect(loaded.file).toBeUndefined();
+    expect(loaded.config.provider).toBe('openai-compatible');
+    expect(loaded.config.providers?.['openai-compatible']?.baseUrl).toBe('http://127.0.0.1:9999/v1');
+    expect(loaded.config.roles?.actor?.model).toBe('local-maverick');
+  });
+
+  it('names the path and the fix when the context window is not a number', () => {
+    const error = loadError({ roles: { planner: { contextWindow: '128k' } } });
+    expect(error.code).toBe('config_invalid');
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'roles.planner.contextWindow',
+        message: expect.stringContaining('131072'),
+      }),
+    ]);
+    expect(error.message).toContain('roles.planner.contextWindow');
+    expect(error.message).toContain('"128k"');
+  });
+
+  it('rejects an unknown key and says which one', () => {
+    const error = loadError({ roles: { planer: {} } });
+    expect(error.issues[0]).toEqual({ path: 'roles', message: expect.stringContaining("'planer'") });
+  });
+
+  it('rejects a provider base URL that is not a URL', () => {
+    const error = loadError({ providers: { mine: { baseUrl: 'localhost:8000' } } });
+    expect(error.issues[0]?.path).toBe('providers.mine.baseUrl');
+    expect(error.issues[0]?.message).toContain('http://127.0.0.1:8000/v1');
+  });
+
+  it('reports a syntax error in the file as config_not_json', () => {
+    const error = loadError('{ "provider": "together", }');
+    expect(error.code).toBe('config_not_json');
+    expect(error.message).toContain('not valid JSON');
+  });
+
+  it('lists every problem at once', () => {
+    const error = loadError({ roles: { planner: { temperature: 9, retries: -1 } } });
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual([
+      'roles.planner.retries',
+      'roles.planner.temperature',
+    ]);
+  });
+});

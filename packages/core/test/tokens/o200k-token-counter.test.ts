@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { createO200kTokenCounter } from '../../src/tokens/o200k-token-counter.js';
+
+describe('createO200kTokenCounter', () => {
+  it('counts o200k tokens exactly by default', () => {
+    expect(createO200kTokenCounter().count('hello world')).toBe(2);
+  });
+
+  it('estimates within 25% of the exact count on source code', () => {
+    const source =
+      `export function add(left: number, right: number): number {\n  return left + right;\n}\n`.repeat(50);
+    const exact = createO200kTokenCounter().count(source);
+    const estimate = createO200kTokenCounter({ mode: 'estimate' }).count(source);
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.25);
+  });
+
+  it('counts nothing for empty text', () => {
+    expect(createO200kTokenCounter({ mode: 'estimate' }).count('')).toBe(0);
+  });
+});

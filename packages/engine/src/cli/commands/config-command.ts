@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import {
+  ConfigError,
+  loadHerdConfig,
+  type ResolvedHerdRoles,
+  type ResolvedModelEndpoint,
+  type ResolvedModelRole,
+  resolveHerdRoles,
+} from '@herd/core';
+import type { Command } from 'commander';
+import { exitCodes } from '../report-cli-error.js';
+
+/** Registers `herd config check`: validates the configuration and prints the resolved roles without secrets. */
+export function registerConfigCommand(program: Command): void {
+  const config = program.command('config').description('Inspect Herd configuration');
+  config
+    .command('check')
+    .description(
+      'Validate herd.config.json and the environment; print each role as resolved (never a key value)',
+    )
+    .option('--json', 'print the resolved roles as JSON')
+    .action((options: { json?: boolean }) => {
+      const loaded = loadHerdConfig();
+      const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
+      const problems = findProblems(roles);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
+      } else {
+        process.stdout.write(renderRoles({ file: loaded.file, roles, problems }));
+      }
+      if (problems.length > 0) {
+        throw new ConfigError({
+          source: loaded.file ?? 'environment',
+          code: problems[0]!.code,
+          message: `The configuration is not usable yet: ${problems.map((problem) => problem.message).join(' ')}`,
+        });
+      }
+      process.exitCode = exitCodes.success;
+    });
+}
+
+interface Problem {
+  code: string;
+  message: string;
+}
+
+function findProblems(roles: ResolvedHerdRoles): Problem[] {
+  const problems: Problem[] = [];
+  const endpoints: Array<[string, ResolvedModelEndpoint]> = [
+    ['planner', roles.planner],
+    ['actor', roles.actor],
+    ...(roles.guard.llamaGuard
+      ? ([['guard.llamaGuard', roles.guard.llamaGuard]] as Array<[string, ResolvedModelEndpoint]>)
+      : []),
+  ];
+  for (const [name, endpoint] of endpoints) {
+    if (endpoint.requiresApiKey && !process.env[endpoint.apiKeyEnv]) {
+      problems.push({
+        code: 'api_key_missing',
+        message: `${name} on '${endpoint.provider}' needs ${endpoint.apiKeyEnv}; export it before running Herd.`,
+      });
+    }
+  }
+  const promptGuard = roles.guard.promptGuard;
+  if (promptGuard && !existsSync(promptGuard.modelPath)) {
+    problems.push({
+      code: 'model_path_missing',
+      message: `guard.promptGuard.modelPath ${promptGuard.modelPath} does not exist; point it at a directory with model.onnx, tokenizer.json and config.json.`,
+    });
+  }
+  return problems;
+}
+
+function keyStatus(endpoint: ResolvedModelEndpoint): string {
+  if (process.env[endpoint.apiKeyEnv]) return `${endpoint.apiKeyEnv} (set)`;
+  return endpoint.requiresApiKey ? `${endpoint.apiKeyEnv} (MISSING)` : 'no key needed';
+}
+
+function describeEndpoint(endpoint: ResolvedModelEndpoint): string {
+  return [
+    `${endpoint.provider} ${endpoint.model}`,
+    `    url ${endpoint.baseUrl}`,
+    `    window ${endpoint.contextWindow.toLocaleString('en-US')} tokens, max output ${endpoint.maxOutputTokens.toLocaleString('en-US')}, tool calls ${endpoint.toolCalling}, images ${endpoint.images ? 'yes' : 'no'}`,
+    `    key ${keyStatus(endpoint)}`,
+  ].join('\n');
+}
+
+function describeRole(name: string, role: ResolvedModelRole): string {
+  const lines = [
+    `${name}: ${describeEndpoint(role)}`,
+    `    temperature ${role.temperature}, timeout ${role.timeoutMs} ms, retries ${role.retries}`,
+  ];
+  role.fallbacks.forEach((fallback, index) => {
+    lines.push(`  fallback ${index + 1}: ${describeEndpoint(fallback)}`);
+  });
+  return lines.join('\n');
+}
+
+function renderRoles(options: {
+  file: string | undefined;
+  roles: ResolvedHerdRoles;
+  problems: Problem[];
+}): string {
+  const { file, roles, problems } = options;
+  const promptGuard = roles.guard.promptGuard;
+  const lines = [
+    `configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`,
+    describeRole('planner', roles.planner),
+    describeRole('actor', roles.actor),
+    roles.guard.llamaGuard
+      ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
+      : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
+    promptGuard
+      ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
+      : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
+    problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
