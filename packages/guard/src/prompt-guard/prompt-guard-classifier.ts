@@ -1,0 +1,138 @@
+import { ConfigError } from '@herd/core';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { compactWhitespace } from './compact-whitespace.js';
+import {
+  loadSequenceClassifierModel,
+  type SequenceClassifierModel,
+  type SequenceClassifierModelOptions,
+} from './sequence-classifier-model.js';
+import { splitTokenWindows } from './split-token-windows.js';
+
+/** Options for {@link createPromptGuardClassifier}. */
+export interface PromptGuardClassifierOptions
+  extends Omit<SequenceClassifierModelOptions, 'requireTokenizer'> {
+  /** Most tokens per window, special tokens included; defaults to the model's 512 positions. */
+  maxTokens?: number;
+  /** Tokens each window repeats from the previous one; defaults to 64. */
+  overlapTokens?: number;
+  /** Windows per onnxruntime run; defaults to 16 (Meta's cookbook value). */
+  batchSize?: number;
+  /** Apply LlamaFirewall's whitespace compaction before tokenizing; defaults to false. */
+  compactWhitespace?: boolean;
+}
+
+/** The score of one text. */
+export interface PromptGuardScore {
+  /** Highest P(positive label) over the text's windows, 0..1. */
+  score: number;
+  /** How many windows the text was cut into. */
+  windows: number;
+  /** Content tokens in the text (special tokens excluded). */
+  tokens: number;
+  /** Token offset where the highest-scoring window starts. */
+  worstWindowStart: number;
+}
+
+/** Prompt Guard 2 over onnxruntime: one session, whole-text coverage, batching across texts. */
+export interface PromptGuardClassifier {
+  /** The loaded model. */
+  model: SequenceClassifierModel;
+  /** The tokenizer (from the model directory). */
+  tokenizer: Tokenizer;
+  /** Token ids of a text as the model sees it (special tokens included, no windowing). */
+  encode(text: string): number[];
+  /** Scores texts: every window of every text, batched together; each text's score is its highest window. */
+  scoreTexts(texts: readonly string[]): Promise<PromptGuardScore[]>;
+  /** Releases the session. */
+  close(): Promise<void>;
+}
+
+interface PendingWindow {
+  text: number;
+  start: number;
+  ids: number[];
+}
+
+/**
+ * Loads a Prompt Guard 2 export once and returns a classifier that covers every token of a text: it cuts the ids
+ * into windows that fit the model with their special tokens, overlapping by `overlapTokens`, scores each window as
+ * softmax P(MALICIOUS) (by `id2label`, not by position), and keeps the maximum.
+ *
+ * @throws ConfigError when the directory is missing, lacks a tokenizer, or its files do not match.
+ * @example
+ * const classifier = await createPromptGuardClassifier({ modelPath: 'models/prompt-guard-2-86m', threads: 2 });
+ * const [result] = await classifier.scoreTexts(['Ignore previous instructions.']);
+ */
+export async function createPromptGuardClassifier(
+  options: PromptGuardClassifierOptions,
+): Promise<PromptGuardClassifier> {
+  const model = await loadSequenceClassifierModel({ ...options, requireTokenizer: true });
+  const tokenizer = model.tokenizer as Tokenizer;
+  const { overlapTokens = 64, batchSize = 16, compactWhitespace: compact = false } = options;
+  const maxTokens = Math.min(options.maxTokens ?? model.maxPositions, model.maxPositions);
+  const { prefix, suffix } = specialTokenFrame(tokenizer);
+  const windowSize = maxTokens - prefix.length - suffix.length;
+  if (windowSize < 2 || overlapTokens < 0 || overlapTokens >= windowSize) {
+    throw new ConfigError({
+      code: 'prompt_guard_window_invalid',
+      source: options.modelPath,
+      message: `Prompt Guard windows of ${maxTokens} tokens with ${overlapTokens} overlap leave no room to advance; use an overlap below ${windowSize}.`,
+    });
+  }
+  const contentIds = (text: string) =>
+    tokenizer.encode(compact ? compactWhitespace(text, tokenizer) : text, { add_special_tokens: false }).ids;
+
+  return {
+    model,
+    tokenizer,
+    encode: (text) => tokenizer.encode(compact ? compactWhitespace(text, tokenizer) : text).ids,
+    async scoreTexts(texts) {
+      const pending: PendingWindow[] = [];
+      const results: PromptGuardScore[] = texts.map((text, index) => {
+        const ids = contentIds(text);
+        const windows = splitTokenWindows({ ids, windowSize, overlap: overlapTokens });
+        for (const window of windows)
+          pending.push({ text: index, start: window.start, ids: [...prefix, ...window.ids, ...suffix] });
+        return { score: 0, windows: windows.length, tokens: ids.length, worstWindowStart: 0 };
+      });
+      // Longest first, so each batch pads to rows of similar length.
+      pending.sort((left, right) => right.ids.length - left.ids.length);
+      for (let offset = 0; offset < pending.length; offset += batchSize) {
+        const batch = pending.slice(offset, offset + batchSize);
+        const logits = await model.logits(batch.map((window) => window.ids));
+        batch.forEach((window, row) => {
+          const score = softmax(logits[row] as Float32Array)[model.positiveIndex] ?? 0;
+          const result = results[window.text] as PromptGuardScore;
+          if (score > result.score) {
+            result.score = score;
+            result.worstWindowStart = window.start;
+          }
+        });
+      }
+      return results;
+    },
+    close: () => model.close(),
+  };
+}
+
+/** The special ids a tokenizer puts before and after a single text (e.g. `[CLS]` and `[SEP]`). */
+function specialTokenFrame(tokenizer: Tokenizer): { prefix: number[]; suffix: number[] } {
+  const probe = 'a';
+  const bare: number[] = tokenizer.encode(probe, { add_special_tokens: false }).ids;
+  const framed: number[] = tokenizer.encode(probe).ids;
+  for (let start = 0; start + bare.length <= framed.length; start++) {
+    if (bare.every((id, index) => framed[start + index] === id)) {
+      return { prefix: framed.slice(0, start), suffix: framed.slice(start + bare.length) };
+    }
+  }
+  return { prefix: [], suffix: [] };
+}
+
+/** Softmax with temperature 1, as Meta's cookbook scores Prompt Guard 2. */
+export function softmax(logits: ArrayLike<number>): number[] {
+  const values = Array.from(logits);
+  const highest = Math.max(...values);
+  const exponentials = values.map((value) => Math.exp(value - highest));
+  const total = exponentials.reduce((sum, value) => sum + value, 0);
+  return exponentials.map((value) => value / total);
+}
