@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { findExecutable } from './find-executable.js';
+
+/** Whether commands run inside bubblewrap, and why not when they do not. */
+export interface SandboxStatus {
+  /** `bubblewrap` when commands are sandboxed, `none` otherwise. */
+  kind: 'bubblewrap' | 'none';
+  /** Why commands are not sandboxed (bwrap missing, not Linux, user namespaces unavailable, turned off). */
+  reason?: string;
+  /** The bwrap executable, when usable. */
+  executable?: string;
+}
+
+let probed: Promise<SandboxStatus> | undefined;
+
+/**
+ * Finds out once per process whether bubblewrap works here: it must be on PATH and able to create the
+ * namespaces (some containers forbid user namespaces).
+ */
+export function probeBubblewrap(): Promise<SandboxStatus> {
+  probed ??= (async (): Promise<SandboxStatus> => {
+    if (process.platform !== 'linux')
+      return { kind: 'none', reason: `bubblewrap needs Linux; this is ${process.platform}` };
+    const executable = await findExecutable('bwrap');
+    if (!executable) return { kind: 'none', reason: 'bwrap is not installed (apt-get install bubblewrap)' };
+    const probe = await execa(
+      executable,
+      ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', '--unshare-pid', '--', 'true'],
+      {
+        reject: false,
+        timeout: 5000,
+        stdin: 'ignore',
+      },
+    );
+    if (probe.exitCode !== 0) {
+      const detail = String(probe.stderr).trim().split('\n')[0] ?? `exit code ${probe.exitCode}`;
+      return { kind: 'none', reason: `bwrap cannot create namespaces here (${detail})` };
+    }
+    return { kind: 'bubblewrap', executable };
+  })();
+  return probed;
+}
+
+/**
+ * The bwrap arguments that run a command with the whole filesystem read-only except the workspace (writable,
+ * with its `.git` kept read-only so hooks cannot be planted) and a private `/tmp`, with fresh PID and IPC
+ * namespaces, a new session, and the network unshared unless allowed.
+ */
+export function bubblewrapArguments(options: { workspace: string; cwd: string; network: boolean }): string[] {
+  const { workspace, cwd, network } = options;
+  const args = [
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(network ? [] : ['--unshare-net']),
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    workspace,
+    workspace,
+  ];
+  const gitDirectory = path.join(workspace, '.git');
+  if (existsSync(gitDirectory)) args.push('--ro-bind', gitDirectory, gitDirectory);
+  args.push('--setenv', 'TMPDIR', '/tmp', '--chdir', cwd, '--');
+  return args;
+}

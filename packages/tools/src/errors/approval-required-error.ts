@@ -1,0 +1,36 @@
+import { GuardError } from '@herd/core';
+
+/** What a person is asked to approve before a tool may go on. */
+export interface ApprovalRequest {
+  /** What kind of action waits for approval. */
+  kind: 'command';
+  /** The tool that asked. */
+  tool: string;
+  /** The argv that would run. */
+  argv: readonly string[];
+  /** The policy rule that asked, as `program args`, or `default` when no rule matched. */
+  rule: string;
+  /** Why the policy asks. */
+  reason: string;
+}
+
+/**
+ * The command policy answered `ask`: the action needs a person's approval. The dispatcher turns this into a result
+ * with `approval` set; dispatch again with `approved: true` once a person agreed.
+ */
+export class ApprovalRequiredError extends GuardError {
+  /** The approval to request. */
+  readonly request: ApprovalRequest;
+
+  constructor(request: ApprovalRequest) {
+    super({
+      code: 'approval_required',
+      message: `Running '${request.argv.join(' ')}' needs a person's approval (${request.reason}).`,
+      hint: 'Wait for approval, or use a command the policy allows.',
+      point: 'tool_call',
+      scanner: 'command_policy',
+      categories: [request.rule],
+    });
+    this.request = request;
+  }
+}

@@ -1,0 +1,34 @@
+/** Text decoded from bytes, with what was learned about it. */
+export interface DecodedText {
+  text: string;
+  /** `utf-8`, or `latin-1` when the bytes were not valid UTF-8. */
+  encoding: 'utf-8' | 'latin-1';
+  /** Whether the text had a UTF-8 byte order mark (removed from `text`). */
+  bom: boolean;
+}
+
+/** True when the bytes look binary: a NUL byte in the first 8 KB. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8192).includes(0);
+}
+
+/** Decodes file bytes: strict UTF-8 first (BOM removed), Latin-1 when that fails, so any byte sequence is shown. */
+export function decodeText(bytes: Uint8Array): DecodedText {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  try {
+    return {
+      text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes),
+      encoding: 'utf-8',
+      bom,
+    };
+  } catch {
+    return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1', bom: false };
+  }
+}
+
+/** The line ending a text mostly uses. */
+export function detectLineEnding(text: string): '\r\n' | '\n' {
+  const crlf = text.split('\r\n').length - 1;
+  const lf = text.split('\n').length - 1 - crlf;
+  return crlf > lf ? '\r\n' : '\n';
+}

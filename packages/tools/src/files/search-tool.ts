@@ -1,0 +1,98 @@
+import { UserError } from '@herd/core';
+import { z } from 'zod';
+import { findExecutable } from '../commands/find-executable.js';
+import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { defineTool } from '../tool/define-tool.js';
+import { missingPathError } from './missing-path-error.js';
+import { searchWithRipgrep } from './search-with-ripgrep.js';
+import { searchWithWalker } from './search-with-walker.js';
+
+/** The search query, validated. */
+export const SearchInputSchema = z.object({
+  pattern: z.string().min(1).describe('Regular expression (or literal text when literal is true).'),
+  literal: z.boolean().default(false).describe('Treat pattern as plain text. Default false.'),
+  path: z
+    .string()
+    .default('.')
+    .describe('File or directory to search, relative to the workspace root. Default ".".'),
+  glob: z.string().optional().describe('Only search files whose path matches this glob, e.g. "**/*.ts".'),
+  caseSensitive: z.boolean().default(true).describe('Default true.'),
+  maxResults: z
+    .number()
+    .int()
+    .min(1)
+    .max(2000)
+    .default(100)
+    .describe('Most matching lines returned. Default 100.'),
+});
+
+/** A search query after validation. */
+export type SearchQuery = z.output<typeof SearchInputSchema>;
+
+/** One matching line. */
+export interface SearchMatch {
+  /** Workspace-relative path. */
+  path: string;
+  /** 1-based line number. */
+  line: number;
+  /** The line, cut to 300 characters. */
+  text: string;
+}
+
+/** What a search engine found. */
+export interface SearchOutcome {
+  matches: SearchMatch[];
+  /** True when more matches existed than were returned. */
+  truncated: boolean;
+}
+
+/** Options for {@link createSearchTool}. */
+export interface SearchToolOptions {
+  /** The workspace jail. */
+  jail: WorkspaceJail;
+  /** `auto` uses ripgrep when installed; `walker` always uses the pure JavaScript search. Default `auto`. */
+  engine?: 'auto' | 'ripgrep' | 'walker';
+}
+
+/**
+ * Creates `search`: regex or literal search across the workspace, backed by ripgrep when it is installed and by a
+ * pure JavaScript walk otherwise. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, and return
+ * capped `path:line: text` results.
+ */
+export function createSearchTool(options: SearchToolOptions) {
+  const { jail, engine = 'auto' } = options;
+  return defineTool({
+    name: 'search',
+    description:
+      'Search file contents in the workspace with a regular expression (or literal text). Returns "path:line: text" for each match.',
+    input: SearchInputSchema,
+    access: 'read',
+    examples: [{ pattern: 'createServer\\(', glob: '**/*.ts' }],
+    async run(query, { signal }) {
+      const resolved = await jail.resolve({ path: query.path, intent: 'read' });
+      if (!resolved.exists) throw missingPathError(query.path);
+      if (!query.literal) {
+        try {
+          new RegExp(query.pattern, 'u');
+        } catch (error) {
+          throw new UserError({
+            code: 'invalid_pattern',
+            message: `The pattern '${query.pattern}' is not a valid regular expression (${(error as Error).message}); fix it or pass literal: true.`,
+          });
+        }
+      }
+      const ripgrep = engine === 'walker' ? undefined : await findExecutable('rg');
+      const outcome = ripgrep
+        ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })
+        : await searchWithWalker({ jail, query, start: resolved.absolute, signal });
+      const lines = outcome.matches.map((match) => `${match.path}:${match.line}: ${match.text}`);
+      const note = outcome.truncated
+        ? `\n[stopped at ${query.maxResults} matches; narrow the pattern, path or glob]`
+        : '';
+      return {
+        content: lines.length > 0 ? `${lines.join('\n')}${note}` : `No match for '${query.pattern}'.`,
+        data: { ...outcome, engine: ripgrep ? 'ripgrep' : 'walker' },
+      };
+    },
+  });
+}

@@ -1,0 +1,103 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UserError } from '@herd/core';
+import { execa } from 'execa';
+import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
+import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
+
+interface RipgrepMatchEvent {
+  type: 'match';
+  data: {
+    path: { text?: string; bytes?: string };
+    lines: { text?: string; bytes?: string };
+    line_number: number;
+  };
+}
+
+const textOf = (field: { text?: string; bytes?: string }): string =>
+  field.text ?? Buffer.from(field.bytes ?? '', 'base64').toString('latin1');
+
+/** Searches with ripgrep (`rg --json`), stopping it as soon as the result cap is reached. */
+export async function searchWithRipgrep(options: {
+  ripgrep: string;
+  jail: WorkspaceJail;
+  query: SearchQuery;
+  start: string;
+  signal?: AbortSignal;
+}): Promise<SearchOutcome> {
+  const { ripgrep, jail, query, start, signal } = options;
+  const args = [
+    '--no-config',
+    '--json',
+    '--hidden',
+    '--no-require-git',
+    '--max-filesize',
+    '4M',
+    '--glob',
+    '!.git',
+  ];
+  const herdIgnore = path.join(jail.root, '.herdignore');
+  if (
+    await access(herdIgnore).then(
+      () => true,
+      () => false,
+    )
+  )
+    args.push('--ignore-file', herdIgnore);
+  for (const glob of defaultDenyGlobs) args.push('--glob', `!${glob}`);
+  if (query.glob) args.push('--glob', query.glob);
+  if (query.literal) args.push('--fixed-strings');
+  if (!query.caseSensitive) args.push('--ignore-case');
+  const startRelative = jail.toRelative(start);
+  args.push('--regexp', query.pattern, '--', startRelative);
+
+  const child = execa(ripgrep, args, {
+    cwd: jail.root,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    stderr: 'pipe',
+    ...(signal ? { cancelSignal: signal } : {}),
+    env: { PATH: process.env.PATH ?? '' },
+    extendEnv: false,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4000) stderr += chunk.toString();
+  });
+  const matches: SearchMatch[] = [];
+  let truncated = false;
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    if (!line.startsWith('{"type":"match"')) continue;
+    const event = JSON.parse(line) as RipgrepMatchEvent;
+    const relative = textOf(event.data.path).replace(/^\.\//, '');
+    if (jail.deniedBy(relative)) continue;
+    if (matches.length >= query.maxResults) {
+      truncated = true;
+      child.kill();
+      break;
+    }
+    matches.push({
+      path: relative,
+      line: event.data.line_number,
+      text: textOf(event.data.lines)
+        .replace(/\r?\n$/, '')
+        .slice(0, 300),
+    });
+  }
+  lines.close();
+  const result = await child;
+  if (!truncated && result.exitCode === 2 && matches.length === 0 && !signal?.aborted) {
+    throw new UserError({
+      code: 'invalid_pattern',
+      message: `ripgrep rejected the search for '${query.pattern}' (${stderr.trim().split('\n').slice(-1)[0] ?? 'unknown error'}); simplify the pattern or pass literal: true.`,
+    });
+  }
+  matches.sort((left, right) =>
+    left.path === right.path ? left.line - right.line : left.path < right.path ? -1 : 1,
+  );
+  return { matches, truncated };
+}

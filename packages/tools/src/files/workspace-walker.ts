@@ -1,0 +1,100 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { WorkspaceJail } from '../jail/workspace-jail.js';
+
+/** One entry found by {@link walkWorkspace}. */
+export interface WalkEntry {
+  /** Workspace-relative path with `/` separators. */
+  relative: string;
+  /** Absolute path. */
+  absolute: string;
+  /** What the entry is; symlinks are listed but never followed. */
+  kind: 'file' | 'directory' | 'symlink';
+}
+
+/** Options for {@link walkWorkspace}. */
+export interface WalkWorkspaceOptions {
+  /** The jail whose root and deny globs apply. */
+  jail: WorkspaceJail;
+  /** Absolute directory to start from, already resolved by the jail. */
+  start: string;
+  /** Descend into subdirectories. Default true. */
+  recursive?: boolean;
+  /** Stops the walk. */
+  signal?: AbortSignal;
+}
+
+interface IgnoreLayer {
+  /** Workspace-relative directory the rules are relative to ('' for the root). */
+  base: string;
+  rules: Ignore;
+}
+
+const ignoreFileNames = ['.gitignore', '.herdignore'];
+
+const readIgnoreLayer = async (directory: string, base: string): Promise<IgnoreLayer | undefined> => {
+  const texts = await Promise.all(
+    ignoreFileNames.map((name) => readFile(path.join(directory, name), 'utf8').catch(() => '')),
+  );
+  const text = texts.join('\n');
+  if (!text.trim()) return undefined;
+  return { base, rules: ignore().add(text) };
+};
+
+const isIgnored = (layers: readonly IgnoreLayer[], relative: string, directory: boolean): boolean =>
+  layers.some((layer) => {
+    const local = layer.base ? relative.slice(layer.base.length + 1) : relative;
+    return local !== '' && layer.rules.ignores(directory ? `${local}/` : local);
+  });
+
+/**
+ * Walks the workspace breadth-first in sorted order, honoring `.gitignore` and `.herdignore` files at every level
+ * (including those above `start`), skipping `.git` directories and paths the jail's deny globs refuse, and never
+ * following symlinks.
+ */
+export async function* walkWorkspace(options: WalkWorkspaceOptions): AsyncGenerator<WalkEntry> {
+  const { jail, start, recursive = true, signal } = options;
+  const startRelative = jail.toRelative(start);
+  const inherited: IgnoreLayer[] = [];
+  // Ignore files of the ancestors between the root and the start directory apply too.
+  const ancestors = startRelative === '.' ? [] : startRelative.split('/');
+  for (let depth = 0; depth < ancestors.length; depth += 1) {
+    const base = ancestors.slice(0, depth).join('/');
+    const layer = await readIgnoreLayer(path.join(jail.root, base), base);
+    if (layer) inherited.push(layer);
+  }
+  const queue: Array<{ absolute: string; relative: string; layers: IgnoreLayer[] }> = [
+    { absolute: start, relative: startRelative === '.' ? '' : startRelative, layers: inherited },
+  ];
+  while (queue.length > 0) {
+    if (signal?.aborted) return;
+    const directory = queue.shift()!;
+    const own = await readIgnoreLayer(directory.absolute, directory.relative);
+    const layers = own ? [...directory.layers, own] : directory.layers;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(directory.absolute, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const relative = directory.relative ? `${directory.relative}/${entry.name}` : entry.name;
+      const absolute = path.join(directory.absolute, entry.name);
+      const isDirectory = entry.isDirectory();
+      if (isIgnored(layers, relative, isDirectory)) continue;
+      if (jail.deniedBy(relative)) continue;
+      if (isDirectory) {
+        yield { relative, absolute, kind: 'directory' };
+        if (recursive) queue.push({ absolute, relative, layers });
+      } else if (entry.isSymbolicLink()) {
+        yield { relative, absolute, kind: 'symlink' };
+      } else if (entry.isFile()) {
+        yield { relative, absolute, kind: 'file' };
+      }
+    }
+  }
+}

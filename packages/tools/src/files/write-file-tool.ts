@@ -1,0 +1,61 @@
+import { readFile, stat } from 'node:fs/promises';
+import { UserError } from '@herd/core';
+import { z } from 'zod';
+import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { defineTool } from '../tool/define-tool.js';
+import { decodeText, detectLineEnding } from './decode-text.js';
+import { withFileLock } from './file-lock.js';
+import { writeFileAtomically } from './write-file-atomically.js';
+
+const WriteFileInputSchema = z.object({
+  path: z.string().describe('File path relative to the workspace root; missing directories are created.'),
+  content: z.string().describe('The complete new content of the file.'),
+});
+
+/** Converts text to a line ending, whatever mix it had. */
+export function withLineEnding(text: string, lineEnding: '\r\n' | '\n'): string {
+  const lf = text.replaceAll('\r\n', '\n');
+  return lineEnding === '\n' ? lf : lf.replaceAll('\n', '\r\n');
+}
+
+/**
+ * Creates `write_file`: writes a whole file atomically (temporary file + rename) through the jail, keeping an
+ * existing file's permission bits, line endings (CRLF stays CRLF) and UTF-8 byte order mark.
+ */
+export function createWriteFileTool(options: { jail: WorkspaceJail }) {
+  const { jail } = options;
+  return defineTool({
+    name: 'write_file',
+    description:
+      'Create or overwrite a file with complete content. Prefer edit_file for changes to an existing file. Line endings of an existing file are kept.',
+    input: WriteFileInputSchema,
+    access: 'write',
+    examples: [{ path: 'notes/todo.md', content: '# To do\n' }],
+    async run({ path: filePath, content }) {
+      const target = await jail.resolve({ path: filePath, intent: 'write' });
+      return withFileLock(target.absolute, async () => {
+        let text = content;
+        let bom = false;
+        let created = true;
+        if (target.exists) {
+          if ((await stat(target.absolute)).isDirectory()) {
+            throw new UserError({
+              code: 'is_a_directory',
+              message: `'${filePath}' is a directory; give the path of a file inside it.`,
+            });
+          }
+          const previous = decodeText(await readFile(target.absolute));
+          bom = previous.bom;
+          created = false;
+          if (previous.text.includes('\n')) text = withLineEnding(content, detectLineEnding(previous.text));
+        }
+        const bytes = Buffer.from(bom ? `\uFEFF${text}` : text, 'utf8');
+        await writeFileAtomically({ jail, target, bytes, shownPath: filePath });
+        return {
+          content: `${created ? 'Created' : 'Wrote'} ${target.relative} (${bytes.length} bytes).`,
+          data: { path: target.relative, bytes: bytes.length, created },
+        };
+      });
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import { GuardError } from '@herd/core';
+import { z } from 'zod';
+import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
+import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { defineTool } from '../tool/define-tool.js';
+import { notARepository } from './git-status-tool.js';
+import { runGit } from './run-git.js';
+
+const GitDiffInputSchema = z.object({
+  staged: z.boolean().default(false).describe('Show staged changes instead of unstaged ones. Default false.'),
+  ref: z
+    .string()
+    .optional()
+    .describe('Compare the working tree with this commit or branch, e.g. "HEAD~1" or "main".'),
+  path: z.string().optional().describe('Limit the diff to this file or directory.'),
+  maxChars: z
+    .number()
+    .int()
+    .min(1000)
+    .max(200_000)
+    .default(40_000)
+    .describe('Longest diff returned. Default 40000.'),
+});
+
+/** Creates `git_diff`: the unified diff of the workspace (unstaged, staged, or against a ref), read-only. */
+export function createGitDiffTool(options: { jail: WorkspaceJail }) {
+  const { jail } = options;
+  return defineTool({
+    name: 'git_diff',
+    description:
+      'Show the git diff of the workspace: unstaged changes by default, staged with staged=true, or against a ref.',
+    input: GitDiffInputSchema,
+    access: 'read',
+    examples: [{ staged: false }],
+    async run({ staged, ref, path: limitPath, maxChars }, { signal }) {
+      if (ref !== undefined && (ref.startsWith('-') || !/^[\w./~^@{}-]+$/.test(ref))) {
+        throw new GuardError({
+          code: 'git_ref_invalid',
+          message: `The ref '${ref.slice(0, 100)}' is not a plain commit or branch name (options are not accepted); pass something like "HEAD~1".`,
+          scanner: 'git_diff',
+        });
+      }
+      const args = ['diff', '--no-ext-diff', '--no-textconv', '--no-color'];
+      if (staged) args.push('--cached');
+      if (ref) args.push(ref);
+      args.push('--');
+      if (limitPath) args.push((await jail.resolve({ path: limitPath, intent: 'read' })).relative);
+      // Secrets stay out of diffs as they stay out of reads.
+      for (const glob of defaultDenyGlobs) args.push(`:(exclude,glob)${glob}`);
+      const diff = await runGit({ args, cwd: jail.root, signal }).catch(notARepository);
+      const truncated = diff.length > maxChars;
+      const shown = truncated
+        ? `${diff.slice(0, maxChars)}\n[diff cut at ${maxChars} of ${diff.length} characters; pass path to narrow it]`
+        : diff;
+      return { content: shown || 'No differences.', data: { truncated, characters: diff.length } };
+    },
+  });
+}

@@ -1,0 +1,73 @@
+// Public API of @herd/tools. Every export is listed by name; a new export here is new public API.
+
+// ---- Checkpoints ----
+export type {
+  Checkpoint,
+  CheckpointStore,
+  CheckpointStoreOptions,
+  RestoreResult,
+} from './checkpoints/checkpoint-store.js';
+export { createCheckpointStore, defaultCheckpointDirectory } from './checkpoints/checkpoint-store.js';
+export type { SandboxStatus } from './commands/bubblewrap-sandbox.js';
+export { probeBubblewrap } from './commands/bubblewrap-sandbox.js';
+export { buildChildEnvironment, defaultEnvironmentAllowList } from './commands/child-environment.js';
+export type { CommandPolicyVerdict } from './commands/command-policy.js';
+export { builtinCommandRules, evaluateCommandPolicy } from './commands/command-policy.js';
+export type { RunCommandData, RunCommandToolOptions } from './commands/run-command-tool.js';
+export { createRunCommandTool } from './commands/run-command-tool.js';
+// ---- Configuration ----
+export { parseToolsConfig } from './config/parse-tools-config.js';
+export type { CommandDecision, CommandRule, ToolsConfig, ToolsConfigInput } from './config/tools-config.js';
+export { CommandDecisionSchema, CommandRuleSchema, ToolsConfigSchema } from './config/tools-config.js';
+// ---- Dispatcher ----
+export type { ToolCall } from './dispatcher/tool-call.js';
+export { ToolCallSchema } from './dispatcher/tool-call.js';
+export type {
+  CheckpointTaker,
+  DispatchOptions,
+  ToolDispatcher,
+  ToolDispatcherOptions,
+} from './dispatcher/tool-dispatcher.js';
+export { createToolDispatcher } from './dispatcher/tool-dispatcher.js';
+export type { ToolResult, ToolResultError } from './dispatcher/tool-result.js';
+// ---- Errors ----
+export type { ApprovalRequest } from './errors/approval-required-error.js';
+export { ApprovalRequiredError } from './errors/approval-required-error.js';
+export type { PathDeniedErrorOptions, PathDenyRule } from './errors/path-denied-error.js';
+export { PathDeniedError } from './errors/path-denied-error.js';
+export { createEditFileTool } from './files/edit-file-tool.js';
+export { createGlobTool } from './files/glob-tool.js';
+export { createListFilesTool } from './files/list-files-tool.js';
+// ---- Built-in tools ----
+export type { ReadFileData, ReadFileToolOptions } from './files/read-file-tool.js';
+export { createReadFileTool } from './files/read-file-tool.js';
+export type { SearchMatch, SearchOutcome, SearchQuery, SearchToolOptions } from './files/search-tool.js';
+export { createSearchTool } from './files/search-tool.js';
+export { createWriteFileTool } from './files/write-file-tool.js';
+export { createGitDiffTool } from './git/git-diff-tool.js';
+export { createGitStatusTool } from './git/git-status-tool.js';
+// ---- Workspace jail ----
+export { defaultDenyGlobs } from './jail/default-deny-globs.js';
+export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
+export { createWorkspaceJail } from './jail/workspace-jail.js';
+// ---- Tool model ----
+export type {
+  DefineToolOptions,
+  ToolAccess,
+  ToolDefinition,
+  ToolOutput,
+  ToolRunContext,
+} from './tool/define-tool.js';
+export { defineTool } from './tool/define-tool.js';
+export type { JsonSchemaObject } from './tool/tool-json-schema.js';
+export { toolInputJsonSchema } from './tool/tool-json-schema.js';
+export type { McpToolDescription, OpenAiFunctionTool, ToolRegistry } from './tool/tool-registry.js';
+export { createToolRegistry } from './tool/tool-registry.js';
+export { createFetchUrlTool, isHostAllowed } from './web/fetch-url-tool.js';
+export {
+  createBuiltinTools,
+  isFetchUrlEnabled,
+  readOnlyToolNames,
+} from './workspace/create-builtin-tools.js';
+export type { WorkspaceTools, WorkspaceToolsOptions } from './workspace/create-workspace-tools.js';
+export { createWorkspaceTools } from './workspace/create-workspace-tools.js';

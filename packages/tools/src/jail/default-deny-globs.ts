@@ -1,0 +1,31 @@
+/**
+ * Paths the jail refuses to read or write unless the configuration turns the defaults off: environment files,
+ * private keys and certificates, SSH and cloud credentials, package registry tokens.
+ */
+export const defaultDenyGlobs: readonly string[] = [
+  '**/.env*',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/*.jks',
+  '**/*.keystore',
+  '**/id_rsa*',
+  '**/id_dsa*',
+  '**/id_ecdsa*',
+  '**/id_ed25519*',
+  '**/.ssh/**',
+  '**/.aws/**',
+  '**/.gnupg/**',
+  '**/.kube/config',
+  '**/.docker/config.json',
+  '**/credentials',
+  '**/credentials.{json,yaml,yml,xml,csv,toml,ini}',
+  '**/.credentials*',
+  '**/.git-credentials',
+  '**/.netrc',
+  '**/.npmrc',
+  '**/.pypirc',
+  '**/*.tfstate',
+  '**/*.tfstate.*',
+];

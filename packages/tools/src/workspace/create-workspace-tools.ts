@@ -1,0 +1,64 @@
+import { type CheckpointStore, createCheckpointStore } from '../checkpoints/checkpoint-store.js';
+import { parseToolsConfig } from '../config/parse-tools-config.js';
+import type { ToolsConfig } from '../config/tools-config.js';
+import { createToolDispatcher, type ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import { createWorkspaceJail, type WorkspaceJail } from '../jail/workspace-jail.js';
+import type { ToolDefinition } from '../tool/define-tool.js';
+import { createToolRegistry, type ToolRegistry } from '../tool/tool-registry.js';
+import { createBuiltinTools } from './create-builtin-tools.js';
+
+/** Options for {@link createWorkspaceTools}. */
+export interface WorkspaceToolsOptions {
+  /** The workspace root. */
+  workspace: string;
+  /** The raw `tools` section of the Herd configuration (validated here). */
+  config?: unknown;
+  /** Where the configuration came from, for error messages. */
+  configSource?: string;
+  /** Extra tools registered after the built-in ones. */
+  extraTools?: readonly ToolDefinition[];
+  /** Environment that `run_command` children draw allow-listed variables from, and that decides CI defaults. */
+  environment?: NodeJS.ProcessEnv;
+}
+
+/** Everything a run needs to act on a workspace. */
+export interface WorkspaceTools {
+  jail: WorkspaceJail;
+  config: ToolsConfig;
+  registry: ToolRegistry;
+  dispatcher: ToolDispatcher;
+  /** Undefined when checkpoints are turned off. */
+  checkpoints: CheckpointStore | undefined;
+}
+
+/**
+ * Builds the jail, the built-in tools, the registry, the checkpoint store and the dispatcher for a workspace.
+ *
+ * @throws ConfigError when the tools configuration is invalid; UserError when the workspace does not exist.
+ * @example
+ * const { dispatcher } = await createWorkspaceTools({ workspace: process.cwd(), config: herdConfig.tools });
+ * await dispatcher.dispatch({ name: 'list_files', arguments: {} });
+ */
+export async function createWorkspaceTools(options: WorkspaceToolsOptions): Promise<WorkspaceTools> {
+  const config = parseToolsConfig(options.config, options.configSource);
+  const jail = await createWorkspaceJail({
+    root: options.workspace,
+    deny: config.jail.deny,
+    defaultDeny: config.jail.defaultDeny,
+  });
+  const registry = createToolRegistry({
+    tools: [
+      ...createBuiltinTools({
+        jail,
+        config,
+        ...(options.environment ? { environment: options.environment } : {}),
+      }),
+      ...(options.extraTools ?? []),
+    ],
+  });
+  const checkpoints = config.checkpoints.enabled
+    ? createCheckpointStore({ workspace: jail.root, directory: config.checkpoints.directory })
+    : undefined;
+  const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
+  return { jail, config, registry, dispatcher, checkpoints };
+}

@@ -1,0 +1,217 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PathDeniedError } from '../../src/errors/path-denied-error.js';
+import { createWorkspaceJail } from '../../src/jail/workspace-jail.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+
+const refusal = async (promise: Promise<unknown>) => {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PathDeniedError);
+  return error as PathDeniedError;
+};
+
+describe('createWorkspaceJail', () => {
+  it('resolves a plain relative path to a real path inside the root', async () => {
+    const { root } = await createTemporaryWorkspace({ 'src/a.ts': 'x' });
+    const jail = await createWorkspaceJail({ root });
+    const resolved = await jail.resolve({ path: 'src/a.ts', intent: 'read' });
+    expect(resolved).toMatchObject({ relative: 'src/a.ts', exists: true });
+    expect(resolved.absolute.startsWith(jail.root)).toBe(true);
+  });
+
+  it.each([
+    '../outside/secret.txt',
+    'src/../../outside/secret.txt',
+    '..',
+    '../../../../../../etc/passwd',
+    '..\\outside\\secret.txt',
+    'src\\..\\..\\outside/secret.txt',
+    'src/./../.././outside/secret.txt',
+    '/etc/passwd',
+    '//etc/passwd',
+  ])('refuses the escape %j as outside the workspace', async (attack) => {
+    const { root } = await createTemporaryWorkspace({ 'src/a.ts': 'x' });
+    const jail = await createWorkspaceJail({ root });
+    const error = await refusal(jail.resolve({ path: attack, intent: 'read' }));
+    expect(error.rule).toBe('outside_workspace');
+    expect(error.message).toContain('outside the workspace');
+  });
+
+  it.each(['%2e%2e/outside/secret.txt', '..%2Foutside%2Fsecret.txt', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '.../x', '..../outside'])(
+    'treats the encoded form %j as a literal name that stays inside',
+    async (attack) => {
+      const { root } = await createTemporaryWorkspace();
+      const jail = await createWorkspaceJail({ root });
+      const resolved = await jail.resolve({ path: attack, intent: 'write' });
+      expect(resolved.absolute.startsWith(`${jail.root}/`)).toBe(true);
+    },
+  );
+
+  it('accepts an absolute path inside the workspace, also through the unresolved root spelling', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'x' });
+    await symlink(root, path.join(parent, 'alias'));
+    const jail = await createWorkspaceJail({ root: path.join(parent, 'alias') });
+    expect((await jail.resolve({ path: path.join(parent, 'alias', 'a.txt'), intent: 'read' })).relative).toBe('a.txt');
+    expect((await jail.resolve({ path: path.join(root, 'a.txt'), intent: 'read' })).relative).toBe('a.txt');
+  });
+
+  it('refuses empty paths and NUL bytes as invalid', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: '', intent: 'read' }))).rule).toBe('invalid_path');
+    expect((await refusal(jail.resolve({ path: 'a\0/../../etc/passwd', intent: 'read' }))).rule).toBe('invalid_path');
+  });
+
+  it('refuses a symlink pointing outside, naming the link', async () => {
+    const { root, outside } = await createTemporaryWorkspace();
+    await symlink(path.join(outside, 'secret.txt'), path.join(root, 'innocent.txt'));
+    const jail = await createWorkspaceJail({ root });
+    const error = await refusal(jail.resolve({ path: 'innocent.txt', intent: 'read' }));
+    expect(error.rule).toBe('symlink_escape');
+    expect(error.message).toContain("'innocent.txt'");
+  });
+
+  it('refuses an intermediate directory symlink pointing outside, for reads and for new files', async () => {
+    const { root, outside } = await createTemporaryWorkspace();
+    await symlink(outside, path.join(root, 'docs'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'docs/secret.txt', intent: 'read' }))).rule).toBe('symlink_escape');
+    expect((await refusal(jail.resolve({ path: 'docs/new/file.txt', intent: 'write' }))).rule).toBe('symlink_escape');
+  });
+
+  it('follows a chain of symlinks and refuses when the last hop leaves the workspace', async () => {
+    const { root, outside } = await createTemporaryWorkspace();
+    await symlink(outside, path.join(root, 'hop3'));
+    await symlink('hop3', path.join(root, 'hop2'));
+    await symlink('./hop2', path.join(root, 'hop1'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'hop1/secret.txt', intent: 'read' }))).rule).toBe('symlink_escape');
+  });
+
+  it('refuses a dangling symlink whose target would be created outside', async () => {
+    const { root, outside } = await createTemporaryWorkspace();
+    await symlink(path.join(outside, 'not-yet', 'planted.sh'), path.join(root, 'planted.sh'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'planted.sh', intent: 'write' }))).rule).toBe('symlink_escape');
+  });
+
+  it('accepts symlinks that stay inside the workspace', async () => {
+    const { root } = await createTemporaryWorkspace({ 'real/a.txt': 'x' });
+    await symlink('real', path.join(root, 'alias'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await jail.resolve({ path: 'alias/a.txt', intent: 'read' })).relative).toBe('real/a.txt');
+  });
+
+  it('checks symlinks created after the jail was made', async () => {
+    const { root, outside } = await createTemporaryWorkspace({ 'later.txt': 'fine' });
+    const jail = await createWorkspaceJail({ root });
+    await jail.resolve({ path: 'later.txt', intent: 'read' });
+    await rename(path.join(root, 'later.txt'), path.join(root, 'old.txt'));
+    await symlink(path.join(outside, 'secret.txt'), path.join(root, 'later.txt'));
+    expect((await refusal(jail.resolve({ path: 'later.txt', intent: 'read' }))).rule).toBe('symlink_escape');
+  });
+
+  it('refuses to open a file swapped for an outside symlink after it was resolved', async () => {
+    const { root, outside } = await createTemporaryWorkspace({ 'swap.txt': 'inside' });
+    const jail = await createWorkspaceJail({ root });
+    const resolved = await jail.resolve({ path: 'swap.txt', intent: 'read' });
+    // The swap happens between the check and the use; openForRead re-resolves, so simulate the race on the handle.
+    await rename(path.join(root, 'swap.txt'), path.join(root, 'moved.txt'));
+    await symlink(path.join(outside, 'secret.txt'), path.join(root, 'swap.txt'));
+    const { open } = await import('node:fs/promises');
+    const { constants } = await import('node:fs');
+    const opened = await open(resolved.absolute, constants.O_RDONLY | constants.O_NOFOLLOW).then(
+      () => 'opened',
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    expect(opened).toBe('ELOOP');
+    expect((await refusal(jail.openForRead('swap.txt'))).rule).toBe('symlink_escape');
+  });
+
+  it('detects a handle that was opened through a swapped directory', async () => {
+    const { root, outside } = await createTemporaryWorkspace({ 'dir/a.txt': 'x' });
+    const jail = await createWorkspaceJail({ root });
+    const { open } = await import('node:fs/promises');
+    const handle = await open(path.join(outside, 'secret.txt'), 'r');
+    try {
+      expect((await refusal(jail.assertHandleInside({ handle, path: 'dir/a.txt' }))).rule).toBe('symlink_escape');
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('refuses FIFOs and device files', async () => {
+    const { root } = await createTemporaryWorkspace();
+    execFileSync('mkfifo', [path.join(root, 'pipe')]);
+    await symlink('/dev/zero', path.join(root, 'zero'));
+    const jail = await createWorkspaceJail({ root });
+    const fifo = await refusal(jail.resolve({ path: 'pipe', intent: 'read' }));
+    expect(fifo.rule).toBe('special_file');
+    expect(fifo.message).toContain('FIFO');
+    expect((await refusal(jail.resolve({ path: 'zero', intent: 'read' }))).rule).toBe('symlink_escape');
+    const jailedDev = await createWorkspaceJail({ root: '/dev' });
+    expect((await refusal(jailedDev.resolve({ path: 'zero', intent: 'read' }))).rule).toBe('special_file');
+  });
+
+  it('refuses writes into .git but allows reading it', async () => {
+    const { root } = await createTemporaryWorkspace({ '.git/config': '[core]\n', 'sub/.git/HEAD': 'ref' });
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: '.git/hooks/pre-commit', intent: 'write' }))).rule).toBe('git_directory');
+    expect((await refusal(jail.resolve({ path: 'sub/.git/HEAD', intent: 'write' }))).rule).toBe('git_directory');
+    expect((await refusal(jail.resolve({ path: 'src/../.git/config', intent: 'write' }))).rule).toBe('git_directory');
+    expect((await jail.resolve({ path: '.git/config', intent: 'read' })).exists).toBe(true);
+  });
+
+  it('refuses writes through a symlink into .git', async () => {
+    const { root } = await createTemporaryWorkspace({ '.git/hooks/.keep': '' });
+    await symlink('.git/hooks', path.join(root, 'hooks'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'hooks/post-checkout', intent: 'write' }))).rule).toBe('git_directory');
+  });
+
+  it.each(['.env', 'config/.env.production', 'certs/server.pem', 'home/.ssh/id_ed25519', 'id_rsa', 'deploy/credentials.json', '.npmrc', '.aws/credentials'])(
+    'refuses the secret-looking path %j with the deny rule named',
+    async (secret) => {
+      const { root } = await createTemporaryWorkspace({ [secret]: 'TOKEN=1' });
+      const jail = await createWorkspaceJail({ root });
+      const error = await refusal(jail.resolve({ path: secret, intent: 'read' }));
+      expect(error.rule).toBe('deny_glob');
+      expect(error.message).toMatch(/deny rule '\*\*\//);
+    },
+  );
+
+  it('refuses a symlink that renames a denied file', async () => {
+    const { root } = await createTemporaryWorkspace({ '.env': 'TOKEN=1' });
+    await symlink('.env', path.join(root, 'settings.txt'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'settings.txt', intent: 'read' }))).rule).toBe('deny_glob');
+  });
+
+  it('applies configured deny globs and can drop the defaults', async () => {
+    const { root } = await createTemporaryWorkspace({ 'private/notes.md': 'x', '.env': 'A=1' });
+    const jail = await createWorkspaceJail({ root, deny: ['private/**'], defaultDeny: false });
+    expect((await refusal(jail.resolve({ path: 'private/notes.md', intent: 'read' }))).message).toContain("'private/**'");
+    expect((await jail.resolve({ path: '.env', intent: 'read' })).exists).toBe(true);
+  });
+
+  it('reads a file through openForRead and never follows the outside secret', async () => {
+    const { root } = await createTemporaryWorkspace({ 'ok.txt': 'inside' });
+    await mkdir(path.join(root, 'sub'));
+    await writeFile(path.join(root, 'sub', 'b.txt'), 'b');
+    const jail = await createWorkspaceJail({ root });
+    const { handle, stats } = await jail.openForRead('ok.txt');
+    expect(stats.isFile()).toBe(true);
+    expect(await handle.readFile('utf8')).toBe('inside');
+    await handle.close();
+    expect(await readFile(path.join(root, 'sub', 'b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('refuses a workspace that does not exist with a user error', async () => {
+    await expect(createWorkspaceJail({ root: '/nonexistent/herd/workspace' })).rejects.toMatchObject({ code: 'workspace_invalid' });
+  });
+});
