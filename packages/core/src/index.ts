@@ -89,12 +89,14 @@ export type {
   ProviderOverride,
   ProviderPreset,
   ServedLimits,
+  StructuredOutput,
   ToolCalling,
 } from './providers/provider-preset.js';
 export {
   ProviderOverrideSchema,
   ProviderPresetSchema,
   ServedLimitsSchema,
+  StructuredOutputSchema,
   ToolCallingSchema,
 } from './providers/provider-preset.js';
 export type { ProviderPresetName } from './providers/provider-presets.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/config-error.js';
-import type { ToolCalling } from '../providers/provider-preset.js';
+import type { StructuredOutput, ToolCalling } from '../providers/provider-preset.js';
 import { detectProvider, noProviderMessage, resolveProvider } from '../providers/resolve-provider.js';
 import type { FallbackConfig, HerdConfig, ModelRoleConfig } from './herd-config.js';
 
@@ -24,6 +24,8 @@ export interface ResolvedModelEndpoint {
   maxOutputTokens: number;
   /** How the host returns Llama 4 tool calls. */
   toolCalling: ToolCalling;
+  /** How to obtain JSON of a given shape from the host. */
+  structuredOutput: StructuredOutput;
   /** Whether the host accepts image parts. */
   images: boolean;
   /** Meta-style moderations URL, where the host has one. */
@@ -133,6 +135,7 @@ function resolveEndpoint(options: {
     contextWindow: wanted.contextWindow ?? limits.contextWindow,
     maxOutputTokens: wanted.maxOutputTokens ?? limits.maxOutputTokens,
     toolCalling: provider.toolCalling,
+    structuredOutput: provider.structuredOutput,
     images: provider.images,
     moderationsUrl: provider.moderationsUrl,
   };

@@ -43,7 +43,8 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     maxTokens: endpoint.maxOutputTokens,
     timeout: role.timeoutMs,
     maxRetries: role.retries,
-    streaming: options.streaming ?? false,
+    // `streaming: false` would also disable `.stream()`, so the flag is only ever set to true.
+    ...(options.streaming ? { streaming: true } : {}),
     streamUsage: true,
     configuration: { baseURL: endpoint.baseUrl, apiKey },
   });

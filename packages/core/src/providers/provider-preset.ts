@@ -5,6 +5,11 @@ export const ToolCallingSchema = z.enum(['native', 'text']);
 /** How a host returns Llama 4 tool calls. */
 export type ToolCalling = z.infer<typeof ToolCallingSchema>;
 
+/** How a host can be made to answer with JSON of a given shape: `response_format` JSON Schema, a forced tool call, or neither. */
+export const StructuredOutputSchema = z.enum(['json_schema', 'tool', 'text']);
+/** How a host can be made to answer with JSON of a given shape. */
+export type StructuredOutput = z.infer<typeof StructuredOutputSchema>;
+
 /** The model ids a provider offers for each Herd role. */
 export const PresetModelsSchema = z.object({
   /** Llama 4 Scout, the planner. */
@@ -41,6 +46,8 @@ export const ProviderPresetSchema = z.object({
   limits: z.record(z.string(), ServedLimitsSchema),
   /** Whether Llama 4 tool calls come back as `tool_calls` or inside the text. */
   toolCalling: ToolCallingSchema,
+  /** How to obtain JSON of a given shape (the plan) from this host. */
+  structuredOutput: StructuredOutputSchema,
   /** Whether the host accepts image parts in user messages. */
   images: z.boolean(),
   /** URL of a Meta-style `POST /v1/moderations` endpoint, where the host has one. */

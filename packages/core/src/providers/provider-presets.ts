@@ -20,6 +20,7 @@ export const providerPresets = {
     },
     limits: { default: { contextWindow: 128_000, maxOutputTokens: 4_096 } },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: true,
     moderationsUrl: 'https://api.llama.com/v1/moderations',
     source: 'models.dev providers/llama; llama-api-typescript moderations.ts',
@@ -36,6 +37,7 @@ export const providerPresets = {
       default: { contextWindow: 131_072, maxOutputTokens: 8_192 },
     },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: true,
     source: 'promptfoo.dev/docs/providers/togetherai',
   },
@@ -51,6 +53,7 @@ export const providerPresets = {
     // Fireworks does not publish the served window; 131,072 is a conservative figure until it is confirmed.
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 16_384 } },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: true,
     source: 'public client code (unconfirmed window)',
   },
@@ -72,6 +75,7 @@ export const providerPresets = {
     },
     // Some OpenRouter routes return Llama 4 calls as text in the message (llama-api-python#31, vllm#17109).
     toolCalling: 'text',
+    structuredOutput: 'text',
     images: true,
     source: 'models.dev providers/openrouter',
   },
@@ -85,6 +89,7 @@ export const providerPresets = {
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
     // Needs `--enable-auto-tool-choice --tool-call-parser llama4_pythonic`.
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: true,
     source: 'vLLM docs; window set by --max-model-len',
   },
@@ -97,6 +102,7 @@ export const providerPresets = {
     // Ollama serves a small window unless OLLAMA_CONTEXT_LENGTH is raised; set contextWindow to match it.
     limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: true,
     source: 'Ollama OpenAI compatibility docs',
   },
@@ -109,6 +115,7 @@ export const providerPresets = {
     // llama-server serves the window given with `-c`; tool calls need `--jinja`.
     limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: false,
     source: 'llama.cpp server README',
   },
@@ -120,6 +127,7 @@ export const providerPresets = {
     models: {},
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
     toolCalling: 'native',
+    structuredOutput: 'json_schema',
     images: false,
   },
 } as const satisfies Record<string, ProviderPreset>;

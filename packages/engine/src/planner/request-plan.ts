@@ -1,0 +1,208 @@
+import {
+  type createChatModel,
+  invokeWithFallbacks,
+  ModelBehaviorError,
+  type Plan,
+  PlanSchema,
+  type StructuredOutput,
+} from '@herd/core';
+import {
+  AIMessage,
+  type AIMessageChunk,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from '@langchain/core/messages';
+import { z } from 'zod';
+import { extractJsonObject } from './extract-json-object.js';
+import { planJsonSchema } from './plan-json-schema.js';
+import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';
+
+/** A chat model as built by `createChatModel` from `@herd/core`. */
+export type ChatModel = ReturnType<typeof createChatModel>;
+
+/** Reported after every planner model call. */
+export interface PlannerCallReport {
+  model: string;
+  latencyMs: number;
+  usage: { inputTokens: number; outputTokens: number; totalTokens: number } | undefined;
+  outcome: 'ok' | 'error' | 'fallback';
+  error?: string;
+}
+
+/** Options for {@link requestPlan}. */
+export interface RequestPlanOptions extends PlannerPromptOptions {
+  /** The planner's model followed by its fallbacks. */
+  models: readonly ChatModel[];
+  /** How the host can be made to answer with JSON: `response_format`, a forced tool call, or text. */
+  structuredOutput: StructuredOutput;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+  /** Told about every model call, for events and usage accounting. */
+  onModelCall?: (report: PlannerCallReport) => void;
+}
+
+/** A plan the planner produced, with how many model turns it took. */
+export interface RequestedPlan {
+  plan: Plan;
+  /** 1 when the first answer was valid, 2 when the repair turn was needed. */
+  attempts: number;
+}
+
+const submitPlanTool = {
+  type: 'function' as const,
+  function: {
+    name: 'submit_plan',
+    description: 'Submit the plan. Call this exactly once with the whole plan.',
+    parameters: planJsonSchema,
+  },
+};
+
+/**
+ * Asks the planner for a typed plan. With `json_schema` the host is given the plan's JSON Schema as
+ * `response_format`; with `tool` the plan is the arguments of a forced `submit_plan` call; with `text` the schema
+ * is in the prompt and the JSON is taken from the reply. An invalid answer gets one repair turn that shows the
+ * model the validation errors.
+ *
+ * @throws {ModelBehaviorError} `plan_invalid` when the answer is still invalid after the repair turn.
+ */
+export async function requestPlan(options: RequestPlanOptions): Promise<RequestedPlan> {
+  const { structuredOutput } = options;
+  const messages: BaseMessage[] = [
+    new SystemMessage(plannerSystemPrompt),
+    new HumanMessage(
+      plannerUserPrompt({
+        ...options,
+        ...(structuredOutput === 'text' ? { jsonInText: JSON.stringify(planJsonSchema) } : {}),
+      }),
+    ),
+  ];
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const reply = await callPlanner({ options, messages });
+    const candidate = readCandidate(reply, structuredOutput);
+    const parsed = 'value' in candidate ? PlanSchema.safeParse(candidate.value) : undefined;
+    if (parsed?.success) return { plan: parsed.data, attempts: attempt };
+    lastProblem = parsed ? z.prettifyError(parsed.error) : (candidate as { error: string }).error;
+    messages.push(reply, ...repairMessages({ reply, problem: lastProblem, structuredOutput }));
+  }
+  throw new ModelBehaviorError({
+    code: 'plan_invalid',
+    message: `The planner answered with an invalid plan twice (${firstLine(lastProblem)}); try again, simplify the task, or use a planner model that supports JSON-schema output.`,
+    output: lastProblem,
+  });
+}
+
+async function callPlanner(input: {
+  options: RequestPlanOptions;
+  messages: BaseMessage[];
+}): Promise<AIMessage> {
+  const { options, messages } = input;
+  return invokeWithFallbacks({
+    models: options.models,
+    onFallback: ({ from, error }) =>
+      options.onModelCall?.({
+        model: options.models[from]?.model ?? 'unknown',
+        latencyMs: 0,
+        usage: undefined,
+        outcome: 'fallback',
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    call: async (model) => {
+      const started = performance.now();
+      const reply = await invokeWithStrategy({ model, messages, options });
+      const usage = reply.usage_metadata;
+      options.onModelCall?.({
+        model: model.model,
+        latencyMs: performance.now() - started,
+        usage: usage
+          ? {
+              inputTokens: usage.input_tokens,
+              outputTokens: usage.output_tokens,
+              totalTokens: usage.total_tokens,
+            }
+          : undefined,
+        outcome: 'ok',
+      });
+      return reply;
+    },
+  });
+}
+
+function invokeWithStrategy(input: {
+  model: ChatModel;
+  messages: BaseMessage[];
+  options: RequestPlanOptions;
+}): Promise<AIMessage> {
+  const { model, messages, options } = input;
+  const signal = options.signal;
+  switch (options.structuredOutput) {
+    case 'json_schema':
+      // Streamed on purpose: a non-streaming json_schema request goes through the OpenAI SDK's `parse`, which
+      // throws on invalid JSON and loses the text the repair turn needs to show the model.
+      return collect(
+        model.stream(messages, {
+          ...(signal ? { signal } : {}),
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'plan', description: 'A Herd plan', schema: planJsonSchema, strict: false },
+          },
+        }),
+      );
+    case 'tool':
+      return model
+        .bindTools([submitPlanTool], { tool_choice: { type: 'function', function: { name: 'submit_plan' } } })
+        .invoke(messages, signal ? { signal } : {});
+    default:
+      return model.invoke(messages, signal ? { signal } : {});
+  }
+}
+
+async function collect(stream: Promise<AsyncIterable<AIMessageChunk>>): Promise<AIMessage> {
+  let merged: AIMessageChunk | undefined;
+  for await (const chunk of await stream) merged = merged ? merged.concat(chunk) : chunk;
+  return new AIMessage({
+    content: merged?.content ?? '',
+    tool_calls: merged?.tool_calls ?? [],
+    ...(merged?.usage_metadata ? { usage_metadata: merged.usage_metadata } : {}),
+  });
+}
+
+function readCandidate(
+  reply: AIMessage,
+  structuredOutput: StructuredOutput,
+): { value: unknown } | { error: string } {
+  if (structuredOutput === 'tool') {
+    const call = reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
+    if (call) return { value: call.args };
+    // Some hosts ignore tool_choice and answer in text; accept a JSON plan there too.
+  }
+  return extractJsonObject(textOf(reply));
+}
+
+function repairMessages(input: {
+  reply: AIMessage;
+  problem: string;
+  structuredOutput: StructuredOutput;
+}): BaseMessage[] {
+  const instruction = `That plan is not valid:\n${input.problem}\nSend the whole corrected plan again${
+    input.structuredOutput === 'tool' ? ' by calling submit_plan' : ' as a single JSON object'
+  }.`;
+  const call = input.reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
+  if (call?.id) return [new ToolMessage({ tool_call_id: call.id, content: instruction, status: 'error' })];
+  return [new HumanMessage(instruction)];
+}
+
+function textOf(message: AIMessage): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((part) =>
+      typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '',
+    )
+    .join('');
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((line) => line.trim().length > 0) ?? text).trim().slice(0, 200);
+}
