@@ -1,0 +1,95 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExclusionReason } from '../pack-stats.js';
+import type { SecretFinding } from '../secrets/redact-secrets.js';
+
+/** What the cache remembers about one file, valid while its size and modification time are unchanged. */
+export interface PackCacheEntry {
+  /** Size in bytes when last read. */
+  size: number;
+  /** Modification time in milliseconds when last read. */
+  mtimeMs: number;
+  /** SHA-1 of the bytes, so a touched but unchanged file keeps its counts and symbols. */
+  hash: string;
+  /** Why the file was left out after reading it, if it was. */
+  exclusion?: { reason: ExclusionReason; detail: string };
+  /** Where the file's packed content (after redaction) starts in the content store, in UTF-16 units. */
+  offset?: number;
+  /** Length of the packed content in the content store. */
+  length?: number;
+  /** The fast token estimate of the packed content. */
+  estimate?: number;
+  /** The exact token count, when the file was counted exactly. */
+  tokens?: number;
+  /** Where built-in redaction found secrets. */
+  findings?: SecretFinding[];
+  /** Whether a content scanner has judged (and possibly redacted) the stored content. */
+  scanned?: boolean;
+  /** The content scanner's flags, when a scanner ran. */
+  flagged?: string[];
+  /** Top-level symbols, once extracted. */
+  symbols?: string[];
+  /** Import specifiers, once extracted. */
+  imports?: string[];
+}
+
+/** The cache as loaded from `<root>/.herd/cache`. */
+export interface PackCache {
+  /** Entries by path. */
+  entries: Map<string, PackCacheEntry>;
+  /** The stored contents of every included file, sliced by entry offsets. */
+  contents: string;
+}
+
+const formatVersion = 1;
+const indexName = 'pack-index.json';
+const contentsName = 'pack-contents.txt';
+
+/** The cache directory of a root. */
+export function packCacheDirectory(root: string): string {
+  return join(root, '.herd', 'cache');
+}
+
+/**
+ * Loads the cache of `root`, or an empty one when there is none, it is unreadable or it was written by another
+ * format version or token counter. `key` names everything that changes packed content (counter, options).
+ */
+export function loadPackCache(options: { root: string; key: string }): PackCache {
+  const directory = packCacheDirectory(options.root);
+  try {
+    const index = JSON.parse(readFileSync(join(directory, indexName), 'utf8')) as {
+      version: number;
+      key: string;
+      entries: Record<string, PackCacheEntry>;
+    };
+    if (index.version !== formatVersion || index.key !== options.key) return emptyCache();
+    const contents = readFileSync(join(directory, contentsName), 'utf8');
+    return { entries: new Map(Object.entries(index.entries)), contents };
+  } catch {
+    return emptyCache();
+  }
+}
+
+function emptyCache(): PackCache {
+  return { entries: new Map(), contents: '' };
+}
+
+/**
+ * Writes the cache: entries, and the packed contents they point into. Writes go to temporary files renamed
+ * into place, so a concurrent or interrupted pack never leaves a torn cache.
+ */
+export function savePackCache(options: {
+  root: string;
+  key: string;
+  entries: Map<string, PackCacheEntry>;
+  contents: string;
+}): void {
+  const directory = packCacheDirectory(options.root);
+  mkdirSync(directory, { recursive: true });
+  const suffix = `.${process.pid}.tmp`;
+  const index = { version: formatVersion, key: options.key, entries: Object.fromEntries(options.entries) };
+  writeFileSync(join(directory, contentsName + suffix), options.contents);
+  writeFileSync(join(directory, indexName + suffix), JSON.stringify(index));
+  renameSync(join(directory, contentsName + suffix), join(directory, contentsName));
+  renameSync(join(directory, indexName + suffix), join(directory, indexName));
+}

@@ -1,0 +1,3 @@
+export async function packMap(_options: unknown): Promise<{ document: string; extracted: boolean }> {
+  throw new Error('not yet');
+}

@@ -1,0 +1,279 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { UserError } from '@herd/core';
+import { loadPackCache, type PackCacheEntry, savePackCache } from './cache/pack-cache.js';
+import { applyContentScanner } from './content-scanner-phase.js';
+import { packMap } from './map/pack-map.js';
+import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
+import type { PackStats } from './pack-stats.js';
+import { chooseFence } from './render/choose-fence.js';
+import { renderDirectoryTree } from './render/render-directory-tree.js';
+import { renderPackedDocument } from './render/render-packed-document.js';
+import { listRepositoryFiles } from './selection/list-repository-files.js';
+import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
+import { type CountedFile, calibrateTokenCounts, countLargeText } from './tokens/calibrate-token-counts.js';
+import { estimateTokens } from './tokens/estimate-tokens.js';
+import { createTokenCountPool, defaultWorkerCount } from './tokens/token-count-pool.js';
+
+/** A packed repository. */
+export interface PackResult {
+  /** The packed document, ready to go into the planner's prompt. */
+  document: string;
+  /** What was included, left out, cut and redacted, and the token counts. */
+  stats: PackStats;
+}
+
+// Within this share of the budget an extrapolated total cannot decide whether the repository fits.
+const boundaryMargin = 0.03;
+
+/**
+ * Packs a repository for the planner: the whole repository when it fits `budget`, otherwise a repository map
+ * and the most relevant files in full. Deterministic for the same files, options and task.
+ *
+ * @param options - See {@link PackRepositoryOptions}.
+ * @throws UserError when the root is missing or unreadable, the options are invalid, or the budget cannot
+ *   hold even the repository map.
+ * @example
+ * ```ts
+ * const { document, stats } = await packRepository({ root: '.', budget: 300_000, task: 'fix the login bug' });
+ * ```
+ */
+export async function packRepository(options: PackRepositoryOptions): Promise<PackResult> {
+  const started = performance.now();
+  const settings = parseSettings(options);
+  const root = checkRoot(settings.root);
+  const progress = options.onProgress ?? (() => {});
+  const counterName = options.tokenCounter?.name ?? 'o200k';
+  const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
+
+  progress({ phase: 'list', done: 0, total: 0 });
+  const listing = await listRepositoryFiles({ root, exclude: settings.selection.exclude });
+  progress({ phase: 'list', done: listing.files.length, total: listing.files.length });
+
+  const cache = settings.cache
+    ? loadPackCache({ root, key: cacheKey })
+    : { entries: new Map(), contents: '' };
+  const total = listing.files.length;
+  const read = await readRepositoryFiles({
+    files: listing.files,
+    cache,
+    selection: settings.selection,
+    onRead: (done) => progress({ phase: 'read', done, total }),
+  });
+  const excluded = [...listing.excluded, ...read.excluded];
+  const scanned = options.scanContent
+    ? await applyContentScanner({ files: read.included, scanner: options.scanContent })
+    : { included: read.included, excluded: [], flagged: [] };
+  excluded.push(...scanned.excluded);
+  const included = scanned.included;
+
+  const workers = options.tokenCounter ? 0 : (settings.workers ?? defaultWorkerCount());
+  const basePool = createTokenCountPool({ workers });
+  const counter = options.tokenCounter;
+  const pool = counter
+    ? {
+        count: async (texts: readonly string[]) => texts.map((text) => counter.count(text)),
+        close: basePool.close,
+      }
+    : basePool;
+  try {
+    const counted = included.map(toCounted);
+    const countTotal = counted.filter((file) => !file.exact).length;
+    let countDone = 0;
+    progress({ phase: 'count', done: 0, total: countTotal });
+    const onCounted = (files: number) => {
+      countDone += files;
+      progress({ phase: 'count', done: countDone, total: countTotal });
+    };
+    await calibrateTokenCounts({
+      files: counted,
+      pool,
+      exact: settings.exact || counter !== undefined,
+      onCounted,
+    });
+
+    const fence = chooseFence({
+      paths: included.map((file) => file.path),
+      contents: included.map((file) => file.text),
+    });
+    const rootName = basename(root);
+    const documentFiles = () => counted.map((file, index) => ({ ...file, bytes: included[index]!.bytes }));
+    progress({ phase: 'render', done: 0, total: 1 });
+    let whole = renderPackedDocument({
+      fence,
+      rootName,
+      mode: 'whole',
+      includedFiles: included.length,
+      outline: renderDirectoryTree(included.map((file) => file.path)),
+      files: documentFiles(),
+    });
+    let fileTokens = sum(counted.map((file) => file.tokens));
+    let overheadTokens = await countLargeText({ text: whole.overhead, pool, exact: settings.exact });
+    let documentTokens = fileTokens + overheadTokens;
+    const uncertain = counted.some((file) => !file.exact);
+    if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
+      // Close to the budget the decision depends on the exact count, so count everything exactly.
+      await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
+      whole = renderPackedDocument({
+        fence,
+        rootName,
+        mode: 'whole',
+        includedFiles: included.length,
+        outline: renderDirectoryTree(included.map((file) => file.path)),
+        files: documentFiles(),
+      });
+      fileTokens = sum(counted.map((file) => file.tokens));
+      overheadTokens = await countLargeText({ text: whole.overhead, pool, exact: true });
+      documentTokens = fileTokens + overheadTokens;
+    }
+    for (const file of counted) {
+      const entry = read.entries.get(file.path)!;
+      entry.estimate = file.estimate;
+      if (file.exact) entry.tokens = file.tokens;
+    }
+
+    const stats: PackStats = {
+      root,
+      mode: 'whole',
+      source: listing.source,
+      budget: settings.budget,
+      files: {
+        seen: listing.files.length + listing.excluded.length,
+        included: included.length,
+        inDocument: included.length,
+        excluded: excluded.length,
+      },
+      bytes: sum(included.map((file) => file.bytes)),
+      tokens: {
+        files: fileTokens,
+        document: documentTokens,
+        exactFiles: counted.filter((file) => file.exact).length,
+        method: counted.every((file) => file.exact) ? 'exact' : 'sampled',
+      },
+      perFile: counted
+        .map((file) => ({ path: file.path, tokens: file.tokens, exact: file.exact }))
+        .sort((left, right) => right.tokens - left.tokens || (left.path < right.path ? -1 : 1)),
+      excluded: excluded.sort((left, right) =>
+        left.path < right.path ? -1 : left.path > right.path ? 1 : 0,
+      ),
+      cut: [],
+      mapTrimmed: 0,
+      redactions: included.flatMap((file) =>
+        (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
+      ),
+      flagged: scanned.flagged,
+      warnings: [...listing.warnings, ...read.warnings],
+      cache: {
+        hits: included.filter((file) => !file.read).length,
+        misses: included.filter((file) => file.read).length,
+      },
+      durationMs: 0,
+    };
+
+    let document = whole.document;
+    let dirty = included.some((file) => file.read);
+    if (documentTokens > settings.budget) {
+      progress({ phase: 'map', done: 0, total: included.length });
+      const map = await packMap({ root, settings, fence, rootName, included, counted, pool, stats });
+      document = map.document;
+      dirty ||= map.extracted;
+    }
+    progress({ phase: 'render', done: 1, total: 1 });
+    dirty ||= countDone > 0 || read.entries.size !== cache.entries.size;
+    // An unchanged repository leaves the cache as it is: nothing to rewrite.
+    if (settings.cache && dirty) writeCache({ root, key: cacheKey, included, entries: read.entries, stats });
+    stats.durationMs = Math.round(performance.now() - started);
+    return { document, stats };
+  } finally {
+    await pool.close();
+  }
+}
+
+function parseSettings(options: PackRepositoryOptions): PackSettings {
+  const { tokenCounter: _counter, onProgress: _progress, scanContent: _scanner, ...plain } = options;
+  const parsed = PackSettingsSchema.safeParse(plain);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || 'options';
+  throw new UserError({
+    code: 'pack_options_invalid',
+    message: `The pack option ${field} is invalid (${issue.message}); pass a valid value.`,
+    hint: field === 'budget' ? 'The budget is a positive whole number of tokens, e.g. 300000.' : undefined,
+  });
+}
+
+function checkRoot(rootOption: string): string {
+  const root = resolve(rootOption);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch (error) {
+    throw new UserError({
+      code: 'pack_root_missing',
+      message: `The directory to pack, ${root}, does not exist; pass an existing directory as the root.`,
+      cause: error,
+    });
+  }
+  if (!isDirectory) {
+    throw new UserError({
+      code: 'pack_root_not_directory',
+      message: `The root to pack, ${root}, is a file, not a directory; pass the repository's directory.`,
+    });
+  }
+  try {
+    accessSync(root, constants.R_OK | constants.X_OK);
+  } catch (error) {
+    throw new UserError({
+      code: 'pack_root_unreadable',
+      message: `The directory to pack, ${root}, is not readable; check its permissions or pass another root.`,
+      cause: error,
+    });
+  }
+  return root;
+}
+
+function toCounted(file: IncludedFile): CountedFile {
+  const { entry } = file;
+  return {
+    path: file.path,
+    text: file.text,
+    estimate: entry.estimate ?? estimateTokens(file.text),
+    tokens: entry.tokens ?? 0,
+    exact: entry.tokens !== undefined,
+  };
+}
+
+function writeCache(options: {
+  root: string;
+  key: string;
+  included: readonly IncludedFile[];
+  entries: Map<string, PackCacheEntry>;
+  stats: PackStats;
+}): void {
+  const parts: string[] = [];
+  let offset = 0;
+  for (const file of options.included) {
+    file.entry.offset = offset;
+    file.entry.length = file.text.length;
+    parts.push(file.text);
+    offset += file.text.length;
+  }
+  try {
+    savePackCache({
+      root: options.root,
+      key: options.key,
+      entries: options.entries,
+      contents: parts.join(''),
+    });
+  } catch (error) {
+    options.stats.warnings.push(
+      `The pack cache under ${options.root}/.herd/cache could not be written (${(error as Error).message}); the next pack will read every file again.`,
+    );
+  }
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}

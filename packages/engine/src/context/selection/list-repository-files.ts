@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { ExcludedFile } from '../pack-stats.js';
+import { createNestedIgnore } from './nested-ignore.js';
+import { type RepositoryFile, toRepositoryFile } from './repository-file.js';
+import { walkDirectory } from './walk-directory.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Options for {@link listRepositoryFiles}. */
+export interface ListRepositoryFilesOptions {
+  /** Absolute root directory. */
+  root: string;
+  /** Extra gitignore-style patterns, relative to the root. */
+  exclude: readonly string[];
+}
+
+/** The files of a repository, before reading. */
+export interface RepositoryFileList {
+  /** `git` when `git ls-files` listed them, `walk` when the directory was walked. */
+  source: 'git' | 'walk';
+  /** Candidate files, sorted by path. */
+  files: RepositoryFile[];
+  /** Paths left out by ignore rules (a directory stands for everything under it). */
+  excluded: ExcludedFile[];
+  /** Odd names and similar problems. */
+  warnings: string[];
+}
+
+/** Directories never packed: version control and Herd's own state. */
+const alwaysIgnored = ['.git/', '.herd/'];
+
+/**
+ * Lists the files to consider: tracked plus untracked-not-ignored files from `git ls-files` inside a git work
+ * tree, otherwise a walk honoring `.gitignore` at every level. `.herdignore` files (anywhere) and the `exclude`
+ * patterns apply on top.
+ */
+export async function listRepositoryFiles(options: ListRepositoryFilesOptions): Promise<RepositoryFileList> {
+  const fromGit = await listWithGit(options.root);
+  const listed = fromGit ?? (await walkDirectory({ root: options.root }));
+  const rules = createNestedIgnore();
+  rules.add({ directory: '', rules: [...alwaysIgnored, ...options.exclude].join('\n') });
+  for (const file of listed.files) {
+    if (file.path === '.herdignore' || file.path.endsWith('/.herdignore')) {
+      const directory = file.path.slice(0, Math.max(0, file.path.lastIndexOf('/')));
+      try {
+        rules.add({ directory, rules: readFileSync(file.fsPath, 'utf8') });
+      } catch {
+        listed.warnings.push(`Could not read ${file.path}; its rules were not applied.`);
+      }
+    }
+  }
+  const files: RepositoryFile[] = [];
+  const excluded = [...listed.excluded];
+  for (const file of listed.files) {
+    if (rules.ignores({ path: file.path }))
+      excluded.push({ path: file.path, reason: 'ignored', detail: 'herdignore' });
+    else files.push(file);
+  }
+  files.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  return { source: fromGit ? 'git' : 'walk', files, excluded, warnings: listed.warnings };
+}
+
+async function runGit(root: string, args: string[]): Promise<Buffer | undefined> {
+  try {
+    const { stdout } = await execFileAsync('git', ['-C', root, ...args], {
+      encoding: 'buffer',
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listWithGit(root: string): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
+  const inside = await runGit(root, ['rev-parse', '--is-inside-work-tree']);
+  if (inside?.toString().trim() !== 'true') return undefined;
+  const [listing, ignoredListing] = await Promise.all([
+    runGit(root, [
+      '-c',
+      'core.quotePath=false',
+      'ls-files',
+      '-z',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+    ]),
+    runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']),
+  ]);
+  if (!listing) return undefined;
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const files: RepositoryFile[] = [];
+  for (const raw of splitNul(listing)) {
+    const file = toRepositoryFile({ root, raw, warnings });
+    if (seen.has(file.path)) continue;
+    seen.add(file.path);
+    files.push(file);
+  }
+  const excluded: ExcludedFile[] = [];
+  for (const raw of ignoredListing ? splitNul(ignoredListing) : []) {
+    const path = raw.toString('utf8');
+    if (!path.startsWith('.herd/')) excluded.push({ path, reason: 'ignored', detail: 'gitignore' });
+  }
+  return { files, excluded, warnings };
+}
+
+function splitNul(buffer: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let index = buffer.indexOf(0, start); index !== -1; index = buffer.indexOf(0, start)) {
+    if (index > start) parts.push(buffer.subarray(start, index));
+    start = index + 1;
+  }
+  if (start < buffer.length) parts.push(buffer.subarray(start));
+  return parts;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import type { PackCache, PackCacheEntry } from '../cache/pack-cache.js';
+import type { PackSelection } from '../pack-options.js';
+import type { ExcludedFile, ExclusionReason } from '../pack-stats.js';
+import { redactSecrets } from '../secrets/redact-secrets.js';
+import { classifyPath } from './classify-path.js';
+import { inspectContent, isBinaryByName } from './inspect-content.js';
+import type { RepositoryFile } from './repository-file.js';
+
+/** A file that passed selection, with its packed content. */
+export interface IncludedFile {
+  /** Path relative to the root. */
+  path: string;
+  /** Packed content: the file's text with secrets redacted. */
+  text: string;
+  /** Size of the file on disk, in bytes. */
+  bytes: number;
+  /** The cache entry describing this file (updated when the file was read). */
+  entry: PackCacheEntry;
+  /** Whether the content was read from disk in this pack (false when it came from the cache). */
+  read: boolean;
+}
+
+/** What {@link readRepositoryFiles} found. */
+export interface ReadResult {
+  /** Files that passed selection, in path order. */
+  included: IncludedFile[];
+  /** Files left out, with reasons. */
+  excluded: ExcludedFile[];
+  /** Files changed during the walk and similar problems. */
+  warnings: string[];
+  /** Cache entries for every file looked at in this pack (excluded ones too). */
+  entries: Map<string, PackCacheEntry>;
+}
+
+/**
+ * Reads the candidate files: leaves out secrets, lockfiles, generated, minified, binary and oversized files,
+ * redacts secrets in the rest, and takes unchanged files (same size and modification time) from the cache
+ * without opening them. A file that vanishes or cannot be read becomes an exclusion, never an error.
+ */
+export async function readRepositoryFiles(options: {
+  files: readonly RepositoryFile[];
+  cache: PackCache;
+  selection: PackSelection;
+  onRead?: (done: number) => void;
+}): Promise<ReadResult> {
+  const { cache, selection } = options;
+  const result: ReadResult = { included: [], excluded: [], warnings: [], entries: new Map() };
+  const exclude = (path: string, reason: ExclusionReason, detail?: string) => {
+    result.excluded.push(detail === undefined ? { path, reason } : { path, reason, detail });
+  };
+  let done = 0;
+  for (const file of options.files) {
+    if (++done % 1000 === 0) {
+      options.onRead?.(done);
+      // Let progress callbacks and worker messages through.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const verdict = classifyPath({ path: file.path, selection });
+    if (verdict) {
+      exclude(file.path, verdict.reason, verdict.detail);
+      continue;
+    }
+    if (isBinaryByName(file.path)) {
+      exclude(file.path, 'binary', 'extension');
+      continue;
+    }
+    let stats: Stats;
+    try {
+      stats = lstatSync(file.fsPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      exclude(file.path, code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable', code);
+      continue;
+    }
+    if (stats.isSymbolicLink()) {
+      exclude(file.path, 'not-a-file', 'symbolic link');
+      continue;
+    }
+    if (!stats.isFile()) {
+      exclude(file.path, 'not-a-file', stats.isDirectory() ? 'directory (submodule?)' : 'special file');
+      continue;
+    }
+    if (stats.size > selection.maxFileBytes) {
+      exclude(file.path, 'too-large', `${stats.size} bytes`);
+      continue;
+    }
+    const cached = cache.entries.get(file.path);
+    if (cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs) {
+      const fromCache = takeFromCache({ path: file.path, entry: cached, cache });
+      if (fromCache) {
+        result.entries.set(file.path, cached);
+        if ('reason' in fromCache) exclude(file.path, fromCache.reason, fromCache.detail);
+        else result.included.push(fromCache);
+        continue;
+      }
+    }
+    readOne({ file, stats, cached, selection, result, exclude });
+  }
+  options.onRead?.(done);
+  return result;
+}
+
+function takeFromCache(options: {
+  path: string;
+  entry: PackCacheEntry;
+  cache: PackCache;
+}): IncludedFile | ExcludedFile | undefined {
+  const { entry } = options;
+  if (entry.exclusion) return { path: options.path, ...entry.exclusion };
+  if (entry.offset === undefined || entry.length === undefined) return undefined;
+  if (entry.offset + entry.length > options.cache.contents.length) return undefined;
+  const text = options.cache.contents.slice(entry.offset, entry.offset + entry.length);
+  return { path: options.path, text, bytes: entry.size, entry, read: false };
+}
+
+function readOne(options: {
+  file: RepositoryFile;
+  stats: Stats;
+  cached: PackCacheEntry | undefined;
+  selection: PackSelection;
+  result: ReadResult;
+  exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
+}): void {
+  const { file, selection, result, exclude, cached } = options;
+  let stats = options.stats;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.fsPath);
+    if (bytes.length !== stats.size) {
+      // The file changed between listing and reading; describe what was actually read.
+      stats = lstatSync(file.fsPath);
+      result.warnings.push(`${file.path} changed while it was being read; the version read is packed.`);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    exclude(
+      file.path,
+      code === 'ENOENT' ? 'vanished' : code === 'EISDIR' ? 'not-a-file' : 'unreadable',
+      code,
+    );
+    return;
+  }
+  const hash = createHash('sha1').update(bytes).digest('base64url');
+  const base = { size: bytes.length, mtimeMs: stats.mtimeMs, hash };
+  const inspected = inspectContent({ path: file.path, bytes, selection });
+  if ('verdict' in inspected) {
+    result.entries.set(file.path, { ...base, exclusion: inspected.verdict });
+    exclude(file.path, inspected.verdict.reason, inspected.verdict.detail);
+    return;
+  }
+  const redacted = redactSecrets(inspected.text);
+  // Counts, symbols and verdicts depend only on the content, so a touched but unchanged file keeps them.
+  const reusable =
+    cached && cached.hash === hash && !cached.exclusion && !cached.scanned ? cached : undefined;
+  const entry: PackCacheEntry = {
+    ...base,
+    ...(redacted.findings.length > 0 ? { findings: redacted.findings } : {}),
+    ...(reusable?.estimate !== undefined ? { estimate: reusable.estimate } : {}),
+    ...(reusable?.tokens !== undefined ? { tokens: reusable.tokens } : {}),
+    ...(reusable?.flagged ? { flagged: reusable.flagged } : {}),
+    ...(reusable?.symbols ? { symbols: reusable.symbols } : {}),
+    ...(reusable?.imports ? { imports: reusable.imports } : {}),
+  };
+  result.entries.set(file.path, entry);
+  result.included.push({ path: file.path, text: redacted.text, bytes: bytes.length, entry, read: true });
+}

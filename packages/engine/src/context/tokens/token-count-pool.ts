@@ -1,0 +1,120 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
+const plainText = { disallowedSpecial: new Set<string>() };
+
+/** Exact o200k counting spread over worker threads. */
+export interface TokenCountPool {
+  /** Counts each text exactly; results are in the order of `texts`. */
+  count(texts: readonly string[], onCounted?: (files: number) => void): Promise<number[]>;
+  /** Stops the workers. */
+  close(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+// The worker is evaluated from source so that it runs the same way from TypeScript sources (tests) and from dist.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { countTokens } = require(workerData.tokenizer);
+const options = { disallowedSpecial: new Set() };
+parentPort.on('message', ({ id, texts }) => {
+  const counts = texts.map((text) => countTokens(text, options));
+  parentPort.postMessage({ id, counts });
+});
+`;
+
+/** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
+export function countTokensExactly(text: string): number {
+  return countTokens(text, plainText);
+}
+
+/** The default number of counting workers: one per core, at most four. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/**
+ * Starts `workers` threads that count o200k tokens exactly. Batches are spread by size so the threads finish
+ * together. With `workers: 0` counting runs on the calling thread.
+ */
+export function createTokenCountPool(options: { workers: number }): TokenCountPool {
+  if (options.workers <= 0) {
+    return {
+      count: async (texts, onCounted) => {
+        const counts = texts.map(countTokensExactly);
+        onCounted?.(texts.length);
+        return counts;
+      },
+      close: async () => {},
+    };
+  }
+  const tokenizerPath = require.resolve('gpt-tokenizer/encoding/o200k_base');
+  const workers = Array.from(
+    { length: options.workers },
+    () => new Worker(workerSource, { eval: true, workerData: { tokenizer: tokenizerPath } }),
+  );
+  const pending = new Map<number, (counts: number[]) => void>();
+  const failures: ((error: Error) => void)[] = [];
+  for (const worker of workers) {
+    worker.unref();
+    worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
+      pending.get(id)?.(counts);
+      pending.delete(id);
+    });
+    worker.on('error', (error) => {
+      for (const fail of failures) fail(error);
+    });
+  }
+  let nextId = 0;
+  const send = (worker: Worker, texts: string[]) =>
+    new Promise<number[]>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      failures.push(reject);
+      worker.ref();
+      worker.postMessage({ id, texts });
+    }).finally(() => {
+      if (pending.size === 0) for (const idle of workers) idle.unref();
+    });
+  return {
+    async count(texts, onCounted) {
+      const counts = new Array<number>(texts.length);
+      // Work is cut into chunks of about a million characters that idle workers pull, so all finish together.
+      const chunks: number[][] = [];
+      let chunk: number[] = [];
+      let chunkSize = 0;
+      texts.forEach((text, index) => {
+        chunk.push(index);
+        chunkSize += text.length;
+        if (chunkSize >= 1_000_000) {
+          chunks.push(chunk);
+          chunk = [];
+          chunkSize = 0;
+        }
+      });
+      if (chunk.length > 0) chunks.push(chunk);
+      let next = 0;
+      const drain = async (worker: Worker) => {
+        while (next < chunks.length) {
+          const indexes = chunks[next++]!;
+          const results = await send(
+            worker,
+            indexes.map((index) => texts[index]!),
+          );
+          indexes.forEach((index, position) => {
+            counts[index] = results[position]!;
+          });
+          onCounted?.(indexes.length);
+        }
+      };
+      await Promise.all(workers.map(drain));
+      return counts;
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
