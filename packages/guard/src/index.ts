@@ -1,5 +1,47 @@
 // Public API of @herd/guard. Every export is listed by name; a new export here is new public API.
 
+// ---- Audit log and cache ----
+export type { AuditLog, AuditLogContents, ReadAuditLogOptions } from './audit/audit-log.js';
+export { createAuditLog, readAuditLog } from './audit/audit-log.js';
+export type { AuditRecord } from './audit/audit-record.js';
+export { AuditRecordSchema } from './audit/audit-record.js';
+export type { MakeExcerptOptions } from './audit/make-excerpt.js';
+export { makeExcerpt } from './audit/make-excerpt.js';
+export type { ScanCache, ScanCacheOptions } from './cache/scan-cache.js';
+export { createScanCache, scanCacheKey, sha256Hex } from './cache/scan-cache.js';
+// ---- Guard pipeline ----
+export type { CreateGuardOptions, Guard } from './guard/create-guard.js';
+export { createGuard } from './guard/create-guard.js';
+export type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard/guard-verdict.js';
+export { redactText } from './guard/redact-text.js';
+// ---- Policy ----
+export type {
+  BlockOutcome,
+  GuardAction,
+  GuardMode,
+  GuardPolicy,
+  GuardPolicyInput,
+  PointPolicy,
+  ScannerRule,
+  ScannerRules,
+  ScanPoint,
+} from './policy/guard-policy.js';
+export {
+  BlockOutcomeSchema,
+  GuardActionSchema,
+  GuardModeSchema,
+  GuardPolicySchema,
+  ModeOverrideSchema,
+  PointPolicySchema,
+  ScannerRuleSchema,
+  ScannerRulesSchema,
+  scanPoints,
+} from './policy/guard-policy.js';
+export type { GuardPolicyPresetName } from './policy/guard-policy-presets.js';
+export { guardPolicyPresets } from './policy/guard-policy-presets.js';
+export { parseGuardPolicy } from './policy/parse-guard-policy.js';
+export type { ResolvedPointPolicy, ResolvedScannerRule } from './policy/resolve-point-policy.js';
+export { resolvePointPolicy, strongerAction } from './policy/resolve-point-policy.js';
 export { compactWhitespace } from './prompt-guard/compact-whitespace.js';
 // ---- Prompt Guard 2 (local ONNX classifier) ----
 export type {
@@ -8,6 +50,7 @@ export type {
   PromptGuardScore,
 } from './prompt-guard/prompt-guard-classifier.js';
 export { createPromptGuardClassifier, softmax } from './prompt-guard/prompt-guard-classifier.js';
+export { createPromptGuardScanner } from './prompt-guard/prompt-guard-scanner.js';
 export type {
   SequenceClassifierModel,
   SequenceClassifierModelOptions,
@@ -15,3 +58,16 @@ export type {
 export { loadSequenceClassifierModel } from './prompt-guard/sequence-classifier-model.js';
 export type { SplitTokenWindowsOptions, TokenWindow } from './prompt-guard/split-token-windows.js';
 export { splitTokenWindows } from './prompt-guard/split-token-windows.js';
+// ---- Local scanners ----
+export type { HiddenTextScannerOptions } from './scanners/hidden-text-scanner.js';
+export {
+  createHiddenTextScanner,
+  decodeTagCharacters,
+  revealHiddenText,
+} from './scanners/hidden-text-scanner.js';
+export type { PatternRule, PatternScannerOptions } from './scanners/pattern-scanner.js';
+export { createPatternScanner, defaultPatternRules, PatternRuleSchema } from './scanners/pattern-scanner.js';
+export type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from './scanners/scanner.js';
+export { localScannerNames, ScannerNameSchema } from './scanners/scanner.js';
+export type { SecretsScannerOptions } from './scanners/secrets-scanner.js';
+export { createSecretsScanner } from './scanners/secrets-scanner.js';

@@ -39,6 +39,8 @@ export interface PromptGuardClassifier {
   model: SequenceClassifierModel;
   /** The tokenizer (from the model directory). */
   tokenizer: Tokenizer;
+  /** Identifies the model file and windowing settings (changes when either would change a score). */
+  fingerprint: string;
   /** Token ids of a text as the model sees it (special tokens included, no windowing). */
   encode(text: string): number[];
   /** Scores texts: every window of every text, batched together; each text's score is its highest window. */
@@ -85,6 +87,7 @@ export async function createPromptGuardClassifier(
   return {
     model,
     tokenizer,
+    fingerprint: `prompt_guard@${model.modelPath}/${model.modelFile}:${maxTokens}:${overlapTokens}:${compact}`,
     encode: (text) => tokenizer.encode(compact ? compactWhitespace(text, tokenizer) : text).ids,
     async scoreTexts(texts) {
       const pending: PendingWindow[] = [];

@@ -1,0 +1,69 @@
+import { createSecretRedactor } from '@herd/core';
+import { lintSource } from '@secretlint/core';
+import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
+import type { Scanner, ScannerFinding, TextSpan } from './scanner.js';
+
+/** Options for {@link createSecretsScanner}. */
+export interface SecretsScannerOptions {
+  /**
+   * Environment whose secret-looking variables (provider keys, `*_TOKEN`, `*_KEY`, ...) are also looked for
+   * verbatim; defaults to `process.env`. Pass `{}` to look only for key formats.
+   */
+  env?: NodeJS.ProcessEnv;
+}
+
+const rulePrefix = '@secretlint/secretlint-rule-';
+
+/**
+ * Finds keys and tokens with secretlint's recommended rule preset (AWS, GCP, GitHub, npm, Slack, SendGrid, Shopify,
+ * OpenAI, Anthropic, Linear, 1Password, private keys, basic-auth URLs, database connection strings), plus the
+ * verbatim values of secret environment variables. Categories are the rule names, e.g. `github`, `privatekey`.
+ */
+export function createSecretsScanner(options: SecretsScannerOptions = {}): Scanner {
+  const env = options.env ?? process.env;
+  // The core redactor decides which variables are secret; their values are looked for verbatim.
+  const redactor = createSecretRedactor({ env });
+  const values = redactor.names.map((name) => env[name]).filter((value): value is string => Boolean(value));
+  return {
+    name: 'secrets',
+    fingerprint: `secrets@secretlint-11:${redactor.names.join(',')}`,
+    async scan(subjects) {
+      return Promise.all(subjects.map((subject) => findSecrets(subject.text, values)));
+    },
+  };
+}
+
+async function findSecrets(text: string, environmentValues: readonly string[]): Promise<ScannerFinding> {
+  const result = await lintSource({
+    source: { filePath: 'content.txt', content: text, contentType: 'text' },
+    options: {
+      config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedRules }] },
+      maskSecrets: true,
+      noPhysicFilePath: true,
+    },
+  });
+  const spans: TextSpan[] = result.messages.map((message) => ({
+    start: message.range[0],
+    end: message.range[1],
+    label: message.ruleId.startsWith(rulePrefix) ? message.ruleId.slice(rulePrefix.length) : message.ruleId,
+  }));
+  spans.push(...environmentSecretSpans(text, environmentValues));
+  spans.sort((left, right) => left.start - right.start);
+  const categories = [...new Set(spans.map((span) => span.label))];
+  return {
+    score: spans.length > 0 ? 1 : 0,
+    categories,
+    spans,
+    ...(spans.length > 0 ? { reason: `Secrets found: ${categories.join(', ')}.` } : {}),
+  };
+}
+
+function environmentSecretSpans(text: string, values: readonly string[]): TextSpan[] {
+  const spans: TextSpan[] = [];
+  for (const value of values) {
+    for (let start = text.indexOf(value); start >= 0; start = text.indexOf(value, start + value.length)) {
+      spans.push({ start, end: start + value.length, label: 'environment' });
+    }
+  }
+  return spans;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createSecretsScanner } from '../../src/scanners/secrets-scanner.js';
+
+const githubToken = `ghp_${'a1B2c3D4e5'.repeat(3)}123456`;
+const privateKey = [
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'MIIEowIBAAKCAQEAvG0gXz2s1yP3Qm7b9D6XlOa1Z8xK2c4Yw0nJ5eT1hR7uQ3m2',
+  'aG9wZWZ1bGx5IG5vYm9keSByZWFkcyB0aGlzIGZha2UgdGVzdCBrZXkgYm9keQ==',
+  '-----END RSA PRIVATE KEY-----',
+].join('\n');
+
+describe('secrets scanner', () => {
+  const scanner = createSecretsScanner({ env: {} });
+
+  it('finds a GitHub token with its exact span', async () => {
+    const text = `export GITHUB_TOKEN=${githubToken}\n`;
+    const [finding] = await scanner.scan([{ text }]);
+    expect(finding?.categories).toEqual(['github']);
+    const span = finding?.spans[0];
+    expect(text.slice(span?.start, span?.end)).toBe(githubToken);
+  });
+
+  it('finds a private key block', async () => {
+    const [finding] = await scanner.scan([{ text: `key:\n${privateKey}\n` }]);
+    expect(finding?.categories).toContain('privatekey');
+  });
+
+  it('finds the value of a secret environment variable verbatim', async () => {
+    const withEnvironment = createSecretsScanner({
+      env: { TOGETHER_API_KEY: 'tgp_v1_local-test-value-123' },
+    });
+    const [finding] = await withEnvironment.scan([
+      { text: 'curl -H "Authorization: Bearer tgp_v1_local-test-value-123"' },
+    ]);
+    expect(finding?.categories).toEqual(['environment']);
+  });
+
+  it('passes ordinary code', async () => {
+    const [finding] = await scanner.scan([
+      { text: 'const apiKey = process.env.API_KEY;\nreturn fetch(url);\n' },
+    ]);
+    expect(finding).toEqual({ score: 0, categories: [], spans: [] });
+  });
+});
