@@ -1,0 +1,81 @@
+import {
+  createSecretRedactor,
+  type HerdEvent,
+  type HerdEventInput,
+  HerdEventSchema,
+  type SecretRedactor,
+} from '@herd/core';
+
+/** Options for {@link createEventChannel}. */
+export interface EventChannelOptions {
+  /** The run every event belongs to. */
+  runId: string;
+  /** Removes secrets from every string in every event; default: built from `process.env`. */
+  redactor?: SecretRedactor;
+  /** Called synchronously with each event as it is emitted (e.g. to persist or print it). */
+  onEvent?: (event: HerdEvent) => void;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** Where a run's events go: stamped, redacted, validated, then delivered to listeners and readers. */
+export interface EventChannel extends AsyncIterable<HerdEvent> {
+  /** Stamps the event with the run id and time, removes secrets, validates it and delivers it. */
+  emit(event: HerdEventInput): HerdEvent;
+  /** Ends the stream; readers finish after the events already emitted. */
+  close(): void;
+  /** Every event emitted so far. */
+  readonly history: readonly HerdEvent[];
+}
+
+/**
+ * Creates the single event stream of a run. Every front door reads this one stream; nothing reaches a person or
+ * a log except through it, so secrets are removed here once. Many readers may iterate it; each sees every event
+ * from the start.
+ */
+export function createEventChannel(options: EventChannelOptions): EventChannel {
+  const redactor = options.redactor ?? createSecretRedactor();
+  const now = options.now ?? (() => new Date());
+  const history: HerdEvent[] = [];
+  const waiters = new Set<() => void>();
+  let closed = false;
+
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+    waiters.clear();
+  };
+
+  return {
+    history,
+    emit(input) {
+      if (closed) throw new Error(`event channel of run ${options.runId} is closed`);
+      const stamped = redact({ ...input, runId: options.runId, time: now().toISOString() }, redactor);
+      const event = HerdEventSchema.parse(stamped);
+      history.push(event);
+      options.onEvent?.(event);
+      wake();
+      return event;
+    },
+    close() {
+      closed = true;
+      wake();
+    },
+    async *[Symbol.asyncIterator]() {
+      let index = 0;
+      for (;;) {
+        while (index < history.length) yield history[index++] as HerdEvent;
+        if (closed) return;
+        await new Promise<void>((resolve) => waiters.add(resolve));
+      }
+    },
+  };
+}
+
+function redact(value: unknown, redactor: SecretRedactor): unknown {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, redactor));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, redactor)]));
+  }
+  return value;
+}
