@@ -1,0 +1,206 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Plan, PlanSchema, UserError } from '@herd/core';
+import { z } from 'zod';
+import { renderPlanMarkdown } from './render-plan-markdown.js';
+
+/** One saved version of a plan. */
+export interface PlanVersion {
+  planId: string;
+  version: number;
+  plan: Plan;
+  /** The task the plan is for. */
+  task: string;
+  /** When this version was saved. */
+  createdAt: string;
+  /** Who wrote this version. */
+  author: 'planner' | 'user';
+  /** When it was approved, if it was. */
+  approvedAt?: string;
+}
+
+const PlanVersionSchema = z.object({
+  planId: z.string(),
+  version: z.number().int().positive(),
+  plan: PlanSchema,
+  task: z.string(),
+  createdAt: z.string(),
+  author: z.enum(['planner', 'user']),
+  approvedAt: z.string().optional(),
+});
+
+/** Saved, versioned, user-editable plans under `.herd/plans/<planId>/`. */
+export interface PlanStore {
+  /** Saves a new plan (version 1) and returns it. */
+  create(options: { task: string; plan: Plan }): Promise<PlanVersion>;
+  /** Saves a new version of an existing plan. */
+  revise(options: { planId: string; plan: Plan; author: PlanVersion['author'] }): Promise<PlanVersion>;
+  /** Marks a version approved. */
+  approve(options: { planId: string; version: number }): Promise<PlanVersion>;
+  /**
+   * The plan as it stands: if the user edited `plan.json` since the last saved version, the edit is validated and
+   * saved as a new, unapproved version first.
+   *
+   * @throws {UserError} when the plan does not exist or the edited file is not a valid plan.
+   */
+  latest(planId: string): Promise<PlanVersion>;
+  /** Ids of every saved plan, newest first. */
+  list(): Promise<string[]>;
+  /** The file a person edits to change the plan. */
+  editablePath(planId: string): string;
+  /** The readable Markdown rendering of the latest version. */
+  markdownPath(planId: string): string;
+}
+
+/**
+ * Creates the plan store of a workspace. Each plan has a folder with one JSON file per version
+ * (`v1.json`, `v2.json`, ...), `plan.json` for a person to edit, and `plan.md` to read. Editing `plan.json` and
+ * running `herd act` again creates a new version that needs approval.
+ */
+export function createPlanStore(options: { workspace: string }): PlanStore {
+  const root = join(options.workspace, '.herd', 'plans');
+  const folder = (planId: string) => join(root, safeId(planId));
+  const editablePath = (planId: string) => join(folder(planId), 'plan.json');
+  const markdownPath = (planId: string) => join(folder(planId), 'plan.md');
+
+  const versions = async (planId: string): Promise<PlanVersion[]> => {
+    const directory = folder(planId);
+    let names: string[];
+    try {
+      names = await readdir(directory);
+    } catch {
+      throw new UserError({
+        code: 'plan_not_found',
+        message: `There is no plan '${planId}' in ${root}; run \`herd plan "<task>"\` first or pick one from \`herd sessions\`.`,
+      });
+    }
+    const loaded = await Promise.all(
+      names
+        .filter((name) => /^v\d+\.json$/.test(name))
+        .map(async (name) =>
+          PlanVersionSchema.parse(JSON.parse(await readFile(join(directory, name), 'utf8'))),
+        ),
+    );
+    return loaded.sort((left, right) => left.version - right.version);
+  };
+
+  const save = async (version: PlanVersion): Promise<PlanVersion> => {
+    const directory = folder(version.planId);
+    await mkdir(directory, { recursive: true });
+    await writeAtomically(
+      join(directory, `v${version.version}.json`),
+      `${JSON.stringify(version, null, 2)}\n`,
+    );
+    await writeAtomically(editablePath(version.planId), `${JSON.stringify(version.plan, null, 2)}\n`);
+    await writeAtomically(markdownPath(version.planId), renderPlanMarkdown(version));
+    return version;
+  };
+
+  const store: PlanStore = {
+    editablePath,
+    markdownPath,
+    create: ({ task, plan }) =>
+      save({
+        planId: `plan-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+        version: 1,
+        plan,
+        task,
+        createdAt: new Date().toISOString(),
+        author: 'planner',
+      }),
+    async revise({ planId, plan, author }) {
+      const previous = (await versions(planId)).at(-1)!;
+      return save({
+        planId,
+        version: previous.version + 1,
+        plan,
+        task: previous.task,
+        createdAt: new Date().toISOString(),
+        author,
+      });
+    },
+    async approve({ planId, version }) {
+      const found = (await versions(planId)).find((candidate) => candidate.version === version);
+      if (!found) {
+        throw new UserError({
+          code: 'plan_version_not_found',
+          message: `Plan '${planId}' has no version ${version}.`,
+        });
+      }
+      const approved = { ...found, approvedAt: new Date().toISOString() };
+      await writeAtomically(
+        join(folder(planId), `v${version}.json`),
+        `${JSON.stringify(approved, null, 2)}\n`,
+      );
+      await writeAtomically(markdownPath(planId), renderPlanMarkdown(approved));
+      return approved;
+    },
+    async latest(planId) {
+      const all = await versions(planId);
+      const last = all.at(-1);
+      if (!last) {
+        throw new UserError({ code: 'plan_not_found', message: `Plan '${planId}' has no saved version.` });
+      }
+      let edited: string;
+      try {
+        edited = await readFile(editablePath(planId), 'utf8');
+      } catch {
+        return last;
+      }
+      if (digest(edited) === digest(`${JSON.stringify(last.plan, null, 2)}\n`)) return last;
+      let parsedJson: unknown;
+      try {
+        parsedJson = JSON.parse(edited);
+      } catch (error) {
+        throw new UserError({
+          code: 'plan_edit_invalid',
+          cause: error,
+          message: `The edited plan ${editablePath(planId)} is not valid JSON (${(error as Error).message}); fix it or delete it to go back to version ${last.version}.`,
+        });
+      }
+      const parsed = PlanSchema.safeParse(parsedJson);
+      if (!parsed.success) {
+        throw new UserError({
+          code: 'plan_edit_invalid',
+          message: `The edited plan ${editablePath(planId)} is not a valid plan:\n${z.prettifyError(parsed.error)}\nFix it, or delete it to go back to version ${last.version}.`,
+        });
+      }
+      if (JSON.stringify(parsed.data) === JSON.stringify(last.plan)) return last;
+      return store.revise({ planId, plan: parsed.data, author: 'user' });
+    },
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(root);
+      } catch {
+        return [];
+      }
+      return names
+        .filter((name) => name.startsWith('plan-'))
+        .sort()
+        .reverse();
+    },
+  };
+  return store;
+}
+
+function safeId(planId: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(planId) || planId.startsWith('.')) {
+    throw new UserError({
+      code: 'plan_id_invalid',
+      message: `'${planId}' is not a plan id; plan ids look like plan-2026-11-27-1a2b3c4d.`,
+    });
+  }
+  return planId;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, path);
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Plan, UserError } from '@herd/core';
+import { describe, expect, it } from 'vitest';
+import { createPlanStore } from '../../src/planner/plan-store.js';
+
+const plan: Plan = {
+  summary: 'Rename getUser to fetchUser',
+  assumptions: [],
+  steps: [
+    {
+      id: 'step-1',
+      title: 'Rename',
+      intent: 'Rename the function and its callers',
+      files: [{ path: 'src/user.ts', change: 'modify' }],
+      commands: [],
+      acceptance: 'no getUser left',
+    },
+  ],
+  verification: [['npm', 'test']],
+  risks: ['callers outside the repository'],
+};
+
+const workspace = () => mkdtempSync(join(tmpdir(), 'herd-plans-'));
+
+describe('createPlanStore', () => {
+  it('saves a plan as version 1 with a readable Markdown view', async () => {
+    const store = createPlanStore({ workspace: workspace() });
+    const saved = await store.create({ task: 'rename getUser', plan });
+    expect(saved).toMatchObject({ version: 1, author: 'planner', task: 'rename getUser' });
+    const markdown = readFileSync(store.markdownPath(saved.planId), 'utf8');
+    expect(markdown).toContain('### 1. Rename `step-1`');
+    expect(markdown).toContain('- modify `src/user.ts`');
+    expect(markdown).toContain('Not approved yet');
+    expect(await store.list()).toEqual([saved.planId]);
+  });
+
+  it('turns a person’s edit of plan.json into a new version that is not approved', async () => {
+    const store = createPlanStore({ workspace: workspace() });
+    const saved = await store.create({ task: 't', plan });
+    await store.approve({ planId: saved.planId, version: 1 });
+    const edited = {
+      ...plan,
+      steps: [
+        { ...plan.steps[0]!, files: [...plan.steps[0]!.files, { path: 'src/api.ts', change: 'modify' }] },
+      ],
+    };
+    writeFileSync(store.editablePath(saved.planId), JSON.stringify(edited, null, 2));
+    const latest = await store.latest(saved.planId);
+    expect(latest).toMatchObject({ version: 2, author: 'user' });
+    expect(latest.approvedAt).toBeUndefined();
+    expect(latest.plan.steps[0]?.files).toHaveLength(2);
+    expect((await store.latest(saved.planId)).version).toBe(2);
+  });
+
+  it('keeps the approved version when plan.json is unchanged', async () => {
+    const store = createPlanStore({ workspace: workspace() });
+    const saved = await store.create({ task: 't', plan });
+    await store.approve({ planId: saved.planId, version: 1 });
+    const latest = await store.latest(saved.planId);
+    expect(latest.version).toBe(1);
+    expect(latest.approvedAt).toBeDefined();
+  });
+
+  it('explains an invalid edit and how to undo it', async () => {
+    const store = createPlanStore({ workspace: workspace() });
+    const saved = await store.create({ task: 't', plan });
+    writeFileSync(store.editablePath(saved.planId), JSON.stringify({ ...plan, steps: [] }));
+    const error = await store.latest(saved.planId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('steps');
+    expect((error as UserError).message).toContain('delete it to go back to version 1');
+  });
+
+  it('refuses a plan id that could escape the plans folder', async () => {
+    const store = createPlanStore({ workspace: workspace() });
+    await expect(store.latest('../../etc')).rejects.toThrow(/is not a plan id/);
+  });
+});
