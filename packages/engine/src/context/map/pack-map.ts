@@ -1,3 +1,147 @@
-export async function packMap(_options: unknown): Promise<{ document: string; extracted: boolean }> {
-  throw new Error('not yet');
+import { UserError } from '@herd/core';
+import { languageOf } from '../languages/language-of.js';
+import type { PackSettings } from '../pack-options.js';
+import type { PackStats } from '../pack-stats.js';
+import { renderPackedDocument } from '../render/render-packed-document.js';
+import type { IncludedFile } from '../selection/read-repository-files.js';
+import type { CountedFile } from '../tokens/calibrate-token-counts.js';
+import type { TokenCountPool } from '../tokens/token-count-pool.js';
+import { buildRepositoryMap, type MapFile } from './build-repository-map.js';
+import { createImportResolver, extractImports } from './extract-imports.js';
+import { createSymbolExtractor } from './extract-symbols.js';
+import { gitActivity } from './git-activity.js';
+import { rankFiles } from './rank-files.js';
+import { taskRelevance } from './task-relevance.js';
+
+/** Options for {@link packMap}. */
+export interface PackMapOptions {
+  root: string;
+  settings: PackSettings;
+  fence: string;
+  rootName: string;
+  included: readonly IncludedFile[];
+  counted: readonly CountedFile[];
+  pool: TokenCountPool;
+  /** Updated in place: mode, files in the document, cut files, document tokens. */
+  stats: PackStats;
+}
+
+// The map's share of the budget; the rest goes to files in full. A small budget gives the map more.
+const mapShareOfBudget = 0.25;
+const headerAllowance = 40;
+const largestParsedFile = 512 * 1024;
+
+/**
+ * Packs a repository that does not fit its budget: ranks files (task relevance, import-graph centrality,
+ * recent git activity), puts the best-ranked ones in full while they fit, and lists the rest in a repository
+ * map trimmed to its share. The document's token count is exact, and lower-ranked files are dropped until it
+ * fits.
+ *
+ * @throws UserError when the budget cannot hold even the coarsest map.
+ */
+export async function packMap(options: PackMapOptions): Promise<{ document: string; extracted: boolean }> {
+  const { settings, included, counted, stats } = options;
+  const budget = settings.budget;
+  let extracted = false;
+  const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
+  const packageNames = new Map<string, string>();
+  for (const file of included) {
+    if (!(file.path === 'package.json' || file.path.endsWith('/package.json'))) continue;
+    try {
+      const name = (JSON.parse(file.text) as { name?: unknown }).name;
+      if (typeof name === 'string') packageNames.set(name, file.path.slice(0, -'package.json'.length - 1));
+    } catch {
+      // Not JSON (a template, or redacted): no package name.
+    }
+  }
+  const paths = included.map((file) => file.path);
+  const resolve = createImportResolver({ paths, packageNames });
+  const imports = new Map<string, string[]>();
+  for (const file of included) {
+    const language = languageOf(file.path);
+    if (!file.entry.imports) {
+      file.entry.imports = extractImports({ language, text: file.text });
+      extracted = true;
+    }
+    const targets = file.entry.imports.flatMap((specifier) =>
+      resolve({ from: file.path, language, specifier }),
+    );
+    if (targets.length > 0) imports.set(file.path, targets);
+  }
+  const [activity] = await Promise.all([gitActivity({ root: options.root })]);
+  const relevance = taskRelevance({ task: settings.task, files: included });
+  const ranked = rankFiles({ paths, imports, relevance, activity });
+
+  const extractor = await createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) });
+  const symbolsOf = (mapFile: MapFile) => {
+    const { file } = byPath.get(mapFile.path)!;
+    if (!file.entry.symbols) {
+      file.entry.symbols =
+        file.text.length > largestParsedFile
+          ? []
+          : extractor.extract({ language: languageOf(file.path), text: file.text });
+      extracted = true;
+    }
+    return file.entry.symbols;
+  };
+
+  let share = Math.max(256, Math.floor(budget * mapShareOfBudget));
+  // Fill the rest of the budget with files in full, best-ranked first, skipping any that do not fit.
+  const full: string[] = [];
+  let fileTokens = 0;
+  for (const path of ranked) {
+    const tokens = byPath.get(path)!.counted.tokens + headerAllowance;
+    if (fileTokens + tokens > budget - share) continue;
+    full.push(path);
+    fileTokens += tokens;
+  }
+  // Files in full are few; count them exactly so their headers carry exact counts.
+  const inexact = full.map((path) => byPath.get(path)!.counted).filter((file) => !file.exact);
+  const exactCounts = await options.pool.count(inexact.map((file) => file.text));
+  inexact.forEach((file, index) => {
+    file.tokens = exactCounts[index]!;
+    file.exact = true;
+  });
+  for (;;) {
+    const fullSet = new Set(full);
+    const map = buildRepositoryMap({
+      ranked: ranked.map((path) => ({ path, full: fullSet.has(path) })),
+      share,
+      symbolsOf,
+    });
+    const files = [...full].sort().map((path) => {
+      const entry = byPath.get(path)!;
+      return { ...entry.counted, bytes: entry.file.bytes };
+    });
+    const { document } = renderPackedDocument({
+      fence: options.fence,
+      rootName: options.rootName,
+      mode: 'map',
+      includedFiles: included.length,
+      outline: map.text,
+      files,
+    });
+    const documentTokens = (await options.pool.count([document]))[0]!;
+    if (documentTokens <= budget) {
+      stats.mode = 'map';
+      stats.files.inDocument = full.length;
+      stats.tokens.document = documentTokens;
+      stats.cut = paths.filter((path) => !fullSet.has(path));
+      stats.mapTrimmed = map.trimmed;
+      return { document, extracted };
+    }
+    if (full.length > 0) {
+      // Drop the lowest-ranked file in full (the last one added) and try again.
+      full.pop();
+      continue;
+    }
+    if (share <= 64) {
+      throw new UserError({
+        code: 'pack_budget_too_small',
+        message: `A budget of ${budget} tokens cannot hold even the repository map of ${options.root} (${documentTokens} tokens at its smallest); raise the budget.`,
+        hint: 'The budget is the served context window minus the system prompt, the task and the output reserve.',
+      });
+    }
+    share = Math.floor(share * 0.6);
+  }
 }
