@@ -14,6 +14,21 @@ export type { CreateGuardOptions, Guard } from './guard/create-guard.js';
 export { createGuard } from './guard/create-guard.js';
 export type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard/guard-verdict.js';
 export { redactText } from './guard/redact-text.js';
+// ---- Llama Guard 4 (remote classifier) ----
+export type { LlamaGuardCategoryCode } from './llama-guard/llama-guard-categories.js';
+export { isLlamaGuardCategoryCode, llamaGuardCategories } from './llama-guard/llama-guard-categories.js';
+export type {
+  LlamaGuardClassifier,
+  LlamaGuardClassifierOptions,
+  LlamaGuardConversation,
+  LlamaGuardModerationsEndpoint,
+  LlamaGuardVerdict,
+} from './llama-guard/llama-guard-classifier.js';
+export { createLlamaGuardClassifier } from './llama-guard/llama-guard-classifier.js';
+export type { LlamaGuardScannerOptions } from './llama-guard/llama-guard-scanner.js';
+export { createLlamaGuardScanner } from './llama-guard/llama-guard-scanner.js';
+export type { LlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
+export { parseLlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
 // ---- Policy ----
 export type {
   BlockOutcome,
