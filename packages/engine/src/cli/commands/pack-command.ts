@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { UserError } from '@herd/core';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { PackProgress } from '../../context/pack-progress.js';
+import { packRepository } from '../../context/pack-repository.js';
+import type { PackStats } from '../../context/pack-stats.js';
+
+/** Options of `herd pack` as commander parses them. */
+interface PackCommandOptions {
+  root: string;
+  budget: number;
+  task?: string;
+  out?: string;
+  json?: boolean;
+  exact?: boolean;
+  cache: boolean;
+}
+
+/** Default budget: Scout's served window on Together and OpenRouter (327,680) less room for prompt and output. */
+const defaultBudget = 300_000;
+
+/**
+ * Registers `herd pack`: packs a repository for the planner and prints the document (or writes it with `--out`),
+ * with a progress bar on a terminal and a stats table at the end; `--json` prints the stats as JSON instead.
+ */
+export function registerPackCommand(program: Command): void {
+  program
+    .command('pack')
+    .description('Pack a repository into one document for the planner, fitted to a token budget.')
+    .option('--root <dir>', 'directory to pack', '.')
+    .option('--budget <tokens>', 'tokens the document may use', parseBudget, defaultBudget)
+    .option('--task <text>', 'the task, to rank files when the repository does not fit')
+    .option('--out <file>', 'write the document to this file instead of standard output')
+    .option('--json', 'print the stats as JSON on standard output (the document goes to --out, if given)')
+    .option('--exact', 'count every file exactly instead of extrapolating from a sample')
+    .option('--no-cache', 'neither read nor write the cache under <root>/.herd/cache')
+    .action(async (options: PackCommandOptions) => {
+      const progress = createProgressBar(process.stderr);
+      const { document, stats } = await packRepository({
+        root: options.root,
+        budget: options.budget,
+        ...(options.task ? { task: options.task } : {}),
+        exact: options.exact ?? false,
+        cache: options.cache,
+        onProgress: progress.update,
+      }).finally(progress.done);
+      if (options.out) writeOutput(options.out, document);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        return;
+      }
+      if (!options.out) process.stdout.write(document);
+      process.stderr.write(formatStatsTable(stats));
+    });
+}
+
+function parseBudget(value: string): number {
+  const budget = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(budget) || budget <= 0) {
+    throw new InvalidArgumentError(`the budget must be a positive whole number of tokens, got ${value}.`);
+  }
+  return budget;
+}
+
+function writeOutput(path: string, document: string): void {
+  try {
+    writeFileSync(path, document);
+  } catch (error) {
+    throw new UserError({
+      code: 'pack_output_unwritable',
+      message: `The packed document could not be written to ${path} (${(error as Error).message}); pass a writable --out path.`,
+      cause: error,
+    });
+  }
+}
+
+/** A one-line progress bar redrawn in place; silent when the stream is not a terminal. */
+function createProgressBar(stream: NodeJS.WriteStream): {
+  update: (progress: PackProgress) => void;
+  done: () => void;
+} {
+  if (!stream.isTTY) return { update: () => {}, done: () => {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    update(progress) {
+      const now = Date.now();
+      if (now - last < 80 && progress.done !== progress.total) return;
+      last = now;
+      const width = 30;
+      const share = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0;
+      const filled = Math.round(share * width);
+      const counts = progress.total > 0 ? ` ${progress.done}/${progress.total}` : '';
+      stream.write(
+        `\r\x1b[2K${progress.phase.padEnd(6)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${counts}`,
+      );
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** The stats as an aligned two-column table, with the exclusions by reason and the largest files. */
+export function formatStatsTable(stats: PackStats): string {
+  const number = (value: number) => value.toLocaleString('en-US');
+  const byReason = new Map<string, number>();
+  for (const file of stats.excluded) byReason.set(file.reason, (byReason.get(file.reason) ?? 0) + 1);
+  const rows: [string, string][] = [
+    ['root', stats.root],
+    ['mode', stats.mode === 'whole' ? 'whole repository' : 'repository map + ranked files'],
+    ['files seen', number(stats.files.seen)],
+    ['files included', number(stats.files.included)],
+    ['files in full', number(stats.files.inDocument)],
+    [
+      'files excluded',
+      [...byReason].map(([reason, count]) => `${reason} ${number(count)}`).join(', ') || '0',
+    ],
+    ['bytes', number(stats.bytes)],
+    [
+      'tokens (files)',
+      `${number(stats.tokens.files)} (${stats.tokens.method}, ${number(stats.tokens.exactFiles)} exact)`,
+    ],
+    ['tokens (document)', `${number(stats.tokens.document)} of ${number(stats.budget)} budget`],
+  ];
+  if (stats.mode === 'map') {
+    rows.push([
+      'left out',
+      `${number(stats.cut.length)} files not in full, ${number(stats.mapTrimmed)} without symbols`,
+    ]);
+  }
+  if (stats.redactions.length > 0) {
+    rows.push([
+      'redacted',
+      stats.redactions.map((entry) => `${entry.path}:${entry.line} (${entry.rule})`).join(', '),
+    ]);
+  }
+  if (stats.flagged.length > 0) rows.push(['flagged', stats.flagged.map((entry) => entry.path).join(', ')]);
+  rows.push(['cache', `${number(stats.cache.hits)} hits, ${number(stats.cache.misses)} read`]);
+  rows.push(['time', `${number(stats.durationMs)} ms`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+  const largest = stats.perFile
+    .slice(0, 5)
+    .map((file) => `  ${number(file.tokens).padStart(9)}  ${file.path}`);
+  const warnings = stats.warnings.map((warning) => `warning: ${warning}`);
+  return `${[...lines, 'largest files:', ...largest, ...warnings].join('\n')}\n`;
+}
