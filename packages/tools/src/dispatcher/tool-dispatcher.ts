@@ -127,7 +127,7 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
           hint: `For example ${exampleFor(tool)}.`,
         });
       }
-      const validated = tool.input.safeParse(value);
+      const validated = tool.input.safeParse(value, { reportInput: true });
       if (!validated.success) {
         const problems = describeInputIssues(validated.error.issues);
         return failure(base, started, {

@@ -150,7 +150,8 @@ export function createReadFileTool(options: ReadFileToolOptions) {
           notes.push(
             `[showing lines ${startLine}-${lastLine}${totalLines ? ` of ${totalLines}` : ''} (${stats.size} bytes); call read_file with startLine=${lastLine + 1} to read on]`,
           );
-        }
+        } else if (startLine > 1 || lastLine < fileLines)
+          notes.push(`[lines ${startLine}-${lastLine} of ${fileLines}]`);
         if (decoded.encoding === 'latin-1')
           notes.push('[the file is not valid UTF-8; it was decoded as Latin-1]');
         const data: ReadFileData = {

@@ -65,7 +65,10 @@ const specialFileMessage = (shown: string, stats: Stats): string => {
 
 const isInside = (root: string, candidate: string): boolean => {
   const relative = path.relative(root, candidate);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
 };
 
 /** Where a path really leads, following dangling symlink chains and missing components. */

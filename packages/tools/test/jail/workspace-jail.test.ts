@@ -42,21 +42,26 @@ describe('createWorkspaceJail', () => {
     expect(error.message).toContain('outside the workspace');
   });
 
-  it.each(['%2e%2e/outside/secret.txt', '..%2Foutside%2Fsecret.txt', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '.../x', '..../outside'])(
-    'treats the encoded form %j as a literal name that stays inside',
-    async (attack) => {
-      const { root } = await createTemporaryWorkspace();
-      const jail = await createWorkspaceJail({ root });
-      const resolved = await jail.resolve({ path: attack, intent: 'write' });
-      expect(resolved.absolute.startsWith(`${jail.root}/`)).toBe(true);
-    },
-  );
+  it.each([
+    '%2e%2e/outside/secret.txt',
+    '..%2Foutside%2Fsecret.txt',
+    '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '.../x',
+    '..../outside',
+  ])('treats the encoded form %j as a literal name that stays inside', async (attack) => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    const resolved = await jail.resolve({ path: attack, intent: 'write' });
+    expect(resolved.absolute.startsWith(`${jail.root}/`)).toBe(true);
+  });
 
   it('accepts an absolute path inside the workspace, also through the unresolved root spelling', async () => {
     const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'x' });
     await symlink(root, path.join(parent, 'alias'));
     const jail = await createWorkspaceJail({ root: path.join(parent, 'alias') });
-    expect((await jail.resolve({ path: path.join(parent, 'alias', 'a.txt'), intent: 'read' })).relative).toBe('a.txt');
+    expect((await jail.resolve({ path: path.join(parent, 'alias', 'a.txt'), intent: 'read' })).relative).toBe(
+      'a.txt',
+    );
     expect((await jail.resolve({ path: path.join(root, 'a.txt'), intent: 'read' })).relative).toBe('a.txt');
   });
 
@@ -64,7 +69,9 @@ describe('createWorkspaceJail', () => {
     const { root } = await createTemporaryWorkspace();
     const jail = await createWorkspaceJail({ root });
     expect((await refusal(jail.resolve({ path: '', intent: 'read' }))).rule).toBe('invalid_path');
-    expect((await refusal(jail.resolve({ path: 'a\0/../../etc/passwd', intent: 'read' }))).rule).toBe('invalid_path');
+    expect((await refusal(jail.resolve({ path: 'a\0/../../etc/passwd', intent: 'read' }))).rule).toBe(
+      'invalid_path',
+    );
   });
 
   it('refuses a symlink pointing outside, naming the link', async () => {
@@ -80,8 +87,12 @@ describe('createWorkspaceJail', () => {
     const { root, outside } = await createTemporaryWorkspace();
     await symlink(outside, path.join(root, 'docs'));
     const jail = await createWorkspaceJail({ root });
-    expect((await refusal(jail.resolve({ path: 'docs/secret.txt', intent: 'read' }))).rule).toBe('symlink_escape');
-    expect((await refusal(jail.resolve({ path: 'docs/new/file.txt', intent: 'write' }))).rule).toBe('symlink_escape');
+    expect((await refusal(jail.resolve({ path: 'docs/secret.txt', intent: 'read' }))).rule).toBe(
+      'symlink_escape',
+    );
+    expect((await refusal(jail.resolve({ path: 'docs/new/file.txt', intent: 'write' }))).rule).toBe(
+      'symlink_escape',
+    );
   });
 
   it('follows a chain of symlinks and refuses when the last hop leaves the workspace', async () => {
@@ -90,14 +101,18 @@ describe('createWorkspaceJail', () => {
     await symlink('hop3', path.join(root, 'hop2'));
     await symlink('./hop2', path.join(root, 'hop1'));
     const jail = await createWorkspaceJail({ root });
-    expect((await refusal(jail.resolve({ path: 'hop1/secret.txt', intent: 'read' }))).rule).toBe('symlink_escape');
+    expect((await refusal(jail.resolve({ path: 'hop1/secret.txt', intent: 'read' }))).rule).toBe(
+      'symlink_escape',
+    );
   });
 
   it('refuses a dangling symlink whose target would be created outside', async () => {
     const { root, outside } = await createTemporaryWorkspace();
     await symlink(path.join(outside, 'not-yet', 'planted.sh'), path.join(root, 'planted.sh'));
     const jail = await createWorkspaceJail({ root });
-    expect((await refusal(jail.resolve({ path: 'planted.sh', intent: 'write' }))).rule).toBe('symlink_escape');
+    expect((await refusal(jail.resolve({ path: 'planted.sh', intent: 'write' }))).rule).toBe(
+      'symlink_escape',
+    );
   });
 
   it('accepts symlinks that stay inside the workspace', async () => {
@@ -139,7 +154,9 @@ describe('createWorkspaceJail', () => {
     const { open } = await import('node:fs/promises');
     const handle = await open(path.join(outside, 'secret.txt'), 'r');
     try {
-      expect((await refusal(jail.assertHandleInside({ handle, path: 'dir/a.txt' }))).rule).toBe('symlink_escape');
+      expect((await refusal(jail.assertHandleInside({ handle, path: 'dir/a.txt' }))).rule).toBe(
+        'symlink_escape',
+      );
     } finally {
       await handle.close();
     }
@@ -161,9 +178,15 @@ describe('createWorkspaceJail', () => {
   it('refuses writes into .git but allows reading it', async () => {
     const { root } = await createTemporaryWorkspace({ '.git/config': '[core]\n', 'sub/.git/HEAD': 'ref' });
     const jail = await createWorkspaceJail({ root });
-    expect((await refusal(jail.resolve({ path: '.git/hooks/pre-commit', intent: 'write' }))).rule).toBe('git_directory');
-    expect((await refusal(jail.resolve({ path: 'sub/.git/HEAD', intent: 'write' }))).rule).toBe('git_directory');
-    expect((await refusal(jail.resolve({ path: 'src/../.git/config', intent: 'write' }))).rule).toBe('git_directory');
+    expect((await refusal(jail.resolve({ path: '.git/hooks/pre-commit', intent: 'write' }))).rule).toBe(
+      'git_directory',
+    );
+    expect((await refusal(jail.resolve({ path: 'sub/.git/HEAD', intent: 'write' }))).rule).toBe(
+      'git_directory',
+    );
+    expect((await refusal(jail.resolve({ path: 'src/../.git/config', intent: 'write' }))).rule).toBe(
+      'git_directory',
+    );
     expect((await jail.resolve({ path: '.git/config', intent: 'read' })).exists).toBe(true);
   });
 
@@ -171,19 +194,27 @@ describe('createWorkspaceJail', () => {
     const { root } = await createTemporaryWorkspace({ '.git/hooks/.keep': '' });
     await symlink('.git/hooks', path.join(root, 'hooks'));
     const jail = await createWorkspaceJail({ root });
-    expect((await refusal(jail.resolve({ path: 'hooks/post-checkout', intent: 'write' }))).rule).toBe('git_directory');
+    expect((await refusal(jail.resolve({ path: 'hooks/post-checkout', intent: 'write' }))).rule).toBe(
+      'git_directory',
+    );
   });
 
-  it.each(['.env', 'config/.env.production', 'certs/server.pem', 'home/.ssh/id_ed25519', 'id_rsa', 'deploy/credentials.json', '.npmrc', '.aws/credentials'])(
-    'refuses the secret-looking path %j with the deny rule named',
-    async (secret) => {
-      const { root } = await createTemporaryWorkspace({ [secret]: 'TOKEN=1' });
-      const jail = await createWorkspaceJail({ root });
-      const error = await refusal(jail.resolve({ path: secret, intent: 'read' }));
-      expect(error.rule).toBe('deny_glob');
-      expect(error.message).toMatch(/deny rule '\*\*\//);
-    },
-  );
+  it.each([
+    '.env',
+    'config/.env.production',
+    'certs/server.pem',
+    'home/.ssh/id_ed25519',
+    'id_rsa',
+    'deploy/credentials.json',
+    '.npmrc',
+    '.aws/credentials',
+  ])('refuses the secret-looking path %j with the deny rule named', async (secret) => {
+    const { root } = await createTemporaryWorkspace({ [secret]: 'TOKEN=1' });
+    const jail = await createWorkspaceJail({ root });
+    const error = await refusal(jail.resolve({ path: secret, intent: 'read' }));
+    expect(error.rule).toBe('deny_glob');
+    expect(error.message).toMatch(/deny rule '\*\*\//);
+  });
 
   it('refuses a symlink that renames a denied file', async () => {
     const { root } = await createTemporaryWorkspace({ '.env': 'TOKEN=1' });
@@ -195,7 +226,9 @@ describe('createWorkspaceJail', () => {
   it('applies configured deny globs and can drop the defaults', async () => {
     const { root } = await createTemporaryWorkspace({ 'private/notes.md': 'x', '.env': 'A=1' });
     const jail = await createWorkspaceJail({ root, deny: ['private/**'], defaultDeny: false });
-    expect((await refusal(jail.resolve({ path: 'private/notes.md', intent: 'read' }))).message).toContain("'private/**'");
+    expect((await refusal(jail.resolve({ path: 'private/notes.md', intent: 'read' }))).message).toContain(
+      "'private/**'",
+    );
     expect((await jail.resolve({ path: '.env', intent: 'read' })).exists).toBe(true);
   });
 
@@ -212,6 +245,8 @@ describe('createWorkspaceJail', () => {
   });
 
   it('refuses a workspace that does not exist with a user error', async () => {
-    await expect(createWorkspaceJail({ root: '/nonexistent/herd/workspace' })).rejects.toMatchObject({ code: 'workspace_invalid' });
+    await expect(createWorkspaceJail({ root: '/nonexistent/herd/workspace' })).rejects.toMatchObject({
+      code: 'workspace_invalid',
+    });
   });
 });

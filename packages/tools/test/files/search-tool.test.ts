@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { findExecutable } from '../../src/commands/find-executable.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+import { fileToolsFor } from './file-tools.js';
+
+const files = {
+  '.gitignore': 'dist/\n',
+  'src/a.ts': 'export const answer = 42;\nconst other = "Answer";\n',
+  'src/b.ts': 'function question() { return answer; }\n',
+  'dist/a.js': 'answer\n',
+  '.env': 'answer=secret\n',
+  'bin/blob.bin': new Uint8Array([0x61, 0x6e, 0x73, 0x77, 0x65, 0x72, 0, 0]),
+  'docs/file:with:colons.md': 'the answer is here\n',
+};
+
+const hasRipgrep = (await findExecutable('rg')) !== undefined;
+
+describe.each([
+  ['walker', true],
+  ['ripgrep', hasRipgrep],
+] as const)('search with the %s engine', (engine, available) => {
+  it.skipIf(!available)('returns path:line matches, skipping ignored, binary and denied files', async () => {
+    const { root } = await createTemporaryWorkspace(files);
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'answer' } });
+    expect(result.ok).toBe(true);
+    expect(result.content.split('\n')).toEqual([
+      'docs/file:with:colons.md:1: the answer is here',
+      'src/a.ts:1: export const answer = 42;',
+      'src/b.ts:1: function question() { return answer; }',
+    ]);
+  });
+
+  it.skipIf(!available)('supports literal, case-insensitive and glob-limited searches', async () => {
+    const { root } = await createTemporaryWorkspace(files);
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    const literal = await dispatcher.dispatch({
+      name: 'search',
+      arguments: { pattern: 'question()', literal: true },
+    });
+    expect(literal.data).toMatchObject({ matches: [{ path: 'src/b.ts', line: 1 }] });
+    const insensitive = await dispatcher.dispatch({
+      name: 'search',
+      arguments: { pattern: 'ANSWER', caseSensitive: false, glob: '**/a.ts' },
+    });
+    expect(insensitive.data).toMatchObject({ matches: [{ line: 1 }, { line: 2 }] });
+  });
+
+  it.skipIf(!available)('caps results and says so', async () => {
+    const { root } = await createTemporaryWorkspace({ 'many.txt': 'hit\n'.repeat(500) });
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    const result = await dispatcher.dispatch({
+      name: 'search',
+      arguments: { pattern: 'hit', maxResults: 5 },
+    });
+    expect(result.data).toMatchObject({ truncated: true });
+    expect((result.data as { matches: unknown[] }).matches).toHaveLength(5);
+    expect(result.content).toContain('stopped at 5 matches');
+  });
+});
+
+describe('search', () => {
+  it('explains an invalid regular expression', async () => {
+    const { root } = await createTemporaryWorkspace(files);
+    const { dispatcher } = await fileToolsFor(root);
+    const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'foo(' } });
+    expect(result.error?.code).toBe('invalid_pattern');
+    expect(result.error?.message).toContain('literal: true');
+  });
+});
