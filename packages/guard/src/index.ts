@@ -29,6 +29,10 @@ export type { LlamaGuardScannerOptions } from './llama-guard/llama-guard-scanner
 export { createLlamaGuardScanner } from './llama-guard/llama-guard-scanner.js';
 export type { LlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
 export { parseLlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
+// ---- Integrations ----
+export { findGuardError } from './middleware/find-guard-error.js';
+export type { GuardApprovalRequest, GuardMiddlewareOptions } from './middleware/guard-middleware.js';
+export { guardMiddleware } from './middleware/guard-middleware.js';
 // ---- Policy ----
 export type {
   BlockOutcome,
@@ -86,3 +90,5 @@ export type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from
 export { localScannerNames, ScannerNameSchema } from './scanners/scanner.js';
 export type { SecretsScannerOptions } from './scanners/secrets-scanner.js';
 export { createSecretsScanner } from './scanners/secrets-scanner.js';
+export type { GuardStreamOptions } from './stream/guard-stream.js';
+export { guardStream } from './stream/guard-stream.js';

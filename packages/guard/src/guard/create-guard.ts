@@ -216,6 +216,11 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
       action,
       text,
       redacted: text !== request.text,
+      redactions: state.redactWhole
+        ? [{ start: 0, end: request.text.length, label: state.redactWhole }]
+        : text !== request.text
+          ? state.redactions
+          : [],
       contentSha256: state.contentSha256,
       results: state.results,
       skipped: state.skipped,

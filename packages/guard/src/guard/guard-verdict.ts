@@ -1,5 +1,5 @@
 import type { GuardAction, GuardMode, ScanPoint } from '../policy/guard-policy.js';
-import type { ScannerName } from '../scanners/scanner.js';
+import type { ScannerName, TextSpan } from '../scanners/scanner.js';
 
 /** What to scan. */
 export interface GuardScanRequest {
@@ -58,6 +58,8 @@ export interface GuardVerdict {
   text: string;
   /** Whether `text` differs from the input. */
   redacted: boolean;
+  /** The spans of the input that `text` replaced (the whole input when a classifier redacts). */
+  redactions: TextSpan[];
   /** SHA-256 of the input, hex. */
   contentSha256: string;
   /** Each scanner that ran. */

@@ -1,0 +1,257 @@
+import { GuardError } from '@herd/core';
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { createMiddleware } from 'langchain';
+import type { Guard } from '../guard/create-guard.js';
+import type { GuardScanRequest, GuardVerdict } from '../guard/guard-verdict.js';
+import type { BlockOutcome, GuardMode, ScanPoint } from '../policy/guard-policy.js';
+
+/** What a person is asked when a verdict is `ask`. */
+export interface GuardApprovalRequest {
+  /** Scan point. */
+  point: ScanPoint;
+  /** The verdict that asks. */
+  verdict: GuardVerdict;
+  /** For tool calls and tool outputs: the tool. */
+  toolName?: string;
+}
+
+/** Options for {@link guardMiddleware}. */
+export interface GuardMiddlewareOptions {
+  /** The guard (policy, scanners, audit log, cache). */
+  guard: Guard;
+  /** Mode of every scan; defaults to the guard's. */
+  mode?: GuardMode;
+  /** How a block ends the step; defaults to the policy's `blockOutcome`. */
+  blockOutcome?: BlockOutcome;
+  /**
+   * Answers `ask` verdicts (an approval prompt, an ACP permission request). Without it, `ask` is treated as `block`
+   * (fail closed). Returning true lets the content through unchanged.
+   */
+  approve?: (request: GuardApprovalRequest) => Promise<boolean>;
+  /** Sees every verdict (for `guard-verdict` events and warnings). */
+  onVerdict?: (verdict: GuardVerdict) => void;
+}
+
+type Decision = { kind: 'pass'; text: string } | { kind: 'block'; verdict: GuardVerdict };
+
+/**
+ * LangChain middleware for any `createAgent`: scans new user messages before each model call (`user_input`), the
+ * model's text (`model_output`) and every tool call's arguments (`tool_call`) after it, and each tool's output as
+ * soon as the tool returns (`tool_output`). A block ends the run with a clear message (`end`), throws a
+ * {@link GuardError} (`error`), or replaces the offending content (`replace`), as LangChain's moderation middleware
+ * does. `redact` verdicts pass the redacted content on; `ask` verdicts go to `approve`.
+ *
+ * @example
+ * const agent = createAgent({ model, tools, middleware: [guardMiddleware({ guard, approve: askInTerminal })] });
+ */
+export function guardMiddleware(options: GuardMiddlewareOptions) {
+  const { guard, approve, onVerdict } = options;
+  const outcome = options.blockOutcome ?? guard.policy.blockOutcome;
+  // Tool outputs blocked with outcome `end`, by tool call id: the next beforeModel ends the run.
+  const endedByTool = new Map<string, string>();
+
+  const scan = async (requests: GuardScanRequest[]): Promise<GuardVerdict[]> => {
+    const verdicts = await guard.scanMany(
+      requests.map((request) => ({ ...request, ...(options.mode ? { mode: options.mode } : {}) })),
+    );
+    for (const verdict of verdicts) onVerdict?.(verdict);
+    return verdicts;
+  };
+
+  const decide = async (verdict: GuardVerdict, toolName?: string): Promise<Decision> => {
+    if (verdict.action === 'block') return { kind: 'block', verdict };
+    if (verdict.action === 'ask') {
+      const approved = approve
+        ? await approve({ point: verdict.point, verdict, ...(toolName ? { toolName } : {}) })
+        : false;
+      return approved ? { kind: 'pass', text: verdict.text } : { kind: 'block', verdict };
+    }
+    return { kind: 'pass', text: verdict.text };
+  };
+
+  return createMiddleware({
+    name: 'HerdGuardMiddleware',
+    beforeModel: {
+      canJumpTo: ['end'],
+      hook: async (state) => {
+        const messages = state.messages;
+        const lastAi = findLastIndex(messages, (message) => AIMessage.isInstance(message));
+        for (const message of messages.slice(lastAi + 1)) {
+          const ended = ToolMessage.isInstance(message) ? endedByTool.get(message.tool_call_id) : undefined;
+          if (ended !== undefined) {
+            endedByTool.delete((message as ToolMessage).tool_call_id);
+            return { jumpTo: 'end', messages: [new AIMessage(ended)] };
+          }
+        }
+        const fresh = messages
+          .map((message, index) => ({ message, index }))
+          .filter(
+            ({ message, index }) =>
+              index > lastAi && HumanMessage.isInstance(message) && message.text.length > 0,
+          );
+        if (fresh.length === 0) return;
+        const verdicts = await scan(
+          fresh.map(({ message }) => ({ point: 'user_input', text: message.text })),
+        );
+        const replaced: BaseMessage[] = [];
+        for (const [position, { message }] of fresh.entries()) {
+          const decision = await decide(verdicts[position] as GuardVerdict);
+          if (decision.kind === 'block') {
+            const violation = violationText(decision.verdict);
+            if (outcome === 'error') throw guardError(decision.verdict);
+            if (outcome === 'end') {
+              return {
+                jumpTo: 'end',
+                messages: [
+                  new HumanMessage({ id: message.id, content: violation }),
+                  new AIMessage(violation),
+                ],
+              };
+            }
+            replaced.push(new HumanMessage({ id: message.id, content: violation }));
+          } else if (decision.text !== message.text) {
+            replaced.push(new HumanMessage({ id: message.id, content: decision.text }));
+          }
+        }
+        return replaced.length > 0 ? { messages: replaced } : undefined;
+      },
+    },
+    afterModel: {
+      canJumpTo: ['end'],
+      hook: async (state) => {
+        const messages = state.messages;
+        const index = findLastIndex(messages, (message) => AIMessage.isInstance(message));
+        const reply = messages[index];
+        if (!reply || !AIMessage.isInstance(reply)) return;
+        const userIndex = findLastIndex(messages, (message) => HumanMessage.isInstance(message));
+        const userTurn = userIndex >= 0 ? (messages[userIndex] as BaseMessage).text : undefined;
+        const toolCalls = reply.tool_calls ?? [];
+        const requests: GuardScanRequest[] = [];
+        if (reply.text.length > 0)
+          requests.push({
+            point: 'model_output',
+            text: reply.text,
+            ...(userTurn !== undefined ? { userTurn } : {}),
+          });
+        for (const call of toolCalls)
+          requests.push({
+            point: 'tool_call',
+            text: `${call.name} ${JSON.stringify(call.args)}`,
+            source: call.name,
+          });
+        if (requests.length === 0) return;
+        const verdicts = await scan(requests);
+        let content = reply.text;
+        let changed = false;
+        const blocked: GuardVerdict[] = [];
+        let cursor = 0;
+        if (reply.text.length > 0) {
+          const decision = await decide(verdicts[cursor++] as GuardVerdict);
+          if (decision.kind === 'block') blocked.push(decision.verdict);
+          else if (decision.text !== content) {
+            content = decision.text;
+            changed = true;
+          }
+        }
+        const keptCalls: typeof toolCalls = [];
+        for (const call of toolCalls) {
+          const decision = await decide(verdicts[cursor++] as GuardVerdict, call.name);
+          if (decision.kind === 'block') {
+            blocked.push(decision.verdict);
+            continue;
+          }
+          const redactedArgs =
+            decision.text === `${call.name} ${JSON.stringify(call.args)}`
+              ? call.args
+              : parseArguments(call.name, decision.text);
+          if (redactedArgs === undefined) {
+            // Redaction broke the arguments' JSON: the call cannot run as the model wrote it.
+            blocked.push(verdicts[cursor - 1] as GuardVerdict);
+            continue;
+          }
+          changed ||= redactedArgs !== call.args;
+          keptCalls.push({ ...call, args: redactedArgs });
+        }
+        if (blocked.length > 0) {
+          const first = blocked[0] as GuardVerdict;
+          if (outcome === 'error') throw guardError(first);
+          const violation = blocked.map(violationText).join(' ');
+          if (outcome === 'end') {
+            return { jumpTo: 'end', messages: [new AIMessage({ id: reply.id, content: violation })] };
+          }
+          const note =
+            content.length > 0 && !blocked.some((verdict) => verdict.point === 'model_output')
+              ? `${content}\n\n${violation}`
+              : violation;
+          return { messages: [new AIMessage({ id: reply.id, content: note, tool_calls: keptCalls })] };
+        }
+        return changed
+          ? { messages: [new AIMessage({ id: reply.id, content, tool_calls: keptCalls })] }
+          : undefined;
+      },
+    },
+    wrapToolCall: async (request, handler) => {
+      const result = await handler(request);
+      if (!ToolMessage.isInstance(result)) return result;
+      const text = result.text;
+      if (text.length === 0) return result;
+      const [verdict] = await scan([{ point: 'tool_output', text, source: request.toolCall.name }]);
+      const decision = await decide(verdict as GuardVerdict, request.toolCall.name);
+      if (decision.kind === 'pass') {
+        return decision.text === text
+          ? result
+          : new ToolMessage({
+              id: result.id,
+              tool_call_id: result.tool_call_id,
+              name: result.name,
+              content: decision.text,
+            });
+      }
+      if (outcome === 'error') throw guardError(decision.verdict);
+      const violation = violationText(decision.verdict);
+      if (outcome === 'end') endedByTool.set(result.tool_call_id, violation);
+      return new ToolMessage({
+        id: result.id,
+        tool_call_id: result.tool_call_id,
+        name: result.name,
+        content: violation,
+        status: 'error',
+      });
+    },
+  });
+}
+
+function violationText(verdict: GuardVerdict): string {
+  return `Herd's guard blocked this ${verdict.point.replace('_', ' ')}: ${verdict.reason}`;
+}
+
+function guardError(verdict: GuardVerdict): GuardError {
+  const decider = verdict.results.find((result) => result.action === verdict.action) ?? verdict.results[0];
+  return new GuardError({
+    code: 'guard_blocked',
+    message: violationText(verdict),
+    point: verdict.point,
+    ...(decider ? { scanner: decider.scanner } : {}),
+    categories: decider?.categories ?? [],
+  });
+}
+
+function parseArguments(name: string, text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text.slice(name.length + 1));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findLastIndex(
+  messages: readonly BaseMessage[],
+  predicate: (message: BaseMessage) => boolean,
+): number {
+  for (let index = messages.length - 1; index >= 0; index--)
+    if (predicate(messages[index] as BaseMessage)) return index;
+  return -1;
+}
