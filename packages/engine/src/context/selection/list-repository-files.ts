@@ -89,7 +89,8 @@ async function listWithGit(root: string): Promise<Omit<RepositoryFileList, 'sour
     ]),
     runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']),
   ]);
-  if (!listing) return undefined;
+  // A root that git ignores as a whole (say a package under node_modules) lists nothing: walk it instead.
+  if (!listing || listing.length === 0) return undefined;
   const warnings: string[] = [];
   const seen = new Set<string>();
   const files: RepositoryFile[] = [];

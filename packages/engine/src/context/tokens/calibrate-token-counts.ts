@@ -34,6 +34,8 @@ const sampleShare = 0.15;
 const minimumSampleFiles = 8;
 const countAllBelowTokens = 4_000;
 const countRepositoryBelowTokens = 300_000;
+// Two standard errors of the extrapolated part may be at most this share of the total.
+const acceptedRisk = 0.0015;
 
 /**
  * Fills in token counts: exact for a deterministic sample of each stratum (file type × two-level directory),
@@ -71,15 +73,23 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
       sampledFiles++;
     }
   }
-  const pendingFiles = [...toCount];
-  const counts = await pool.count(
-    pendingFiles.map((file) => file.text),
-    options.onCounted,
-  );
-  pendingFiles.forEach((file, index) => {
-    file.tokens = counts[index]!;
-    file.exact = true;
-  });
+  await countExactly([...toCount], pool, options.onCounted);
+  // Second pass: where a stratum's sample disagrees with itself enough that its extrapolation could move the
+  // total by more than a small share, count the rest of that stratum too (largest contributions first).
+  const risks: { group: CountedFile[]; risk: number }[] = [];
+  for (const group of strata.values()) {
+    const risk = extrapolationRisk(group);
+    if (risk > 0) risks.push({ group, risk });
+  }
+  risks.sort((left, right) => right.risk - left.risk);
+  let totalRisk = Math.sqrt(risks.reduce((sum, entry) => sum + entry.risk ** 2, 0));
+  const secondPass: CountedFile[] = [];
+  for (const { group, risk } of risks) {
+    if (totalRisk <= totalEstimate * acceptedRisk) break;
+    for (const file of group) if (!file.exact) secondPass.push(file);
+    totalRisk = Math.sqrt(Math.max(0, totalRisk ** 2 - risk ** 2));
+  }
+  await countExactly(secondPass, pool, options.onCounted);
   const globalRatio = ratioOf(files);
   const typeRatios = new Map<string, number>();
   for (const [type, group] of groupBy(files, (file) => fileType(file.path))) {
@@ -117,6 +127,39 @@ function directoryPrefix(path: string): string {
   return second === -1 ? path.slice(0, first) : path.slice(0, second);
 }
 
+async function countExactly(
+  files: readonly CountedFile[],
+  pool: TokenCountPool,
+  onCounted: ((files: number) => void) | undefined,
+): Promise<void> {
+  const counts = await pool.count(
+    files.map((file) => file.text),
+    onCounted,
+  );
+  files.forEach((file, index) => {
+    file.tokens = counts[index]!;
+    file.exact = true;
+  });
+}
+
+/**
+ * Two standard errors, in tokens, of extrapolating a stratum's unsampled files with its sample ratio: the
+ * spread of the sampled files' ratios, weighted by size, scaled to the unsampled estimate.
+ */
+function extrapolationRisk(group: readonly CountedFile[]): number {
+  const sampled = group.filter((file) => file.exact && file.estimate > 0);
+  const unsampled = group.reduce((sum, file) => sum + (file.exact ? 0 : file.estimate), 0);
+  if (unsampled === 0) return 0;
+  if (sampled.length < minimumSampleFiles) return unsampled * 0.1;
+  const ratio = ratioOf(sampled);
+  const weight = sampled.reduce((sum, file) => sum + file.estimate, 0);
+  let spread = 0;
+  for (const file of sampled) spread += (file.tokens - ratio * file.estimate) ** 2;
+  const share = weight / (weight + unsampled);
+  const standardError = (Math.sqrt(spread) / weight) * Math.sqrt(1 - share);
+  return 2 * standardError * unsampled;
+}
+
 function ratioOf(files: readonly CountedFile[]): number {
   let exact = 0;
   let estimate = 0;
@@ -130,9 +173,15 @@ function ratioOf(files: readonly CountedFile[]): number {
 
 /** The file type a count is calibrated by: the extension, or the name when there is none. */
 function fileType(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1);
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : name;
+  if (dot <= 0) return name;
+  // Keep compound kinds apart: declarations (.d.ts), tests (.test.js), minified and the like tokenize differently.
+  const previous = name.lastIndexOf('.', dot - 1);
+  const inner = previous > 0 ? name.slice(previous + 1, dot) : '';
+  return inner.length > 0 && inner.length <= 5 && /^[a-z]+$/.test(inner)
+    ? name.slice(previous + 1)
+    : name.slice(dot + 1);
 }
 
 function hashPath(path: string): number {
