@@ -50,6 +50,18 @@ export { createGitStatusTool } from './git/git-status-tool.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
+export { formatPythonicToolCalls } from './text-calls/format-pythonic-tool-calls.js';
+// ---- Text tool calls ----
+export type { CallBlockParse, TextToolCall } from './text-calls/parse-call-block.js';
+export { parseCallBlock, pythonEndTag, pythonStartTag } from './text-calls/parse-call-block.js';
+export type { TextToolCallParse } from './text-calls/parse-text-tool-calls.js';
+export { parseTextToolCalls } from './text-calls/parse-text-tool-calls.js';
+export type {
+  TextToolCallEvent,
+  TextToolCallOptions,
+  TextToolCallStream,
+} from './text-calls/text-tool-call-stream.js';
+export { createTextToolCallStream } from './text-calls/text-tool-call-stream.js';
 // ---- Tool model ----
 export type {
   DefineToolOptions,

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseTextToolCalls } from '../../src/text-calls/parse-text-tool-calls.js';
+
+describe('parseTextToolCalls', () => {
+  it('reads a pythonic call with mixed argument types', () => {
+    const text =
+      '[get_weather(city="San Francisco", days=3, metric=True, extra=None, ratio=-1.5e2, tags=["a", \'b\'], opts={"deep": {"x": [1, 2]}, \'k\': False})]';
+    expect(parseTextToolCalls(text)).toEqual({
+      content: '',
+      calls: [
+        {
+          name: 'get_weather',
+          arguments: {
+            city: 'San Francisco',
+            days: 3,
+            metric: true,
+            extra: null,
+            ratio: -150,
+            tags: ['a', 'b'],
+            opts: { deep: { x: [1, 2] }, k: false },
+          },
+        },
+      ],
+    });
+  });
+
+  it('reads parallel calls and calls without arguments', () => {
+    expect(
+      parseTextToolCalls('[get_weather(city="SF"), get_weather(city="Seattle"), list_files()]').calls,
+    ).toEqual([
+      { name: 'get_weather', arguments: { city: 'SF' } },
+      { name: 'get_weather', arguments: { city: 'Seattle' } },
+      { name: 'list_files', arguments: {} },
+    ]);
+  });
+
+  it('strips the python_start and python_end tags', () => {
+    expect(parseTextToolCalls('<|python_start|>[read_file(path="a.ts")]<|python_end|>')).toEqual({
+      content: '',
+      calls: [{ name: 'read_file', arguments: { path: 'a.ts' } }],
+    });
+    expect(parseTextToolCalls('<|python_start|>[read_file(path="a.ts")]').calls).toHaveLength(1);
+  });
+
+  it('decodes string escapes, including escaped quotes and triple-quoted strings', () => {
+    const text = String.raw`[f(a='Martha\'s Vineyard', b="\"cool units\"", c="tab\there\nline \u00e9 \x41 \\", d="""multi
+line "quoted" text""")]`;
+    expect(parseTextToolCalls(text).calls[0]?.arguments).toEqual({
+      a: "Martha's Vineyard",
+      b: '"cool units"',
+      c: 'tab\there\nline é A \\',
+      d: 'multi\nline "quoted" text',
+    });
+  });
+
+  it('accepts empty dicts and lists, tuples and trailing commas', () => {
+    expect(parseTextToolCalls('[f(a={}, b=[], c=(1, 2), d=[1,],)]').calls[0]?.arguments).toEqual({
+      a: {},
+      b: [],
+      c: [1, 2],
+      d: [1],
+    });
+  });
+
+  it('keeps text before and after the calls as content', () => {
+    expect(parseTextToolCalls('Let me check.\n[get_weather(city="SF")]\nThen I will answer.')).toEqual({
+      content: 'Let me check.\n\nThen I will answer.',
+      calls: [{ name: 'get_weather', arguments: { city: 'SF' } }],
+    });
+  });
+
+  it('reads the JSON form, single or as a list, with parameters or arguments', () => {
+    expect(
+      parseTextToolCalls('{"name": "get_weather", "parameters": {"city": "SF", "days": 2}}').calls,
+    ).toEqual([{ name: 'get_weather', arguments: { city: 'SF', days: 2 } }]);
+    expect(
+      parseTextToolCalls('[{"name": "a", "parameters": {}}, {"name": "b", "arguments": "{\\"x\\": true}"}]')
+        .calls,
+    ).toEqual([
+      { name: 'a', arguments: {} },
+      { name: 'b', arguments: { x: true } },
+    ]);
+  });
+
+  it.each([
+    ['plain prose', 'The weather is nice today.'],
+    ['a markdown link', 'See [the docs](https://example.com) for more.'],
+    ['a reference list', '[1] Smith, 2020'],
+    ['positional arguments', '[get_weather("SF")]'],
+    ['a mix of keyword and positional arguments', '[get_weather(city="SF", 3)]'],
+    ['a function call in the value', '[f(a=os.system("rm -rf /"))]'],
+    ['an expression', '[f(a=1+2)]'],
+    ['a variable name as value', '[f(a=b)]'],
+    ['an attribute call', '[os.system(cmd="ls")'],
+    ['an unterminated list', '[get_weather(city="SF")'],
+    ['an unterminated string', '[get_weather(city="SF)]'],
+    ['a duplicate keyword', '[f(a=1, a=2)]'],
+    ['a call glued to text', 'x[get_weather(city="SF")]'],
+    ['text glued after', '[get_weather(city="SF")]ok'],
+    ['an empty list', '[]'],
+    ['a JSON object that is not a call', '{"city": "SF"}'],
+    ['a JSON call with parameters that are not an object', '{"name": "f", "parameters": [1]}'],
+    ['an f-string', '[f(a=f"{x}")]'],
+    ['a lone python tag', '<|python_start|>print("hi")<|python_end|>'],
+    ['deep nesting', `[f(a=${'['.repeat(200)}${']'.repeat(200)})]`],
+  ])('returns %s as plain content', (_label, text) => {
+    expect(parseTextToolCalls(text)).toEqual({ content: text, calls: [] });
+  });
+
+  it('ignores calls to unknown tools when the tool names are given', () => {
+    expect(parseTextToolCalls('[print(x=1)]', { toolNames: ['read_file'] }).calls).toEqual([]);
+    expect(parseTextToolCalls('[read_file(path="a")]', { toolNames: ['read_file'] }).calls).toHaveLength(1);
+  });
+
+  it('never builds objects with a polluted prototype', () => {
+    const [call] = parseTextToolCalls('[f(a={"__proto__": {"polluted": 1}})]').calls;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(call?.arguments.a as object)).toEqual(['__proto__']);
+  });
+});
