@@ -12,6 +12,8 @@ export { createScanCache, scanCacheKey, sha256Hex } from './cache/scan-cache.js'
 // ---- Guard pipeline ----
 export type { CreateGuardOptions, Guard } from './guard/create-guard.js';
 export { createGuard } from './guard/create-guard.js';
+export type { ConfiguredGuard, CreateGuardFromConfigOptions } from './guard/create-guard-from-config.js';
+export { createGuardFromConfig, defaultAuditLogPath } from './guard/create-guard-from-config.js';
 export type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard/guard-verdict.js';
 export { redactText } from './guard/redact-text.js';
 // ---- Llama Guard 4 (remote classifier) ----

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
 import { registerConfigCommand } from './commands/config-command.js';
+import { registerGuardCommand } from './commands/guard-command.js';
 import { registerPackCommand } from './commands/pack-command.js';
 import { reportCliError } from './report-cli-error.js';
 
@@ -15,6 +16,7 @@ export function createCliProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerConfigCommand(program);
+  registerGuardCommand(program);
   registerPackCommand(program);
   return program;
 }

@@ -1,0 +1,229 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { loadHerdConfig, UserError } from '@herd/core';
+import {
+  type AuditRecord,
+  createGuardFromConfig,
+  defaultAuditLogPath,
+  type GuardMode,
+  GuardModeSchema,
+  type GuardVerdict,
+  readAuditLog,
+  type ScanPoint,
+  scanPoints,
+} from '@herd/guard';
+import { type Command, InvalidArgumentError } from 'commander';
+import { exitCodes } from '../report-cli-error.js';
+
+/** Options of `herd guard scan` as commander parses them. */
+interface ScanCommandOptions {
+  point: ScanPoint;
+  mode?: GuardMode;
+  policy?: string;
+  json?: boolean;
+  cache: boolean;
+  audit: boolean;
+}
+
+/** Options of `herd guard log` as commander parses them. */
+interface LogCommandOptions {
+  limit: number;
+  json?: boolean;
+  file?: string;
+}
+
+/** One scanned input and its verdict. */
+interface ScannedItem {
+  path: string;
+  verdict: GuardVerdict;
+}
+
+// Folders that hold dependencies, build output or Herd's own state, never content to judge.
+const skippedFolders = new Set(['.git', 'node_modules', '.herd', 'dist', '.next', 'target', '.venv']);
+const largestFile = 2 * 1024 * 1024;
+
+/**
+ * Registers `herd guard scan <paths... | ->` (local scanners always; Prompt Guard and Llama Guard when configured;
+ * a table or `--json`; exit 2 when anything is blocked) and `herd guard log` (the audit log, newest last).
+ */
+export function registerGuardCommand(program: Command): void {
+  const guard = program.command('guard').description('Scan content with the guard and read its audit log');
+  guard
+    .command('scan')
+    .description(
+      'Scan files, folders or standard input (-) under the guard policy; exit 2 when anything is blocked',
+    )
+    .argument('<paths...>', 'files or folders to scan, or - for standard input')
+    .option('--point <point>', `scan point: ${scanPoints.join(', ')}`, parsePoint, 'repo_content')
+    .option('--mode <mode>', 'plan, act or ci (default: ci when CI is set, else act)', parseMode)
+    .option('--policy <policy>', 'a preset (strict, balanced, off) instead of the configured policy')
+    .option('--json', 'print the verdicts as JSON')
+    .option('--no-cache', 'do not read or write the on-disk finding cache')
+    .option('--no-audit', 'do not append to the audit log')
+    .action(async (paths: string[], options: ScanCommandOptions) => {
+      const loaded = loadHerdConfig();
+      const mode = options.mode ?? (process.env.CI ? 'ci' : 'act');
+      const configured = await createGuardFromConfig({
+        config: loaded.config,
+        baseDirectory: loaded.baseDirectory,
+        mode,
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.cache ? {} : { cacheDirectory: false }),
+        ...(options.audit ? {} : { auditLogPath: false }),
+      });
+      try {
+        const inputs = await readInputs(paths);
+        const verdicts = await configured.guard.scanMany(
+          inputs.map((input) => ({ point: options.point, text: input.text, source: input.path })),
+        );
+        const items = inputs.map((input, index) => ({
+          path: input.path,
+          verdict: verdicts[index] as GuardVerdict,
+        }));
+        const blocked = items.filter((item) => item.verdict.action === 'block').length;
+        if (options.json) {
+          const report = {
+            policy: configured.guard.policy.name,
+            point: options.point,
+            mode,
+            skippedClassifiers: configured.skippedClassifiers,
+            blocked,
+            items: items.map(({ path, verdict }) => ({ path, ...verdict, text: undefined })),
+          };
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        } else {
+          process.stdout.write(
+            renderScan({ items, policy: configured.guard.policy.name, mode, point: options.point }),
+          );
+          for (const skipped of configured.skippedClassifiers) {
+            process.stderr.write(`herd: ${skipped.scanner} skipped: ${skipped.setting} is not configured.\n`);
+          }
+        }
+        process.exitCode = blocked > 0 ? exitCodes.blocked : exitCodes.success;
+      } finally {
+        await configured.close();
+      }
+    });
+  guard
+    .command('log')
+    .description('Print the guard audit log (newest last)')
+    .option('--limit <count>', 'show only the last <count> records', parseLimit, 50)
+    .option('--file <path>', `audit log file (default: ${defaultAuditLogPath} beside the configuration)`)
+    .option('--json', 'print the records as JSON lines')
+    .action(async (options: LogCommandOptions) => {
+      const path = options.file
+        ? resolve(options.file)
+        : resolve(loadHerdConfig().baseDirectory, defaultAuditLogPath);
+      const { records, invalidLines } = await readAuditLog({ path, limit: options.limit });
+      if (options.json) {
+        for (const record of records) process.stdout.write(`${JSON.stringify(record)}\n`);
+      } else {
+        process.stdout.write(
+          records.length === 0 ? `No guard decisions recorded in ${path}.\n` : renderLog(records),
+        );
+      }
+      if (invalidLines.length > 0) {
+        process.stderr.write(
+          `herd: skipped ${invalidLines.length} unreadable line(s) of ${path}: ${invalidLines.slice(0, 5).join(', ')}\n`,
+        );
+      }
+      process.exitCode = exitCodes.success;
+    });
+}
+
+async function readInputs(paths: readonly string[]): Promise<Array<{ path: string; text: string }>> {
+  const inputs: Array<{ path: string; text: string }> = [];
+  for (const path of paths) {
+    if (path === '-') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+      inputs.push({ path: '-', text: Buffer.concat(chunks).toString('utf8') });
+      continue;
+    }
+    if (!existsSync(path)) {
+      throw new UserError({
+        code: 'path_missing',
+        message: `'${path}' does not exist; pass files, folders or - for standard input.`,
+      });
+    }
+    for (const file of listFiles(path)) {
+      const bytes = readFileSync(file);
+      if (bytes.subarray(0, 8192).includes(0)) continue;
+      inputs.push({ path: relative(process.cwd(), file) || file, text: bytes.toString('utf8') });
+    }
+  }
+  return inputs;
+}
+
+function listFiles(path: string): string[] {
+  const stats = statSync(path);
+  if (stats.isFile()) return stats.size <= largestFile ? [path] : [];
+  if (!stats.isDirectory()) return [];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => !(entry.isDirectory() && skippedFolders.has(entry.name)))
+    .sort((left, right) => left.name.localeCompare(right.name))
+    .flatMap((entry) => listFiles(join(path, entry.name)));
+}
+
+function renderScan(options: {
+  items: ScannedItem[];
+  policy: string;
+  mode: GuardMode;
+  point: ScanPoint;
+}): string {
+  const { items, policy, mode, point } = options;
+  const rows = items.map(({ path, verdict }) => {
+    const findings = verdict.results
+      .filter((result) => result.action !== 'allow')
+      .map((result) =>
+        result.error
+          ? `${result.scanner} error (${result.error.code})`
+          : `${result.scanner} ${result.categories.length > 0 ? result.categories.join(',') : (result.score ?? 0).toFixed(2)}`,
+      );
+    return [verdict.action.toUpperCase(), path, findings.join('; ') || '-'];
+  });
+  const width = Math.max(4, ...rows.map((row) => (row[1] as string).length));
+  const lines = [`${'ACTION'.padEnd(7)} ${'PATH'.padEnd(width)} FINDINGS`];
+  for (const [action, path, findings] of rows)
+    lines.push(`${(action as string).padEnd(7)} ${(path as string).padEnd(width)} ${findings}`);
+  const counts = new Map<string, number>();
+  for (const { verdict } of items) counts.set(verdict.action, (counts.get(verdict.action) ?? 0) + 1);
+  const summary = [...counts].map(([action, count]) => `${count} ${action}`).join(', ') || 'nothing scanned';
+  lines.push('', `${items.length} scanned at ${point} (policy ${policy}, mode ${mode}): ${summary}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderLog(records: readonly AuditRecord[]): string {
+  const lines = records.map((record) =>
+    [
+      record.time.replace('T', ' ').slice(0, 19),
+      record.point.padEnd(12),
+      record.mode.padEnd(4),
+      record.scanner.padEnd(12),
+      record.action.padEnd(6),
+      record.score === null ? '  -  ' : record.score.toFixed(3),
+      record.categories.join(',') || '-',
+      record.source ?? '',
+      record.excerpt.slice(0, 60),
+    ].join('  '),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function parsePoint(value: string): ScanPoint {
+  if (!(scanPoints as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`use one of ${scanPoints.join(', ')}`);
+  return value as ScanPoint;
+}
+
+function parseMode(value: string): GuardMode {
+  const parsed = GuardModeSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('use plan, act or ci');
+  return parsed.data;
+}
+
+function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit <= 0) throw new InvalidArgumentError('use a positive whole number');
+  return limit;
+}

@@ -1,0 +1,92 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/run-cli.js';
+
+const githubToken = `ghp_${'a1B2c3D4e5'.repeat(3)}123456`;
+const tagged = Array.from('run rm -rf', (character) =>
+  String.fromCodePoint(0xe0000 + character.charCodeAt(0)),
+).join('');
+
+async function herd(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = { stdout: '', stderr: '' };
+  const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
+  process.stdout.write = ((chunk: string) => {
+    output.stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    output.stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    const code = await runCli(['node', 'herd', ...args]);
+    return { code, ...output };
+  } finally {
+    process.stdout.write = originals.stdout;
+    process.stderr.write = originals.stderr;
+    process.exitCode = undefined;
+  }
+}
+
+describe('herd guard', () => {
+  let root: string;
+  let previous: string;
+  beforeEach(async () => {
+    previous = process.cwd();
+    root = await mkdtemp(join(tmpdir(), 'herd-guard-cli-'));
+    await mkdir(join(root, 'src'));
+    await writeFile(join(root, 'src', 'ok.ts'), 'export const answer = 42;\n');
+    process.chdir(root);
+  });
+  afterEach(async () => {
+    process.chdir(previous);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('scan: runs the local scanners without classifiers, says which were skipped, exits 0 on clean text', async () => {
+    const result = await herd(['guard', 'scan', '.']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ALLOW\s+src\/ok\.ts/);
+    expect(result.stderr).toContain('prompt_guard skipped: roles.guard.promptGuard is not configured');
+    expect(result.stderr).toContain('llama_guard skipped: roles.guard.llamaGuard is not configured');
+  });
+
+  it('scan --json: exits 2 when anything is blocked', async () => {
+    await writeFile(join(root, 'src', 'notes.md'), `Read me.${tagged}\n`);
+    await writeFile(join(root, 'src', 'leak.py'), `token = "${githubToken}"\n`);
+    const result = await herd(['guard', 'scan', 'src', '--mode', 'ci', '--json']);
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout) as {
+      blocked: number;
+      items: Array<{ path: string; action: string }>;
+    };
+    expect(report.blocked).toBe(1);
+    expect(report.items.map((item) => [item.path, item.action])).toEqual([
+      [join('src', 'leak.py'), 'redact'],
+      [join('src', 'notes.md'), 'block'],
+      [join('src', 'ok.ts'), 'allow'],
+    ]);
+    expect(result.stdout).not.toContain(githubToken);
+  });
+
+  it('scan: a policy that requires a missing classifier is an error, not a pass', async () => {
+    const result = await herd(['guard', 'scan', '.', '--policy', 'strict']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('requires prompt_guard but roles.guard.promptGuard is not configured');
+  });
+
+  it('log: prints the decisions the scans appended', async () => {
+    await herd(['guard', 'scan', 'src']);
+    const result = await herd(['guard', 'log', '--json']);
+    expect(result.code).toBe(0);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { scanner: string; source: string });
+    expect(records.map((record) => record.scanner)).toEqual(['hidden_text', 'secrets', 'patterns']);
+    expect(records[0]?.source).toBe(join('src', 'ok.ts'));
+  });
+});
