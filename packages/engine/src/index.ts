@@ -1,5 +1,16 @@
 // Public API of @herd/engine; every export listed by name. A new export here is new public API.
 
+export type { ModelRoutingMiddlewareOptions } from './actor/model-routing-middleware.js';
+export { modelRoutingMiddleware } from './actor/model-routing-middleware.js';
+// ---- Actor ----
+export type { DeviationAction, PlanContractMiddlewareOptions } from './actor/plan-contract-middleware.js';
+export { planContractMiddleware } from './actor/plan-contract-middleware.js';
+export type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from './approvals/approval-request.js';
+export {
+  ApprovalDecisionSchema,
+  ApprovalRequestSchema,
+  askForApproval,
+} from './approvals/approval-request.js';
 // ---- Repository context (packing) ----
 export type {
   ContentScanner,
@@ -27,6 +38,27 @@ export type {
 } from './context/pack-stats.js';
 export type { SecretPattern } from './context/secrets/secret-patterns.js';
 export { secretPatterns } from './context/secrets/secret-patterns.js';
+export { LimitExceededError } from './errors/limit-exceeded-error.js';
+export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
+export { createEventChannel } from './events/event-channel.js';
+export type { CreateHerdOptions, Herd, HerdRun } from './herd/create-herd.js';
+export { createHerd } from './herd/create-herd.js';
+// ---- Herd (library API) ----
+export type { ApprovalResolver, HerdRunResult } from './herd/drive-run.js';
+// ---- Planner ----
+export type { PlanStore, PlanVersion } from './planner/plan-store.js';
+export { createPlanStore } from './planner/plan-store.js';
+export { renderPlanMarkdown } from './planner/render-plan-markdown.js';
+export type {
+  ChatModel,
+  PlannerCallReport,
+  RequestedPlan,
+  RequestPlanOptions,
+} from './planner/request-plan.js';
+export { requestPlan } from './planner/request-plan.js';
+// ---- Runs ----
+export type { RunContext, RunGuard } from './run/run-context.js';
+export type { Deviation, RunMode, RunStatus, VerificationOutcome } from './run/run-state.js';
 // ---- Sessions ----
 export type { CreateSessionStoreOptions } from './sessions/create-session-store.js';
 export { createSessionStore } from './sessions/create-session-store.js';
@@ -45,3 +77,5 @@ export type {
   SessionStore,
   UpdateSessionInput,
 } from './sessions/session-store.js';
+export type { RunLimits, RunSettings } from './settings/run-settings.js';
+export { parseRunSettings, RunSettingsSchema } from './settings/run-settings.js';

@@ -175,7 +175,15 @@ export const ErrorEventSchema = event('error', {
 
 /** A run ended. */
 export const RunFinishEventSchema = event('run-finish', {
-  status: z.enum(['succeeded', 'verification_failed', 'blocked', 'failed', 'limits_exceeded', 'cancelled']),
+  status: z.enum([
+    'succeeded',
+    'verification_failed',
+    'blocked',
+    'failed',
+    'limits_exceeded',
+    'cancelled',
+    'awaiting_approval',
+  ]),
   usage: z.partialRecord(EventRoleSchema, TokenUsageSchema).default({}),
   durationMs: z.number().nonnegative(),
 });

@@ -1,0 +1,181 @@
+import { posix } from 'node:path';
+import type { HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
+import type { ToolRegistry, ToolResult } from '@herd/tools';
+import { ToolMessage } from '@langchain/core/messages';
+import { createMiddleware } from 'langchain';
+import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import type { Deviation } from '../run/run-state.js';
+import type { DispatcherTools } from './dispatcher-tools.js';
+
+/** What happens when the actor steps outside its step's contract. */
+export type DeviationAction = 'allow' | 'warn' | 'ask' | 'block';
+
+/** Options for {@link planContractMiddleware}. */
+export interface PlanContractMiddlewareOptions {
+  /** The step being carried out. */
+  step: PlanStep;
+  /** Commands allowed besides the step's own (the plan's verification commands, the configured test command). */
+  extraCommands: readonly PlanCommand[];
+  /** The tool registry, to know which tools write and which run programs. */
+  registry: ToolRegistry;
+  /** The same tools dispatched as approved, for re-running a call a person approved. */
+  tools: DispatcherTools;
+  /** What a deviation leads to: `ask` interactively, `block` in CI by default. */
+  onDeviation: DeviationAction;
+  /** Whether a person can be asked at all (false in CI: anything that would ask is blocked). */
+  interactive: boolean;
+  /** "Allow always" answers of this session. */
+  memory: ApprovalMemory;
+  /** Receives tool-call, tool-result and plan-deviation events. */
+  emit: (event: HerdEventInput) => void;
+  /** Receives each deviation, for the run's report. */
+  onDeviationRecorded: (deviation: Deviation) => void;
+}
+
+/**
+ * Enforces the plan as a contract on every tool call of the actor: a write to a file the step does not list, or a
+ * command the plan does not name, is a deviation that the policy allows, warns about, asks a person about, or
+ * blocks. Also asks for approval when the command policy says `ask`, and reports every call and result.
+ */
+export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
+  const { step, registry, emit } = options;
+  const declaredFiles = new Set(step.files.map((file) => normalizePath(file.path)));
+  const declaredCommands = new Set([...step.commands, ...options.extraCommands].map(commandKey));
+
+  return createMiddleware({
+    name: 'HerdPlanContract',
+    wrapToolCall: async (request, handler) => {
+      const call = request.toolCall;
+      const callId = call.id ?? `${call.name}-${JSON.stringify(call.args).length}`;
+      const args = (call.args ?? {}) as Record<string, unknown>;
+      emit({ type: 'tool-call', callId, name: call.name, arguments: args });
+
+      const deviation = findDeviation({ name: call.name, args });
+      if (deviation) {
+        const action = options.interactive || options.onDeviation !== 'ask' ? options.onDeviation : 'block';
+        options.onDeviationRecorded({ stepId: step.id, ...deviation, action });
+        emit({ type: 'plan-deviation', stepId: step.id, ...deviation, action });
+        const refused =
+          action === 'block' ||
+          (action === 'ask' &&
+            askForApproval({
+              memory: options.memory,
+              request: {
+                requestId: `deviation-${callId}`,
+                kind: 'deviation',
+                title: `${deviation.detail}. Allow it?`,
+                detail: `Step ${step.id} (${step.title}) does not declare this.`,
+                rememberKey: `deviation:${deviation.detail}`,
+              },
+            }) === 'reject');
+        if (refused) {
+          return refusal({
+            callId,
+            name: call.name,
+            emit,
+            text: `Refused: ${deviation.detail}, which step ${step.id} does not declare. Stay within the step's files and commands, or finish the step and explain what else is needed.`,
+          });
+        }
+      }
+
+      let result = await handler(request);
+      const outcome = toolResultOf(result);
+      if (outcome?.approval && options.interactive) {
+        const decision = askForApproval({
+          memory: options.memory,
+          request: {
+            requestId: `command-${callId}`,
+            kind: 'command',
+            title: `Run \`${outcome.approval.argv.join(' ')}\`?`,
+            detail: outcome.approval.reason,
+            rememberKey: `command:${outcome.approval.rule}`,
+          },
+        });
+        const approvedTool = options.tools.approved(call.name);
+        if (decision !== 'reject' && approvedTool) {
+          result = await handler({ ...request, tool: approvedTool });
+        } else {
+          return refusal({
+            callId,
+            name: call.name,
+            emit,
+            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
+          });
+        }
+      }
+      const final = toolResultOf(result);
+      emit({
+        type: 'tool-result',
+        callId,
+        name: call.name,
+        ok: final?.ok ?? true,
+        content: ToolMessage.isInstance(result) ? String(result.content).slice(0, 4_000) : '',
+        ...(final?.error ? { errorCode: final.error.code } : {}),
+        ...(sandboxOf(final) !== undefined ? { sandboxed: sandboxOf(final) } : {}),
+      });
+      return result;
+    },
+  });
+
+  function findDeviation(input: {
+    name: string;
+    args: Record<string, unknown>;
+  }): Omit<Deviation, 'stepId' | 'action'> | undefined {
+    const definition = registry.get(input.name);
+    if (definition?.access === 'write' && typeof input.args.path === 'string') {
+      const path = normalizePath(input.args.path);
+      if (!declaredFiles.has(path)) return { kind: 'undeclared_file', detail: `writing ${path}` };
+    }
+    if (definition?.access === 'exec' && Array.isArray(input.args.argv)) {
+      const argv = input.args.argv.map(String);
+      if (!declaredCommands.has(commandKey(argv)))
+        return { kind: 'undeclared_command', detail: `running ${JSON.stringify(argv)}` };
+    }
+    return undefined;
+  }
+}
+
+function refusal(input: {
+  callId: string;
+  name: string;
+  text: string;
+  emit: (event: HerdEventInput) => void;
+}) {
+  input.emit({
+    type: 'tool-result',
+    callId: input.callId,
+    name: input.name,
+    ok: false,
+    content: input.text,
+    errorCode: 'refused',
+  });
+  return new ToolMessage({
+    tool_call_id: input.callId,
+    name: input.name,
+    content: input.text,
+    status: 'error',
+  });
+}
+
+function toolResultOf(message: unknown): ToolResult | undefined {
+  if (!ToolMessage.isInstance(message)) return undefined;
+  const artifact = message.artifact as ToolResult | undefined;
+  return artifact && typeof artifact === 'object' && 'ok' in artifact ? artifact : undefined;
+}
+
+function sandboxOf(result: ToolResult | undefined): boolean | undefined {
+  const sandbox = (result?.data as { sandbox?: { kind?: string } } | undefined)?.sandbox;
+  return sandbox?.kind === undefined ? undefined : sandbox.kind !== 'none';
+}
+
+/** Normalizes a workspace-relative path the way a plan would write it: `./src//a.ts` → `src/a.ts`. */
+export function normalizePath(path: string): string {
+  return posix
+    .normalize(path.replaceAll('\\', '/'))
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/$/, '');
+}
+
+function commandKey(argv: readonly string[]): string {
+  return argv.join('\u0000');
+}

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  createChatModelChain,
+  type HerdEvent,
+  type LoadedHerdConfig,
+  loadHerdConfig,
+  resolveHerdRoles,
+  UserError,
+} from '@herd/core';
+import { createGuardFromConfig } from '@herd/guard';
+import { createWorkspaceTools, type RestoreResult, type ToolDefinition } from '@herd/tools';
+import type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from '../approvals/approval-request.js';
+import { createEventChannel } from '../events/event-channel.js';
+import { createPlanStore } from '../planner/plan-store.js';
+import { buildRunGraph } from '../run/build-run-graph.js';
+import { createRunGuard } from '../run/create-run-guard.js';
+import type { RunContext } from '../run/run-context.js';
+import type { RunMode, RunStateValue } from '../run/run-state.js';
+import { createUsageMeter } from '../run/usage-meter.js';
+import { createSessionStore } from '../sessions/create-session-store.js';
+import type { SessionRecord } from '../sessions/session-record.js';
+import { parseRunSettings } from '../settings/run-settings.js';
+import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
+
+/** Options for {@link createHerd}. */
+export interface CreateHerdOptions {
+  /** The repository to work on; default the current directory. */
+  workspace?: string;
+  /** A loaded configuration; default: `herd.config.json` found from the workspace, plus `HERD_*` variables. */
+  config?: LoadedHerdConfig;
+  /** Environment for API keys and child processes; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** `ci` is headless: plans are approved by policy, nothing asks, the guard fails closed. Default `interactive`. */
+  mode?: 'interactive' | 'ci';
+  /**
+   * Answers approval requests (a terminal prompt, an ACP permission request). Without it, questions wait for
+   * {@link Herd.approve}; a resolver that returns `undefined` leaves the run waiting for `herd resume`.
+   */
+  resolveApproval?: ApprovalResolver;
+  /** Approve plans without asking (a library caller that reviews plans itself). */
+  autoApprovePlan?: boolean;
+  /** Tools added to the built-in ones. */
+  extraTools?: readonly ToolDefinition[];
+  /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
+  guardPolicy?: unknown;
+}
+
+/** A run in progress: its events as they happen, and its result. */
+export interface HerdRun extends AsyncIterable<HerdEvent> {
+  /** The session id (also the LangGraph thread id); `herd resume <id>` continues it. */
+  readonly sessionId: string;
+  /** Settles when the run ends or waits for approval; rejects only when the run could not start. */
+  readonly result: Promise<HerdRunResult>;
+}
+
+/** Herd, as a library: plan, act, run, approve, undo, list sessions. */
+export interface Herd {
+  /** Plans, asks for approval, acts, verifies. */
+  run(task: string, options?: { signal?: AbortSignal }): HerdRun;
+  /** Packs the repository and proposes a plan; stops there. */
+  plan(task: string, options?: { signal?: AbortSignal }): HerdRun;
+  /** Acts on a saved plan (its latest version; a person's edit becomes a new version that needs approval). */
+  act(planId: string, options?: { signal?: AbortSignal }): HerdRun;
+  /** Continues a session that was killed or is waiting for approval. */
+  resume(sessionId: string, options?: { signal?: AbortSignal }): HerdRun;
+  /** Answers a pending approval request of a live run; false when no such request is waiting. */
+  approve(requestId: string, decision: ApprovalDecision): boolean;
+  /** Restores the workspace to before a step (or before the whole run when `step` is omitted). */
+  undo(options: { sessionId: string; step?: string }): Promise<RestoreResult>;
+  /** Sessions of this workspace, most recent first. */
+  sessions(): Promise<SessionRecord[]>;
+  /** Releases models, databases and the classifier session. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates Herd for a workspace. Nothing is loaded until the first run, so a bad configuration surfaces as that
+ * run's error.
+ *
+ * @example
+ * ```ts
+ * const herd = createHerd({ workspace: '.', autoApprovePlan: true });
+ * const run = herd.run('make the failing test pass');
+ * for await (const event of run) console.log(event.type);
+ * const result = await run.result;
+ * ```
+ */
+export function createHerd(options: CreateHerdOptions = {}): Herd {
+  const workspace = resolve(options.workspace ?? process.cwd());
+  const env = options.env ?? process.env;
+  const ci = options.mode === 'ci';
+  const waiting = new Map<string, (decision: ApprovalDecision) => void>();
+  const remembered = new Set<string>();
+  const memory: ApprovalMemory = {
+    has: (key) => remembered.has(key),
+    add: (key) => void remembered.add(key),
+  };
+  let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
+
+  async function open() {
+    const loaded = options.config ?? loadHerdConfig({ cwd: workspace, env });
+    const source = loaded.file ?? 'environment';
+    const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env });
+    const settings = parseRunSettings(loaded.config.run, source);
+    const tools = await createWorkspaceTools({
+      workspace,
+      config: loaded.config.tools,
+      configSource: source,
+      environment: env,
+      ...(options.extraTools ? { extraTools: options.extraTools } : {}),
+    });
+    const configuredGuard = await createGuardFromConfig({
+      config: loaded.config,
+      baseDirectory: loaded.baseDirectory,
+      mode: ci ? 'ci' : 'act',
+      env,
+      ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
+    });
+    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
+    return {
+      roles,
+      settings,
+      tools,
+      configuredGuard,
+      sessions,
+      plans: createPlanStore({ workspace }),
+      plannerModels: createChatModelChain({ role: roles.planner, env }),
+      actorModels: createChatModelChain({ role: roles.actor, env }),
+    };
+  }
+
+  const resolveApproval: ApprovalResolver =
+    options.resolveApproval ??
+    ((request: ApprovalRequest) =>
+      new Promise<ApprovalDecision | undefined>((resolvePromise) => {
+        waiting.set(request.requestId, (decision) => {
+          waiting.delete(request.requestId);
+          resolvePromise(decision);
+        });
+      }));
+
+  function start(input: {
+    sessionId?: string;
+    mode: RunMode;
+    task: () => Promise<string>;
+    initial: () => Promise<Partial<RunStateValue> | null>;
+    signal: AbortSignal | undefined;
+  }): HerdRun {
+    const sessionId = input.sessionId ?? randomUUID();
+    const startedAt = Date.now();
+    const eventLog = join(workspace, '.herd', 'sessions', sessionId, 'events.ndjson');
+    let meter: ReturnType<typeof createUsageMeter> | undefined;
+    const channel = createEventChannel({
+      runId: sessionId,
+      onEvent: (event: HerdEvent) => {
+        meter?.observe(event);
+        appendFileSync(eventLog, `${JSON.stringify(event)}\n`);
+      },
+    });
+    mkdirSync(join(workspace, '.herd', 'sessions', sessionId), { recursive: true });
+
+    const result = (async (): Promise<HerdRunResult> => {
+      try {
+        resources ??= open();
+        const opened = await resources;
+        meter = createUsageMeter({ settings: opened.settings, startedAt });
+        const task = await input.task();
+        if (!input.sessionId || !(await opened.sessions.get(sessionId))) {
+          await opened.sessions.record({ id: sessionId, task });
+        } else {
+          await opened.sessions.update({ id: sessionId, status: 'running' });
+        }
+        channel.emit({ type: 'run-start', task, mode: input.mode, workspace });
+        const context: RunContext = {
+          sessionId,
+          workspace,
+          roles: opened.roles,
+          plannerModels: opened.plannerModels,
+          actorModels: opened.actorModels,
+          tools: opened.tools,
+          plans: opened.plans,
+          settings: opened.settings,
+          meter,
+          interactive: !ci,
+          autoApprovePlan: ci || options.autoApprovePlan === true,
+          memory,
+          emit: (event) => void channel.emit(event),
+          guard: createRunGuard({
+            guard: opened.configuredGuard.guard,
+            mode: ci ? 'ci' : input.mode === 'plan' ? 'plan' : 'act',
+            interactive: !ci,
+            memory,
+            emit: (event) => void channel.emit(event),
+          }),
+          ...(input.signal ? { signal: input.signal } : {}),
+        };
+        const graph = buildRunGraph({ context, checkpointer: opened.sessions.checkpointer });
+        const summary = await driveRun({
+          graph,
+          context,
+          sessions: opened.sessions,
+          input: await input.initial(),
+          resolveApproval,
+          events: () => channel.history,
+        });
+        const runCheckpoint = (await graph.getState(opened.sessions.threadConfig(sessionId))).values
+          .runCheckpoint as string | undefined;
+        const changes =
+          runCheckpoint && opened.tools.checkpoints
+            ? await opened.tools.checkpoints.changes({ since: runCheckpoint })
+            : [];
+        channel.emit({
+          type: 'run-finish',
+          status: summary.status,
+          usage: meter.usage(),
+          durationMs: Date.now() - startedAt,
+        });
+        return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
+      } catch (error) {
+        channel.emit({
+          type: 'error',
+          code: (error as { code?: string }).code ?? 'internal_error',
+          blame: (error as { blame?: 'user' | 'model' | 'system' | 'guard' }).blame ?? 'system',
+          message: error instanceof Error ? error.message : String(error),
+          fatal: true,
+        });
+        channel.emit({
+          type: 'run-finish',
+          status: 'failed',
+          usage: meter?.usage() ?? {},
+          durationMs: Date.now() - startedAt,
+        });
+        throw error;
+      } finally {
+        channel.close();
+      }
+    })();
+    // The caller may only iterate events; the rejection is still delivered through `result`.
+    result.catch(() => {});
+    return { sessionId, result, [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator]() };
+  }
+
+  const herd: Herd = {
+    run: (task, runOptions) =>
+      start({
+        mode: ci ? 'ci' : 'run',
+        task: async () => task,
+        initial: async () => ({ task, mode: ci ? 'ci' : 'run' }),
+        signal: runOptions?.signal,
+      }),
+    plan: (task, runOptions) =>
+      start({
+        mode: 'plan',
+        task: async () => task,
+        initial: async () => ({ task, mode: 'plan' }),
+        signal: runOptions?.signal,
+      }),
+    act(planId, runOptions) {
+      const latest = (async () => {
+        resources ??= open();
+        return (await resources).plans.latest(planId);
+      })();
+      return start({
+        mode: ci ? 'ci' : 'act',
+        task: async () => (await latest).task,
+        initial: async () => {
+          const version = await latest;
+          return {
+            task: version.task,
+            mode: ci ? 'ci' : 'act',
+            plan: version.plan,
+            planId: version.planId,
+            planVersion: version.version,
+            approved: version.approvedAt !== undefined,
+          };
+        },
+        signal: runOptions?.signal,
+      });
+    },
+    resume(sessionId, runOptions) {
+      const record = (async () => {
+        resources ??= open();
+        const found = await (await resources).sessions.get(sessionId);
+        if (!found) {
+          throw new UserError({
+            code: 'session_not_found',
+            message: `There is no session '${sessionId}' in this workspace; \`herd sessions\` lists them.`,
+          });
+        }
+        return found;
+      })();
+      return start({
+        sessionId,
+        mode: ci ? 'ci' : 'run',
+        task: async () => (await record).task,
+        initial: async () => null,
+        signal: runOptions?.signal,
+      });
+    },
+    approve(requestId, decision) {
+      const answer = waiting.get(requestId);
+      answer?.(decision);
+      return answer !== undefined;
+    },
+    async undo({ sessionId, step }) {
+      resources ??= open();
+      const opened = await resources;
+      const tuple = await opened.sessions.checkpointer.getTuple(opened.sessions.threadConfig(sessionId));
+      const values = (tuple?.checkpoint.channel_values ?? {}) as Partial<RunStateValue>;
+      const checkpointId = step ? values.stepCheckpoints?.[step] : values.runCheckpoint;
+      if (!checkpointId || !opened.tools.checkpoints) {
+        throw new UserError({
+          code: 'undo_unavailable',
+          message: step
+            ? `Session '${sessionId}' has no checkpoint before step '${step}'; \`herd sessions\` shows its steps.`
+            : `Session '${sessionId}' changed nothing yet, so there is nothing to undo.`,
+        });
+      }
+      return opened.tools.checkpoints.restore(checkpointId);
+    },
+    async sessions() {
+      resources ??= open();
+      return (await resources).sessions.list();
+    },
+    async close() {
+      if (!resources) return;
+      const opened = await resources.catch(() => undefined);
+      await opened?.sessions.close();
+      await opened?.configuredGuard.close();
+    },
+  };
+  return herd;
+}

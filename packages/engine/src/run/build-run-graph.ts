@@ -1,0 +1,68 @@
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { END, START, StateGraph } from '@langchain/langgraph';
+import { actStepNode } from './nodes/act-step-node.js';
+import { approvePlanNode } from './nodes/approve-plan-node.js';
+import { fixNode } from './nodes/fix-node.js';
+import { planNode } from './nodes/plan-node.js';
+import { nextStep, prepareStepNode } from './nodes/prepare-step-node.js';
+import { verifyNode } from './nodes/verify-node.js';
+import type { RunContext } from './run-context.js';
+import { RunState, type RunStateValue } from './run-state.js';
+
+/**
+ * Builds a run as a LangGraph state graph, checkpointed after every node:
+ *
+ * ```
+ * START → make_plan → approve_plan → prepare_step → act_step ─┐ (next step)
+ *                  ↑          ↑___________________│
+ *                  │                              ↓ (all steps done)
+ *                  │                            verify → END (passed)
+ *                  │                              │ failed
+ *                  │                fix ←─────────┤ (attempts left) → verify
+ *                  └──── make_plan (re-plan) ←─────────┘ (re-plans left), else END
+ * ```
+ * A run in `act` mode starts at `approve_plan` with an existing plan.
+ */
+export function buildRunGraph(options: { context: RunContext; checkpointer: BaseCheckpointSaver }) {
+  const { context } = options;
+  const graph = new StateGraph(RunState)
+    .addNode('make_plan', planNode(context))
+    .addNode('approve_plan', approvePlanNode(context))
+    .addNode('prepare_step', prepareStepNode(context))
+    .addNode('act_step', actStepNode(context))
+    .addNode('verify', verifyNode(context))
+    .addNode('fix', fixNode(context))
+    .addConditionalEdges(START, (state: RunStateValue) => (state.plan ? 'approve_plan' : 'make_plan'), [
+      'make_plan',
+      'approve_plan',
+    ])
+    .addEdge('make_plan', 'approve_plan')
+    .addConditionalEdges(
+      'approve_plan',
+      (state: RunStateValue) => (state.status || !state.approved ? END : 'prepare_step'),
+      ['prepare_step', END],
+    )
+    .addEdge('prepare_step', 'act_step')
+    .addConditionalEdges(
+      'act_step',
+      (state: RunStateValue) => (nextStep(state) ? 'prepare_step' : 'verify'),
+      ['prepare_step', 'verify'],
+    )
+    .addConditionalEdges('verify', (state: RunStateValue) => afterVerify(context, state), [
+      'fix',
+      'make_plan',
+      END,
+    ])
+    .addEdge('fix', 'verify');
+  return graph.compile({ checkpointer: options.checkpointer });
+}
+
+function afterVerify(context: RunContext, state: RunStateValue): 'fix' | 'make_plan' | typeof END {
+  if (state.verification?.passed) return END;
+  if (state.fixAttempts < context.settings.maxFixAttempts) return 'fix';
+  if (state.replans < context.settings.maxReplans) return 'make_plan';
+  return END;
+}
+
+/** The compiled run graph. */
+export type RunGraph = ReturnType<typeof buildRunGraph>;

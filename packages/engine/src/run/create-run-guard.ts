@@ -1,0 +1,104 @@
+import type { HerdEventInput } from '@herd/core';
+import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware } from '@herd/guard';
+import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import type { ContentScanner, ScannerRedaction } from '../context/content-scanner.js';
+import type { RunGuard } from './run-context.js';
+
+/** Options for {@link createRunGuard}. */
+export interface CreateRunGuardOptions {
+  guard: Guard;
+  /** `ci` is fail-closed and never asks; `plan` and `act` may ask a person. */
+  mode: GuardMode;
+  /** Whether a person can be asked (an `ask` verdict is a block otherwise). */
+  interactive: boolean;
+  memory: ApprovalMemory;
+  emit: (event: HerdEventInput) => void;
+}
+
+/**
+ * Connects `@herd/guard` to a run: the task is checked at `user_input`, repository files at `repo_content` while
+ * packing, and everything inside the agents (model input and output, tool calls, tool outputs) by the guard
+ * middleware. Every verdict that is not a plain `allow` becomes a `guard-verdict` event; `ask` verdicts become
+ * approval requests.
+ */
+export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
+  const { guard, mode, emit } = options;
+  const report = (verdict: GuardVerdict, source?: string) => {
+    for (const result of verdict.results) {
+      if (result.action === 'allow') continue;
+      emit({
+        type: 'guard-verdict',
+        point: verdict.point,
+        scanner: result.scanner,
+        action: result.action,
+        ...(result.score !== null ? { score: result.score } : {}),
+        categories: result.categories,
+        reason: source ? `${source}: ${result.reason ?? verdict.reason}` : (result.reason ?? verdict.reason),
+      });
+    }
+  };
+  const ask = (verdict: GuardVerdict, subject: string): boolean =>
+    options.interactive &&
+    askForApproval({
+      memory: options.memory,
+      request: {
+        requestId: `guard-${verdict.point}-${verdict.contentSha256.slice(0, 16)}`,
+        kind: 'guard',
+        title: `The guard flagged ${subject} at ${verdict.point}. Let it through?`,
+        detail: verdict.reason,
+      },
+    }) !== 'reject';
+
+  const contentScanner: ContentScanner = async (file) => {
+    const verdict = await guard.scan({ point: 'repo_content', text: file.content, mode, source: file.path });
+    report(verdict, file.path);
+    const redactions: ScannerRedaction[] = verdict.redacted
+      ? verdict.redactions.map((span) => ({
+          line: lineOf(file.content, span.start),
+          rule: span.label,
+          text: file.content.slice(span.start, span.end),
+        }))
+      : [];
+    const flagged =
+      verdict.action === 'warn' || verdict.action === 'ask' || verdict.action === 'block'
+        ? verdict.results
+            .filter((result) => result.action !== 'allow')
+            .map((result) => result.reason ?? result.scanner)
+        : [];
+    return { redactions, flagged, ...(verdict.action === 'block' ? { exclude: true } : {}) };
+  };
+
+  return {
+    contentScanner,
+    async check({ point, text }) {
+      const verdict = await guard.scan({ point, text, mode });
+      report(verdict);
+      if (verdict.action === 'ask') {
+        return ask(verdict, 'the input')
+          ? { action: 'allow', text }
+          : { action: 'block', text, reason: verdict.reason };
+      }
+      return { action: verdict.action, text: verdict.text, reason: verdict.reason };
+    },
+    middleware: [
+      guardMiddleware({
+        guard,
+        mode,
+        onVerdict: (verdict) => report(verdict),
+        ...(options.interactive
+          ? {
+              approve: async (request) =>
+                ask(request.verdict, request.toolName ? `the ${request.toolName} call` : 'content'),
+            }
+          : {}),
+      }),
+    ],
+  };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let index = 0; index < offset && index < text.length; index++)
+    if (text.charCodeAt(index) === 10) line++;
+  return line;
+}

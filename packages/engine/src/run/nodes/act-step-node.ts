@@ -1,0 +1,25 @@
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { RunContext } from '../run-context.js';
+import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { nextStep } from './prepare-step-node.js';
+import { reportStepChanges } from './report-step-changes.js';
+import { runActor } from './run-actor.js';
+
+/** The acting node: runs the actor on the next unfinished step and marks it done. */
+export function actStepNode(context: RunContext) {
+  return async (state: RunStateValue, config: LangGraphRunnableConfig): Promise<RunStateUpdate> => {
+    const step = nextStep(state);
+    if (!step) return {};
+    context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt: 1 });
+    const outcome = await runActor({ context, state, step, config });
+    await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
+    const blocked = outcome.deviations.some((deviation) => deviation.action === 'block');
+    context.emit({
+      type: 'step-finish',
+      stepId: step.id,
+      status: blocked ? 'blocked' : 'done',
+      ...(outcome.summary ? { summary: outcome.summary.slice(0, 2_000) } : {}),
+    });
+    return { completedSteps: [...state.completedSteps, step.id], deviations: outcome.deviations };
+  };
+}

@@ -1,0 +1,26 @@
+import type { RunContext } from '../run-context.js';
+import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+
+/** The next plan step that has not finished, if any. */
+export function nextStep(state: RunStateValue) {
+  return state.plan?.steps.find((step) => !state.completedSteps.includes(step.id));
+}
+
+/**
+ * Takes the undo point of the next step (and of the whole run, before the first step). It is a node of its own
+ * so that a resumed run never takes a second checkpoint over a half-done step.
+ */
+export function prepareStepNode(context: RunContext) {
+  return async (state: RunStateValue): Promise<RunStateUpdate> => {
+    context.meter.check();
+    const step = nextStep(state);
+    const store = context.tools.checkpoints;
+    if (!step || !store) return {};
+    const checkpoint = await store.create({ label: `herd ${context.sessionId} before ${step.id}` });
+    context.emit({ type: 'checkpoint-create', checkpointId: checkpoint.id, stepId: step.id });
+    return {
+      stepCheckpoints: { ...state.stepCheckpoints, [step.id]: checkpoint.id },
+      ...(state.runCheckpoint ? {} : { runCheckpoint: checkpoint.id }),
+    };
+  };
+}

@@ -1,0 +1,114 @@
+import type { PlanStep } from '@herd/core';
+import { HumanMessage } from '@langchain/core/messages';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { createAgent, createMiddleware } from 'langchain';
+import { actorStepPrompt, actorSystemPrompt, type StepFileContent } from '../../actor/actor-prompt.js';
+import { createDispatcherTools } from '../../actor/dispatcher-tools.js';
+import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js';
+import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
+import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
+import type { RunContext } from '../run-context.js';
+import type { Deviation, RunStateValue } from '../run-state.js';
+
+/** Options for {@link runActor}. */
+export interface RunActorOptions {
+  context: RunContext;
+  state: RunStateValue;
+  step: PlanStep;
+  /** The graph node's config: passing it on makes the agent a checkpointed subgraph, so a resume redoes nothing. */
+  config: LangGraphRunnableConfig;
+  /** On a fix attempt: what verification reported. */
+  failure?: string;
+}
+
+/** What the actor did in one step. */
+export interface ActorOutcome {
+  summary: string;
+  deviations: Deviation[];
+}
+
+/**
+ * Runs the actor (Llama 4 Maverick) on one step with LangChain's `createAgent`: the step's context (plan, step,
+ * current file contents), the workspace tools through the Herd dispatcher, and middleware for model routing and
+ * fallbacks, run limits, the plan contract and approvals, and the guard.
+ */
+export async function runActor(options: RunActorOptions): Promise<ActorOutcome> {
+  const { context, state, step } = options;
+  const plan = state.plan!;
+  const tools = createDispatcherTools({ dispatcher: context.tools.dispatcher });
+  const deviations: Deviation[] = [];
+  const files = await readStepFiles(context, step);
+  const limits = createMiddleware({
+    name: 'HerdRunLimits',
+    beforeModel: () => {
+      context.meter.check();
+      return undefined;
+    },
+  });
+  const agent = createAgent({
+    model: context.actorModels[0]!,
+    tools: tools.tools,
+    systemPrompt: actorSystemPrompt,
+    middleware: [
+      limits,
+      modelRoutingMiddleware({ role: context.roles.actor, models: context.actorModels, emit: context.emit }),
+      planContractMiddleware({
+        step,
+        extraCommands: [
+          ...plan.verification,
+          ...(context.settings.testCommand ? [context.settings.testCommand] : []),
+        ],
+        registry: context.tools.registry,
+        tools,
+        onDeviation: context.interactive
+          ? context.settings.deviations.interactive
+          : context.settings.deviations.ci,
+        interactive: context.interactive,
+        memory: context.memory,
+        emit: context.emit,
+        onDeviationRecorded: (deviation) => deviations.push(deviation),
+      }),
+      ...context.guard.middleware,
+    ],
+  });
+  const prompt = actorStepPrompt({
+    plan,
+    step,
+    files,
+    ...(options.failure ? { failure: options.failure } : {}),
+  });
+  const toolCallLimit = context.settings.limits.toolCallsPerStep;
+  try {
+    const result = await agent.invoke(
+      { messages: [new HumanMessage(prompt)] },
+      { ...options.config, recursionLimit: toolCallLimit * 2 + 10 },
+    );
+    const last = result.messages.at(-1);
+    const summary = typeof last?.content === 'string' ? last.content : '';
+    return { summary, deviations };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'GraphRecursionError') {
+      throw new LimitExceededError({
+        limit: 'toolCallsPerStep',
+        value: toolCallLimit,
+        maximum: toolCallLimit,
+      });
+    }
+    throw error;
+  }
+}
+
+async function readStepFiles(context: RunContext, step: PlanStep): Promise<StepFileContent[]> {
+  return Promise.all(
+    step.files.map(async (file) => {
+      if (file.change === 'create') return { ...file, content: undefined, note: 'to be created' };
+      const result = await context.tools.dispatcher.dispatch({
+        name: 'read_file',
+        arguments: { path: file.path },
+      });
+      return result.ok
+        ? { ...file, content: result.content }
+        : { ...file, content: undefined, note: result.content };
+    }),
+  );
+}

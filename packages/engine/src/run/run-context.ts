@@ -1,0 +1,53 @@
+import type { HerdEventInput, ResolvedHerdRoles, ScanPointSchema } from '@herd/core';
+import type { WorkspaceTools } from '@herd/tools';
+import type { AgentMiddleware } from 'langchain';
+import type { z } from 'zod';
+import type { ApprovalMemory } from '../approvals/approval-request.js';
+import type { ContentScanner } from '../context/content-scanner.js';
+import type { PlanStore } from '../planner/plan-store.js';
+import type { ChatModel } from '../planner/request-plan.js';
+import type { RunSettings } from '../settings/run-settings.js';
+import type { UsageMeter } from './usage-meter.js';
+
+/** Where content is checked by the guard. */
+export type ScanPoint = z.infer<typeof ScanPointSchema>;
+
+/** The guard as the run sees it: checks at the scan points, a repository scanner, and agent middleware. */
+export interface RunGuard {
+  /**
+   * Checks text at a scan point. `block` stops the run; `ask` needs a person; `redact` returns the text with the
+   * offending parts replaced.
+   */
+  check(input: {
+    point: ScanPoint;
+    text: string;
+  }): Promise<{ action: 'allow' | 'warn' | 'ask' | 'block' | 'redact'; text: string; reason?: string }>;
+  /** Scans repository files at the `repo_content` point while packing. */
+  contentScanner?: ContentScanner;
+  /** Middleware that guards model inputs, outputs, tool calls and tool outputs inside agents. */
+  middleware: AgentMiddleware[];
+}
+
+/**
+ * Everything a run's graph nodes need besides its persisted state. Rebuilt on resume; never persisted, so it may
+ * hold models, open stores and functions.
+ */
+export interface RunContext {
+  sessionId: string;
+  workspace: string;
+  roles: ResolvedHerdRoles;
+  plannerModels: readonly ChatModel[];
+  actorModels: readonly ChatModel[];
+  tools: WorkspaceTools;
+  plans: PlanStore;
+  settings: RunSettings;
+  guard: RunGuard;
+  meter: UsageMeter;
+  /** Whether a person can answer approval requests (false in CI and for unattended runs). */
+  interactive: boolean;
+  /** Approve plans without asking (CI, or a library caller that says so). */
+  autoApprovePlan: boolean;
+  memory: ApprovalMemory;
+  emit: (event: HerdEventInput) => void;
+  signal?: AbortSignal;
+}

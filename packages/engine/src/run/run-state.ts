@@ -1,0 +1,65 @@
+import type { Plan } from '@herd/core';
+import { Annotation } from '@langchain/langgraph';
+
+/** How a run was started: plan only, act on an approved plan, plan then act, or headless in CI. */
+export type RunMode = 'plan' | 'act' | 'run' | 'ci';
+
+/** How a run ended. */
+export type RunStatus =
+  | 'succeeded'
+  | 'verification_failed'
+  | 'blocked'
+  | 'failed'
+  | 'limits_exceeded'
+  | 'cancelled';
+
+/** What verification found the last time it ran. */
+export interface VerificationOutcome {
+  passed: boolean;
+  /** The commands run and their output (tail), for the report and for the actor's fix attempts. */
+  report: string;
+}
+
+/** Something the actor did that the plan did not name. */
+export interface Deviation {
+  stepId: string;
+  kind: 'undeclared_file' | 'undeclared_command';
+  detail: string;
+  action: 'allow' | 'warn' | 'ask' | 'block' | 'redact';
+}
+
+const last = <T>(initial: T) => Annotation<T>({ reducer: (_previous, next) => next, default: () => initial });
+
+/**
+ * The persisted state of a run (a LangGraph thread). Only plain data lives here: it is checkpointed after every
+ * node, which is what lets `herd resume` continue a killed run after its last completed step.
+ */
+export const RunState = Annotation.Root({
+  task: last<string>(''),
+  mode: last<RunMode>('run'),
+  planId: last<string | undefined>(undefined),
+  planVersion: last<number | undefined>(undefined),
+  plan: last<Plan | undefined>(undefined),
+  approved: last<boolean>(false),
+  /** Ids of finished steps, in order. */
+  completedSteps: last<string[]>([]),
+  /** Checkpoint taken before each step, by step id, for `undo`. */
+  stepCheckpoints: last<Record<string, string>>({}),
+  /** Checkpoint taken before the first step, for undoing the whole run. */
+  runCheckpoint: last<string | undefined>(undefined),
+  fixAttempts: last<number>(0),
+  replans: last<number>(0),
+  verification: last<VerificationOutcome | undefined>(undefined),
+  deviations: Annotation<Deviation[]>({
+    reducer: (previous, next) => [...previous, ...next],
+    default: () => [],
+  }),
+  status: last<RunStatus | undefined>(undefined),
+  /** One line saying why the run ended, when it did not succeed. */
+  reason: last<string | undefined>(undefined),
+});
+
+/** The state of a run. */
+export type RunStateValue = typeof RunState.State;
+/** A partial update of the state of a run. */
+export type RunStateUpdate = typeof RunState.Update;

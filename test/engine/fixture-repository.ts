@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** A small git repository with a failing test: `add` subtracts. `node test.js` exits 1 until it is fixed. */
+export function createFailingTestRepository(files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'herd-fixture-'));
+  const all: Record<string, string> = {
+    'package.json': '{ "name": "fixture", "type": "module" }\n',
+    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
+    'test.js':
+      "import { add } from './src/add.js';\nif (add(2, 3) !== 5) {\n  console.error('add(2, 3) returned', add(2, 3), 'expected 5');\n  process.exit(1);\n}\nconsole.log('ok');\n",
+    'README.md': '# fixture\n\nAdds numbers.\n',
+    ...files,
+  };
+  for (const [path, content] of Object.entries(all)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
+  git('init', '--quiet');
+  git('add', '.');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'fixture');
+  return root;
+}
+
+/** The plan a planner would propose for the fixture. */
+export const fixPlan = {
+  summary: 'Make add() add instead of subtract so the test passes.',
+  assumptions: ['node test.js is the test'],
+  steps: [
+    {
+      id: 'step-1',
+      title: 'Fix add',
+      intent: 'Replace the subtraction with an addition.',
+      files: [{ path: 'src/add.js', change: 'modify' as const }],
+      commands: [],
+      acceptance: 'add(2, 3) returns 5',
+    },
+  ],
+  verification: [['node', 'test.js']],
+  risks: [],
+};
