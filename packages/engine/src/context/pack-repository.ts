@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserError } from '@herd/core';
-import { loadPackCache, type PackCacheEntry, savePackCache } from './cache/pack-cache.js';
+import {
+  loadPackCache,
+  type OverheadCount,
+  type PackCache,
+  type PackCacheEntry,
+  savePackCache,
+} from './cache/pack-cache.js';
 import { applyContentScanner } from './content-scanner-phase.js';
 import { packMap } from './map/pack-map.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
@@ -13,6 +20,7 @@ import { listRepositoryFiles } from './selection/list-repository-files.js';
 import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
 import { type CountedFile, calibrateTokenCounts, countLargeText } from './tokens/calibrate-token-counts.js';
 import { estimateTokens } from './tokens/estimate-tokens.js';
+import type { TokenCountPool } from './tokens/token-count-pool.js';
 import { createTokenCountPool, defaultWorkerCount } from './tokens/token-count-pool.js';
 
 /** A packed repository. */
@@ -50,7 +58,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const listing = await listRepositoryFiles({ root, exclude: settings.selection.exclude });
   progress({ phase: 'list', done: listing.files.length, total: listing.files.length });
 
-  const cache = settings.cache
+  const cache: PackCache = settings.cache
     ? loadPackCache({ root, key: cacheKey })
     : { entries: new Map(), contents: '' };
   const total = listing.files.length;
@@ -108,7 +116,13 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
       files: documentFiles(),
     });
     let fileTokens = sum(counted.map((file) => file.tokens));
-    let overheadTokens = await countLargeText({ text: whole.overhead, pool, exact: settings.exact });
+    let overhead = await countOverhead({
+      text: whole.overhead,
+      pool,
+      exact: settings.exact,
+      cached: cache.overhead,
+    });
+    let overheadTokens = overhead.tokens;
     let documentTokens = fileTokens + overheadTokens;
     const uncertain = counted.some((file) => !file.exact);
     if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
@@ -123,7 +137,8 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
         files: documentFiles(),
       });
       fileTokens = sum(counted.map((file) => file.tokens));
-      overheadTokens = await countLargeText({ text: whole.overhead, pool, exact: true });
+      overhead = await countOverhead({ text: whole.overhead, pool, exact: true, cached: cache.overhead });
+      overheadTokens = overhead.tokens;
       documentTokens = fileTokens + overheadTokens;
     }
     for (const file of counted) {
@@ -179,9 +194,11 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
       dirty ||= map.extracted;
     }
     progress({ phase: 'render', done: 1, total: 1 });
-    dirty ||= countDone > 0 || read.entries.size !== cache.entries.size;
+    dirty ||=
+      countDone > 0 || read.entries.size !== cache.entries.size || overhead.hash !== cache.overhead?.hash;
     // An unchanged repository leaves the cache as it is: nothing to rewrite.
-    if (settings.cache && dirty) writeCache({ root, key: cacheKey, included, entries: read.entries, stats });
+    if (settings.cache && dirty)
+      writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead });
     stats.durationMs = Math.round(performance.now() - started);
     return { document, stats };
   } finally {
@@ -249,6 +266,7 @@ function writeCache(options: {
   included: readonly IncludedFile[];
   entries: Map<string, PackCacheEntry>;
   stats: PackStats;
+  overhead: OverheadCount;
 }): void {
   const parts: string[] = [];
   let offset = 0;
@@ -270,6 +288,20 @@ function writeCache(options: {
       `The pack cache under ${options.root}/.herd/cache could not be written (${(error as Error).message}); the next pack will read every file again.`,
     );
   }
+}
+
+/** Counts the document's overhead, reusing the cached count when the overhead text is unchanged. */
+async function countOverhead(options: {
+  text: string;
+  pool: TokenCountPool;
+  exact: boolean;
+  cached: OverheadCount | undefined;
+}): Promise<OverheadCount> {
+  const hash = createHash('sha1').update(options.text).digest('base64url');
+  const { cached } = options;
+  if (cached && cached.hash === hash && (cached.exact || !options.exact)) return cached;
+  const tokens = await countLargeText({ text: options.text, pool: options.pool, exact: options.exact });
+  return { hash, tokens, exact: options.exact || options.text.length < 200_000 };
 }
 
 function sum(values: readonly number[]): number {

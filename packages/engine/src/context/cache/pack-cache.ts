@@ -39,6 +39,18 @@ export interface PackCache {
   entries: Map<string, PackCacheEntry>;
   /** The stored contents of every included file, sliced by entry offsets. */
   contents: string;
+  /** Token count of the last whole document's overhead (tree, headers), by hash of that text. */
+  overhead?: OverheadCount;
+}
+
+/** A cached token count of a document's overhead. */
+export interface OverheadCount {
+  /** SHA-1 of the overhead text. */
+  hash: string;
+  /** Its token count. */
+  tokens: number;
+  /** Whether the count is exact. */
+  exact: boolean;
 }
 
 const formatVersion = 1;
@@ -61,10 +73,15 @@ export function loadPackCache(options: { root: string; key: string }): PackCache
       version: number;
       key: string;
       entries: Record<string, PackCacheEntry>;
+      overhead?: OverheadCount;
     };
     if (index.version !== formatVersion || index.key !== options.key) return emptyCache();
     const contents = readFileSync(join(directory, contentsName), 'utf8');
-    return { entries: new Map(Object.entries(index.entries)), contents };
+    return {
+      entries: new Map(Object.entries(index.entries)),
+      contents,
+      ...(index.overhead ? { overhead: index.overhead } : {}),
+    };
   } catch {
     return emptyCache();
   }
@@ -83,11 +100,17 @@ export function savePackCache(options: {
   key: string;
   entries: Map<string, PackCacheEntry>;
   contents: string;
+  overhead?: OverheadCount | undefined;
 }): void {
   const directory = packCacheDirectory(options.root);
   mkdirSync(directory, { recursive: true });
   const suffix = `.${process.pid}.tmp`;
-  const index = { version: formatVersion, key: options.key, entries: Object.fromEntries(options.entries) };
+  const index = {
+    version: formatVersion,
+    key: options.key,
+    overhead: options.overhead,
+    entries: Object.fromEntries(options.entries),
+  };
   writeFileSync(join(directory, contentsName + suffix), options.contents);
   writeFileSync(join(directory, indexName + suffix), JSON.stringify(index));
   renameSync(join(directory, contentsName + suffix), join(directory, contentsName));

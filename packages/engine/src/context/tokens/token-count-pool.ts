@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 const plainText = { disallowedSpecial: new Set<string>() };
 
@@ -28,8 +27,15 @@ parentPort.on('message', ({ id, texts }) => {
 
 /** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
 export function countTokensExactly(text: string): number {
-  return countTokens(text, plainText);
+  // Loaded on first use: the ranks cost memory and startup time that a warm repack never needs.
+  mainThreadTokenizer ??= require('gpt-tokenizer/encoding/o200k_base') as Tokenizer;
+  return mainThreadTokenizer.countTokens(text, plainText);
 }
+
+interface Tokenizer {
+  countTokens(text: string, options: object): number;
+}
+let mainThreadTokenizer: Tokenizer | undefined;
 
 /** The default number of counting workers: one per core, at most four. */
 export function defaultWorkerCount(): number {
@@ -52,22 +58,25 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
     };
   }
   const tokenizerPath = require.resolve('gpt-tokenizer/encoding/o200k_base');
-  const workers = Array.from(
-    { length: options.workers },
-    () => new Worker(workerSource, { eval: true, workerData: { tokenizer: tokenizerPath } }),
-  );
+  const workers: Worker[] = [];
   const pending = new Map<number, (counts: number[]) => void>();
   const failures: ((error: Error) => void)[] = [];
-  for (const worker of workers) {
-    worker.unref();
-    worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
-      pending.get(id)?.(counts);
-      pending.delete(id);
-    });
-    worker.on('error', (error) => {
-      for (const fail of failures) fail(error);
-    });
-  }
+  // Threads start on the first count, so a pack that counts nothing (a warm repack) starts none.
+  const start = () => {
+    if (workers.length > 0) return;
+    for (let index = 0; index < options.workers; index++) {
+      const worker = new Worker(workerSource, { eval: true, workerData: { tokenizer: tokenizerPath } });
+      worker.unref();
+      worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
+        pending.get(id)?.(counts);
+        pending.delete(id);
+      });
+      worker.on('error', (error) => {
+        for (const fail of failures) fail(error);
+      });
+      workers.push(worker);
+    }
+  };
   let nextId = 0;
   const send = (worker: Worker, texts: string[]) =>
     new Promise<number[]>((resolve, reject) => {
@@ -82,6 +91,8 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
   return {
     async count(texts, onCounted) {
       const counts = new Array<number>(texts.length);
+      if (texts.length === 0) return counts;
+      start();
       // Work is cut into chunks of about a million characters that idle workers pull, so all finish together.
       const chunks: number[][] = [];
       let chunk: number[] = [];

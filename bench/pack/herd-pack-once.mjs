@@ -1,0 +1,15 @@
+// Runs one Herd pack in a fresh process and prints its figures as JSON (used by run-pack-bench.mjs).
+// Usage: node herd-pack-once.mjs <root> <budget> [--exact] [--task "..."]
+import { packRepository } from '../../packages/engine/dist/context/pack-repository.js';
+
+const [root, budget] = process.argv.slice(2);
+const taskIndex = process.argv.indexOf('--task');
+const { document, stats } = await packRepository({
+  root,
+  budget: Number(budget),
+  exact: process.argv.includes('--exact'),
+  ...(taskIndex > 0 ? { task: process.argv[taskIndex + 1] } : {}),
+});
+process.stdout.write(
+  `${JSON.stringify({ mode: stats.mode, files: stats.files.included, inDocument: stats.files.inDocument, tokens: stats.tokens.document, method: stats.tokens.method, documentChars: document.length, hits: stats.cache.hits })}\n`,
+);

@@ -1,0 +1,109 @@
+// Herd's repository packer against Repomix on the same repositories, side by side, in one run.
+//
+// Usage (from the repository root, after `pnpm install` and `npx tsc -b packages/engine`):
+//   node bench/pack/run-pack-bench.mjs <repository>...
+// Each <repository> is a local path or a git URL; anything that is not already a directory under bench/.repos/
+// is cloned there (`git clone --depth 1`), so that both tools pack the same git work tree. Example:
+//   node bench/pack/run-pack-bench.mjs https://github.com/colinhacks/zod https://github.com/eslint/eslint \
+//     https://github.com/babel/babel
+// Wall time and peak RSS come from /usr/bin/time (GNU time), for the whole process of each tool.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const reposDirectory = resolve(here, '../.repos');
+const repomix = join(here, 'node_modules/repomix/bin/repomix.cjs');
+const herdOnce = join(here, 'herd-pack-once.mjs');
+const runs = Number(process.env.BENCH_RUNS ?? 1);
+
+function materialize(source) {
+  if (existsSync(source) && existsSync(join(source, '.git'))) return resolve(source);
+  const name = basename(source.replace(/\.git$/, '').replace(/\/$/, ''));
+  const target = join(reposDirectory, name);
+  if (!existsSync(target)) {
+    mkdirSync(reposDirectory, { recursive: true });
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', source, target], { stdio: 'inherit' });
+  }
+  return target;
+}
+
+/** Runs a command under GNU time; returns wall seconds, peak RSS in MB and stdout. */
+function measure(command, args, options = {}) {
+  const result = spawnSync('/usr/bin/time', ['-f', '__time__ %e %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    ...options,
+  });
+  const match = /__time__ ([\d.]+) (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-2000)}`);
+  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, stdout: result.stdout };
+}
+
+function median(values) {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function repeat(label, run) {
+  const samples = Array.from({ length: runs }, run);
+  return {
+    label,
+    seconds: median(samples.map((sample) => sample.seconds)),
+    rssMb: Math.max(...samples.map((sample) => sample.rssMb)),
+    last: samples.at(-1),
+  };
+}
+
+const clearHerdCache = (root) => rmSync(join(root, '.herd'), { recursive: true, force: true });
+const herd = (root, args) => {
+  const measured = measure(process.execPath, [herdOnce, root, ...args]);
+  return { ...measured, figures: JSON.parse(measured.stdout.trim().split('\n').at(-1)) };
+};
+
+const sources = process.argv.slice(2);
+if (sources.length === 0) {
+  console.error('usage: node bench/pack/run-pack-bench.mjs <path-or-git-url>...');
+  process.exit(2);
+}
+const big = '1000000000';
+for (const source of sources) {
+  const root = materialize(source);
+  const name = basename(root);
+  const output = join('/tmp', `repomix-${name}.xml`);
+  const repo = repeat('repomix', () => {
+    const measured = measure(process.execPath, [repomix, '--output', output, '--token-count-encoding', 'o200k_base', '--no-file-summary'], { cwd: root });
+    const plain = measured.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const files = Number(/Total Files:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
+    const tokens = Number(/Total Tokens:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
+    return { ...measured, figures: { files, tokens } };
+  });
+  const cold = repeat('herd default, cold', () => {
+    clearHerdCache(root);
+    return herd(root, [big]);
+  });
+  const warm = repeat('herd warm repack', () => herd(root, [big]));
+  const exact = repeat('herd --exact, cold', () => {
+    clearHerdCache(root);
+    return herd(root, [big, '--exact']);
+  });
+  const map = repeat('herd map into 128K, cold', () => {
+    clearHerdCache(root);
+    return herd(root, ['128000', '--task', 'fix a bug in the parser error recovery']);
+  });
+  clearHerdCache(root);
+  const lines = [
+    `\n${name} (${runs} run${runs === 1 ? '' : 's'} each, median wall time, peak RSS)`,
+    `  repomix 1.14.0            ${repo.seconds.toFixed(2)} s  ${repo.rssMb.toFixed(0)} MB  files ${repo.last.figures.files}  tokens ${repo.last.figures.tokens}`,
+  ];
+  for (const entry of [cold, exact, warm, map]) {
+    const figures = entry.last.figures;
+    lines.push(
+      `  ${entry.label.padEnd(25)} ${entry.seconds.toFixed(2)} s  ${entry.rssMb.toFixed(0)} MB  files ${figures.files}  tokens ${figures.tokens} (${figures.mode}, ${figures.method})` +
+        `  time ×${(entry.seconds / repo.seconds).toFixed(3)}  RSS ×${(entry.rssMb / repo.rssMb).toFixed(2)}` +
+        `  files ×${(figures.files / repo.last.figures.files).toFixed(3)}  tokens ×${(figures.tokens / repo.last.figures.tokens).toFixed(3)}`,
+    );
+  }
+  console.log(lines.join('\n'));
+}
