@@ -6,6 +6,7 @@ import { actorStepPrompt, actorSystemPrompt, type StepFileContent } from '../../
 import { createDispatcherTools } from '../../actor/dispatcher-tools.js';
 import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js';
 import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
+import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
 import type { RunContext } from '../run-context.js';
 import type { Deviation, RunStateValue } from '../run-state.js';
@@ -69,6 +70,8 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         onDeviationRecorded: (deviation) => deviations.push(deviation),
       }),
       ...context.guard.middleware,
+      // Innermost, so every other middleware sees ordinary tool calls whatever the host returns.
+      ...(context.roles.actor.toolCalling === 'text' ? [textToolCallingMiddleware()] : []),
     ],
   });
   const prompt = actorStepPrompt({
