@@ -1,8 +1,8 @@
 // Public API of @herd/tools. Every export is listed by name; a new export here is new public API.
 
-// ---- Checkpoints ----
 export type {
   Checkpoint,
+  CheckpointChange,
   CheckpointStore,
   CheckpointStoreOptions,
   RestoreResult,
@@ -15,11 +15,9 @@ export type { CommandPolicyVerdict } from './commands/command-policy.js';
 export { builtinCommandRules, evaluateCommandPolicy } from './commands/command-policy.js';
 export type { RunCommandData, RunCommandToolOptions } from './commands/run-command-tool.js';
 export { createRunCommandTool } from './commands/run-command-tool.js';
-// ---- Configuration ----
 export { parseToolsConfig } from './config/parse-tools-config.js';
 export type { CommandDecision, CommandRule, ToolsConfig, ToolsConfigInput } from './config/tools-config.js';
 export { CommandDecisionSchema, CommandRuleSchema, ToolsConfigSchema } from './config/tools-config.js';
-// ---- Dispatcher ----
 export type { ToolCall } from './dispatcher/tool-call.js';
 export { ToolCallSchema } from './dispatcher/tool-call.js';
 export type {
@@ -30,7 +28,6 @@ export type {
 } from './dispatcher/tool-dispatcher.js';
 export { createToolDispatcher } from './dispatcher/tool-dispatcher.js';
 export type { ToolResult, ToolResultError } from './dispatcher/tool-result.js';
-// ---- Errors ----
 export type { ApprovalRequest } from './errors/approval-required-error.js';
 export { ApprovalRequiredError } from './errors/approval-required-error.js';
 export type { PathDeniedErrorOptions, PathDenyRule } from './errors/path-denied-error.js';
@@ -38,7 +35,6 @@ export { PathDeniedError } from './errors/path-denied-error.js';
 export { createEditFileTool } from './files/edit-file-tool.js';
 export { createGlobTool } from './files/glob-tool.js';
 export { createListFilesTool } from './files/list-files-tool.js';
-// ---- Built-in tools ----
 export type { ReadFileData, ReadFileToolOptions } from './files/read-file-tool.js';
 export { createReadFileTool } from './files/read-file-tool.js';
 export type { SearchMatch, SearchOutcome, SearchQuery, SearchToolOptions } from './files/search-tool.js';
@@ -46,12 +42,16 @@ export { createSearchTool } from './files/search-tool.js';
 export { createWriteFileTool } from './files/write-file-tool.js';
 export { createGitDiffTool } from './git/git-diff-tool.js';
 export { createGitStatusTool } from './git/git-status-tool.js';
-// ---- Workspace jail ----
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
+export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';
+export { toLangChainTools } from './langchain/to-langchain-tools.js';
+export type { CreateMcpServerOptions } from './mcp/create-mcp-server.js';
+export { createMcpServer } from './mcp/create-mcp-server.js';
+export type { ServeMcpOverStdioOptions } from './mcp/serve-mcp-over-stdio.js';
+export { serveMcpOverStdio } from './mcp/serve-mcp-over-stdio.js';
 export { formatPythonicToolCalls } from './text-calls/format-pythonic-tool-calls.js';
-// ---- Text tool calls ----
 export type { CallBlockParse, TextToolCall } from './text-calls/parse-call-block.js';
 export { parseCallBlock, pythonEndTag, pythonStartTag } from './text-calls/parse-call-block.js';
 export type { TextToolCallParse } from './text-calls/parse-text-tool-calls.js';
@@ -62,7 +62,6 @@ export type {
   TextToolCallStream,
 } from './text-calls/text-tool-call-stream.js';
 export { createTextToolCallStream } from './text-calls/text-tool-call-stream.js';
-// ---- Tool model ----
 export type {
   DefineToolOptions,
   ToolAccess,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerGuardCommand } from './commands/guard-command.js';
+import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerPackCommand } from './commands/pack-command.js';
 import { reportCliError } from './report-cli-error.js';
 
@@ -17,6 +18,7 @@ export function createCliProgram(): Command {
     .exitOverride();
   registerConfigCommand(program);
   registerGuardCommand(program);
+  registerMcpCommand(program);
   registerPackCommand(program);
   return program;
 }

@@ -27,6 +27,16 @@ export interface RestoreResult {
   removed: string[];
 }
 
+/** One file that differs between a checkpoint and the working tree. */
+export interface CheckpointChange {
+  /** Workspace-relative path. */
+  path: string;
+  /** What happened to it since the checkpoint. */
+  change: 'create' | 'modify' | 'delete';
+  /** Unified diff from the checkpoint to now (`Binary files … differ` for binary files). */
+  diff: string;
+}
+
 /** Snapshots of a workspace in a shadow git repository. */
 export interface CheckpointStore {
   /** The shadow repository's directory. */
@@ -35,6 +45,8 @@ export interface CheckpointStore {
   create(options: { label: string }): Promise<Checkpoint>;
   /** Checkpoints, newest first. */
   list(): Promise<Checkpoint[]>;
+  /** The files that differ between a checkpoint and the working tree now, with diffs (at most `limit`, default 200). */
+  changes(options: { since: string; limit?: number }): Promise<CheckpointChange[]>;
   /** Brings every non-ignored file back exactly as it was at the checkpoint, including deleted and new files. */
   restore(id: string): Promise<RestoreResult>;
 }
@@ -184,8 +196,41 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     }
   };
 
+  const changeKinds: Record<string, CheckpointChange['change']> = {
+    A: 'create',
+    M: 'modify',
+    D: 'delete',
+    T: 'modify',
+  };
+
   return {
     directory,
+    changes: ({ since, limit = 200 }) =>
+      serialized(async () => {
+        const commit = await verify(since);
+        await git(['add', '--all', '--ignore-errors', '--', '.']).catch(() => undefined);
+        const tree = (await git(['write-tree'])).trim();
+        const fields = (
+          await git(['diff-tree', '-r', '-z', '--name-status', '--no-renames', commit, tree])
+        ).split('\0');
+        const found: CheckpointChange[] = [];
+        for (let index = 0; index + 1 < fields.length && found.length < limit; index += 2) {
+          const kind = changeKinds[fields[index]!.charAt(0)] ?? 'modify';
+          const file = fields[index + 1]!;
+          const diff = await git([
+            'diff',
+            '--no-ext-diff',
+            '--no-textconv',
+            '--no-color',
+            commit,
+            tree,
+            '--',
+            file,
+          ]);
+          found.push({ path: file, change: kind, diff });
+        }
+        return found;
+      }),
     create: ({ label }) => serialized(() => snapshot(label)),
     list: () =>
       serialized(async () => {

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { loadHerdConfig } from '@herd/core';
+import { serveMcpOverStdio } from '@herd/tools';
+import type { Command } from 'commander';
+import { herdVersion } from '../../herd-version.js';
+
+/**
+ * Registers `herd mcp [--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
+ * checkpoints as configured in the `tools` section of herd.config.json) as an MCP server over stdio.
+ */
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description('Serve the workspace tools as an MCP server over stdio')
+    .option('--workspace <dir>', 'workspace root (default: the current directory)')
+    .action(async (options: { workspace?: string }) => {
+      const workspace = path.resolve(options.workspace ?? process.cwd());
+      const loaded = loadHerdConfig({ cwd: workspace });
+      await serveMcpOverStdio({
+        workspace,
+        config: loaded.config.tools,
+        configSource: loaded.file ?? 'environment',
+        version: herdVersion,
+      });
+    });
+}

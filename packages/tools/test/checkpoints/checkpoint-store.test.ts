@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createCheckpointStore } from '../../src/checkpoints/checkpoint-store.js';
+import { git, initRepository } from '../git-repository.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+
+const storeFor = (root: string, parent: string) =>
+  createCheckpointStore({ workspace: root, directory: path.join(parent, 'shadow') });
+
+describe('createCheckpointStore', () => {
+  it('restores modified, deleted and new files exactly, including modes and nested folders', async () => {
+    const { root, parent } = await createTemporaryWorkspace({
+      'a.txt': 'one\r\n',
+      'src/b.ts': 'b',
+      'bin/run.sh': '#!/bin/sh\n',
+    });
+    await chmod(path.join(root, 'bin/run.sh'), 0o755);
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'before edit' });
+    await writeFile(path.join(root, 'a.txt'), 'changed\n');
+    await rm(path.join(root, 'src/b.ts'));
+    await chmod(path.join(root, 'bin/run.sh'), 0o644);
+    await mkdir(path.join(root, 'new/deep'), { recursive: true });
+    await writeFile(path.join(root, 'new/deep/c.txt'), 'new');
+    const result = await store.restore(checkpoint.id);
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('one\r\n');
+    expect(await readFile(path.join(root, 'src/b.ts'), 'utf8')).toBe('b');
+    expect((await stat(path.join(root, 'bin/run.sh'))).mode & 0o111).not.toBe(0);
+    expect(existsSync(path.join(root, 'new'))).toBe(false);
+    expect(result.removed).toEqual(['new/deep/c.txt']);
+    expect(result.restored.sort()).toEqual(['a.txt', 'bin/run.sh', 'src/b.ts']);
+  });
+
+  it('can undo a restore through the checkpoint it takes first', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'v1' });
+    const store = storeFor(root, parent);
+    const first = await store.create({ label: 'v1' });
+    await writeFile(path.join(root, 'a.txt'), 'v2');
+    const { previousId } = await store.restore(first.id);
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('v1');
+    await store.restore(previousId);
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('v2');
+  });
+
+  it('never touches the user branch, index, stash or HEAD', async () => {
+    const { root, parent } = await createTemporaryWorkspace({
+      'tracked.txt': 'base\n',
+      '.gitignore': 'build/\n',
+    });
+    initRepository(root);
+    await writeFile(path.join(root, 'tracked.txt'), 'stashed change\n');
+    git(root, 'stash', '-q');
+    await writeFile(path.join(root, 'tracked.txt'), 'staged change\n');
+    git(root, 'add', 'tracked.txt');
+    await writeFile(path.join(root, 'tracked.txt'), 'unstaged change\n');
+    await writeFile(path.join(root, 'untracked.txt'), 'u');
+    const before = {
+      head: git(root, 'rev-parse', 'HEAD'),
+      branch: git(root, 'branch', '--show-current'),
+      status: git(root, 'status', '--porcelain'),
+      staged: git(root, 'diff', '--cached'),
+      stash: git(root, 'stash', 'list'),
+      refs: git(root, 'for-each-ref'),
+    };
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'snapshot' });
+    await writeFile(path.join(root, 'tracked.txt'), 'model edit\n');
+    await store.restore(checkpoint.id);
+    expect({
+      head: git(root, 'rev-parse', 'HEAD'),
+      branch: git(root, 'branch', '--show-current'),
+      status: git(root, 'status', '--porcelain'),
+      staged: git(root, 'diff', '--cached'),
+      stash: git(root, 'stash', 'list'),
+      refs: git(root, 'for-each-ref'),
+    }).toEqual(before);
+    expect(await readFile(path.join(root, 'tracked.txt'), 'utf8')).toBe('unstaged change\n');
+  });
+
+  it('leaves ignored files alone and does not snapshot them', async () => {
+    const { root, parent } = await createTemporaryWorkspace({
+      '.gitignore': 'node_modules/\n',
+      'node_modules/x/index.js': 'x',
+      'a.txt': 'a',
+    });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    await writeFile(path.join(root, 'node_modules/x/index.js'), 'changed');
+    await store.restore(checkpoint.id);
+    expect(await readFile(path.join(root, 'node_modules/x/index.js'), 'utf8')).toBe('changed');
+  });
+
+  it('reuses the last checkpoint when nothing changed and lists checkpoints newest first', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a' });
+    const store = storeFor(root, parent);
+    const first = await store.create({ label: 'first' });
+    expect((await store.create({ label: 'again' })).id).toBe(first.id);
+    await writeFile(path.join(root, 'a.txt'), 'b');
+    const second = await store.create({ label: 'second' });
+    expect((await store.list()).map((checkpoint) => checkpoint.label)).toEqual(['second', 'first']);
+    expect(second.id).not.toBe(first.id);
+  });
+
+  it('reports the files changed since a checkpoint with diffs', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n', 'gone.txt': 'g\n' });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    await rm(path.join(root, 'gone.txt'));
+    await writeFile(path.join(root, 'new.txt'), 'n\n');
+    const changes = await store.changes({ since: checkpoint.id });
+    expect(changes.map(({ path: file, change }) => [file, change])).toEqual([
+      ['a.txt', 'modify'],
+      ['gone.txt', 'delete'],
+      ['new.txt', 'create'],
+    ]);
+    expect(changes[0]?.diff).toContain('-a\n+b');
+  });
+
+  it('refuses ids that are not checkpoints of this workspace', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a' });
+    const store = storeFor(root, parent);
+    await store.create({ label: 'x' });
+    await expect(store.restore('--hard')).rejects.toMatchObject({ code: 'checkpoint_unknown' });
+    await expect(store.restore('0123456789abcdef0123456789abcdef01234567')).rejects.toMatchObject({
+      code: 'checkpoint_unknown',
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createToolDispatcher } from '../../src/dispatcher/tool-dispatcher.js';
+import { createGitDiffTool } from '../../src/git/git-diff-tool.js';
+import { createGitStatusTool } from '../../src/git/git-status-tool.js';
+import { createWorkspaceJail } from '../../src/jail/workspace-jail.js';
+import { createToolRegistry } from '../../src/tool/tool-registry.js';
+import { initRepository } from '../git-repository.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+
+const gitToolsFor = async (root: string) => {
+  const jail = await createWorkspaceJail({ root });
+  return createToolDispatcher({
+    registry: createToolRegistry({ tools: [createGitStatusTool({ jail }), createGitDiffTool({ jail })] }),
+  });
+};
+
+describe('git_status and git_diff', () => {
+  it('shows the branch and changed files, then the diff', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n', '.env': 'KEY=1\n' });
+    initRepository(root);
+    await writeFile(path.join(root, 'a.txt'), 'two\n');
+    await writeFile(path.join(root, '.env'), 'KEY=leaked\n');
+    await writeFile(path.join(root, 'new.txt'), 'n');
+    const dispatcher = await gitToolsFor(root);
+    const status = await dispatcher.dispatch({ name: 'git_status' });
+    expect(status.content).toContain('branch main');
+    expect(status.data).toMatchObject({
+      files: expect.arrayContaining([
+        { status: ' M', path: 'a.txt' },
+        { status: '??', path: 'new.txt' },
+      ]),
+    });
+    const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
+    expect(diff.content).toContain('-one\n+two');
+    expect(diff.content).not.toContain('leaked');
+  });
+
+  it('refuses refs that look like options', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const dispatcher = await gitToolsFor(root);
+    for (const ref of ['--output=/tmp/x', '-p', 'HEAD;rm', '$(id)']) {
+      expect((await dispatcher.dispatch({ name: 'git_diff', arguments: { ref } })).error?.code).toBe(
+        'git_ref_invalid',
+      );
+    }
+  });
+
+  it('says when the workspace is not a git repository', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'x' });
+    const dispatcher = await gitToolsFor(root);
+    expect((await dispatcher.dispatch({ name: 'git_status' })).error?.code).toBe('not_a_git_repository');
+  });
+});
