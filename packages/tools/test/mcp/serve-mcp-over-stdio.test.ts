@@ -92,7 +92,10 @@ describe.skipIf(!built)('serveMcpOverStdio with the SDK client over stdio', () =
   it('returns jail refusals and unknown tools as isError', async () => {
     const { root } = await createTemporaryWorkspace();
     const client = await connect(root);
-    const escaped = await client.callTool({ name: 'read_file', arguments: { path: '../outside/secret.txt' } });
+    const escaped = await client.callTool({
+      name: 'read_file',
+      arguments: { path: '../outside/secret.txt' },
+    });
     expect(escaped.isError).toBe(true);
     expect((escaped.content as Array<{ text: string }>)[0]?.text).not.toContain('outside secret');
     const unknown = await client.callTool({ name: 'rm_rf', arguments: {} });
