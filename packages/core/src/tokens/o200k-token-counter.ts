@@ -1,5 +1,18 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { TokenCounter, TokenCountMode } from './token-counter.js';
+
+type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+
+const require = createRequire(import.meta.url);
+let loadedCountTokens: CountTokens | undefined;
+// Loaded on first use: the o200k ranks cost a few hundred milliseconds and ~150 MB, which most commands never need.
+const countTokens = (text: string): number => {
+  loadedCountTokens ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens })
+    .countTokens;
+  // Special-token text such as `<|endoftext|>` occurs in real files; count it as plain text instead of throwing.
+  return loadedCountTokens(text, plainText);
+};
+const plainText = { disallowedSpecial: new Set<string>() };
 
 /** Options for {@link createO200kTokenCounter}. */
 export interface O200kTokenCounterOptions {

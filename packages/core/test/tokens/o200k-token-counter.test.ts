@@ -18,3 +18,9 @@ describe('createO200kTokenCounter', () => {
     expect(createO200kTokenCounter({ mode: 'estimate' }).count('')).toBe(0);
   });
 });
+
+describe('createO200kTokenCounter on special-token text', () => {
+  it('counts text that contains <|endoftext|> as plain text instead of throwing', () => {
+    expect(createO200kTokenCounter().count('before <|endoftext|> after')).toBeGreaterThan(3);
+  });
+});

@@ -1,9 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
+import { registerActCommand } from './commands/act-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerGuardCommand } from './commands/guard-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerPackCommand } from './commands/pack-command.js';
+import { registerPlanCommand } from './commands/plan-command.js';
+import { registerResumeCommand } from './commands/resume-command.js';
+import { registerRunCommand } from './commands/run-command.js';
+import { registerSessionsCommand } from './commands/sessions-command.js';
+import { registerUndoCommand } from './commands/undo-command.js';
 import { reportCliError } from './report-cli-error.js';
 
 /**
@@ -16,6 +22,12 @@ export function createCliProgram(): Command {
     .version(herdVersion, '-v, --version')
     .showHelpAfterError()
     .exitOverride();
+  registerRunCommand(program);
+  registerPlanCommand(program);
+  registerActCommand(program);
+  registerResumeCommand(program);
+  registerSessionsCommand(program);
+  registerUndoCommand(program);
   registerConfigCommand(program);
   registerGuardCommand(program);
   registerMcpCommand(program);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   createChatModelChain,
   type HerdEvent,
@@ -151,15 +151,21 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const sessionId = input.sessionId ?? randomUUID();
     const startedAt = Date.now();
     const eventLog = join(workspace, '.herd', 'sessions', sessionId, 'events.ndjson');
+    let logReady = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
     const channel = createEventChannel({
       runId: sessionId,
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
-        appendFileSync(eventLog, `${JSON.stringify(event)}\n`);
+        // A workspace that does not exist gets no log: the run's first event is the error saying so.
+        if (!logReady && existsSync(workspace)) {
+          prepareHerdDirectory(workspace);
+          mkdirSync(dirname(eventLog), { recursive: true });
+          logReady = true;
+        }
+        if (logReady) appendFileSync(eventLog, `${JSON.stringify(event)}\n`);
       },
     });
-    mkdirSync(join(workspace, '.herd', 'sessions', sessionId), { recursive: true });
 
     const result = (async (): Promise<HerdRunResult> => {
       try {
@@ -332,4 +338,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     },
   };
   return herd;
+}
+
+/** Creates `.herd/` in the workspace with a `.gitignore` that ignores the folder itself, so runs never dirty git status. */
+function prepareHerdDirectory(workspace: string): void {
+  const directory = join(workspace, '.herd');
+  mkdirSync(directory, { recursive: true });
+  const ignore = join(directory, '.gitignore');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
 }

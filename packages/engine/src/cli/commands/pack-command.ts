@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { UserError } from '@herd/core';
+import { loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { PackProgress } from '../../context/pack-progress.js';
 import { packRepository } from '../../context/pack-repository.js';
 import type { PackStats } from '../../context/pack-stats.js';
+import { parseRunSettings } from '../../settings/run-settings.js';
 
 /** Options of `herd pack` as commander parses them. */
 interface PackCommandOptions {
   root: string;
-  budget: number;
+  budget?: number;
   task?: string;
   out?: string;
   json?: boolean;
@@ -16,8 +17,20 @@ interface PackCommandOptions {
   cache: boolean;
 }
 
-/** Default budget: Scout's served window on Together and OpenRouter (327,680) less room for prompt and output. */
-const defaultBudget = 300_000;
+/** Budget without a configured planner: Scout's served window on Together and OpenRouter (327,680) less room for prompt and output. */
+const fallbackBudget = 300_000;
+
+/** The planner's served window less the output reserve and prompt overhead, as a run would pack; else the fallback. */
+function defaultBudget(root: string): number {
+  try {
+    const loaded = loadHerdConfig({ cwd: root });
+    const planner = resolveModelRole({ config: loaded.config, role: 'planner' });
+    const reserve = parseRunSettings(loaded.config.run).outputReserve;
+    return Math.floor((planner.contextWindow - reserve - 2_000) * 0.95);
+  } catch {
+    return fallbackBudget;
+  }
+}
 
 /**
  * Registers `herd pack`: packs a repository for the planner and prints the document (or writes it with `--out`),
@@ -28,7 +41,11 @@ export function registerPackCommand(program: Command): void {
     .command('pack')
     .description('Pack a repository into one document for the planner, fitted to a token budget.')
     .option('--root <dir>', 'directory to pack', '.')
-    .option('--budget <tokens>', 'tokens the document may use', parseBudget, defaultBudget)
+    .option(
+      '--budget <tokens>',
+      "tokens the document may use (default: the configured planner's served window less reserves)",
+      parseBudget,
+    )
     .option('--task <text>', 'the task, to rank files when the repository does not fit')
     .option('--out <file>', 'write the document to this file instead of standard output')
     .option('--json', 'print the stats as JSON on standard output (the document goes to --out, if given)')
@@ -38,7 +55,7 @@ export function registerPackCommand(program: Command): void {
       const progress = createProgressBar(process.stderr);
       const { document, stats } = await packRepository({
         root: options.root,
-        budget: options.budget,
+        budget: options.budget ?? defaultBudget(options.root),
         ...(options.task ? { task: options.task } : {}),
         exact: options.exact ?? false,
         cache: options.cache,

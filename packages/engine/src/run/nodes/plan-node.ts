@@ -36,7 +36,7 @@ export function planNode(context: RunContext) {
         root: context.workspace,
         budget,
         task,
-        ...(context.guard.contentScanner ? { contentScanner: context.guard.contentScanner } : {}),
+        ...(context.guard.contentScanner ? { scanContent: context.guard.contentScanner } : {}),
       });
       context.emit({
         type: 'context-pack',

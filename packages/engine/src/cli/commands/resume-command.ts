@@ -1,0 +1,35 @@
+import { UserError } from '@herd/core';
+import type { Command } from 'commander';
+import { createHerd } from '../../herd/create-herd.js';
+import { resumableSessionStatuses } from '../../sessions/session-record.js';
+import { type RunCommandOptions, runFromCli } from '../runs/run-from-cli.js';
+
+/** Registers `herd resume [session]`: continue a killed run, or one waiting for approval. */
+export function registerResumeCommand(program: Command): void {
+  program
+    .command('resume')
+    .description('Continue a run that was killed or is waiting for approval (default: the most recent one)')
+    .argument('[session]', 'session id from `herd sessions`')
+    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
+    .option('--json', 'write the event stream as NDJSON on stdout')
+    .action(async (sessionId: string | undefined, options: RunCommandOptions) => {
+      let chosen = sessionId;
+      if (!chosen) {
+        const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
+        try {
+          const sessions = await herd.sessions();
+          chosen = sessions.find((session) => resumableSessionStatuses.includes(session.status))?.id;
+        } finally {
+          await herd.close();
+        }
+      }
+      if (!chosen) {
+        throw new UserError({
+          code: 'session_not_found',
+          message: 'No session in this workspace can be resumed; `herd sessions` lists them.',
+        });
+      }
+      const id = chosen;
+      process.exitCode = await runFromCli({ options, start: (herd, signal) => herd.resume(id, { signal }) });
+    });
+}

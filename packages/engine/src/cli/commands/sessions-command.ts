@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { createHerd } from '../../herd/create-herd.js';
+
+/** Registers `herd sessions`: list the runs of this workspace. */
+export function registerSessionsCommand(program: Command): void {
+  program
+    .command('sessions')
+    .description('List the runs of this workspace, most recent first')
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)')
+    .option('--json', 'print JSON')
+    .action(async (options: { workspace?: string; json?: boolean }) => {
+      const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
+      try {
+        const sessions = await herd.sessions();
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
+          return;
+        }
+        if (sessions.length === 0) {
+          process.stdout.write('no sessions yet; start one with `herd run "<task>"`\n');
+          return;
+        }
+        for (const session of sessions) {
+          const step = session.lastCompletedStep ? `, last step ${session.lastCompletedStep}` : '';
+          process.stdout.write(
+            `${session.id}  ${session.status.padEnd(17)} ${session.updatedAt}${step}\n    ${session.task}\n`,
+          );
+        }
+      } finally {
+        await herd.close();
+      }
+    });
+}

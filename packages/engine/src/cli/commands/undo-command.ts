@@ -1,0 +1,34 @@
+import { UserError } from '@herd/core';
+import type { Command } from 'commander';
+import { createHerd } from '../../herd/create-herd.js';
+
+/** Registers `herd undo [step|run]`: restore the workspace to before a step, or before the whole run. */
+export function registerUndoCommand(program: Command): void {
+  program
+    .command('undo')
+    .description(
+      'Restore the files as they were before a step (e.g. step-2) or before the whole run (`run`, the default)',
+    )
+    .argument('[target]', 'a step id, or `run`', 'run')
+    .option('-s, --session <id>', 'session (default: the most recent one)')
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)')
+    .action(async (target: string, options: { session?: string; workspace?: string }) => {
+      const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
+      try {
+        const sessionId = options.session ?? (await herd.sessions())[0]?.id;
+        if (!sessionId)
+          throw new UserError({
+            code: 'session_not_found',
+            message: 'There is no session to undo in this workspace.',
+          });
+        const restored = await herd.undo({ sessionId, ...(target === 'run' ? {} : { step: target }) });
+        const what = target === 'run' ? 'the whole run' : target;
+        process.stdout.write(
+          `undid ${what} (session ${sessionId}): ${restored.restored.length} file(s) restored, ${restored.removed.length} removed\n` +
+            `the files as they were before this undo are kept as checkpoint ${restored.previousId}\n`,
+        );
+      } finally {
+        await herd.close();
+      }
+    });
+}

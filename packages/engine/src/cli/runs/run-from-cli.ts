@@ -1,0 +1,77 @@
+import { type CreateHerdOptions, createHerd, type Herd, type HerdRun } from '../../herd/create-herd.js';
+import type { HerdRunResult } from '../../herd/drive-run.js';
+import { exitCodeFor, exitCodes } from '../report-cli-error.js';
+import { renderEvent } from './render-event.js';
+import { terminalApproval } from './terminal-approval.js';
+
+/** Options shared by the commands that start or continue a run. */
+export interface RunCommandOptions {
+  /** Write the event stream as NDJSON on stdout instead of text. */
+  json?: boolean;
+  /** The repository; default the current directory. */
+  workspace?: string;
+  /** Approve the plan without asking. */
+  yes?: boolean;
+}
+
+/** The exit code for how a run ended (see the README). */
+export function exitCodeForResult(result: HerdRunResult): number {
+  switch (result.status) {
+    case 'succeeded':
+      return exitCodes.success;
+    case 'verification_failed':
+      return exitCodes.verificationFailed;
+    case 'blocked':
+    case 'awaiting_approval':
+    case 'cancelled':
+      return exitCodes.blocked;
+    case 'limits_exceeded':
+      return exitCodes.limits;
+    case 'failed':
+      return exitCodes.configuration;
+  }
+}
+
+/**
+ * Starts a run from the command line, renders its events (text, or NDJSON with `--json`), asks approvals at the
+ * terminal, stops cleanly on Ctrl-C, and returns the exit code.
+ */
+export async function runFromCli(input: {
+  options: RunCommandOptions;
+  herdOptions?: Partial<CreateHerdOptions>;
+  start: (herd: Herd, signal: AbortSignal) => HerdRun;
+}): Promise<number> {
+  const { options } = input;
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort();
+  process.once('SIGINT', onInterrupt);
+  const herd = createHerd({
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+    resolveApproval: terminalApproval(),
+    autoApprovePlan: options.yes === true,
+    ...input.herdOptions,
+  });
+  try {
+    const run = input.start(herd, abort.signal);
+    for await (const event of run) {
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(event)}\n`);
+      } else {
+        const text = renderEvent(event);
+        if (text !== undefined) (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
+      }
+    }
+    // A run that could not start has already reported its error as an event; only the exit code is left.
+    const result = await run.result.catch((error: unknown) => error as Error);
+    if (result instanceof Error) return exitCodeFor(result);
+    if (!options.json && result.status === 'awaiting_approval') {
+      process.stderr.write(
+        `herd: waiting for approval (${result.pendingApprovals.map((request) => request.title).join('; ')}); run \`herd resume ${result.sessionId}\` in a terminal to answer.\n`,
+      );
+    }
+    return exitCodeForResult(result);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await herd.close();
+  }
+}

@@ -1,0 +1,31 @@
+import { createInterface } from 'node:readline/promises';
+import type { ApprovalDecision, ApprovalRequest } from '../../approvals/approval-request.js';
+import type { ApprovalResolver } from '../../herd/drive-run.js';
+
+/**
+ * Asks approval questions at the terminal when both ends are a TTY; otherwise leaves them pending (the run then
+ * stops and `herd resume <session>` asks again).
+ */
+export function terminalApproval(
+  options: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream } = {},
+): ApprovalResolver {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stderr;
+  return async (request: ApprovalRequest): Promise<ApprovalDecision | undefined> => {
+    if (!input.isTTY || !output.isTTY) return undefined;
+    if (request.detail && request.kind !== 'plan') output.write(`${request.detail}\n`);
+    const readline = createInterface({ input, output });
+    try {
+      for (;;) {
+        const answer = (await readline.question(`${request.title} [y]es / [a]lways / [n]o: `))
+          .trim()
+          .toLowerCase();
+        if (answer === 'y' || answer === 'yes') return 'allow_once';
+        if (answer === 'a' || answer === 'always') return 'allow_always';
+        if (answer === 'n' || answer === 'no') return 'reject';
+      }
+    } finally {
+      readline.close();
+    }
+  };
+}
