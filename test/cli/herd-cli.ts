@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestConfig } from '@herd/core/testing';
+
+/** The built CLI; the test command builds it (`tsc -b`) before the tests run. */
+export const herdBin = fileURLToPath(new URL('../../packages/engine/dist/cli/herd.js', import.meta.url));
+
+/** Fails with a clear message when the CLI has not been built. */
+export function assertBuilt(): void {
+  if (!existsSync(herdBin))
+    throw new Error(`${herdBin} is missing: run \`pnpm build\` (the test command does) before these tests.`);
+}
+
+/** Writes a herd.config.json pointing every role but Llama Guard at a scripted server. */
+export function writeTestConfig(
+  workspace: string,
+  baseUrl: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const config = createTestConfig({ baseUrl });
+  writeFileSync(
+    join(workspace, 'herd.config.json'),
+    JSON.stringify(
+      { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor }, ...extra },
+      null,
+      2,
+    ),
+  );
+}
+
+/** A running `herd` process with its NDJSON events parsed as they arrive. */
+export interface HerdProcess {
+  child: ChildProcess;
+  events: Array<{ type: string; [key: string]: unknown }>;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name). */
+  exit: Promise<number | string>;
+  /** Resolves when an event matching the predicate arrives. */
+  waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean): Promise<void>;
+}
+
+/** Spawns `herd <args>` in a workspace with a clean environment (no provider keys). */
+export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.ProcessEnv }): HerdProcess {
+  const child = spawn(process.execPath, [herdBin, ...options.args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: HerdProcess['events'] = [];
+  const waiters: Array<{
+    predicate: (event: HerdProcess['events'][number]) => boolean;
+    resolve: () => void;
+  }> = [];
+  let buffer = '';
+  let errors = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      if (!line.startsWith('{')) continue;
+      const event = JSON.parse(line) as HerdProcess['events'][number];
+      events.push(event);
+      for (const waiter of [...waiters]) {
+        if (waiter.predicate(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errors += chunk.toString('utf8');
+  });
+  const exit = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return {
+    child,
+    events,
+    stderr: () => errors,
+    exit,
+    waitFor: (predicate) =>
+      events.some(predicate)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ predicate, resolve })),
+  };
+}
