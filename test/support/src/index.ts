@@ -1,4 +1,9 @@
 // Public API of @herd/test-support: a scripted OpenAI-compatible server for tests and benchmarks.
+
+export type { PostgresTestTarget } from './postgres/postgres-test-url.js';
+export { postgresTestUrl, postgresTestUrlVariable } from './postgres/postgres-test-url.js';
+export type { StartTestPostgresOptions } from './postgres/start-test-postgres.js';
+export { startPostgresScript, startTestPostgres } from './postgres/start-test-postgres.js';
 export type {
   ChatCompletionRequestBody,
   ScriptedResponder,
