@@ -56,7 +56,7 @@ export function postgresConnectionError(options: PostgresConnectionErrorOptions)
     return new SystemError({
       code: 'session_database_unreachable',
       message: `Could not reach ${where} (${reason}); start PostgreSQL on ${target.host}:${target.port} or point the session database at a reachable postgres:// URL.`,
-      hint: 'For a local throwaway server, run scripts/ci/start-postgres.sh; to use SQLite instead, leave the session database unset.',
+      hint: 'To keep sessions on this machine instead, leave the session database unset: Herd then uses SQLite at .herd/sessions.db.',
       cause,
     });
   }
