@@ -124,7 +124,8 @@ export function createReadFileTool(options: ReadFileToolOptions) {
             ? lines.length - 1
             : lines.length
           : undefined;
-        const lastWanted = Math.min(endLine ?? lines.length, lines.length);
+        const fileLines = totalLines ?? lines.length;
+        const lastWanted = Math.min(endLine ?? fileLines, fileLines);
         if (
           startLine > Math.max(lines.length, 1) ||
           (totalLines !== undefined && startLine > Math.max(totalLines, 1))
@@ -143,8 +144,8 @@ export function createReadFileTool(options: ReadFileToolOptions) {
           text += piece.length > limitBytes ? piece.slice(0, limitBytes) : piece;
           lastLine = index + 1;
         }
-        const fileLines = totalLines ?? lines.length;
-        const truncated = lastLine < (endLine ?? fileLines) || (!readAll && endLine === undefined);
+        const truncated =
+          lastLine < lastWanted || (!readAll && lastLine < (endLine ?? Number.POSITIVE_INFINITY));
         const notes: string[] = [];
         if (truncated) {
           notes.push(

@@ -16,6 +16,19 @@ describe('read_file', () => {
     });
   });
 
+  it('reports the last line read without counting the final newline as a line', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'hi\n' });
+    const { dispatcher } = await fileToolsFor(root);
+    const result = await dispatcher.dispatch({
+      name: 'read_file',
+      arguments: { path: 'a.txt', endLine: 50 },
+    });
+    expect(result).toMatchObject({
+      content: 'hi\n',
+      data: { startLine: 1, endLine: 1, totalLines: 1, truncated: false },
+    });
+  });
+
   it('returns a line range and says how to read on', async () => {
     const text = Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join('\n');
     const { root } = await createTemporaryWorkspace({ 'long.txt': text });
