@@ -14,6 +14,7 @@ const files = {
 };
 
 const hasRipgrep = (await findExecutable('rg')) !== undefined;
+if (!hasRipgrep) console.warn('Skipping the ripgrep search engine tests: rg is not installed (apt-get install -y ripgrep).');
 
 describe.each([
   ['walker', true],
