@@ -14,7 +14,8 @@ const files = {
 };
 
 const hasRipgrep = (await findExecutable('rg')) !== undefined;
-if (!hasRipgrep) console.warn('Skipping the ripgrep search engine tests: rg is not installed (apt-get install -y ripgrep).');
+if (!hasRipgrep)
+  console.warn('Skipping the ripgrep search engine tests: rg is not installed (apt-get install -y ripgrep).');
 
 describe.each([
   ['walker', true],
