@@ -30,7 +30,7 @@ export function postgresTestUrl(environment: NodeJS.ProcessEnv = process.env): P
   const howToStart = `export ${postgresTestUrlVariable}="$(scripts/ci/start-postgres.sh)"`;
   if (environment.CI === 'true') {
     throw new Error(
-      `${postgresTestUrlVariable} is not set on CI, so the PostgreSQL tests cannot run; start the test server in .ci/run with: ${howToStart}`,
+      `${postgresTestUrlVariable} is not set on CI, so the PostgreSQL tests cannot run; start the test server in .ci/run with: HERD_TEST_POSTGRES_URL="$(scripts/ci/start-postgres.sh)"; export HERD_TEST_POSTGRES_URL`,
     );
   }
   return {
