@@ -45,15 +45,15 @@ export function buildRunGraph(options: { context: RunContext; checkpointer: Base
     .addEdge('prepare_step', 'act_step')
     .addConditionalEdges(
       'act_step',
-      (state: RunStateValue) => (nextStep(state) ? 'prepare_step' : 'verify'),
-      ['prepare_step', 'verify'],
+      (state: RunStateValue) => (state.status ? END : nextStep(state) ? 'prepare_step' : 'verify'),
+      ['prepare_step', 'verify', END],
     )
     .addConditionalEdges('verify', (state: RunStateValue) => afterVerify(context, state), [
       'fix',
       'make_plan',
       END,
     ])
-    .addEdge('fix', 'verify');
+    .addConditionalEdges('fix', (state: RunStateValue) => (state.status ? END : 'verify'), ['verify', END]);
   return graph.compile({ checkpointer: options.checkpointer });
 }
 

@@ -23,7 +23,10 @@ export interface CreateRunGuardOptions {
  */
 export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
   const { guard, mode, emit } = options;
+  const blocks: Array<{ point: GuardVerdict['point']; reason: string }> = [];
   const report = (verdict: GuardVerdict, source?: string) => {
+    if (verdict.action === 'block')
+      blocks.push({ point: verdict.point, reason: source ? `${source}: ${verdict.reason}` : verdict.reason });
     for (const result of verdict.results) {
       if (result.action === 'allow') continue;
       emit({
@@ -69,6 +72,7 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
   };
 
   return {
+    blocks,
     contentScanner,
     async check({ point, text }) {
       const verdict = await guard.scan({ point, text, mode });

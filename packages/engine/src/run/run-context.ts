@@ -26,6 +26,8 @@ export interface RunGuard {
   contentScanner?: ContentScanner;
   /** Middleware that guards model inputs, outputs, tool calls and tool outputs inside agents. */
   middleware: AgentMiddleware[];
+  /** Every block so far, in order: a step compares the count before and after to know whether it was blocked. */
+  readonly blocks: ReadonlyArray<{ point: ScanPoint; reason: string }>;
 }
 
 /**

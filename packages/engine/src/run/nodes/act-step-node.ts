@@ -13,13 +13,21 @@ export function actStepNode(context: RunContext) {
     context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt: 1 });
     const outcome = await runActor({ context, state, step, config });
     await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
-    const blocked = outcome.deviations.some((deviation) => deviation.action === 'block');
+    const blocked =
+      outcome.blocked !== undefined || outcome.deviations.some((deviation) => deviation.action === 'block');
     context.emit({
       type: 'step-finish',
       stepId: step.id,
       status: blocked ? 'blocked' : 'done',
       ...(outcome.summary ? { summary: outcome.summary.slice(0, 2_000) } : {}),
     });
+    if (outcome.blocked) {
+      return {
+        deviations: outcome.deviations,
+        status: 'blocked',
+        reason: `the guard stopped ${step.id}: ${outcome.blocked}`,
+      };
+    }
     return { completedSteps: [...state.completedSteps, step.id], deviations: outcome.deviations };
   };
 }

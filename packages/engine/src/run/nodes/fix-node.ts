@@ -45,6 +45,14 @@ export function fixNode(context: RunContext) {
       status: 'done',
       ...(outcome.summary ? { summary: outcome.summary.slice(0, 2_000) } : {}),
     });
+    if (outcome.blocked) {
+      return {
+        fixAttempts: attempt,
+        deviations: outcome.deviations,
+        status: 'blocked',
+        reason: `the guard stopped ${step.id}: ${outcome.blocked}`,
+      };
+    }
     return { fixAttempts: attempt, deviations: outcome.deviations };
   };
 }

@@ -26,6 +26,8 @@ export interface RunActorOptions {
 export interface ActorOutcome {
   summary: string;
   deviations: Deviation[];
+  /** Why the guard stopped the step, when it did. */
+  blocked: string | undefined;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     ...(options.failure ? { failure: options.failure } : {}),
   });
   const toolCallLimit = context.settings.limits.toolCallsPerStep;
+  const blocksBefore = context.guard.blocks.length;
   try {
     const result = await agent.invoke(
       { messages: [new HumanMessage(prompt)] },
@@ -88,7 +91,13 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     );
     const last = result.messages.at(-1);
     const summary = typeof last?.content === 'string' ? last.content : '';
-    return { summary, deviations };
+    const blocks = context.guard.blocks.slice(blocksBefore);
+    return {
+      summary,
+      deviations,
+      blocked:
+        blocks.length > 0 ? blocks.map((block) => `${block.point}: ${block.reason}`).join('; ') : undefined,
+    };
   } catch (error) {
     if (error instanceof Error && error.name === 'GraphRecursionError') {
       throw new LimitExceededError({
@@ -109,9 +118,17 @@ async function readStepFiles(context: RunContext, step: PlanStep): Promise<StepF
         name: 'read_file',
         arguments: { path: file.path },
       });
-      return result.ok
-        ? { ...file, content: result.content }
-        : { ...file, content: undefined, note: result.content };
+      if (!result.ok) return { ...file, content: undefined, note: result.content };
+      // File contents go into the actor's own prompt, so they pass the guard like any repository content.
+      const verdict = await context.guard.check({ point: 'repo_content', text: result.content });
+      if (verdict.action === 'block') {
+        return {
+          ...file,
+          content: undefined,
+          note: `content withheld: the guard blocked it (${verdict.reason ?? 'policy'}); read it with read_file if you must`,
+        };
+      }
+      return { ...file, content: verdict.text };
     }),
   );
 }
