@@ -66,20 +66,36 @@ flock 9
 
 ready() { "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres; }
 
-if ! ready; then
-  if [ ! -f "$root/data/PG_VERSION" ]; then
-    log "creating a cluster in $root/data"
-    rm -rf "$root/data"
-    as_owner "$bin/initdb" -D "$root/data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync >"$root/initdb.log" 2>&1 \
-      || { cat "$root/initdb.log" >&2; exit 1; }
-  fi
+create_cluster() {
+  log "creating a cluster in $root/data"
+  rm -rf "$root/data"
+  as_owner "$bin/initdb" -D "$root/data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync >"$root/initdb.log" 2>&1 \
+    || { cat "$root/initdb.log" >&2; return 1; }
+}
+
+start_server() {
   log "starting the server on 127.0.0.1:$port"
+  : >"$root/server.log"
+  chown "$owner" "$root/server.log"
   # Durability is irrelevant for a throwaway test server; turning it off keeps the tests fast. The server must not
   # inherit the lock (fd 9) nor the caller's stdout, or later callers and "$(...)" would wait for it forever.
   as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
-    9>&- </dev/null >&2 \
-    || { cat "$root/server.log" >&2; exit 1; }
+    9>&- </dev/null >&2
+}
+
+if ! ready; then
+  if [ ! -f "$root/data/PG_VERSION" ]; then
+    create_cluster
+  fi
+  if ! start_server; then
+    # A cluster left by an older run (another PostgreSQL major, a killed server, another owner) is disposable.
+    cat "$root/server.log" >&2
+    log "could not start the existing cluster; creating a new one"
+    as_owner "$bin/pg_ctl" -D "$root/data" stop -m immediate 9>&- >/dev/null 2>&1 || true
+    create_cluster
+    start_server || { cat "$root/server.log" >&2; exit 1; }
+  fi
 fi
 
 exists="$("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")"
