@@ -94,7 +94,8 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function passwordOf(connectionString: string): string {
-  return decodeURIComponent(new URL(connectionString).password);
+  const url = new URL(connectionString);
+  return decodeURIComponent(url.password) || (url.searchParams.get('password') ?? '');
 }
 
 function redact(text: string, password: string): string {
