@@ -62,6 +62,8 @@ export type { Deviation, RunMode, RunStatus, VerificationOutcome } from './run/r
 // ---- Sessions ----
 export type { CreateSessionStoreOptions } from './sessions/create-session-store.js';
 export { createSessionStore } from './sessions/create-session-store.js';
+export type { FindResumableSessionOptions } from './sessions/find-resumable-session.js';
+export { findResumableSession } from './sessions/find-resumable-session.js';
 export { redactConnectionString } from './sessions/redact-connection-string.js';
 export type { ResolveSessionDatabaseOptions, SessionDatabase } from './sessions/session-database.js';
 export { defaultSessionDatabasePath, resolveSessionDatabase } from './sessions/session-database.js';
