@@ -4,6 +4,7 @@ import type { ToolRegistry, ToolResult } from '@herd/tools';
 import { ToolMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import type { Deviation } from '../run/run-state.js';
 import type { DispatcherTools } from './dispatcher-tools.js';
 
@@ -30,6 +31,8 @@ export interface PlanContractMiddlewareOptions {
   emit: (event: HerdEventInput) => void;
   /** Receives each deviation, for the run's report. */
   onDeviationRecorded: (deviation: Deviation) => void;
+  /** Most tool calls in this step; one more ends the run with exit code 4. */
+  maxToolCalls?: number;
 }
 
 /**
@@ -41,6 +44,7 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   const { step, registry, emit } = options;
   const declaredFiles = new Set(step.files.map((file) => normalizePath(file.path)));
   const declaredCommands = new Set([...step.commands, ...options.extraCommands].map(commandKey));
+  let toolCalls = 0;
 
   return createMiddleware({
     name: 'HerdPlanContract',
@@ -48,6 +52,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       const call = request.toolCall;
       const callId = call.id ?? `${call.name}-${JSON.stringify(call.args).length}`;
       const args = (call.args ?? {}) as Record<string, unknown>;
+      toolCalls++;
+      if (options.maxToolCalls !== undefined && toolCalls > options.maxToolCalls) {
+        throw new LimitExceededError({
+          limit: 'toolCallsPerStep',
+          value: toolCalls,
+          maximum: options.maxToolCalls,
+        });
+      }
       emit({ type: 'tool-call', callId, name: call.name, arguments: args });
 
       const deviation = findDeviation({ name: call.name, args });

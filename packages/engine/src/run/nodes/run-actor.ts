@@ -70,6 +70,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         memory: context.memory,
         emit: context.emit,
         onDeviationRecorded: (deviation) => deviations.push(deviation),
+        maxToolCalls: context.settings.limits.toolCallsPerStep,
       }),
       ...context.guard.middleware,
       // Innermost, so every other middleware sees ordinary tool calls whatever the host returns.
@@ -87,7 +88,9 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   try {
     const result = await agent.invoke(
       { messages: [new HumanMessage(prompt)] },
-      { ...options.config, recursionLimit: toolCallLimit * 2 + 10 },
+      // Each tool call costs several graph super-steps (model, middleware hooks, tools); the limit itself is
+      // counted exactly by the plan contract middleware.
+      { ...options.config, recursionLimit: toolCallLimit * 6 + 20 },
     );
     const last = result.messages.at(-1);
     const summary = typeof last?.content === 'string' ? last.content : '';
