@@ -41,10 +41,12 @@ export { secretPatterns } from './context/secrets/secret-patterns.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';
-export type { CreateHerdOptions, Herd, HerdRun } from './herd/create-herd.js';
+export type { CreateHerdOptions, Herd, HerdRun, HerdRunOptions } from './herd/create-herd.js';
 export { createHerd } from './herd/create-herd.js';
 // ---- Herd (library API) ----
 export type { ApprovalResolver, HerdRunResult } from './herd/drive-run.js';
+export type { ImageContentPart, TaskImage } from './images/task-image.js';
+export { TaskImageSchema } from './images/task-image.js';
 // ---- Planner ----
 export type { PlanStore, PlanVersion } from './planner/plan-store.js';
 export { createPlanStore } from './planner/plan-store.js';

@@ -15,6 +15,8 @@ export interface CreateTestConfigOptions {
   retries?: number;
   /** Call timeout in milliseconds; default 10,000. */
   timeoutMs?: number;
+  /** Whether the server takes image parts; default false. */
+  images?: boolean;
 }
 
 /** Model ids the test configuration uses for each role. */
@@ -39,6 +41,7 @@ export function createTestConfig(options: CreateTestConfigOptions): HerdConfig {
         baseUrl: options.baseUrl,
         toolCalling: options.toolCalling ?? 'native',
         structuredOutput: options.structuredOutput ?? 'json_schema',
+        images: options.images ?? false,
         limits: { default: { contextWindow: window, maxOutputTokens: 4_096 } },
       },
     },

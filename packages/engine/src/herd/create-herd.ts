@@ -13,6 +13,7 @@ import { createGuardFromConfig } from '@herd/guard';
 import { createWorkspaceTools, type RestoreResult, type ToolDefinition } from '@herd/tools';
 import type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from '../approvals/approval-request.js';
 import { createEventChannel } from '../events/event-channel.js';
+import { assertImagesAccepted, checkTaskImages, type TaskImage } from '../images/task-image.js';
 import { createPlanStore } from '../planner/plan-store.js';
 import { buildRunGraph } from '../run/build-run-graph.js';
 import { createRunGuard } from '../run/create-run-guard.js';
@@ -47,6 +48,14 @@ export interface CreateHerdOptions {
   guardPolicy?: unknown;
 }
 
+/** Options of one run. */
+export interface HerdRunOptions {
+  /** Cancels the run (the current model or tool call is aborted; the session can be resumed). */
+  signal?: AbortSignal;
+  /** Images that come with the task: file paths (relative to the workspace) or http(s) URLs. */
+  images?: readonly TaskImage[];
+}
+
 /** A run in progress: its events as they happen, and its result. */
 export interface HerdRun extends AsyncIterable<HerdEvent> {
   /** The session id (also the LangGraph thread id); `herd resume <id>` continues it. */
@@ -58,9 +67,9 @@ export interface HerdRun extends AsyncIterable<HerdEvent> {
 /** Herd, as a library: plan, act, run, approve, undo, list sessions. */
 export interface Herd {
   /** Plans, asks for approval, acts, verifies. */
-  run(task: string, options?: { signal?: AbortSignal }): HerdRun;
+  run(task: string, options?: HerdRunOptions): HerdRun;
   /** Packs the repository and proposes a plan; stops there. */
-  plan(task: string, options?: { signal?: AbortSignal }): HerdRun;
+  plan(task: string, options?: HerdRunOptions): HerdRun;
   /** Acts on a saved plan (its latest version; a person's edit becomes a new version that needs approval). */
   act(planId: string, options?: { signal?: AbortSignal }): HerdRun;
   /** Continues a session that was killed or is waiting for approval. */
@@ -147,6 +156,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     task: () => Promise<string>;
     initial: () => Promise<Partial<RunStateValue> | null>;
     signal: AbortSignal | undefined;
+    images?: readonly TaskImage[] | undefined;
   }): HerdRun {
     const sessionId = input.sessionId ?? randomUUID();
     const startedAt = Date.now();
@@ -173,6 +183,18 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         const opened = await resources;
         meter = createUsageMeter({ settings: opened.settings, startedAt });
         const task = await input.task();
+        const images = input.images ?? [];
+        if (images.length > 0) {
+          await checkTaskImages({ images, workspace });
+          const planner = opened.roles.planner;
+          assertImagesAccepted({
+            images,
+            role: 'planner',
+            provider: planner.provider,
+            model: planner.model,
+            accepts: planner.images,
+          });
+        }
         if (!input.sessionId || !(await opened.sessions.get(sessionId))) {
           await opened.sessions.record({ id: sessionId, task });
         } else {
@@ -253,15 +275,17 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       start({
         mode: ci ? 'ci' : 'run',
         task: async () => task,
-        initial: async () => ({ task, mode: ci ? 'ci' : 'run' }),
+        initial: async () => ({ task, mode: ci ? 'ci' : 'run', images: [...(runOptions?.images ?? [])] }),
         signal: runOptions?.signal,
+        images: runOptions?.images,
       }),
     plan: (task, runOptions) =>
       start({
         mode: 'plan',
         task: async () => task,
-        initial: async () => ({ task, mode: 'plan' }),
+        initial: async () => ({ task, mode: 'plan', images: [...(runOptions?.images ?? [])] }),
         signal: runOptions?.signal,
+        images: runOptions?.images,
       }),
     act(planId, runOptions) {
       const latest = (async () => {

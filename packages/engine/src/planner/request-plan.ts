@@ -15,6 +15,7 @@ import {
   ToolMessage,
 } from '@langchain/core/messages';
 import { z } from 'zod';
+import type { ImageContentPart } from '../images/task-image.js';
 import { extractJsonObject } from './extract-json-object.js';
 import { planJsonSchema } from './plan-json-schema.js';
 import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';
@@ -41,6 +42,8 @@ export interface RequestPlanOptions extends PlannerPromptOptions {
   signal?: AbortSignal;
   /** Told about every model call, for events and usage accounting. */
   onModelCall?: (report: PlannerCallReport) => void;
+  /** Images that came with the task, as content parts (only for a planner whose provider accepts images). */
+  images?: readonly ImageContentPart[];
 }
 
 /** A plan the planner produced, with how many model turns it took. */
@@ -71,12 +74,7 @@ export async function requestPlan(options: RequestPlanOptions): Promise<Requeste
   const { structuredOutput } = options;
   const messages: BaseMessage[] = [
     new SystemMessage(plannerSystemPrompt),
-    new HumanMessage(
-      plannerUserPrompt({
-        ...options,
-        ...(structuredOutput === 'text' ? { jsonInText: JSON.stringify(planJsonSchema) } : {}),
-      }),
-    ),
+    new HumanMessage({ content: userContent(options) }),
   ];
   let lastProblem = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -92,6 +90,15 @@ export async function requestPlan(options: RequestPlanOptions): Promise<Requeste
     message: `The planner answered with an invalid plan twice (${firstLine(lastProblem)}); try again, simplify the task, or use a planner model that supports JSON-schema output.`,
     output: lastProblem,
   });
+}
+
+function userContent(options: RequestPlanOptions) {
+  const text = plannerUserPrompt({
+    ...options,
+    ...(options.structuredOutput === 'text' ? { jsonInText: JSON.stringify(planJsonSchema) } : {}),
+  });
+  if (!options.images || options.images.length === 0) return text;
+  return [{ type: 'text' as const, text }, ...options.images];
 }
 
 async function callPlanner(input: {

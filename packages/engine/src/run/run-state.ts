@@ -1,5 +1,6 @@
 import type { Plan } from '@herd/core';
 import { Annotation } from '@langchain/langgraph';
+import type { TaskImage } from '../images/task-image.js';
 
 /** How a run was started: plan only, act on an approved plan, plan then act, or headless in CI. */
 export type RunMode = 'plan' | 'act' | 'run' | 'ci';
@@ -36,6 +37,8 @@ const last = <T>(initial: T) => Annotation<T>({ reducer: (_previous, next) => ne
  */
 export const RunState = Annotation.Root({
   task: last<string>(''),
+  /** Images that came with the task (paths or URLs; files are read when a prompt is built). */
+  images: last<TaskImage[]>([]),
   mode: last<RunMode>('run'),
   planId: last<string | undefined>(undefined),
   planVersion: last<number | undefined>(undefined),

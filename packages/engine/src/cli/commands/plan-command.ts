@@ -11,7 +11,15 @@ export function registerPlanCommand(program: Command): void {
     .argument('<task>', 'what to do, in plain words')
     .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
     .option('--json', 'write the event stream as NDJSON on stdout')
-    .action(async (task: string, options: RunCommandOptions) => {
-      process.exitCode = await runFromCli({ options, start: (herd, signal) => herd.plan(task, { signal }) });
+    .option(
+      '--image <path-or-url...>',
+      'images that come with the task (PNG, JPEG, GIF, WebP files or http(s) URLs)',
+    )
+    .action(async (task: string, options: RunCommandOptions & { image?: string[] }) => {
+      const images = (options.image ?? []).map((source) => ({ source }));
+      process.exitCode = await runFromCli({
+        options,
+        start: (herd, signal) => herd.plan(task, { signal, images }),
+      });
     });
 }

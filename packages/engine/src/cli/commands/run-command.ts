@@ -10,7 +10,15 @@ export function registerRunCommand(program: Command): void {
     .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
     .option('-y, --yes', 'approve the plan without asking')
     .option('--json', 'write the event stream as NDJSON on stdout')
-    .action(async (task: string, options: RunCommandOptions) => {
-      process.exitCode = await runFromCli({ options, start: (herd, signal) => herd.run(task, { signal }) });
+    .option(
+      '--image <path-or-url...>',
+      'images that come with the task (PNG, JPEG, GIF, WebP files or http(s) URLs)',
+    )
+    .action(async (task: string, options: RunCommandOptions & { image?: string[] }) => {
+      const images = (options.image ?? []).map((source) => ({ source }));
+      process.exitCode = await runFromCli({
+        options,
+        start: (herd, signal) => herd.run(task, { signal, images }),
+      });
     });
 }

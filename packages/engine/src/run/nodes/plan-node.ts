@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createO200kTokenCounter, GuardError } from '@herd/core';
 import { packRepository } from '../../context/pack-repository.js';
+import { imageContentParts } from '../../images/task-image.js';
 import { plannerSystemPrompt } from '../../planner/planner-prompt.js';
 import { requestPlan } from '../../planner/request-plan.js';
 import type { RunContext } from '../run-context.js';
@@ -31,6 +32,10 @@ export function planNode(context: RunContext) {
       (planner.contextWindow - context.settings.outputReserve - overhead) * tokenizerMargin,
     );
 
+    const images =
+      state.images.length > 0
+        ? await imageContentParts({ images: state.images, workspace: context.workspace })
+        : [];
     const attempt = async (budget: number) => {
       const packed = await packRepository({
         root: context.workspace,
@@ -61,6 +66,7 @@ export function planNode(context: RunContext) {
         structuredOutput: planner.structuredOutput,
         task,
         repository: packed.document,
+        ...(images.length > 0 ? { images } : {}),
         ...(rules ? { rules } : {}),
         ...(previous ? { previous } : {}),
         ...(context.signal ? { signal: context.signal } : {}),

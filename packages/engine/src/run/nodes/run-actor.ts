@@ -8,6 +8,7 @@ import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js'
 import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
 import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
+import { imageContentParts } from '../../images/task-image.js';
 import type { RunContext } from '../run-context.js';
 import type { Deviation, RunStateValue } from '../run-state.js';
 
@@ -87,7 +88,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   const blocksBefore = context.guard.blocks.length;
   try {
     const result = await agent.invoke(
-      { messages: [new HumanMessage(prompt)] },
+      { messages: [new HumanMessage({ content: await actorContent({ context, state, prompt }) })] },
       // Each tool call costs several graph super-steps (model, middleware hooks, tools); the limit itself is
       // counted exactly by the plan contract middleware.
       { ...options.config, recursionLimit: toolCallLimit * 6 + 20 },
@@ -111,6 +112,13 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     }
     throw error;
   }
+}
+
+async function actorContent(input: { context: RunContext; state: RunStateValue; prompt: string }) {
+  const { context, state, prompt } = input;
+  if (state.images.length === 0 || !context.roles.actor.images) return prompt;
+  const images = await imageContentParts({ images: state.images, workspace: context.workspace });
+  return [{ type: 'text' as const, text: prompt }, ...images];
 }
 
 async function readStepFiles(context: RunContext, step: PlanStep): Promise<StepFileContent[]> {

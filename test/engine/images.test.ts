@@ -1,0 +1,107 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '@herd/core';
+import { createTestConfig, testModels } from '@herd/core/testing';
+import { createHerd } from '@herd/engine';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFailingTestRepository, fixPlan } from './fixture-repository.js';
+
+// A real 1×1 PNG.
+const onePixelPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let server: ScriptedServer;
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function configFor(workspace: string, images: boolean) {
+  const config = createTestConfig({ baseUrl: server.url, images });
+  return {
+    config: { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor } },
+    file: undefined,
+    baseDirectory: workspace,
+  };
+}
+
+describe('tasks with images', () => {
+  it('sends a screenshot to the planner and the actor as image parts', async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(join(workspace, 'screenshot.png'), onePixelPng);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+            },
+          ],
+        },
+        { content: 'done' },
+      ],
+      { model: testModels.actor },
+    );
+    const herd = createHerd({
+      workspace,
+      config: configFor(workspace, true),
+      env: {},
+      autoApprovePlan: true,
+    });
+    const result = await herd.run('the page in the screenshot shows a wrong sum; fix it', {
+      images: [{ source: 'screenshot.png' }],
+    }).result;
+    await herd.close();
+    expect(result.status).toBe('succeeded');
+    const imageUrls = (model: string) =>
+      server
+        .chatRequests()
+        .filter((body) => body.model === model)
+        .flatMap((body) => body.messages ?? [])
+        .flatMap((message) => (Array.isArray(message.content) ? message.content : []))
+        .filter((part: { type?: string }) => part.type === 'image_url')
+        .map((part: { image_url: { url: string } }) => part.image_url.url);
+    expect(imageUrls(testModels.planner)[0]).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(imageUrls(testModels.actor).length).toBeGreaterThan(0);
+  });
+
+  it('refuses images clearly when the planner’s provider cannot take them', async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(join(workspace, 'screenshot.png'), onePixelPng);
+    const herd = createHerd({
+      workspace,
+      config: configFor(workspace, false),
+      env: {},
+      autoApprovePlan: true,
+    });
+    const error = await herd
+      .run('fix it', { images: [{ source: 'screenshot.png' }] })
+      .result.catch((caught: unknown) => caught);
+    await herd.close();
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe('images_unsupported');
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('says which image is missing', async () => {
+    const workspace = createFailingTestRepository();
+    const herd = createHerd({
+      workspace,
+      config: configFor(workspace, true),
+      env: {},
+      autoApprovePlan: true,
+    });
+    const error = await herd
+      .run('fix it', { images: [{ source: 'nope.png' }] })
+      .result.catch((caught: unknown) => caught);
+    await herd.close();
+    expect((error as UserError).message).toContain('nope.png does not exist');
+  });
+});
