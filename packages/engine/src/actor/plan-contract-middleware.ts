@@ -90,7 +90,11 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         }
       }
 
-      let result = await handler(request);
+      // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
+      // (its `deny` rules still apply).
+      const declaredCommand = registry.get(call.name)?.access === 'exec' && !deviation;
+      const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
+      let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
       const outcome = toolResultOf(result);
       if (outcome?.approval && options.interactive) {
         const decision = askForApproval({
@@ -103,9 +107,9 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
             rememberKey: `command:${outcome.approval.rule}`,
           },
         });
-        const approvedTool = options.tools.approved(call.name);
-        if (decision !== 'reject' && approvedTool) {
-          result = await handler({ ...request, tool: approvedTool });
+        const approvedTwin = options.tools.approved(call.name);
+        if (decision !== 'reject' && approvedTwin) {
+          result = await handler({ ...request, tool: approvedTwin });
         } else {
           return refusal({
             callId,
