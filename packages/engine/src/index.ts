@@ -11,6 +11,27 @@ export {
   ApprovalRequestSchema,
   askForApproval,
 } from './approvals/approval-request.js';
+// ---- CI bot (herd ci) ----
+export type { BuildCiReportOptions } from './ci/build-ci-report.js';
+export { buildCiReport } from './ci/build-ci-report.js';
+export { ciCommitMessage } from './ci/ci-commit-message.js';
+export type { CiChangedFile, CiCommit, CiReport, CiStepReport } from './ci/ci-report.js';
+export {
+  CiChangedFileSchema,
+  CiCommitSchema,
+  CiReportSchema,
+  CiStepReportSchema,
+  ciReportSchemaVersion,
+} from './ci/ci-report.js';
+export { ciReportJsonSchema } from './ci/ci-report-json-schema.js';
+export type { CheckCiBranchOptions, CommitCiChangesOptions } from './ci/commit-ci-changes.js';
+export { checkCiBranch, ciCommitIdentity, commitCiChanges } from './ci/commit-ci-changes.js';
+export { parsePatchFiles } from './ci/parse-patch-files.js';
+export { renderCiSummary } from './ci/render-ci-summary.js';
+export type { ResolveCiTaskOptions } from './ci/resolve-ci-task.js';
+export { defaultCiTaskVariable, resolveCiTask } from './ci/resolve-ci-task.js';
+export type { CiRunOutcome, RunCiOptions } from './ci/run-ci.js';
+export { defaultCiOutputDirectory, runCi } from './ci/run-ci.js';
 // ---- Repository context (packing) ----
 export type {
   ContentScanner,

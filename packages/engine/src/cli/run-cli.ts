@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
 import { registerActCommand } from './commands/act-command.js';
+import { registerCiCommand } from './commands/ci-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerGuardCommand } from './commands/guard-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
@@ -23,6 +24,7 @@ export function createCliProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
+  registerCiCommand(program);
   registerPlanCommand(program);
   registerActCommand(program);
   registerResumeCommand(program);

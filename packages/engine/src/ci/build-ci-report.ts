@@ -1,0 +1,102 @@
+import type { HerdEvent, HerdEventOf, Plan } from '@herd/core';
+import type { HerdRunResult } from '../herd/drive-run.js';
+import { herdVersion } from '../herd-version.js';
+import { type CiCommit, type CiReport, type CiStepReport, ciReportSchemaVersion } from './ci-report.js';
+import { parsePatchFiles } from './parse-patch-files.js';
+
+/** Options for {@link buildCiReport}. */
+export interface BuildCiReportOptions {
+  task: string;
+  /** Absolute path of the repository. */
+  workspace: string;
+  /** The session id of the run. */
+  sessionId: string;
+  /** The run's result; undefined when the run could not start (its error is among the events). */
+  result: HerdRunResult | undefined;
+  /** Every event of the run. */
+  events: readonly HerdEvent[];
+  exitCode: number;
+  startedAt: Date;
+  finishedAt: Date;
+  outputs: CiReport['outputs'];
+  commit: CiCommit | null;
+}
+
+const ofType = <TType extends HerdEvent['type']>(events: readonly HerdEvent[], type: TType) =>
+  events.filter((event): event is HerdEventOf<TType> => event.type === type);
+
+/** Builds the JSON report of a `herd ci` run from its result and its event stream. */
+export function buildCiReport(options: BuildCiReportOptions): CiReport {
+  const { events, result } = options;
+  const finish = ofType(events, 'run-finish').at(-1);
+  const proposed = ofType(events, 'plan-propose').at(-1);
+  const plan = result?.plan ?? proposed?.plan;
+  const fatal = ofType(events, 'error')
+    .filter((event) => event.fatal)
+    .at(-1);
+  const modelCalls = ofType(events, 'model-call').filter((event) => event.outcome !== 'fallback');
+  const byRole = finish?.usage ?? {};
+  return {
+    schemaVersion: ciReportSchemaVersion,
+    herdVersion,
+    sessionId: options.sessionId,
+    task: options.task,
+    workspace: options.workspace,
+    status: result?.status ?? finish?.status ?? 'failed',
+    exitCode: options.exitCode,
+    reason: result?.reason ?? fatal?.message ?? null,
+    startedAt: options.startedAt.toISOString(),
+    finishedAt: options.finishedAt.toISOString(),
+    durationMs: options.finishedAt.getTime() - options.startedAt.getTime(),
+    planId: result?.planId ?? proposed?.planId ?? null,
+    plan: plan ?? null,
+    steps: plan ? stepReports(plan, events) : [],
+    verification: result?.verification
+      ? { passed: result.verification.passed, report: result.verification.report }
+      : null,
+    guardVerdicts: ofType(events, 'guard-verdict').map(({ type, runId, time, ...verdict }) => verdict),
+    deviations: ofType(events, 'plan-deviation').map(({ type, runId, time, ...deviation }) => deviation),
+    changedFiles: parsePatchFiles(result?.patch ?? ''),
+    usage: {
+      byRole,
+      modelCalls: modelCalls.length,
+      totalTokens: Object.values(byRole).reduce((sum, usage) => sum + (usage?.totalTokens ?? 0), 0),
+    },
+    error: fatal
+      ? {
+          code: fatal.code,
+          blame: fatal.blame,
+          message: fatal.message,
+          ...(fatal.hint ? { hint: fatal.hint } : {}),
+        }
+      : null,
+    outputs: options.outputs,
+    commit: options.commit,
+  };
+}
+
+/** Each step with how it ended, from its last `step-finish` event. */
+function stepReports(plan: Plan, events: readonly HerdEvent[]): CiStepReport[] {
+  const starts = ofType(events, 'step-start');
+  const finishes = ofType(events, 'step-finish');
+  // Fix attempts (`fix-1`, ...) are steps the run added after the plan's; they are reported after them.
+  const planned = new Set(plan.steps.map((step) => step.id));
+  const added = new Map(
+    starts.filter((event) => !planned.has(event.stepId)).map((event) => [event.stepId, event.title]),
+  );
+  const steps = [
+    ...plan.steps.map((step) => ({ id: step.id, title: step.title })),
+    ...[...added].map(([id, title]) => ({ id, title })),
+  ];
+  return steps.map((step) => {
+    const finished = finishes.filter((event) => event.stepId === step.id).at(-1);
+    const attempts = starts.filter((event) => event.stepId === step.id).length;
+    return {
+      id: step.id,
+      title: step.title,
+      status: finished?.status ?? (attempts > 0 ? 'interrupted' : 'not_run'),
+      attempts,
+      ...(finished?.summary ? { summary: finished.summary } : {}),
+    };
+  });
+}

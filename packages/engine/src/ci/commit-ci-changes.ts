@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SystemError, UserError } from '@herd/core';
+import type { CiCommit } from './ci-report.js';
+
+/** Who commits when the repository has no git identity configured (a fresh CI checkout). */
+export const ciCommitIdentity = { name: 'Herd CI', email: 'herd-ci@localhost' } as const;
+
+interface GitOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs git with an argument vector (never a shell string), optionally feeding stdin. */
+function git(options: {
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+}): Promise<GitOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) =>
+      reject(
+        new SystemError({
+          code: 'git_unavailable',
+          message: `Cannot run git (${(error as NodeJS.ErrnoException).code ?? error.message}); install git to use --commit.`,
+          cause: error,
+        }),
+      ),
+    );
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+    if (child.stdin) {
+      // git may exit before reading all of its input; its exit code tells what happened, not the broken pipe.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
+  });
+}
+
+async function gitOrThrow(options: Parameters<typeof git>[0] & { what: string }): Promise<string> {
+  const outcome = await git(options);
+  if (outcome.code !== 0) {
+    throw new SystemError({
+      code: 'ci_commit_failed',
+      message: `git ${options.args[0]} failed while ${options.what}: ${outcome.stderr.trim() || `exit code ${outcome.code}`}.`,
+    });
+  }
+  return outcome.stdout;
+}
+
+/** Options for {@link checkCiBranch}. */
+export interface CheckCiBranchOptions {
+  workspace: string;
+  branch: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Checks, before any model is called, that `--commit` can work: the workspace is in a git repository with a commit,
+ * and the branch name is valid and not taken.
+ *
+ * @throws UserError naming the problem and the fix.
+ */
+export async function checkCiBranch(options: CheckCiBranchOptions): Promise<void> {
+  const { workspace, branch, env } = options;
+  const head = await git({
+    args: ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'],
+    cwd: workspace,
+    env,
+  });
+  if (head.code !== 0) {
+    throw new UserError({
+      code: 'ci_commit_unavailable',
+      message: `The workspace ${workspace} is not a git repository with a commit, so --commit has nothing to branch from; commit first or drop --commit.`,
+    });
+  }
+  const valid = await git({ args: ['check-ref-format', '--branch', branch], cwd: workspace, env });
+  if (valid.code !== 0) {
+    throw new UserError({
+      code: 'ci_branch_invalid',
+      message: `'${branch}' is not a valid git branch name; pass another with --branch.`,
+    });
+  }
+  const taken = await git({
+    args: ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`],
+    cwd: workspace,
+    env,
+  });
+  if (taken.code === 0) {
+    throw new UserError({
+      code: 'ci_branch_exists',
+      message: `The branch '${branch}' already exists; pass another name with --branch or delete it.`,
+    });
+  }
+}
+
+/** Options for {@link commitCiChanges}. */
+export interface CommitCiChangesOptions {
+  workspace: string;
+  branch: string;
+  /** The run's unified diff, relative to the workspace. */
+  patch: string;
+  message: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Commits a patch on a new branch that starts at HEAD, without checking it out: the patch is applied to a
+ * temporary index, so the current branch, the index and the working tree stay exactly as they are.
+ *
+ * @throws SystemError when git refuses (for example, the run started from uncommitted changes the patch builds on).
+ */
+export async function commitCiChanges(options: CommitCiChangesOptions): Promise<CiCommit> {
+  const { workspace, branch } = options;
+  const scratch = mkdtempSync(join(tmpdir(), 'herd-ci-index-'));
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), GIT_INDEX_FILE: join(scratch, 'index') };
+  try {
+    const top = (
+      await gitOrThrow({
+        args: ['rev-parse', '--show-toplevel'],
+        cwd: workspace,
+        env,
+        what: 'finding the repository',
+      })
+    ).trim();
+    const prefix = (
+      await gitOrThrow({
+        args: ['rev-parse', '--show-prefix'],
+        cwd: workspace,
+        env,
+        what: 'finding the repository',
+      })
+    ).trim();
+    await gitOrThrow({ args: ['read-tree', 'HEAD'], cwd: top, env, what: 'reading HEAD' });
+    await gitOrThrow({
+      args: ['apply', '--cached', '--whitespace=nowarn', ...(prefix ? [`--directory=${prefix}`] : []), '-'],
+      cwd: top,
+      env,
+      input: options.patch,
+      what: 'applying the patch to HEAD (did the run start from uncommitted changes?)',
+    });
+    const tree = (await gitOrThrow({ args: ['write-tree'], cwd: top, env, what: 'writing the tree' })).trim();
+    const identity = await git({ args: ['config', '--get', 'user.email'], cwd: top, env });
+    if (identity.code !== 0) {
+      env.GIT_AUTHOR_NAME ??= ciCommitIdentity.name;
+      env.GIT_AUTHOR_EMAIL ??= ciCommitIdentity.email;
+      env.GIT_COMMITTER_NAME ??= ciCommitIdentity.name;
+      env.GIT_COMMITTER_EMAIL ??= ciCommitIdentity.email;
+    }
+    const sha = (
+      await gitOrThrow({
+        args: ['commit-tree', tree, '-p', 'HEAD', '-F', '-'],
+        cwd: top,
+        env,
+        input: options.message,
+        what: 'creating the commit',
+      })
+    ).trim();
+    await gitOrThrow({ args: ['branch', branch, sha], cwd: top, env, what: `creating branch ${branch}` });
+    return { branch, sha, message: options.message };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,124 @@
+import type { CiReport } from './ci-report.js';
+
+const statusTitles: Record<CiReport['status'], string> = {
+  succeeded: 'changes made and verified',
+  verification_failed: 'verification failed',
+  blocked: 'blocked by guard or policy',
+  failed: 'failed',
+  limits_exceeded: 'limits exceeded',
+  cancelled: 'cancelled',
+  awaiting_approval: 'blocked: waiting for an approval nobody can give in CI',
+};
+
+const stepMarks: Record<CiReport['steps'][number]['status'], string> = {
+  done: '✅',
+  failed: '❌',
+  blocked: '⛔',
+  skipped: '⏭️',
+  interrupted: '⏸️',
+  not_run: '▫️',
+};
+
+/**
+ * Renders a `herd ci` report as Markdown fit for a pull-request body: the task, the plan and how each step ended,
+ * verification, changed files, guard verdicts, deviations and usage. Text that came from the task or from models
+ * is fenced or escaped so it cannot change the page's structure.
+ */
+export function renderCiSummary(report: CiReport): string {
+  const lines: string[] = [];
+  lines.push(`## Herd CI: ${statusTitles[report.status]}`, '');
+  lines.push(
+    `Exit code ${report.exitCode} · session \`${report.sessionId}\` · ${(report.durationMs / 1000).toFixed(1)} s · Herd ${report.herdVersion}`,
+    '',
+  );
+  if (report.reason && report.status !== 'succeeded') lines.push(`**Why:** ${inline(report.reason)}`, '');
+  if (report.error?.hint) lines.push(`**Hint:** ${inline(report.error.hint)}`, '');
+  lines.push('### Task', '', fenced(report.task, 'text'), '');
+
+  lines.push('### Plan', '');
+  if (report.plan) {
+    lines.push(inline(report.plan.summary), '');
+    for (const step of report.steps) {
+      const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
+      lines.push(
+        `- ${stepMarks[step.status]} **${inline(step.title)}** \`${step.id}\`: ${step.status.replace('_', ' ')}${attempts}`,
+      );
+    }
+    lines.push('');
+  } else {
+    lines.push('No plan was made.', '');
+  }
+
+  lines.push('### Verification', '');
+  if (report.verification) {
+    lines.push(report.verification.passed ? '✅ Passed.' : '❌ Failed.', '');
+    lines.push('<details><summary>Output</summary>', '', fenced(report.verification.report, 'text'), '');
+    lines.push('</details>', '');
+  } else {
+    lines.push('Not run.', '');
+  }
+
+  lines.push('### Changed files', '');
+  if (report.changedFiles.length > 0) {
+    lines.push(...report.changedFiles.map((file) => `- ${file.change} \`${code(file.path)}\``), '');
+  } else {
+    lines.push('None.', '');
+  }
+
+  lines.push('### Guard verdicts', '');
+  if (report.guardVerdicts.length > 0) {
+    lines.push('| point | scanner | action | reason |', '|---|---|---|---|');
+    for (const verdict of report.guardVerdicts) {
+      lines.push(
+        `| ${verdict.point} | ${verdict.scanner} | ${verdict.action} | ${inline(verdict.reason ?? verdict.categories.join(', '))} |`,
+      );
+    }
+    lines.push('');
+  } else {
+    lines.push('Nothing flagged.', '');
+  }
+
+  lines.push('### Deviations from the plan', '');
+  if (report.deviations.length > 0) {
+    lines.push(
+      ...report.deviations.map(
+        (deviation) =>
+          `- \`${deviation.stepId}\` ${deviation.kind.replace('_', ' ')}: ${inline(deviation.detail)} → ${deviation.action}`,
+      ),
+      '',
+    );
+  } else {
+    lines.push('None.', '');
+  }
+
+  lines.push('### Usage', '');
+  const roles = Object.entries(report.usage.byRole);
+  if (roles.length > 0) {
+    lines.push('| role | input tokens | output tokens | total |', '|---|---:|---:|---:|');
+    for (const [role, usage] of roles) {
+      lines.push(`| ${role} | ${usage.inputTokens} | ${usage.outputTokens} | ${usage.totalTokens} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`${report.usage.modelCalls} model calls, ${report.usage.totalTokens} tokens.`, '');
+  if (report.commit)
+    lines.push(`Committed as \`${report.commit.sha.slice(0, 12)}\` on \`${report.commit.branch}\`.`, '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** A fenced block whose fence is longer than any run of backticks inside the text. */
+function fenced(text: string, language: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
+}
+
+/** One line of text with Markdown and HTML structure characters escaped. */
+function inline(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/([\\`*_[\]<>|#@!])/g, '\\$1');
+}
+
+/** Text inside an inline code span (a backtick would end it). */
+function code(text: string): string {
+  return text.replace(/`/g, "'");
+}

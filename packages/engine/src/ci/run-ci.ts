@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type HerdEvent, type LoadedHerdConfig, UserError } from '@herd/core';
+import type { ToolDefinition } from '@herd/tools';
+import { exitCodeFor } from '../cli/report-cli-error.js';
+import { exitCodeForResult } from '../cli/runs/run-from-cli.js';
+import { createHerd } from '../herd/create-herd.js';
+import type { HerdRunResult } from '../herd/drive-run.js';
+import { buildCiReport } from './build-ci-report.js';
+import { ciCommitMessage } from './ci-commit-message.js';
+import { type CiCommit, type CiReport, CiReportSchema } from './ci-report.js';
+import { checkCiBranch, commitCiChanges } from './commit-ci-changes.js';
+import { renderCiSummary } from './render-ci-summary.js';
+
+/** Where `herd ci` writes its outputs, relative to the workspace, unless told otherwise. */
+export const defaultCiOutputDirectory = join('.herd', 'ci');
+
+/** Options for {@link runCi}. */
+export interface RunCiOptions {
+  /** What to do, in plain words (see `resolveCiTask` for the command line's sources). */
+  task: string;
+  /** The repository; default the current directory. */
+  workspace?: string;
+  /** Where the outputs go; default `.herd/ci` inside the workspace (which git ignores). */
+  outputDirectory?: string;
+  /** The unified diff; default `patch.diff` in the output directory. */
+  patchFile?: string;
+  /** The Markdown summary; default `summary.md` in the output directory. */
+  summaryFile?: string;
+  /** The JSON report; default `report.json` in the output directory. */
+  reportFile?: string;
+  /** Commit a successful change on a new branch (the current branch is left alone). */
+  commit?: boolean;
+  /** The new branch for `commit`; default `herd/ci-<random>`. */
+  branch?: string;
+  /** A loaded configuration; default `herd.config.json` from the workspace plus `HERD_*` variables. */
+  config?: LoadedHerdConfig;
+  /** Environment for API keys, git and child processes; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Tools added to the built-in ones. */
+  extraTools?: readonly ToolDefinition[];
+  /** Overrides `policy` in the configuration. */
+  guardPolicy?: unknown;
+  /** Called with every event as it happens (a log, NDJSON). */
+  onEvent?: (event: HerdEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** What a CI run produced. */
+export interface CiRunOutcome {
+  /** The process exit code (also in the report). */
+  exitCode: number;
+  report: CiReport;
+  patch: string;
+  summary: string;
+}
+
+/**
+ * Runs Herd headless for a pipeline: the plan is approved by policy, the guard fails closed, anything that would
+ * ask is blocked. Writes the patch, a Markdown summary for a pull-request body and the JSON report, optionally
+ * commits the change on a new branch, and returns the exit code (0 changed and verified, 1 verification failed,
+ * 2 blocked, 3 configuration or provider error, 4 limits exceeded).
+ *
+ * @throws UserError before anything runs when the workspace is not a directory or `commit` cannot work there.
+ * @example
+ * ```ts
+ * const { exitCode, report } = await runCi({ task: 'make the failing test pass', workspace: '.' });
+ * console.log(report.status, report.outputs.patch);
+ * process.exitCode = exitCode;
+ * ```
+ */
+export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
+  const workspace = resolve(options.workspace ?? process.cwd());
+  const env = options.env ?? process.env;
+  if (!statSync(workspace, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError({
+      code: 'workspace_missing',
+      message: `The workspace ${workspace} is not a directory; pass an existing repository with --workspace.`,
+    });
+  }
+  const branch = options.branch ?? `herd/ci-${randomUUID().slice(0, 8)}`;
+  if (options.commit) await checkCiBranch({ workspace, branch, env });
+  const outputDirectory = resolve(workspace, options.outputDirectory ?? defaultCiOutputDirectory);
+  const outputs = {
+    patch: resolve(outputDirectory, options.patchFile ?? 'patch.diff'),
+    summary: resolve(outputDirectory, options.summaryFile ?? 'summary.md'),
+    report: resolve(outputDirectory, options.reportFile ?? 'report.json'),
+  };
+
+  const startedAt = new Date();
+  const herd = createHerd({
+    workspace,
+    env,
+    mode: 'ci',
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.extraTools ? { extraTools: options.extraTools } : {}),
+    ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),
+  });
+  const events: HerdEvent[] = [];
+  let result: HerdRunResult | Error;
+  let sessionId: string;
+  try {
+    const run = herd.run(options.task, options.signal ? { signal: options.signal } : {});
+    sessionId = run.sessionId;
+    for await (const event of run) {
+      events.push(event);
+      options.onEvent?.(event);
+    }
+    result = await run.result.catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
+    );
+  } finally {
+    await herd.close();
+  }
+  const runResult = result instanceof Error ? undefined : result;
+  const exitCode = runResult ? exitCodeForResult(runResult) : exitCodeFor(result);
+  const patch = runResult?.patch ?? '';
+
+  const draft = buildCiReport({
+    task: options.task,
+    workspace,
+    sessionId,
+    result: runResult,
+    events,
+    exitCode,
+    startedAt,
+    finishedAt: new Date(),
+    outputs,
+    commit: null,
+  });
+  let commit: CiCommit | null = null;
+  if (options.commit && runResult?.status === 'succeeded' && patch.trim()) {
+    commit = await commitCiChanges({ workspace, branch, patch, message: ciCommitMessage(draft), env });
+  }
+  const report = CiReportSchema.parse({ ...draft, commit });
+  const summary = renderCiSummary(report);
+  for (const file of Object.values(outputs)) mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(outputs.patch, patch);
+  writeFileSync(outputs.summary, summary);
+  writeFileSync(outputs.report, `${JSON.stringify(report, null, 2)}\n`);
+  return { exitCode, report, patch, summary };
+}

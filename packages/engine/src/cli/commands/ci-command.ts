@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { defaultCiTaskVariable, resolveCiTask } from '../../ci/resolve-ci-task.js';
+import { runCi } from '../../ci/run-ci.js';
+import { renderEvent } from '../runs/render-event.js';
+
+interface CiCommandOptions {
+  task?: string;
+  taskFile?: string;
+  taskEnv?: string;
+  workspace?: string;
+  outputDir?: string;
+  patch?: string;
+  summary?: string;
+  report?: string;
+  commit?: boolean;
+  branch?: string;
+  json?: boolean;
+}
+
+/**
+ * Registers `herd ci`: a headless run for pipelines that writes a patch, a pull-request summary and a JSON report,
+ * optionally commits on a new branch, and exits 0 changed and verified, 1 verification failed, 2 blocked by guard or
+ * policy, 3 configuration or provider error, 4 limits exceeded.
+ */
+export function registerCiCommand(program: Command): void {
+  program
+    .command('ci')
+    .description(
+      'Run headless for CI: plan, act and verify with nothing asked (what would ask is blocked); write a patch, a PR summary and a JSON report',
+    )
+    .option('-t, --task <text>', 'what to do, in plain words')
+    .option('-f, --task-file <file>', 'read the task from a file (an issue body)')
+    .option(
+      '--task-env <name>',
+      `read the task from this environment variable when neither --task nor --task-file is given`,
+      defaultCiTaskVariable,
+    )
+    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
+    .option('-o, --output-dir <dir>', 'where the outputs go (default: <workspace>/.herd/ci)')
+    .option('--patch <file>', 'the unified diff (default: <output-dir>/patch.diff)')
+    .option('--summary <file>', 'the Markdown summary for a PR body (default: <output-dir>/summary.md)')
+    .option('--report <file>', 'the JSON report (default: <output-dir>/report.json)')
+    .option('--commit', 'commit a verified change on a new branch; the current branch is left alone')
+    .option('--branch <name>', 'the branch for --commit (default: herd/ci-<random>)')
+    .option('--json', 'write the event stream as NDJSON on stdout')
+    .action(async (options: CiCommandOptions) => {
+      const cwd = process.cwd();
+      const task = resolveCiTask({
+        task: options.task,
+        taskFile: options.taskFile,
+        taskVariable: options.taskEnv,
+        cwd,
+      });
+      const abort = new AbortController();
+      const onInterrupt = () => abort.abort();
+      process.once('SIGINT', onInterrupt);
+      try {
+        // Paths on the command line are relative to where the command runs, like any file argument.
+        const fromCwd = (file: string) => resolve(cwd, file);
+        const outcome = await runCi({
+          task,
+          ...(options.workspace ? { workspace: options.workspace } : {}),
+          ...(options.outputDir ? { outputDirectory: fromCwd(options.outputDir) } : {}),
+          ...(options.patch ? { patchFile: fromCwd(options.patch) } : {}),
+          ...(options.summary ? { summaryFile: fromCwd(options.summary) } : {}),
+          ...(options.report ? { reportFile: fromCwd(options.report) } : {}),
+          ...(options.commit ? { commit: true } : {}),
+          ...(options.branch ? { branch: options.branch } : {}),
+          signal: abort.signal,
+          onEvent: (event) => {
+            if (options.json) {
+              process.stdout.write(`${JSON.stringify(event)}\n`);
+              return;
+            }
+            const text = renderEvent(event);
+            if (text !== undefined)
+              (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
+          },
+        });
+        const { report } = outcome;
+        process.stderr.write(
+          `herd ci: ${report.status} (exit code ${outcome.exitCode}); patch ${report.outputs.patch}, summary ${report.outputs.summary}, report ${report.outputs.report}${report.commit ? `; committed ${report.commit.sha.slice(0, 12)} on ${report.commit.branch}` : ''}\n`,
+        );
+        process.exitCode = outcome.exitCode;
+      } finally {
+        process.removeListener('SIGINT', onInterrupt);
+      }
+    });
+}
