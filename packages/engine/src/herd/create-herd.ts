@@ -215,6 +215,9 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           autoApprovePlan: ci || options.autoApprovePlan === true,
           memory,
           emit: (event) => void channel.emit(event),
+          recordStep: async (stepId) => {
+            await opened.sessions.update({ id: sessionId, lastCompletedStep: stepId });
+          },
           guard: createRunGuard({
             guard: opened.configuredGuard.guard,
             mode: ci ? 'ci' : input.mode === 'plan' ? 'plan' : 'act',

@@ -51,5 +51,7 @@ export interface RunContext {
   autoApprovePlan: boolean;
   memory: ApprovalMemory;
   emit: (event: HerdEventInput) => void;
+  /** Records a finished step on the session, so `herd sessions` shows progress even after a crash. */
+  recordStep: (stepId: string) => Promise<void>;
   signal?: AbortSignal;
 }

@@ -28,6 +28,7 @@ export function actStepNode(context: RunContext) {
         reason: `the guard stopped ${step.id}: ${outcome.blocked}`,
       };
     }
+    await context.recordStep(step.id);
     return { completedSteps: [...state.completedSteps, step.id], deviations: outcome.deviations };
   };
 }
