@@ -1,5 +1,13 @@
 // Public API of @herd/engine; every export listed by name. A new export here is new public API.
 
+// ---- Editor backend (Agent Client Protocol) ----
+export type { AcpSessionRecord } from './acp/acp-session-record.js';
+export { AcpSessionRecordSchema } from './acp/acp-session-record.js';
+export type { AcpAgent, CreateAcpAgentOptions } from './acp/create-acp-agent.js';
+export { createAcpAgent } from './acp/create-acp-agent.js';
+export { serveAcpOverStdio } from './acp/serve-acp-over-stdio.js';
+export type { SessionUpdateMapper, SessionUpdateMapperOptions } from './acp/session-update-mapper.js';
+export { createSessionUpdateMapper } from './acp/session-update-mapper.js';
 export type { ModelRoutingMiddlewareOptions } from './actor/model-routing-middleware.js';
 export { modelRoutingMiddleware } from './actor/model-routing-middleware.js';
 // ---- Actor ----

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
+import { registerAcpCommand } from './commands/acp-command.js';
 import { registerActCommand } from './commands/act-command.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
@@ -33,6 +34,7 @@ export function createCliProgram(): Command {
   registerConfigCommand(program);
   registerGuardCommand(program);
   registerMcpCommand(program);
+  registerAcpCommand(program);
   registerPackCommand(program);
   return program;
 }

@@ -1,0 +1,228 @@
+import * as acp from '@agentclientprotocol/sdk';
+import { type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
+import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
+import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
+import type { HerdRunResult } from '../herd/drive-run.js';
+import { type AcpSessionRecord, writeAcpSessionRecord } from './acp-session-record.js';
+import { approvalPermissionRequest, decisionOfPermission } from './approval-permission.js';
+import { promptTask } from './prompt-task.js';
+import type { AcpSessionModeId } from './session-modes.js';
+import { createSessionUpdateMapper } from './session-update-mapper.js';
+
+/** Options for {@link createAcpSession}. */
+export interface AcpSessionOptions {
+  /** The session's record; it is updated and written back as the session goes. */
+  record: AcpSessionRecord;
+  /** The editor: where updates and permission requests go. */
+  client: acp.AgentContext;
+  /** A loaded configuration; default: `herd.config.json` found from the session's `cwd`. */
+  config?: LoadedHerdConfig;
+  /** Environment for API keys and child processes; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One editor session: a Herd of its own (so "allow always" answers stay in the session), its mode, its prompt. */
+export interface AcpSession {
+  readonly record: AcpSessionRecord;
+  /** Runs one prompt to its end in the session's mode and says why it stopped. */
+  prompt(prompt: readonly acp.ContentBlock[], signal: AbortSignal): Promise<acp.StopReason>;
+  /** Switches the mode at the editor's request. */
+  setMode(mode: AcpSessionModeId): void;
+  /** Stops the running prompt, if any; its pending question is withdrawn. */
+  cancel(): void;
+  /** Cancels and releases the session's models and databases. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates an editor session. In `plan` mode a prompt proposes a plan; the agent then asks, as a permission
+ * request, whether to switch to `act` and carry it out, and acts only on "allow" (that answer is also the plan's
+ * approval, so it is not asked twice). In `act` mode a prompt is a whole run: plan, approval, act, verify. Every
+ * question a run asks becomes a `session/request_permission` with allow once / allow always / reject.
+ */
+export function createAcpSession(options: AcpSessionOptions): AcpSession {
+  const { record, client } = options;
+  const env = options.env ?? process.env;
+  const preapproved = new Set<string>();
+  let running: AbortController | undefined;
+
+  const windows = contextWindows({ cwd: record.cwd, env, config: options.config });
+  const mapper = createSessionUpdateMapper({
+    workspace: record.cwd,
+    live: true,
+    contextWindowOf: (role) => windows?.[role],
+  });
+  const herd: Herd = createHerd({
+    workspace: record.cwd,
+    env,
+    ...(options.config ? { config: options.config } : {}),
+    resolveApproval,
+  });
+
+  function save(): void {
+    record.updatedAt = new Date().toISOString();
+    writeAcpSessionRecord(record);
+  }
+
+  async function update(update: acp.SessionUpdate): Promise<void> {
+    await client.notify(acp.methods.client.session.update, { sessionId: record.sessionId, update });
+  }
+
+  async function resolveApproval(request: ApprovalRequest): Promise<ApprovalDecision | undefined> {
+    if (preapproved.delete(request.requestId)) return 'allow_once';
+    if (request.rememberKey && record.alwaysAllowed.includes(request.rememberKey)) return 'allow_always';
+    const decision = await ask(approvalPermissionRequest({ sessionId: record.sessionId, request }));
+    if (decision === 'allow_always' && request.rememberKey) {
+      record.alwaysAllowed.push(request.rememberKey);
+      save();
+    }
+    return decision;
+  }
+
+  async function ask(request: acp.RequestPermissionRequest): Promise<ApprovalDecision | undefined> {
+    const signal = running?.signal;
+    if (signal?.aborted) return undefined;
+    try {
+      const response = await client.request(acp.methods.client.session.requestPermission, request, {
+        ...(signal ? { cancellationSignal: signal, stopWaitingOnCancel: true } : {}),
+      });
+      return decisionOfPermission(response);
+    } catch (error) {
+      // A withdrawn question (the prompt was cancelled) is no answer; anything else is the editor's failure.
+      if (signal?.aborted) return undefined;
+      throw error;
+    }
+  }
+
+  async function follow(run: HerdRun, continued = false): Promise<HerdRunResult> {
+    record.runs.push({ runId: run.sessionId, continued });
+    save();
+    for await (const event of run) {
+      for (const item of mapper.map(event)) await update(item);
+    }
+    let result: HerdRunResult;
+    try {
+      result = await run.result;
+    } catch (error) {
+      // The error was already shown as a message; the prompt fails with it too.
+      throw new acp.RequestError(-32603, error instanceof Error ? error.message : String(error));
+    }
+    // The reason is part of the result, not of an event; said live only, so a replay shows the status alone.
+    if (result.status !== 'succeeded' && result.reason) {
+      await update({
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: `Why: ${result.reason}.\n\n` },
+      });
+    }
+    return result;
+  }
+
+  async function askToAct(result: HerdRunResult): Promise<ApprovalDecision | undefined> {
+    const version = [...result.events].reverse().find((event) => event.type === 'plan-propose');
+    const title = `Switch to act mode and carry out plan ${result.planId}${version?.type === 'plan-propose' ? ` (version ${version.version})` : ''}?`;
+    const decision = await ask({
+      sessionId: record.sessionId,
+      toolCall: {
+        toolCallId: `switch-to-act-${result.planId}`,
+        title,
+        kind: 'switch_mode',
+        status: 'pending',
+        rawInput: { planId: result.planId, mode: 'act' },
+      },
+      options: [
+        { optionId: 'allow_once', name: 'Approve the plan and act', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Stay in plan mode', kind: 'reject_once' },
+      ],
+    });
+    if (decision !== 'reject' && decision !== undefined && version?.type === 'plan-propose')
+      preapproved.add(`plan-${version.planId}-v${version.version}`);
+    return decision;
+  }
+
+  async function promptInMode(task: string, signal: AbortSignal): Promise<acp.StopReason> {
+    if (record.mode === 'act') return stopReasonOf(await follow(herd.run(task, { signal })), signal);
+    const planned = await follow(herd.plan(task, { signal }));
+    if (signal.aborted || planned.status !== 'succeeded' || !planned.planId)
+      return stopReasonOf(planned, signal);
+    const decision = await askToAct(planned);
+    if (decision === undefined) return stopReasonOf(planned, signal);
+    if (decision === 'reject') {
+      await update({
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: 'Staying in plan mode; the plan is saved.\n\n' },
+      });
+      return 'end_turn';
+    }
+    record.mode = 'act';
+    save();
+    await update({ sessionUpdate: 'current_mode_update', currentModeId: 'act' });
+    return stopReasonOf(await follow(herd.act(planned.planId, { signal }), true), signal);
+  }
+
+  return {
+    record,
+    async prompt(prompt, requestSignal) {
+      if (running) {
+        throw acp.RequestError.invalidRequest(
+          { sessionId: record.sessionId },
+          'this session is already running a prompt; cancel it first',
+        );
+      }
+      const task = promptTask(prompt);
+      if (!task) throw acp.RequestError.invalidParams(undefined, 'the prompt has no text to use as a task');
+      const controller = new AbortController();
+      running = controller;
+      const abort = () => controller.abort();
+      requestSignal.addEventListener('abort', abort, { once: true });
+      record.title ??= task.length > 80 ? `${task.slice(0, 79)}…` : task;
+      try {
+        return await promptInMode(task, controller.signal);
+      } finally {
+        requestSignal.removeEventListener('abort', abort);
+        running = undefined;
+        save();
+      }
+    },
+    setMode(mode) {
+      record.mode = mode;
+      save();
+    },
+    cancel() {
+      running?.abort();
+    },
+    async close() {
+      running?.abort();
+      await herd.close();
+    },
+  };
+}
+
+function stopReasonOf(result: HerdRunResult, signal: AbortSignal): acp.StopReason {
+  if (signal.aborted) return 'cancelled';
+  if (result.status === 'blocked') return 'refusal';
+  if (result.status === 'limits_exceeded') return 'max_turn_requests';
+  return 'end_turn';
+}
+
+/** The served context windows per role, or `undefined` when the configuration cannot be read yet. */
+function contextWindows(options: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  config: LoadedHerdConfig | undefined;
+}): Partial<Record<'planner' | 'actor' | 'llamaGuard', number>> | undefined {
+  try {
+    const loaded = options.config ?? loadHerdConfig({ cwd: options.cwd, env: options.env });
+    const roles = resolveHerdRoles({
+      config: loaded.config,
+      baseDirectory: loaded.baseDirectory,
+      env: options.env,
+    });
+    return {
+      planner: roles.planner.contextWindow,
+      actor: roles.actor.contextWindow,
+      ...(roles.guard.llamaGuard ? { llamaGuard: roles.guard.llamaGuard.contextWindow } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

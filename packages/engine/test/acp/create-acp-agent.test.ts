@@ -1,0 +1,261 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as acp from '@agentclientprotocol/sdk';
+import { createTestConfig, testModels } from '@herd/core/testing';
+import { type AcpAgent, createAcpAgent } from '@herd/engine';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
+import { agentText, connectTestEditor, inProcessStreams, type TestEditor } from './acp-test-editor.js';
+
+let server: ScriptedServer;
+const agents: AcpAgent[] = [];
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((agent) => agent.close()));
+  await server.close();
+});
+
+const fixEdit = { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] };
+
+function scriptPlan(): void {
+  server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+}
+function scriptFix(): void {
+  server.enqueue([{ toolCalls: [{ name: 'edit_file', arguments: fixEdit }] }, { content: 'Fixed add.' }], {
+    model: testModels.actor,
+  });
+}
+
+/** Starts `herd acp` in this process, connected to a test editor over in-memory NDJSON streams. */
+async function startEditor(): Promise<TestEditor> {
+  const config = createTestConfig({ baseUrl: server.url });
+  // Llama Guard is left out so that guard calls do not consume the scripted model turns.
+  const loaded = {
+    config: { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor } },
+    file: undefined,
+    baseDirectory: process.cwd(),
+  };
+  const agent = createAcpAgent({ config: loaded, env: {} });
+  agents.push(agent);
+  const streams = inProcessStreams();
+  agent.app.connect(streams.agent);
+  const editor = connectTestEditor(streams.client);
+  await editor.initialize();
+  return editor;
+}
+
+async function newSession(editor: TestEditor, cwd: string, mode?: 'plan' | 'act'): Promise<string> {
+  const { sessionId } = await editor.agent.request(acp.methods.agent.session.new, { cwd, mcpServers: [] });
+  if (mode) await editor.agent.request(acp.methods.agent.session.setMode, { sessionId, modeId: mode });
+  return sessionId;
+}
+
+function prompt(editor: TestEditor, sessionId: string, text: string) {
+  return editor.agent.request(acp.methods.agent.session.prompt, {
+    sessionId,
+    prompt: [{ type: 'text', text }],
+  });
+}
+
+describe('herd acp (in process, over NDJSON streams)', () => {
+  it('advertises what it implements and nothing more', async () => {
+    const editor = await startEditor();
+    const response = await editor.initialize();
+    expect(response.protocolVersion).toBe(acp.PROTOCOL_VERSION);
+    expect(response.agentInfo?.name).toBe('herd');
+    expect(response.agentCapabilities).toMatchObject({
+      loadSession: true,
+      promptCapabilities: { image: false, audio: false, embeddedContext: false },
+      sessionCapabilities: { list: {}, resume: {}, close: {} },
+    });
+    expect(response.authMethods).toEqual([]);
+  });
+
+  it('plans in plan mode, switches to act only on permission, and streams the plan, tool calls and diff', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    scriptFix();
+    const editor = await startEditor();
+    const sessionId = await newSession(editor, workspace, 'plan');
+
+    const response = await prompt(editor, sessionId, 'make the failing test pass');
+
+    expect(response.stopReason).toBe('end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+    // One question only: switching to act is the plan's approval.
+    expect(editor.permissions.map((permission) => permission.params.toolCall.kind)).toEqual(['switch_mode']);
+    const updates = editor.updates(sessionId);
+    expect(updates).toContainEqual({ sessionUpdate: 'current_mode_update', currentModeId: 'act' });
+    const plans = updates.filter((update) => update.sessionUpdate === 'plan');
+    expect(plans[0]).toMatchObject({ entries: [{ content: 'Fix add', status: 'pending' }] });
+    expect(plans.at(-1)).toMatchObject({ entries: [{ content: 'Fix add', status: 'completed' }] });
+    const call = updates.find((update) => update.sessionUpdate === 'tool_call');
+    expect(call).toMatchObject({
+      kind: 'edit',
+      title: 'Edit src/add.js',
+      locations: [{ path: join(workspace, 'src/add.js') }],
+    });
+    const diffs = updates.flatMap((update) =>
+      update.sessionUpdate === 'tool_call_update' ? (update.content ?? []) : [],
+    );
+    expect(diffs).toContainEqual(
+      expect.objectContaining({
+        type: 'diff',
+        path: join(workspace, 'src/add.js'),
+        oldText: expect.stringContaining('left - right'),
+        newText: expect.stringContaining('left + right'),
+      }),
+    );
+    expect(agentText(updates)).toContain('Run succeeded');
+  });
+
+  it('stays in plan mode and changes nothing when switching to act is rejected', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    const editor = await startEditor();
+    editor.answerWith(() => 'reject');
+    const sessionId = await newSession(editor, workspace, 'plan');
+
+    const response = await prompt(editor, sessionId, 'make the failing test pass');
+
+    expect(response.stopReason).toBe('end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+    expect(editor.updates(sessionId).some((update) => update.sessionUpdate === 'current_mode_update')).toBe(
+      false,
+    );
+    expect(agentText(editor.updates(sessionId))).toContain('Staying in plan mode');
+  });
+
+  it('asks for the plan in act mode and acts on nothing when it is rejected', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    const editor = await startEditor();
+    editor.answerWith(() => 'reject');
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    const response = await prompt(editor, sessionId, 'make the failing test pass');
+
+    expect(response.stopReason).toBe('end_turn');
+    expect(editor.permissions).toHaveLength(1);
+    expect(editor.permissions[0]?.params.toolCall).toMatchObject({ kind: 'think' });
+    expect(editor.permissions[0]?.params.options.map((option) => option.kind)).toEqual([
+      'allow_once',
+      'allow_always',
+      'reject_once',
+    ]);
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+    expect(editor.updates(sessionId).some((update) => update.sessionUpdate === 'tool_call')).toBe(false);
+    expect(agentText(editor.updates(sessionId))).toContain('the plan was rejected');
+  });
+
+  it('stops a prompt in the middle of acting when the editor cancels it', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    server.enqueue({ fault: 'stall', ms: 60_000 }, { model: testModels.actor });
+    const editor = await startEditor();
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    const running = prompt(editor, sessionId, 'make the failing test pass');
+    await editor.until(() =>
+      editor
+        .updates(sessionId)
+        .some(
+          (update) =>
+            update.sessionUpdate === 'plan' && update.entries.some((entry) => entry.status === 'in_progress'),
+        ),
+    );
+    await editor.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+
+    expect((await running).stopReason).toBe('cancelled');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+  });
+
+  it('withdraws a pending question when the prompt is cancelled', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    const editor = await startEditor();
+    editor.answerWith(() => 'hold');
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    const running = prompt(editor, sessionId, 'make the failing test pass');
+    await editor.until(() => editor.permissions.length === 1);
+    await editor.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+
+    expect((await running).stopReason).toBe('cancelled');
+  });
+
+  it('keeps a session waiting on a question from blocking another session', async () => {
+    const first = createFailingTestRepository();
+    const second = createFailingTestRepository();
+    const editor = await startEditor();
+    const waitingSession = await newSession(editor, first, 'act');
+    const busySession = await newSession(editor, second, 'act');
+    editor.answerWith((params) => (params.sessionId === waitingSession ? 'hold' : 'allow_once'));
+
+    scriptPlan();
+    const waiting = prompt(editor, waitingSession, 'make the failing test pass');
+    await editor.until(() =>
+      editor.permissions.some((permission) => permission.params.sessionId === waitingSession),
+    );
+    scriptPlan();
+    scriptFix();
+    const busy = await prompt(editor, busySession, 'make the failing test pass');
+
+    expect(busy.stopReason).toBe('end_turn');
+    expect(readFileSync(join(second, 'src/add.js'), 'utf8')).toContain('left + right');
+    editor.permissions.find((permission) => permission.params.sessionId === waitingSession)?.answer('reject');
+    expect((await waiting).stopReason).toBe('end_turn');
+    expect(readFileSync(join(first, 'src/add.js'), 'utf8')).toContain('left - right');
+  });
+
+  it('lists, loads and replays a session in a new connection, then goes on in it', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    scriptFix();
+    const before = await startEditor();
+    const sessionId = await newSession(before, workspace, 'act');
+    await prompt(before, sessionId, 'make the failing test pass');
+    before.connection.close();
+
+    const after = await startEditor();
+    const listed = await after.agent.request(acp.methods.agent.session.list, { cwd: workspace });
+    expect(listed.sessions).toEqual([
+      expect.objectContaining({ sessionId, cwd: workspace, title: 'make the failing test pass' }),
+    ]);
+    const loaded = await after.agent.request(acp.methods.agent.session.load, {
+      sessionId,
+      cwd: workspace,
+      mcpServers: [],
+    });
+
+    expect(loaded.modes?.currentModeId).toBe('act');
+    const replayed = after.updates(sessionId);
+    expect(replayed[0]).toEqual({
+      sessionUpdate: 'user_message_chunk',
+      content: { type: 'text', text: 'make the failing test pass' },
+    });
+    expect(replayed).toContainEqual(expect.objectContaining({ sessionUpdate: 'tool_call', kind: 'edit' }));
+    expect(replayed.at(-1)).toMatchObject({ sessionUpdate: 'agent_message_chunk' });
+    expect(agentText(replayed)).toContain('Run succeeded');
+
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    after.answerWith(() => 'reject');
+    const again = await prompt(after, sessionId, 'check it again');
+    expect(again.stopReason).toBe('end_turn');
+  });
+
+  it('refuses to load a session that does not exist', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    await expect(
+      editor.agent.request(acp.methods.agent.session.load, {
+        sessionId: 'no-such-session',
+        cwd: workspace,
+        mcpServers: [],
+      }),
+    ).rejects.toMatchObject({ code: -32002 });
+  });
+});
