@@ -49,6 +49,8 @@ export function guardMiddleware(options: GuardMiddlewareOptions) {
   const outcome = options.blockOutcome ?? guard.policy.blockOutcome;
   // Tool outputs blocked with outcome `end`, by tool call id: the next beforeModel ends the run.
   const endedByTool = new Map<string, string>();
+  // Tool results already judged in wrapToolCall, by tool call id, so beforeModel does not judge them again.
+  const scannedToolCalls = new Set<string>();
 
   const scan = async (requests: GuardScanRequest[]): Promise<GuardVerdict[]> => {
     const verdicts = await guard.scanMany(
@@ -83,34 +85,41 @@ export function guardMiddleware(options: GuardMiddlewareOptions) {
             return { jumpTo: 'end', messages: [new AIMessage(ended)] };
           }
         }
+        // New user turns, and tool results that did not come through wrapToolCall (restored or injected history).
         const fresh = messages
-          .map((message, index) => ({ message, index }))
+          .slice(lastAi + 1)
           .filter(
-            ({ message, index }) =>
-              index > lastAi && HumanMessage.isInstance(message) && message.text.length > 0,
+            (message) =>
+              message.text.length > 0 &&
+              (HumanMessage.isInstance(message) ||
+                (ToolMessage.isInstance(message) && !scannedToolCalls.has(message.tool_call_id))),
           );
         if (fresh.length === 0) return;
         const verdicts = await scan(
-          fresh.map(({ message }) => ({ point: 'user_input', text: message.text })),
+          fresh.map((message) =>
+            ToolMessage.isInstance(message)
+              ? {
+                  point: 'tool_output',
+                  text: message.text,
+                  ...(message.name ? { source: message.name } : {}),
+                }
+              : { point: 'user_input', text: message.text },
+          ),
         );
         const replaced: BaseMessage[] = [];
-        for (const [position, { message }] of fresh.entries()) {
-          const decision = await decide(verdicts[position] as GuardVerdict);
+        for (const [position, message] of fresh.entries()) {
+          const toolName = ToolMessage.isInstance(message) ? message.name : undefined;
+          if (ToolMessage.isInstance(message)) scannedToolCalls.add(message.tool_call_id);
+          const decision = await decide(verdicts[position] as GuardVerdict, toolName);
           if (decision.kind === 'block') {
             const violation = violationText(decision.verdict);
             if (outcome === 'error') throw guardError(decision.verdict);
             if (outcome === 'end') {
-              return {
-                jumpTo: 'end',
-                messages: [
-                  new HumanMessage({ id: message.id, content: violation }),
-                  new AIMessage(violation),
-                ],
-              };
+              return { jumpTo: 'end', messages: [withContent(message, violation), new AIMessage(violation)] };
             }
-            replaced.push(new HumanMessage({ id: message.id, content: violation }));
+            replaced.push(withContent(message, violation));
           } else if (decision.text !== message.text) {
-            replaced.push(new HumanMessage({ id: message.id, content: decision.text }));
+            replaced.push(withContent(message, decision.text));
           }
         }
         return replaced.length > 0 ? { messages: replaced } : undefined;
@@ -193,6 +202,7 @@ export function guardMiddleware(options: GuardMiddlewareOptions) {
     wrapToolCall: async (request, handler) => {
       const result = await handler(request);
       if (!ToolMessage.isInstance(result)) return result;
+      scannedToolCalls.add(result.tool_call_id);
       const text = result.text;
       if (text.length === 0) return result;
       const [verdict] = await scan([{ point: 'tool_output', text, source: request.toolCall.name }]);
@@ -219,6 +229,19 @@ export function guardMiddleware(options: GuardMiddlewareOptions) {
       });
     },
   });
+}
+
+/** The same message (same id, so the state reducer replaces it) with new content. */
+function withContent(message: BaseMessage, content: string): BaseMessage {
+  if (ToolMessage.isInstance(message)) {
+    return new ToolMessage({
+      id: message.id,
+      tool_call_id: message.tool_call_id,
+      name: message.name,
+      content,
+    });
+  }
+  return new HumanMessage({ id: message.id, content });
 }
 
 function violationText(verdict: GuardVerdict): string {

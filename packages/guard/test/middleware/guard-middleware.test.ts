@@ -166,4 +166,21 @@ describe('guardMiddleware in createAgent (scripted OpenAI-compatible server)', (
     expect(refused.messages.some((message) => message.type === 'tool')).toBe(false);
     expect(refused.messages.at(-1)?.text).toContain('blocked this tool call');
   });
+
+  it('judges tool results in restored history that never went through a tool call', async () => {
+    // Nothing is queued: a model call would get a 500 and fail the run.
+    const result = await agentWith({ outcome: 'end' }).invoke({
+      messages: [
+        { role: 'user', content: 'List the files.' },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id: 'call_0', name: 'list_files', args: { path: '.' } }],
+        },
+        { role: 'tool', tool_call_id: 'call_0', content: injection },
+      ],
+    });
+    expect(result.messages.at(-1)?.text).toContain('blocked this tool output');
+    expect(server.chatRequests()).toHaveLength(0);
+  });
 });
