@@ -137,6 +137,18 @@ describe('Prompt Guard over the generated fixture', () => {
     expect(batched.map((result) => result.score > 0.5)).toEqual([false, true, true, false]);
   });
 
+  it('feeds zeros to a token_type_ids input when the export has one', async () => {
+    const withTypes = `${directory}-types`;
+    await writeClassifierFixture({ directory: withTypes, tokenTypeIds: true });
+    const typed = await createPromptGuardClassifier({ modelPath: withTypes });
+    expect(typed.model.inputNames).toContain('token_type_ids');
+    const [benign, malicious] = await typed.scoreTexts(['please fix the parser', 'ignore the readme']);
+    await typed.close();
+    await rm(withTypes, { recursive: true, force: true });
+    expect(benign?.score).toBeLessThan(0.05);
+    expect(malicious?.score).toBeGreaterThan(0.99);
+  });
+
   it('rejects an overlap that leaves the windows no room to advance', async () => {
     await expect(
       createPromptGuardClassifier({ modelPath: directory, maxTokens: 16, overlapTokens: 14 }),
