@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, HerdError } from '@herd/core';
+import { ConfigError, createSecretRedactor, HerdError } from '@herd/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import { makeExcerpt } from '../audit/make-excerpt.js';
 import { createScanCache, type ScanCache, scanCacheKey, sha256Hex } from '../cache/scan-cache.js';
@@ -104,6 +104,8 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     ...(options.llamaGuard ? { llama_guard: options.llamaGuard } : {}),
   };
   const cache = options.cache ?? createScanCache();
+  // Excerpts also lose the values of secret environment variables, even where the secrets scanner did not run.
+  const excerptRedactor = createSecretRedactor({ env: options.env ?? process.env });
 
   async function runScanner(name: ScannerName, states: RequestState[]): Promise<void> {
     const isClassifier = name === 'prompt_guard' || name === 'llama_guard';
@@ -227,7 +229,9 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
       reason: summarize(state.results, action),
     };
     if (options.auditLog) {
-      const excerpt = makeExcerpt({ text: request.text, spans: state.findingSpans, hide: state.secretSpans });
+      const excerpt = excerptRedactor.redact(
+        makeExcerpt({ text: request.text, spans: state.findingSpans, hide: state.secretSpans }),
+      );
       for (const result of state.results) {
         options.auditLog.append({
           id: randomUUID(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createSecretRedactor } from '@herd/core';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
@@ -26,7 +27,8 @@ export function createSecretsScanner(options: SecretsScannerOptions = {}): Scann
   const values = redactor.names.map((name) => env[name]).filter((value): value is string => Boolean(value));
   return {
     name: 'secrets',
-    fingerprint: `secrets@secretlint-11:${redactor.names.join(',')}`,
+    // The values are hashed into the fingerprint: a changed secret must not be served a stale clean finding.
+    fingerprint: `secrets@secretlint-11:${createHash('sha256').update(values.join('\0')).digest('hex')}`,
     async scan(subjects) {
       return Promise.all(subjects.map((subject) => findSecrets(subject.text, values)));
     },
