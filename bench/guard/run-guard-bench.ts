@@ -1,11 +1,10 @@
 // Benchmarks @herd/guard on CPU with an encoder of Prompt Guard 2 86M's size (generated, random weights).
-// Run: packages/guard/node_modules/.bin/tsx bench/guard/run-guard-bench.ts [--root <repository>] [--threads <n>]
+// Run from the repository root: pnpm bench guard [--root <repository>] [--threads <n>]
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ToolMessage } from '@langchain/core/messages';
 import {
   createGuard,
   createPromptGuardClassifier,
@@ -15,13 +14,6 @@ import {
   type PromptGuardClassifier,
 } from '../../packages/guard/src/index.js';
 import { writeClassifierFixture } from '../../packages/guard/test/fixtures/classifier-fixture/write-classifier-fixture.js';
-
-// bench/ is not a package: LangChain is resolved from @herd/guard's dependencies.
-const fromGuard = createRequire(join(import.meta.dirname, '..', '..', 'packages', 'guard', 'package.json'));
-const { ToolMessage } = (await import(
-  pathToFileURL(fromGuard.resolve('@langchain/core/messages')).href
-)) as typeof import('../../packages/guard/node_modules/@langchain/core/dist/messages/index.js');
-type ToolMessage = InstanceType<typeof ToolMessage>;
 
 const { values } = parseArgs({
   options: {
@@ -236,7 +228,9 @@ try {
   );
   const classifier = loaded.result;
   console.log(`loaded once in ${(loaded.ms / 1000).toFixed(1)} s`);
-  const corpus = (await listRepository(values.root as string)).map((file) => file.text).join('\n');
+  const text = (await listRepository(values.root as string)).map((file) => file.text).join('\n');
+  // Repeated when the repository is small, so every sample is full length.
+  const corpus = text.repeat(Math.ceil(40_000 / Math.max(1, text.length)));
   await batchedVersusSingle(classifier, sampleTexts(corpus, 48, 70), 'short tool outputs');
   await batchedVersusSingle(classifier, sampleTexts(corpus, 6, 700), 'one full window each');
   await middlewareOverhead(classifier, sampleTexts(corpus.slice(20_000), 6, 1_200));
