@@ -84,3 +84,27 @@ describe.each(['native', 'text'] as const)(
     });
   },
 );
+
+describe('streamed actor text', () => {
+  it('reaches the event stream as model-text, after the guard passed it', async () => {
+    const workspace = createFailingTestRepository();
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        actorTurns.native,
+        { content: 'I replaced the subtraction with an addition in src/add.js.', chunkSize: 5 },
+      ],
+      {
+        model: testModels.actor,
+      },
+    );
+    const herd = createHerd({ workspace, config: configFor(workspace), autoApprovePlan: true, env: {} });
+    const run = herd.run('make the failing test pass');
+    const texts: string[] = [];
+    for await (const event of run) if (event.type === 'model-text') texts.push(event.text);
+    await run.result;
+    await herd.close();
+    expect(texts.join('')).toBe('I replaced the subtraction with an addition in src/add.js.');
+    expect(server.chatRequests().find((body) => body.model === testModels.actor)?.stream).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import type { HerdEventInput } from '@herd/core';
-import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware } from '@herd/guard';
+import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware, guardStream } from '@herd/guard';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
 import type { ContentScanner, ScannerRedaction } from '../context/content-scanner.js';
 import type { RunGuard } from './run-context.js';
@@ -74,6 +74,14 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
   return {
     blocks,
     contentScanner,
+    stream: (source) =>
+      guardStream(source, {
+        guard,
+        point: 'model_output',
+        mode,
+        onVerdict: (verdict) => report(verdict),
+        ...(options.interactive ? { approve: async (request) => ask(request.verdict, 'streamed text') } : {}),
+      }),
     async check({ point, text }) {
       const verdict = await guard.scan({ point, text, mode });
       report(verdict);

@@ -26,6 +26,8 @@ export interface RunGuard {
   contentScanner?: ContentScanner;
   /** Middleware that guards model inputs, outputs, tool calls and tool outputs inside agents. */
   middleware: AgentMiddleware[];
+  /** Releases streamed model text only after the guard has scanned the window holding it (`model_output`). */
+  stream(source: AsyncIterable<string>): AsyncIterable<string>;
   /** Every block so far, in order: a step compares the count before and after to know whether it was blocked. */
   readonly blocks: ReadonlyArray<{ point: ScanPoint; reason: string }>;
 }

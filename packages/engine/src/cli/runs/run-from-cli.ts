@@ -56,6 +56,9 @@ export async function runFromCli(input: {
     for await (const event of run) {
       if (options.json) {
         process.stdout.write(`${JSON.stringify(event)}\n`);
+      } else if (event.type === 'model-text') {
+        // Streamed text is written as it comes, already passed by the stream guard.
+        process.stdout.write(event.text);
       } else {
         const text = renderEvent(event);
         if (text !== undefined) (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);

@@ -1,10 +1,13 @@
 import type { PlanStep } from '@herd/core';
+import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import type { Callbacks } from '@langchain/core/callbacks/manager';
 import { HumanMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { createAgent, createMiddleware } from 'langchain';
 import { actorStepPrompt, actorSystemPrompt, type StepFileContent } from '../../actor/actor-prompt.js';
 import { createDispatcherTools } from '../../actor/dispatcher-tools.js';
 import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js';
+import { createModelTextStreamer } from '../../actor/model-text-streamer.js';
 import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
 import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
@@ -86,13 +89,27 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   });
   const toolCallLimit = context.settings.limits.toolCallsPerStep;
   const blocksBefore = context.guard.blocks.length;
+  // Text calls are parsed from the reply, so their raw text is not shown as it streams.
+  const streamer =
+    context.roles.actor.toolCalling === 'native'
+      ? createModelTextStreamer({
+          role: 'actor',
+          guard: (source) => context.guard.stream(source),
+          emit: context.emit,
+        })
+      : undefined;
   try {
     const result = await agent.invoke(
       { messages: [new HumanMessage({ content: await actorContent({ context, state, prompt }) })] },
       // Each tool call costs several graph super-steps (model, middleware hooks, tools); the limit itself is
       // counted exactly by the plan contract middleware.
-      { ...options.config, recursionLimit: toolCallLimit * 6 + 20 },
+      {
+        ...options.config,
+        recursionLimit: toolCallLimit * 6 + 20,
+        ...(streamer ? { callbacks: withHandler(options.config.callbacks, streamer.handler) } : {}),
+      },
     );
+    await streamer?.drained();
     const last = result.messages.at(-1);
     const summary = typeof last?.content === 'string' ? last.content : '';
     const blocks = context.guard.blocks.slice(blocksBefore);
@@ -112,6 +129,13 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     }
     throw error;
   }
+}
+
+/** Adds a callback handler to whatever callbacks the graph passed down (a list or a manager). */
+function withHandler(callbacks: Callbacks | undefined, handler: BaseCallbackHandler): Callbacks {
+  if (!callbacks) return [handler];
+  if (Array.isArray(callbacks)) return [...callbacks, handler];
+  return callbacks.copy([handler]);
 }
 
 async function actorContent(input: { context: RunContext; state: RunStateValue; prompt: string }) {
