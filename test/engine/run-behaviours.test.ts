@@ -202,6 +202,21 @@ describe('routing', () => {
   });
 });
 
+describe('limits', () => {
+  it('stops a step that makes more tool calls than allowed, as limits_exceeded', async () => {
+    const workspace = createFailingTestRepository();
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    const read = { toolCalls: [{ name: 'read_file', arguments: { path: 'src/add.js' } }] };
+    server.enqueue([read, read, read], { model: testModels.actor });
+    const config = configFor(workspace, (base) => ({ ...base, run: { limits: { toolCallsPerStep: 2 } } }));
+    const { herd, result, events } = await runToEnd({ workspace, config });
+    await herd.close();
+    expect(result.status).toBe('limits_exceeded');
+    expect(result.reason).toContain('toolCallsPerStep');
+    expect(ofType(events, 'run-finish')[0]?.status).toBe('limits_exceeded');
+  });
+});
+
 describe('approvals and undo', () => {
   it('keeps a pending approval pending across processes until someone answers', async () => {
     const workspace = createFailingTestRepository();

@@ -46,6 +46,12 @@ export const PromptGuardConfigSchema = z
     modelFile: z.string().min(1).optional(),
     /** onnxruntime intra-op threads; defaults to the number of cores. */
     threads: z.number().int().positive().optional(),
+    /** Tokens shared by neighbouring 512-token windows, so an injection cannot hide across a boundary; default 64. */
+    overlapTokens: z.number().int().min(0).max(256).optional(),
+    /** Padded tokens per batch of windows; default 2,048. */
+    batchTokens: z.number().int().min(512).optional(),
+    /** Remove whitespace before scoring, as LlamaFirewall does; default false. */
+    compactWhitespace: z.boolean().optional(),
   })
   .strict();
 

@@ -41,6 +41,19 @@ export abstract class HerdError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
   }
 
+  /**
+   * The Herd error behind `error`: the error itself, or the first one in its `cause` chain (frameworks such as
+   * LangChain wrap errors thrown in middleware). `undefined` when there is none.
+   */
+  static find(error: unknown): HerdError | undefined {
+    let current: unknown = error;
+    for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
+      if (HerdError.isInstance(current)) return current;
+      current = (current as { cause?: unknown }).cause;
+    }
+    return undefined;
+  }
+
   /** A plain, JSON-safe description of the error (the cause is reduced to its message). */
   toJSON(): {
     name: string;

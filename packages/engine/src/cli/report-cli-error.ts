@@ -14,8 +14,9 @@ export const exitCodes = {
 } as const;
 
 /** The exit code for an error, by who is to blame. */
-export function exitCodeFor(error: unknown): number {
-  if (!HerdError.isInstance(error)) return exitCodes.internal;
+export function exitCodeFor(thrown: unknown): number {
+  const error = HerdError.find(thrown);
+  if (!error) return exitCodes.internal;
   if (error.code === 'limit_exceeded') return exitCodes.limits;
   return error.blame === 'guard' ? exitCodes.blocked : exitCodes.configuration;
 }
@@ -24,7 +25,8 @@ export function exitCodeFor(error: unknown): number {
  * Prints an error for a person: one message and its hint for Herd errors, a stack only for bugs.
  * Returns the exit code.
  */
-export function reportCliError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+export function reportCliError(thrown: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  const error = HerdError.find(thrown) ?? thrown;
   if (HerdError.isInstance(error)) {
     stream.write(`herd: ${error.message}\n`);
     if (error.hint) stream.write(`  hint: ${error.hint}\n`);
@@ -32,5 +34,5 @@ export function reportCliError(error: unknown, stream: NodeJS.WritableStream = p
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     stream.write(`herd: internal error (please report it): ${detail}\n`);
   }
-  return exitCodeFor(error);
+  return exitCodeFor(thrown);
 }

@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   createChatModelChain,
+  HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
   loadHerdConfig,
@@ -250,11 +251,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         });
         return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
       } catch (error) {
+        const herdError = HerdError.find(error);
         channel.emit({
           type: 'error',
-          code: (error as { code?: string }).code ?? 'internal_error',
-          blame: (error as { blame?: 'user' | 'model' | 'system' | 'guard' }).blame ?? 'system',
-          message: error instanceof Error ? error.message : String(error),
+          code: herdError?.code ?? 'internal_error',
+          blame: herdError?.blame ?? 'system',
+          message: (herdError ?? (error instanceof Error ? error : new Error(String(error)))).message,
+          ...(herdError?.hint ? { hint: herdError.hint } : {}),
           fatal: true,
         });
         channel.emit({

@@ -121,7 +121,7 @@ async function finish(input: {
   const { options, status, reason, error } = input;
   const { context, sessions, graph } = options;
   if (error !== undefined) {
-    const herdError = HerdError.isInstance(error) ? error : undefined;
+    const herdError = HerdError.find(error);
     context.emit({
       type: 'error',
       code: herdError?.code ?? 'internal_error',
@@ -185,15 +185,18 @@ async function pendingInterrupts(
   return found;
 }
 
-function statusFor(error: unknown): RunStatus {
-  if (HerdError.isInstance(error) && error.code === 'limit_exceeded') return 'limits_exceeded';
-  if (error instanceof GuardError || (HerdError.isInstance(error) && error.blame === 'guard'))
-    return 'blocked';
-  if (error instanceof Error && (error.name === 'AbortError' || /abort/i.test(error.message)))
+function statusFor(thrown: unknown): RunStatus {
+  // LangChain wraps errors thrown in middleware; the Herd error inside decides.
+  const error = HerdError.find(thrown);
+  if (error?.code === 'limit_exceeded') return 'limits_exceeded';
+  if (error instanceof GuardError || error?.blame === 'guard') return 'blocked';
+  if (error) return 'failed';
+  if (thrown instanceof Error && (thrown.name === 'AbortError' || /abort/i.test(thrown.message)))
     return 'cancelled';
   return 'failed';
 }
 
-function reasonFor(error: unknown): string {
+function reasonFor(thrown: unknown): string {
+  const error = HerdError.find(thrown) ?? thrown;
   return error instanceof Error ? error.message : String(error);
 }

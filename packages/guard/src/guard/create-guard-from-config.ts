@@ -71,6 +71,13 @@ export async function createGuardFromConfig(options: CreateGuardFromConfigOption
         : resolve(baseDirectory, promptGuardConfig.modelPath),
       ...(promptGuardConfig.modelFile ? { modelFile: promptGuardConfig.modelFile } : {}),
       ...(promptGuardConfig.threads ? { threads: promptGuardConfig.threads } : {}),
+      ...(promptGuardConfig.overlapTokens !== undefined
+        ? { overlapTokens: promptGuardConfig.overlapTokens }
+        : {}),
+      ...(promptGuardConfig.batchTokens !== undefined ? { batchTokens: promptGuardConfig.batchTokens } : {}),
+      ...(promptGuardConfig.compactWhitespace !== undefined
+        ? { compactWhitespace: promptGuardConfig.compactWhitespace }
+        : {}),
     });
     promptGuard = createPromptGuardScanner(classifier);
   } else {
