@@ -9,6 +9,8 @@ export interface SecretRedactor {
 }
 
 const secretNamePattern = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)/i;
+// Names that match the pattern but hold locations, not secrets (SSH_AUTH_SOCK, GOOGLE_APPLICATION_CREDENTIALS_FILE).
+const notSecretPattern = /(_SOCK|_PATH|_FILE|_DIR|_URL_FILE)$/i;
 // Values this short are too likely to occur by chance to be redacted safely.
 const minimumSecretLength = 8;
 
@@ -33,7 +35,8 @@ export function createSecretRedactor(
   const entries: Array<{ name: string; value: string }> = [];
   for (const [name, value] of Object.entries(env)) {
     if (!value || value.length < minimumSecretLength) continue;
-    if (keyNames.has(name) || secretNamePattern.test(name)) entries.push({ name, value });
+    if (keyNames.has(name) || (secretNamePattern.test(name) && !notSecretPattern.test(name)))
+      entries.push({ name, value });
   }
   // Longest first, so a secret that contains another is replaced whole.
   entries.sort((left, right) => right.value.length - left.value.length);

@@ -16,4 +16,9 @@ describe('createSecretRedactor', () => {
     const redactor = createSecretRedactor({ env: { DEBUG_TOKEN: '1' } });
     expect(redactor.redact('step 1 of 10')).toBe('step 1 of 10');
   });
+
+  it('leaves variables that name a location alone, such as SSH_AUTH_SOCK', () => {
+    const redactor = createSecretRedactor({ env: { SSH_AUTH_SOCK: '/tmp/ssh-agent.12345' } });
+    expect(redactor.redact('socket /tmp/ssh-agent.12345')).toBe('socket /tmp/ssh-agent.12345');
+  });
 });
