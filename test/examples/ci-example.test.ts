@@ -1,0 +1,108 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testModels } from '@herd/core/testing';
+import { CiReportSchema } from '@herd/engine';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertBuilt, herdBin, writeTestConfig } from '../cli/herd-cli.js';
+import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
+
+const examples = fileURLToPath(new URL('../../examples/ci/', import.meta.url));
+
+let server: ScriptedServer;
+let binDirectory: string;
+beforeAll(() => {
+  assertBuilt();
+  // `herd` on the PATH, as `npm install --global @herd/engine` would put it.
+  binDirectory = mkdtempSync(join(tmpdir(), 'herd-bin-'));
+  writeFileSync(join(binDirectory, 'herd'), `#!/bin/sh\nexec "${process.execPath}" "${herdBin}" "$@"\n`);
+  chmodSync(join(binDirectory, 'herd'), 0o755);
+});
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function runScript(workspace: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn('sh', [join(examples, 'run-herd-ci.sh'), ...args], {
+    cwd: workspace,
+    env: { PATH: `${binDirectory}:${process.env.PATH}`, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+describe('examples/ci/run-herd-ci.sh', () => {
+  it('commits a verified change on the branch it is given and exits 0', async () => {
+    const workspace = createFailingTestRepository({ 'issue.md': 'Make the failing test pass.\n' });
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+            },
+          ],
+        },
+        { content: 'done' },
+      ],
+      { model: testModels.actor },
+    );
+
+    const { code, output } = await runScript(workspace, ['issue.md', 'herd/issue-12']);
+
+    expect(code, output).toBe(0);
+    expect(output).toContain('herd-ci: changes made and verified, committed on herd/issue-12');
+    const show = execFileSync('git', ['show', 'herd/issue-12:src/add.js'], {
+      cwd: workspace,
+      encoding: 'utf8',
+    });
+    expect(show).toContain('left + right');
+    const report = CiReportSchema.parse(
+      JSON.parse(readFileSync(join(workspace, '.herd/ci/report.json'), 'utf8')),
+    );
+    expect(report.commit?.branch).toBe('herd/issue-12');
+  });
+
+  it('passes the exit code of herd ci on and says where to look when verification fails', async () => {
+    const workspace = createFailingTestRepository({ 'issue.md': 'Make the failing test pass.\n' });
+    writeTestConfig(workspace, server.url, { run: { maxFixAttempts: 0, maxReplans: 0 } });
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue({ content: 'nothing to do' }, { model: testModels.actor });
+
+    const { code, output } = await runScript(workspace, ['issue.md']);
+
+    expect(code, output).toBe(1);
+    expect(output).toContain('herd-ci: verification failed; see .herd/ci/summary.md');
+    expect(execFileSync('git', ['branch', '--list', 'herd/*'], { cwd: workspace, encoding: 'utf8' })).toBe(
+      '',
+    );
+  });
+});
+
+describe('examples/ci/github/herd-ci.yml', () => {
+  it('uses only options that herd ci has, and the outputs where herd ci writes them', () => {
+    const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
+    const help = execFileSync(process.execPath, [herdBin, 'ci', '--help'], { encoding: 'utf8' });
+    const invocations = workflow.split('\n').filter((line) => /^\s*herd ci\b/.test(line));
+    expect(invocations.length).toBeGreaterThan(0);
+    for (const option of invocations.join(' ').match(/--[a-z-]+/g) ?? []) expect(help).toContain(option);
+    expect(workflow).toContain('.herd/ci/summary.md');
+    expect(workflow).toContain('HERD_TASK:');
+  });
+});

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testModels } from '@herd/core/testing';
+import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertBuilt, writeTestConfig } from '../cli/herd-cli.js';
+import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
+
+const exampleDirectory = fileURLToPath(new URL('../../examples/library/', import.meta.url));
+
+let server: ScriptedServer;
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** Runs the example as its README says (`pnpm start`, which is `tsx src/main.ts`), on a workspace. */
+function runExample(workspace: string, task: string): Promise<{ code: number | null; output: string }> {
+  const tsx = join(exampleDirectory, 'node_modules/tsx/dist/cli.mjs');
+  const child = spawn(process.execPath, [tsx, 'src/main.ts', '--workspace', workspace, task], {
+    cwd: exampleDirectory,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  // A run that waits for an approval nobody gives would hang the test; stop it and show what it printed.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+const fixCall: ScriptedTurn = {
+  toolCalls: [
+    {
+      name: 'edit_file',
+      arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+    },
+  ],
+};
+
+describe('examples/library', () => {
+  it('gives the actor the custom zod tool and streams the run to the console', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'lookup_ticket', arguments: { id: 'HERD-7' } }] },
+        { toolCalls: [{ name: 'lookup_ticket', arguments: { id: 'HERD-99' } }] },
+        fixCall,
+        { content: 'Fixed add as HERD-7 asks.' },
+      ],
+      { model: testModels.actor },
+    );
+
+    const { code, output } = await runExample(workspace, 'fix the bug described in HERD-7');
+
+    expect(code, output).toBe(0);
+    expect(output).toContain('→ lookup_ticket {"id":"HERD-7"}');
+    expect(output).toContain('← lookup_ticket ok: HERD-7: add() subtracts');
+    expect(output).toContain(
+      '← lookup_ticket failed: Error: There is no ticket HERD-99; known tickets: HERD-7.',
+    );
+    expect(output).toContain('✎ modify src/add.js');
+    expect(output).toContain('■ succeeded');
+    expect(output).toContain('+  return left + right;');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it('blocks tool output naming an internal host, as its custom guard policy says', async () => {
+    const workspace = createFailingTestRepository({
+      'docs/deploy.md': 'Deploy to db1.corp.example.internal.\n',
+    });
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'read_file', arguments: { path: 'docs/deploy.md' } }] },
+        { content: 'never asked' },
+      ],
+      { model: testModels.actor },
+    );
+
+    const { code, output } = await runExample(workspace, 'fix add');
+
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/⚠ guard tool_output patterns block/);
+    expect(output).toContain('■ blocked');
+    const actorRequests = server.chatRequests().filter((body) => body.model === testModels.actor);
+    expect(JSON.stringify(actorRequests)).not.toContain('db1.corp.example.internal');
+  });
+});
