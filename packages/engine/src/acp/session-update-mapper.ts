@@ -42,6 +42,8 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
   const toolContent = new Map<string, acp.ToolCallContent[]>();
   const lastCallForPath = new Map<string, string>();
   let changes = 0;
+  // A step's summary is the actor's last message; when that text was already streamed, it is not repeated.
+  let actorSpoke = false;
 
   const message = (text: string): acp.SessionUpdate => ({
     sessionUpdate: 'agent_message_chunk',
@@ -94,6 +96,7 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
       message(`Step ${event.stepId} went beyond the plan: ${event.detail} (policy: ${event.action}).\n\n`),
     ],
     'step-start': (event) => {
+      actorSpoke = false;
       stepStatus.set(event.stepId, 'in_progress');
       return plan ? [planUpdate()] : [];
     },
@@ -102,7 +105,8 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
       stepStatus.set(event.stepId, event.status === 'done' ? 'completed' : 'pending');
       if (step && event.status !== 'done') stepLabel.set(event.stepId, `${step.title} (${event.status})`);
       const updates = plan ? [planUpdate()] : [];
-      if (event.summary) updates.push(message(`${event.summary.trimEnd()}\n\n`));
+      if (event.summary && !actorSpoke) updates.push(message(`${event.summary.trimEnd()}\n\n`));
+      if (actorSpoke) updates.push(message('\n\n'));
       return updates;
     },
     'model-call': (event) => {
@@ -110,8 +114,13 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
       if (!event.usage || size === undefined) return [];
       return [{ sessionUpdate: 'usage_update', used: event.usage.totalTokens, size }];
     },
-    'model-text': (event) =>
-      event.role === 'actor' ? [message(event.text)] : event.role === 'planner' ? [thought(event.text)] : [],
+    'model-text': (event) => {
+      if (event.role === 'actor') {
+        actorSpoke = true;
+        return [message(event.text)];
+      }
+      return event.role === 'planner' ? [thought(event.text)] : [];
+    },
     'tool-call': (event) => {
       const shown = presentToolCall({ workspace, name: event.name, arguments: event.arguments });
       for (const location of shown.locations) lastCallForPath.set(keyOf(location.path), event.callId);

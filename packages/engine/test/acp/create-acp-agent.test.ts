@@ -247,6 +247,51 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(again.stopReason).toBe('end_turn');
   });
 
+  it('remembers an "allow always" answer for the session, also after it is loaded again', async () => {
+    const workspace = createFailingTestRepository();
+    const readmeEdit = (from: string, to: string) => ({
+      toolCalls: [
+        { name: 'edit_file', arguments: { path: 'README.md', edits: [{ search: from, replace: to }] } },
+      ],
+    });
+    const answers = (params: acp.RequestPermissionRequest) =>
+      (params.toolCall.rawInput as { kind?: string } | undefined)?.kind === 'deviation'
+        ? 'allow_always'
+        : 'allow_once';
+    const deviationsAsked = (editor: TestEditor) =>
+      editor.permissions.filter(
+        (permission) => (permission.params.toolCall.rawInput as { kind?: string }).kind === 'deviation',
+      ).length;
+
+    scriptPlan();
+    server.enqueue(
+      [
+        readmeEdit('Adds numbers.', 'Adds two numbers.'),
+        { toolCalls: [{ name: 'edit_file', arguments: fixEdit }] },
+        { content: 'Done.' },
+      ],
+      { model: testModels.actor },
+    );
+    const before = await startEditor();
+    before.answerWith(answers);
+    const sessionId = await newSession(before, workspace, 'act');
+    expect((await prompt(before, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
+    expect(deviationsAsked(before)).toBe(1);
+    before.connection.close();
+
+    scriptPlan();
+    server.enqueue([readmeEdit('Adds two numbers.', 'Adds numbers, two at a time.'), { content: 'Done.' }], {
+      model: testModels.actor,
+    });
+    const after = await startEditor();
+    after.answerWith(answers);
+    await after.agent.request(acp.methods.agent.session.load, { sessionId, cwd: workspace, mcpServers: [] });
+    expect((await prompt(after, sessionId, 'reword the README')).stopReason).toBe('end_turn');
+
+    expect(deviationsAsked(after)).toBe(0);
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toContain('Adds numbers, two at a time.');
+  });
+
   it('refuses to load a session that does not exist', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();

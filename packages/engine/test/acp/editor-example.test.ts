@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { testModels } from '@herd/core/testing';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertBuilt, herdBin, writeTestConfig } from '../../../../test/cli/herd-cli.js';
+import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
+
+const exampleClient = fileURLToPath(new URL('../../../../examples/editor/acp-client.mjs', import.meta.url));
+const run = promisify(execFile);
+
+let server: ScriptedServer;
+beforeAll(assertBuilt);
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('examples/editor/acp-client.mjs', () => {
+  it('drives herd acp from plan mode to a fixed test, answering every question with allow once', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+            },
+          ],
+        },
+        { content: 'Fixed add.' },
+      ],
+      { model: testModels.actor },
+    );
+
+    const { stdout } = await run(
+      process.execPath,
+      [
+        exampleClient,
+        '--cwd',
+        workspace,
+        '--mode',
+        'plan',
+        '--yes',
+        '--herd',
+        `${process.execPath} ${herdBin}`,
+        'make the failing test pass',
+      ],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+    );
+
+    expect(stdout).toContain('? Switch to act mode and carry out plan');
+    expect(stdout).toContain('mode: act');
+    expect(stdout).toContain('→ Edit src/add.js (edit)');
+    expect(stdout).toContain(`diff ${join(workspace, 'src/add.js')}`);
+    expect(stdout).toContain('stop reason: end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it('refuses every question when it cannot ask and was not told --yes', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+
+    const { stdout } = await run(
+      process.execPath,
+      [
+        exampleClient,
+        '--cwd',
+        workspace,
+        '--herd',
+        `${process.execPath} ${herdBin}`,
+        'make the failing test pass',
+      ],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+    );
+
+    expect(stdout).toContain('→ Reject');
+    expect(stdout).toContain('stop reason: end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+  });
+});
