@@ -98,10 +98,14 @@ describe('herd ci (subprocess)', () => {
     writeFileSync(join(workspace, 'task.md'), 'make the failing test pass\n');
     server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
     server.enqueue({ content: 'I could not find the problem.' }, { model: testModels.actor });
-    const herd = spawnHerd({ args: ['ci', '--task-file', 'task.md'], cwd: workspace });
+    const herd = spawnHerd({
+      args: ['ci', '--task-file', 'task.md', '--report', 'out/ci-report.json'],
+      cwd: workspace,
+    });
 
     expect(await herd.exit).toBe(1);
-    const report = readReport(workspace);
+    const report = readReport(workspace, join(workspace, 'out/ci-report.json'));
+    expect(report.outputs.summary).toBe(join(workspace, '.herd/ci/summary.md'));
     expect(report).toMatchObject({
       status: 'verification_failed',
       exitCode: 1,
