@@ -1,5 +1,5 @@
 import * as acp from '@agentclientprotocol/sdk';
-import { type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
+import { HerdError, type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
@@ -104,8 +104,12 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     try {
       result = await run.result;
     } catch (error) {
-      // The error was already shown as a message; the prompt fails with it too.
-      throw new acp.RequestError(-32603, error instanceof Error ? error.message : String(error));
+      // The error was already shown as a message; the prompt fails with it too, with its stable code.
+      throw new acp.RequestError(
+        -32603,
+        error instanceof Error ? error.message : String(error),
+        HerdError.isInstance(error) ? { code: error.code, blame: error.blame } : undefined,
+      );
     }
     // The reason is part of the result, not of an event; said live only, so a replay shows the status alone.
     if (result.status !== 'succeeded' && result.reason) {
@@ -174,8 +178,11 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       running = controller;
       const abort = () => controller.abort();
       requestSignal.addEventListener('abort', abort, { once: true });
-      record.title ??= task.length > 80 ? `${task.slice(0, 79)}…` : task;
       try {
+        if (!record.title) {
+          record.title = task.length > 80 ? `${task.slice(0, 79)}…` : task;
+          await update({ sessionUpdate: 'session_info_update', title: record.title });
+        }
         return await promptInMode(task, controller.signal);
       } finally {
         requestSignal.removeEventListener('abort', abort);

@@ -292,6 +292,28 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toContain('Adds numbers, two at a time.');
   });
 
+  it('fails the prompt with the run error, named by its code, when no model endpoint is configured', async () => {
+    const workspace = createFailingTestRepository();
+    const agent = createAcpAgent({ env: {} });
+    agents.push(agent);
+    const streams = inProcessStreams();
+    agent.app.connect(streams.agent);
+    const editor = connectTestEditor(streams.client);
+    await editor.initialize();
+    const sessionId = await newSession(editor, workspace);
+
+    await expect(prompt(editor, sessionId, 'make the failing test pass')).rejects.toMatchObject({
+      code: -32603,
+      message: expect.stringContaining('No model endpoint is configured'),
+      data: { blame: 'user' },
+    });
+    expect(editor.updates(sessionId)[0]).toEqual({
+      sessionUpdate: 'session_info_update',
+      title: 'make the failing test pass',
+    });
+    expect(agentText(editor.updates(sessionId))).toContain('Error: No model endpoint is configured');
+  });
+
   it('refuses to load a session that does not exist', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();
