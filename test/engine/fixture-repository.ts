@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { HerdConfig, LoadedHerdConfig } from '@herd/core';
+import { createTestConfig } from '@herd/core/testing';
 
 /** A small git repository with a failing test: `add` subtracts. `node test.js` exits 1 until it is fixed. */
 export function createFailingTestRepository(files: Record<string, string> = {}): string {
@@ -42,3 +44,27 @@ export const fixPlan = {
   verification: [['node', 'test.js']],
   risks: [],
 };
+
+/**
+ * A loaded configuration whose planner and actor talk to a scripted server. Llama Guard is left out so that guard
+ * calls do not consume the scripted model turns.
+ */
+export function scriptedRunConfig(options: {
+  workspace: string;
+  baseUrl: string;
+  toolCalling?: 'native' | 'text';
+  images?: boolean;
+  change?: (config: HerdConfig) => HerdConfig;
+}): LoadedHerdConfig {
+  const base = createTestConfig({
+    baseUrl: options.baseUrl,
+    ...(options.toolCalling ? { toolCalling: options.toolCalling } : {}),
+    ...(options.images !== undefined ? { images: options.images } : {}),
+  });
+  const config: HerdConfig = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
+  return {
+    config: options.change ? options.change(config) : config,
+    file: undefined,
+    baseDirectory: options.workspace,
+  };
+}

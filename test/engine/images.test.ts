@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '@herd/core';
-import { createTestConfig, testModels } from '@herd/core/testing';
+import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan } from './fixture-repository.js';
+import { createFailingTestRepository, fixPlan, scriptedRunConfig } from './fixture-repository.js';
 
 // A real 1×1 PNG.
 const onePixelPng = Buffer.from(
@@ -21,14 +21,8 @@ afterEach(async () => {
   await server.close();
 });
 
-function configFor(workspace: string, images: boolean) {
-  const config = createTestConfig({ baseUrl: server.url, images });
-  return {
-    config: { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor } },
-    file: undefined,
-    baseDirectory: workspace,
-  };
-}
+const configFor = (workspace: string, images: boolean) =>
+  scriptedRunConfig({ workspace, baseUrl: server.url, images });
 
 describe('tasks with images', () => {
   it('sends a screenshot to the planner and the actor as image parts', async () => {

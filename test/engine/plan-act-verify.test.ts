@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestConfig, testModels } from '@herd/core/testing';
+import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan } from './fixture-repository.js';
+import { createFailingTestRepository, fixPlan, scriptedRunConfig } from './fixture-repository.js';
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -14,15 +14,8 @@ afterEach(async () => {
   await server.close();
 });
 
-function configFor(workspace: string, toolCalling: 'native' | 'text' = 'native') {
-  const config = createTestConfig({ baseUrl: server.url, toolCalling });
-  // Llama Guard is left out here so that guard calls do not consume the scripted model turns.
-  return {
-    config: { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor } },
-    file: undefined,
-    baseDirectory: workspace,
-  };
-}
+const configFor = (workspace: string, toolCalling: 'native' | 'text' = 'native') =>
+  scriptedRunConfig({ workspace, baseUrl: server.url, toolCalling });
 
 const fixEdit = { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] };
 const actorTurns = {

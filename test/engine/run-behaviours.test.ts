@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HerdConfig, HerdEvent } from '@herd/core';
-import { createTestConfig, testModels } from '@herd/core/testing';
+import { testModels } from '@herd/core/testing';
 import { type CreateHerdOptions, createHerd } from '@herd/engine';
 import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan } from './fixture-repository.js';
+import { createFailingTestRepository, fixPlan, scriptedRunConfig } from './fixture-repository.js';
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -24,11 +24,8 @@ const fixCall: ScriptedTurn = {
   ],
 };
 
-function configFor(workspace: string, change: (config: HerdConfig) => HerdConfig = (config) => config) {
-  const base = createTestConfig({ baseUrl: server.url });
-  const config = change({ ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } });
-  return { config, file: undefined, baseDirectory: workspace };
-}
+const configFor = (workspace: string, change?: (config: HerdConfig) => HerdConfig) =>
+  scriptedRunConfig({ workspace, baseUrl: server.url, ...(change ? { change } : {}) });
 
 async function runToEnd(
   options: CreateHerdOptions & { workspace: string },

@@ -26,56 +26,55 @@ export function modelRoutingMiddleware(options: ModelRoutingMiddlewareOptions) {
   const role = options.role.role;
   const endpoints = [options.role, ...options.role.fallbacks];
   const providerOf = (index: number) => endpoints[index]?.provider ?? 'unknown';
+  const report = (input: {
+    index: number;
+    outcome: 'ok' | 'error' | 'fallback';
+    started?: number;
+    error?: unknown;
+    usage?: { input_tokens: number; output_tokens: number; total_tokens: number } | undefined;
+  }) =>
+    emit({
+      type: 'model-call',
+      role,
+      provider: providerOf(input.index),
+      model: models[input.index]?.model ?? 'unknown',
+      latencyMs: input.started === undefined ? 0 : performance.now() - input.started,
+      outcome: input.outcome,
+      ...(input.error !== undefined
+        ? { error: input.error instanceof Error ? input.error.message : String(input.error) }
+        : {}),
+      ...(input.usage
+        ? {
+            usage: {
+              inputTokens: input.usage.input_tokens,
+              outputTokens: input.usage.output_tokens,
+              totalTokens: input.usage.total_tokens,
+            },
+          }
+        : {}),
+    });
+
   return createMiddleware({
     name: 'HerdModelRouting',
     wrapModelCall: async (request, handler) =>
       invokeWithFallbacks({
         models,
-        onFallback: ({ from, error }) =>
-          emit({
-            type: 'model-call',
-            role,
-            provider: providerOf(from),
-            model: models[from]?.model ?? 'unknown',
-            latencyMs: 0,
-            outcome: 'fallback',
-            error: error instanceof Error ? error.message : String(error),
-          }),
+        onFallback: ({ from, error }) => report({ index: from, outcome: 'fallback', error }),
         call: async (model, index) => {
           const started = performance.now();
           try {
             const response = await handler({ ...request, model });
-            const usage = 'usage_metadata' in response ? response.usage_metadata : undefined;
-            emit({
-              type: 'model-call',
-              role,
-              provider: providerOf(index),
-              model: model.model,
-              latencyMs: performance.now() - started,
+            report({
+              index,
               outcome: 'ok',
-              ...(usage
-                ? {
-                    usage: {
-                      inputTokens: usage.input_tokens,
-                      outputTokens: usage.output_tokens,
-                      totalTokens: usage.total_tokens,
-                    },
-                  }
-                : {}),
+              started,
+              usage: 'usage_metadata' in response ? response.usage_metadata : undefined,
             });
             return response;
           } catch (error) {
-            if (index === models.length - 1 || !isFallbackWorthy(error)) {
-              emit({
-                type: 'model-call',
-                role,
-                provider: providerOf(index),
-                model: model.model,
-                latencyMs: performance.now() - started,
-                outcome: 'error',
-                error: error instanceof Error ? error.message : String(error),
-              });
-            }
+            // A failure that moves on to a fallback is reported by onFallback instead.
+            if (index === models.length - 1 || !isFallbackWorthy(error))
+              report({ index, outcome: 'error', started, error });
             throw error;
           }
         },
