@@ -92,6 +92,37 @@ describe('herd ci (subprocess)', () => {
     expect(git(workspace, 'diff', '--name-only', 'HEAD', 'herd/issue-7')).toBe('src/add.js');
   });
 
+  it('still writes the verified patch, and exits 3, when it cannot be committed onto HEAD', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    // An uncommitted edit next to the fix: the run's patch builds on it, so it does not apply to HEAD.
+    writeFileSync(
+      join(workspace, 'src/add.js'),
+      'export function add(left, right) { // local edit\n  return left - right;\n}\n',
+    );
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue([fixCall, { content: 'done' }], { model: testModels.actor });
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'fix add', '--commit', '--branch', 'herd/x'],
+      cwd: workspace,
+    });
+
+    expect(await herd.exit).toBe(3);
+    const report = readReport(workspace);
+    expect(report).toMatchObject({
+      status: 'succeeded',
+      exitCode: 3,
+      commit: null,
+      verification: { passed: true },
+    });
+    expect(report.reason).toContain('the change was verified but not committed');
+    expect(herd.stderr()).toContain(
+      'herd ci: succeeded (exit code 3): the change was verified but not committed',
+    );
+    expect(readFileSync(report.outputs.patch, 'utf8')).toContain('+  return left + right;');
+    expect(git(workspace, 'branch', '--list', 'herd/x')).toBe('');
+  });
+
   it('exits 1 when verification still fails, with the failing output in the summary', async () => {
     const workspace = createFailingTestRepository();
     writeTestConfig(workspace, server.url, { run: { maxFixAttempts: 0, maxReplans: 0 } });

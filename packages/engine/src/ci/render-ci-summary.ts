@@ -31,7 +31,8 @@ export function renderCiSummary(report: CiReport): string {
     `Exit code ${report.exitCode} · session \`${report.sessionId}\` · ${(report.durationMs / 1000).toFixed(1)} s · Herd ${report.herdVersion}`,
     '',
   );
-  if (report.reason && report.status !== 'succeeded') lines.push(`**Why:** ${inline(report.reason)}`, '');
+  if (report.reason && (report.status !== 'succeeded' || report.exitCode !== 0))
+    lines.push(`**Why:** ${inline(report.reason)}`, '');
   if (report.error?.hint) lines.push(`**Hint:** ${inline(report.error.hint)}`, '');
   lines.push('### Task', '', fenced(report.task, 'text'), '');
 

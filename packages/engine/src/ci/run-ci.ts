@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type HerdEvent, type LoadedHerdConfig, UserError } from '@herd/core';
+import { HerdError, type HerdEvent, type LoadedHerdConfig, UserError } from '@herd/core';
 import type { ToolDefinition } from '@herd/tools';
 import { exitCodeFor } from '../cli/report-cli-error.js';
 import { exitCodeForResult } from '../cli/runs/run-from-cli.js';
@@ -114,7 +114,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     await herd.close();
   }
   const runResult = result instanceof Error ? undefined : result;
-  const exitCode = runResult ? exitCodeForResult(runResult) : exitCodeFor(result);
+  let exitCode = runResult ? exitCodeForResult(runResult) : exitCodeFor(result);
   const patch = runResult?.patch ?? '';
 
   const draft = buildCiReport({
@@ -130,10 +130,27 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     commit: null,
   });
   let commit: CiCommit | null = null;
+  let commitFailure: Pick<CiReport, 'reason' | 'error' | 'exitCode'> | undefined;
   if (options.commit && runResult?.status === 'succeeded' && patch.trim()) {
-    commit = await commitCiChanges({ workspace, branch, patch, message: ciCommitMessage(draft), env });
+    try {
+      commit = await commitCiChanges({ workspace, branch, patch, message: ciCommitMessage(draft), env });
+    } catch (error) {
+      // The verified patch and the report are still written, so the pipeline can apply the change another way.
+      if (!HerdError.isInstance(error)) throw error;
+      exitCode = exitCodeFor(error);
+      commitFailure = {
+        exitCode,
+        reason: `the change was verified but not committed: ${error.message}`,
+        error: {
+          code: error.code,
+          blame: error.blame,
+          message: error.message,
+          ...(error.hint ? { hint: error.hint } : {}),
+        },
+      };
+    }
   }
-  const report = CiReportSchema.parse({ ...draft, commit });
+  const report = CiReportSchema.parse({ ...draft, ...commitFailure, commit });
   const summary = renderCiSummary(report);
   for (const file of Object.values(outputs)) mkdirSync(dirname(file), { recursive: true });
   writeFileSync(outputs.patch, patch);

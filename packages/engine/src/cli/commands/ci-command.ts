@@ -79,8 +79,12 @@ export function registerCiCommand(program: Command): void {
           },
         });
         const { report } = outcome;
+        const why = outcome.exitCode !== 0 && report.reason ? `: ${report.reason}` : '';
+        const committed = report.commit
+          ? `; committed ${report.commit.sha.slice(0, 12)} on ${report.commit.branch}`
+          : '';
         process.stderr.write(
-          `herd ci: ${report.status} (exit code ${outcome.exitCode}); patch ${report.outputs.patch}, summary ${report.outputs.summary}, report ${report.outputs.report}${report.commit ? `; committed ${report.commit.sha.slice(0, 12)} on ${report.commit.branch}` : ''}\n`,
+          `herd ci: ${report.status} (exit code ${outcome.exitCode})${why}\n  patch ${report.outputs.patch}, summary ${report.outputs.summary}, report ${report.outputs.report}${committed}\n`,
         );
         process.exitCode = outcome.exitCode;
       } finally {
