@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestConfig, testModels } from '@herd/core/testing';
+import { runCi } from '@herd/engine';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+const publishedSchema = fileURLToPath(new URL('../../schema/ci-report.schema.json', import.meta.url));
+
+let server: ScriptedServer;
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** A committed repository whose test fails until `add` adds. */
+function failingRepository(): string {
+  const root = mkdtempSync(join(tmpdir(), 'herd-run-ci-'));
+  const files: Record<string, string> = {
+    'package.json': '{ "type": "module" }\n',
+    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
+    'test.js': "import { add } from './src/add.js';\nprocess.exit(add(2, 3) === 5 ? 0 : 1);\n",
+  };
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
+  git('init', '--quiet');
+  git('add', '.');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'start');
+  return root;
+}
+
+const plan = {
+  summary: 'Make add() add.',
+  steps: [
+    {
+      id: 'step-1',
+      title: 'Fix add',
+      intent: 'Replace the subtraction with an addition.',
+      files: [{ path: 'src/add.js', change: 'modify' }],
+      acceptance: 'add(2, 3) returns 5',
+    },
+  ],
+  verification: [['node', 'test.js']],
+};
+
+describe('runCi', () => {
+  it('writes a report that the published JSON Schema accepts, with the blocked deviation in it', async () => {
+    const workspace = failingRepository();
+    const base = createTestConfig({ baseUrl: server.url });
+    const config = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
+    server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'write_file', arguments: { path: 'NOTES.md', content: 'notes\n' } }] },
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+            },
+          ],
+        },
+        { content: 'Fixed.' },
+      ],
+      { model: testModels.actor },
+    );
+    const events: string[] = [];
+
+    const outcome = await runCi({
+      task: 'make the test pass',
+      workspace,
+      config: { config, file: undefined, baseDirectory: workspace },
+      env: {},
+      onEvent: (event) => events.push(event.type),
+    });
+
+    expect(outcome.exitCode).toBe(0);
+    expect(events.at(-1)).toBe('run-finish');
+    const written: unknown = JSON.parse(readFileSync(outcome.report.outputs.report, 'utf8'));
+    const published = z.fromJSONSchema(JSON.parse(readFileSync(publishedSchema, 'utf8')));
+    expect(published.safeParse(written).success).toBe(true);
+    expect(written).toEqual(outcome.report);
+    expect(outcome.report.deviations).toEqual([
+      { stepId: 'step-1', kind: 'undeclared_file', detail: 'writing NOTES.md', action: 'block' },
+    ]);
+    expect(outcome.report.changedFiles).toEqual([{ path: 'src/add.js', change: 'modify' }]);
+    expect(outcome.report.usage.modelCalls).toBe(4);
+    expect(outcome.summary).toContain('- `step-1` undeclared file: writing NOTES.md → block');
+  });
+});
