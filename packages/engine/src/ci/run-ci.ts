@@ -93,6 +93,8 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     workspace,
     env,
     mode: 'ci',
+    // Nothing asks in ci mode; should a question slip through, nobody can answer it, so it is refused, not left waiting.
+    resolveApproval: async () => 'reject',
     ...(options.config ? { config: options.config } : {}),
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
     ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),

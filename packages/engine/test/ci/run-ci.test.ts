@@ -97,3 +97,13 @@ describe('runCi', () => {
     expect(outcome.summary).toContain('- `step-1` undeclared file: writing NOTES.md → block');
   });
 });
+
+describe('runCi before the run', () => {
+  it('refuses a workspace that does not exist, calling no model', async () => {
+    const missing = join(tmpdir(), 'herd-no-such-workspace', 'repo');
+    await expect(runCi({ task: 'anything', workspace: missing, env: {} })).rejects.toThrow(
+      `The workspace ${missing} is not a directory; pass an existing repository with --workspace.`,
+    );
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+});
