@@ -4,7 +4,11 @@ import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-re
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
 import { type AcpSessionRecord, writeAcpSessionRecord } from './acp-session-record.js';
-import { approvalPermissionRequest, decisionOfPermission } from './approval-permission.js';
+import {
+  approvalPermissionQuestion,
+  decisionOfPermission,
+  type PermissionQuestion,
+} from './approval-permission.js';
 import { promptTask } from './prompt-task.js';
 import type { AcpSessionModeId } from './session-modes.js';
 import { createSessionUpdateMapper } from './session-update-mapper.js';
@@ -71,7 +75,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   async function resolveApproval(request: ApprovalRequest): Promise<ApprovalDecision | undefined> {
     if (preapproved.delete(request.requestId)) return 'allow_once';
     if (request.rememberKey && record.alwaysAllowed.includes(request.rememberKey)) return 'allow_always';
-    const decision = await ask(approvalPermissionRequest({ sessionId: record.sessionId, request }));
+    const decision = await ask(approvalPermissionQuestion(request));
     if (decision === 'allow_always' && request.rememberKey) {
       record.alwaysAllowed.push(request.rememberKey);
       save();
@@ -79,19 +83,34 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return decision;
   }
 
-  async function ask(request: acp.RequestPermissionRequest): Promise<ApprovalDecision | undefined> {
+  /**
+   * Asks the editor: the question is first shown as a pending tool call, then asked, then closed as completed
+   * (allowed) or failed (refused or withdrawn), so no question stays pending in the editor.
+   */
+  async function ask(question: PermissionQuestion): Promise<ApprovalDecision | undefined> {
     const signal = running?.signal;
     if (signal?.aborted) return undefined;
+    const { toolCall } = question;
+    await update({ sessionUpdate: 'tool_call', ...toolCall });
+    let decision: ApprovalDecision | undefined;
     try {
-      const response = await client.request(acp.methods.client.session.requestPermission, request, {
-        ...(signal ? { cancellationSignal: signal, stopWaitingOnCancel: true } : {}),
-      });
-      return decisionOfPermission(response);
+      const response = await client.request(
+        acp.methods.client.session.requestPermission,
+        { sessionId: record.sessionId, toolCall, options: question.options },
+        signal ? { cancellationSignal: signal, stopWaitingOnCancel: true } : {},
+      );
+      decision = decisionOfPermission(response);
     } catch (error) {
       // A withdrawn question (the prompt was cancelled) is no answer; anything else is the editor's failure.
-      if (signal?.aborted) return undefined;
-      throw error;
+      if (!signal?.aborted) throw error;
     }
+    await update({
+      sessionUpdate: 'tool_call_update',
+      toolCallId: toolCall.toolCallId,
+      status: decision === 'allow_once' || decision === 'allow_always' ? 'completed' : 'failed',
+      rawOutput: { decision: decision ?? 'withdrawn' },
+    });
+    return decision;
   }
 
   async function follow(run: HerdRun, continued = false): Promise<HerdRunResult> {
@@ -125,7 +144,6 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     const version = [...result.events].reverse().find((event) => event.type === 'plan-propose');
     const title = `Switch to act mode and carry out plan ${result.planId}${version?.type === 'plan-propose' ? ` (version ${version.version})` : ''}?`;
     const decision = await ask({
-      sessionId: record.sessionId,
       toolCall: {
         toolCallId: `switch-to-act-${result.planId}`,
         title,

@@ -16,17 +16,18 @@ const toolKindOf: Record<ApprovalRequest['kind'], acp.ToolKind> = {
   guard: 'other',
 };
 
+/** A question as ACP shows it: a pending tool call, and the answers offered. */
+export interface PermissionQuestion {
+  toolCall: acp.ToolCall;
+  options: acp.PermissionOption[];
+}
+
 /**
- * Builds the `session/request_permission` request for a Herd approval request. The question is shown as a
- * pending tool call whose content is the request's detail (for a plan, the plan as Markdown).
+ * Builds the question for a Herd approval request: a pending tool call whose content is the request's detail
+ * (for a plan, the plan as Markdown), with allow once / allow always / reject.
  */
-export function approvalPermissionRequest(options: {
-  sessionId: string;
-  request: ApprovalRequest;
-}): acp.RequestPermissionRequest {
-  const { request } = options;
+export function approvalPermissionQuestion(request: ApprovalRequest): PermissionQuestion {
   return {
-    sessionId: options.sessionId,
     toolCall: {
       toolCallId: `approval-${request.requestId}`,
       title: request.title,

@@ -92,8 +92,13 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     const plans = updates.filter((update) => update.sessionUpdate === 'plan');
     expect(plans[0]).toMatchObject({ entries: [{ content: 'Fix add', status: 'pending' }] });
     expect(plans.at(-1)).toMatchObject({ entries: [{ content: 'Fix add', status: 'completed' }] });
-    const call = updates.find((update) => update.sessionUpdate === 'tool_call');
-    expect(call).toMatchObject({
+    const calls = updates.filter((update) => update.sessionUpdate === 'tool_call');
+    // The question is shown as a tool call too, and closed once answered.
+    expect(calls[0]).toMatchObject({ kind: 'switch_mode', status: 'pending' });
+    expect(updates).toContainEqual(
+      expect.objectContaining({ toolCallId: calls[0]?.toolCallId, status: 'completed' }),
+    );
+    expect(calls[1]).toMatchObject({
       kind: 'edit',
       title: 'Edit src/add.js',
       locations: [{ path: join(workspace, 'src/add.js') }],
@@ -109,6 +114,8 @@ describe('herd acp (in process, over NDJSON streams)', () => {
         newText: expect.stringContaining('left + right'),
       }),
     );
+    // The actor's words arrive once: streamed (after the guard) and not repeated as the step summary.
+    expect(agentText(updates).split('Fixed add.')).toHaveLength(2);
     expect(agentText(updates)).toContain('Run succeeded');
   });
 
@@ -147,7 +154,17 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       'reject_once',
     ]);
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
-    expect(editor.updates(sessionId).some((update) => update.sessionUpdate === 'tool_call')).toBe(false);
+    const calls = editor.updates(sessionId).filter((update) => update.sessionUpdate === 'tool_call');
+    expect(calls).toEqual([
+      expect.objectContaining({ kind: 'think', title: expect.stringContaining('Approve plan') }),
+    ]);
+    expect(editor.updates(sessionId)).toContainEqual(
+      expect.objectContaining({
+        sessionUpdate: 'tool_call_update',
+        status: 'failed',
+        rawOutput: { decision: 'reject' },
+      }),
+    );
     expect(agentText(editor.updates(sessionId))).toContain('the plan was rejected');
   });
 
