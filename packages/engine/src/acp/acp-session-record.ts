@@ -22,6 +22,8 @@ export const AcpSessionRecordSchema = z.object({
    * from the one before within the same prompt (acting on a plan just proposed), so its task is not a new prompt.
    */
   runs: z.array(z.object({ runId: z.string().min(1), continued: z.boolean().default(false) })).default([]),
+  /** The plan the session's last run proposed or acted on; `/act` carries it out. */
+  lastPlanId: z.string().min(1).optional(),
   /** Keys of the questions answered "allow always" in this session. */
   alwaysAllowed: z.array(z.string()).default([]),
 });

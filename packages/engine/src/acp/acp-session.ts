@@ -30,6 +30,8 @@ export interface AcpSession {
   readonly record: AcpSessionRecord;
   /** Runs one prompt to its end in the session's mode and says why it stopped. */
   prompt(prompt: readonly acp.ContentBlock[], signal: AbortSignal): Promise<acp.StopReason>;
+  /** Tells the editor the session's slash commands (`/act`); sent just after the session is opened. */
+  announceCommands(): void;
   /** Switches the mode at the editor's request. */
   setMode(mode: AcpSessionModeId): void;
   /** Stops the running prompt, if any; its pending question is withdrawn. */
@@ -130,6 +132,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         HerdError.isInstance(error) ? { code: error.code, blame: error.blame } : undefined,
       );
     }
+    if (result.planId) record.lastPlanId = result.planId;
     // The reason is part of the result, not of an event; said live only, so a replay shows the status alone.
     if (result.status !== 'succeeded' && result.reason) {
       await update({
@@ -161,7 +164,20 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return decision;
   }
 
+  async function actOnLastPlan(signal: AbortSignal): Promise<acp.StopReason> {
+    if (!record.lastPlanId) {
+      await update({
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: 'This session has no plan yet: describe the task first.\n\n' },
+      });
+      return 'end_turn';
+    }
+    // Not pre-approved: the act run asks for the plan's approval unless it was approved before.
+    return stopReasonOf(await follow(herd.act(record.lastPlanId, { signal })), signal);
+  }
+
   async function promptInMode(task: string, signal: AbortSignal): Promise<acp.StopReason> {
+    if (/^\/act\b/.test(task)) return actOnLastPlan(signal);
     if (record.mode === 'act') return stopReasonOf(await follow(herd.run(task, { signal })), signal);
     const planned = await follow(herd.plan(task, { signal }));
     if (signal.aborted || planned.status !== 'succeeded' || !planned.planId)
@@ -208,6 +224,14 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         save();
       }
     },
+    announceCommands() {
+      // After the response that names the session, so the editor knows the session the update is for.
+      setImmediate(() => {
+        void update({ sessionUpdate: 'available_commands_update', availableCommands: sessionCommands }).catch(
+          () => {},
+        );
+      });
+    },
     setMode(mode) {
       record.mode = mode;
       save();
@@ -221,6 +245,14 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     },
   };
 }
+
+const sessionCommands: acp.AvailableCommand[] = [
+  {
+    name: 'act',
+    description:
+      "Carry out this session's latest plan (asks you to approve it first, unless you already did).",
+  },
+];
 
 function stopReasonOf(result: HerdRunResult, signal: AbortSignal): acp.StopReason {
   if (signal.aborted) return 'cancelled';

@@ -111,7 +111,7 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
         alwaysAllowed: [],
       };
       writeAcpSessionRecord(record);
-      open(record, client);
+      open(record, client).announceCommands();
       return { sessionId: record.sessionId, modes: sessionModeState(record.mode) };
     })
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
@@ -119,10 +119,12 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
       for (const update of replaySessionHistory(session.record)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
       }
+      session.announceCommands();
       return { modes: sessionModeState(session.record.mode) };
     })
     .onRequest(acp.methods.agent.session.resume, ({ params, client }) => {
       const session = open(sessions.get(params.sessionId)?.record ?? stored(params), client);
+      session.announceCommands();
       return { modes: sessionModeState(session.record.mode) };
     })
     .onRequest(acp.methods.agent.session.list, ({ params }) => ({

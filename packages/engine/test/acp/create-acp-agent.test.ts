@@ -136,6 +136,33 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(agentText(editor.updates(sessionId))).toContain('Staying in plan mode');
   });
 
+  it('offers /act, which carries out the plan a plan-mode prompt left unapproved', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    const editor = await startEditor();
+    const sessionId = await newSession(editor, workspace, 'plan');
+    await editor.until(() =>
+      editor.updates(sessionId).some((update) => update.sessionUpdate === 'available_commands_update'),
+    );
+    expect(editor.updates(sessionId)).toContainEqual({
+      sessionUpdate: 'available_commands_update',
+      availableCommands: [expect.objectContaining({ name: 'act' })],
+    });
+    editor.answerWith(() => 'reject');
+    await prompt(editor, sessionId, 'make the failing test pass');
+
+    scriptFix();
+    editor.answerWith(() => 'allow_once');
+    const response = await prompt(editor, sessionId, '/act');
+
+    expect(response.stopReason).toBe('end_turn');
+    expect(editor.permissions.map((permission) => permission.params.toolCall.kind)).toEqual([
+      'switch_mode',
+      'think',
+    ]);
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
   it('asks for the plan in act mode and acts on nothing when it is rejected', async () => {
     const workspace = createFailingTestRepository();
     scriptPlan();
