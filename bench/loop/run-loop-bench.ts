@@ -68,6 +68,7 @@ const herdAgent = createAgent({
       extraCommands: [],
       registry: dispatcher.registry,
       tools: {
+        dispatcher,
         tools: herdTools,
         approved: (name) => approvedTools.find((candidate) => candidate.name === name),
       },

@@ -257,3 +257,30 @@ describe('approvals and undo', () => {
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
   });
 });
+
+describe('tool arguments the model got wrong', () => {
+  it('come back to the model as the dispatcher explains them, without a stack trace', async () => {
+    const workspace = createFailingTestRepository();
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'edit_file', arguments: { file: 'src/add.js' } }] },
+        fixCall,
+        { content: 'done' },
+      ],
+      {
+        model: testModels.actor,
+      },
+    );
+    const { herd, result, events } = await runToEnd({ workspace, config: configFor(workspace) });
+    await herd.close();
+    expect(result.status).toBe('succeeded');
+    const refusal = server
+      .chatRequests()
+      .filter((body) => body.model === testModels.actor)[1]
+      ?.messages?.at(-1);
+    expect(String(refusal?.content)).toContain('path');
+    expect(String(refusal?.content)).not.toMatch(/\n\s+at /);
+    expect(ofType(events, 'tool-result')[0]).toMatchObject({ ok: false, name: 'edit_file' });
+  });
+});

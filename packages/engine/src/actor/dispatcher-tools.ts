@@ -3,6 +3,8 @@ import type { StructuredToolInterface } from '@langchain/core/tools';
 
 /** The LangChain face of the workspace tools, plus their approved twins. */
 export interface DispatcherTools {
+  /** The dispatcher the tools call. */
+  dispatcher: ToolDispatcher;
   /** One LangChain tool per registry tool, for `createAgent({ tools })`. */
   tools: StructuredToolInterface[];
   /** The same tool, but dispatched as approved by a person (after the command policy asked). */
@@ -26,5 +28,5 @@ export function createDispatcherTools(options: {
       approvedTool,
     ]),
   );
-  return { tools, approved: (name) => approvedTools.get(name) };
+  return { dispatcher: options.dispatcher, tools, approved: (name) => approvedTools.get(name) };
 }

@@ -62,6 +62,31 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       }
       emit({ type: 'tool-call', callId, name: call.name, arguments: args });
 
+      // Arguments that fail the tool's schema never reach LangChain's own validation (whose error carries a stack
+      // trace): the dispatcher refuses them without running anything, in words the model can act on.
+      const definition = registry.get(call.name);
+      if (definition && !definition.input.safeParse(args).success) {
+        const refused = await options.tools.dispatcher.dispatch({
+          name: call.name,
+          arguments: args,
+          id: callId,
+        });
+        emit({
+          type: 'tool-result',
+          callId,
+          name: call.name,
+          ok: false,
+          content: refused.content,
+          errorCode: refused.error?.code ?? 'invalid_arguments',
+        });
+        return new ToolMessage({
+          tool_call_id: callId,
+          name: call.name,
+          content: refused.content,
+          status: 'error',
+        });
+      }
+
       const deviation = findDeviation({ name: call.name, args });
       if (deviation) {
         const action = options.interactive || options.onDeviation !== 'ask' ? options.onDeviation : 'block';
