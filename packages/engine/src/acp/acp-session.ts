@@ -25,7 +25,10 @@ export interface AcpSessionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** One editor session: a Herd of its own (so "allow always" answers stay in the session), its mode, its prompt. */
+/**
+ * One editor session: a Herd of its own (so "allow always" answers stay in the session and a question waiting
+ * here blocks no other session), its mode, its prompt.
+ */
 export interface AcpSession {
   readonly record: AcpSessionRecord;
   /** Runs one prompt to its end in the session's mode and says why it stopped. */
@@ -36,6 +39,13 @@ export interface AcpSession {
   setMode(mode: AcpSessionModeId): void;
   /** Stops the running prompt, if any; its pending question is withdrawn. */
   cancel(): void;
+  /** True while a prompt runs. */
+  readonly busy: boolean;
+  /**
+   * Closes the session's Herd (models, databases, the Prompt Guard classifier) while no prompt runs; the next
+   * prompt opens it again. "Allow always" answers survive: they are kept in the session record.
+   */
+  release(): Promise<void>;
   /** Cancels and releases the session's models and databases. */
   close(): Promise<void>;
 }
@@ -58,12 +68,17 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     live: true,
     contextWindowOf: (role) => windows?.[role],
   });
-  const herd: Herd = createHerd({
-    workspace: record.cwd,
-    env,
-    ...(options.config ? { config: options.config } : {}),
-    resolveApproval,
-  });
+  // Opened for a prompt and released when the session goes idle and another needs the memory (see `release`).
+  let opened: Herd | undefined;
+  const herd = (): Herd => {
+    opened ??= createHerd({
+      workspace: record.cwd,
+      env,
+      ...(options.config ? { config: options.config } : {}),
+      resolveApproval,
+    });
+    return opened;
+  };
 
   function save(): void {
     record.updatedAt = new Date().toISOString();
@@ -173,13 +188,13 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       return 'end_turn';
     }
     // Not pre-approved: the act run asks for the plan's approval unless it was approved before.
-    return stopReasonOf(await follow(herd.act(record.lastPlanId, { signal })), signal);
+    return stopReasonOf(await follow(herd().act(record.lastPlanId, { signal })), signal);
   }
 
   async function promptInMode(task: string, signal: AbortSignal): Promise<acp.StopReason> {
     if (/^\/act\b/.test(task)) return actOnLastPlan(signal);
-    if (record.mode === 'act') return stopReasonOf(await follow(herd.run(task, { signal })), signal);
-    const planned = await follow(herd.plan(task, { signal }));
+    if (record.mode === 'act') return stopReasonOf(await follow(herd().run(task, { signal })), signal);
+    const planned = await follow(herd().plan(task, { signal }));
     if (signal.aborted || planned.status !== 'succeeded' || !planned.planId)
       return stopReasonOf(planned, signal);
     const decision = await askToAct(planned);
@@ -194,7 +209,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     record.mode = 'act';
     save();
     await update({ sessionUpdate: 'current_mode_update', currentModeId: 'act' });
-    return stopReasonOf(await follow(herd.act(planned.planId, { signal }), true), signal);
+    return stopReasonOf(await follow(herd().act(planned.planId, { signal }), true), signal);
   }
 
   return {
@@ -232,6 +247,15 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         );
       });
     },
+    get busy() {
+      return running !== undefined;
+    },
+    async release() {
+      if (running || !opened) return;
+      const closing = opened;
+      opened = undefined;
+      await closing.close();
+    },
     setMode(mode) {
       record.mode = mode;
       save();
@@ -241,7 +265,9 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     },
     async close() {
       running?.abort();
-      await herd.close();
+      const closing = opened;
+      opened = undefined;
+      await closing?.close();
     },
   };
 }

@@ -153,9 +153,15 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
       live(params.sessionId).setMode(params.modeId);
       return {};
     })
-    .onRequest(acp.methods.agent.session.prompt, async ({ params, signal }) => ({
-      stopReason: await live(params.sessionId).prompt(params.prompt, signal),
-    }))
+    .onRequest(acp.methods.agent.session.prompt, async ({ params, signal }) => {
+      const session = live(params.sessionId);
+      // Idle sessions give back their models and classifier, so many open threads cost one Herd each only
+      // while they work.
+      await Promise.all(
+        [...sessions.values()].filter((other) => other !== session).map((other) => other.release()),
+      );
+      return { stopReason: await session.prompt(params.prompt, signal) };
+    })
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
       sessions.get(params.sessionId)?.cancel();
     });

@@ -255,6 +255,25 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(readFileSync(join(first, 'src/add.js'), 'utf8')).toContain('left - right');
   });
 
+  it('goes on in a session whose Herd was released while another session worked', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    editor.answerWith(() => 'reject');
+    const first = await newSession(editor, workspace, 'act');
+    const second = await newSession(editor, workspace, 'act');
+
+    for (const sessionId of [first, second, first]) {
+      scriptPlan();
+      expect((await prompt(editor, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
+    }
+
+    expect(editor.permissions.map((permission) => permission.params.sessionId)).toEqual([
+      first,
+      second,
+      first,
+    ]);
+  });
+
   it('lists, loads and replays a session in a new connection, then goes on in it', async () => {
     const workspace = createFailingTestRepository();
     scriptPlan();
