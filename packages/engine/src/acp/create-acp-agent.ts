@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import type { LoadedHerdConfig } from '@herd/core';
@@ -38,7 +39,8 @@ export interface AcpAgent {
  * session's history), `session/resume`, `session/list`, `session/close`, `session/set_mode` (`plan` or `act`),
  * `session/prompt` and `session/cancel`. Each session has its own Herd, so a question waiting in one session
  * never blocks another. Connect `app` to a stream (`acp.ndJsonStream(output, input)`) or, in tests, directly to
- * a client app.
+ * a client app. Serve one connection per agent, as `herd acp` does: sessions belong to the agent, and closing
+ * the connection closes them.
  *
  * The agent does not use the editor's `fs/*` or `terminal/*` methods yet: files change on disk through Herd's
  * tools (jail, checkpoints) and commands run in Herd's sandbox; the editor sees every change as a diff.
@@ -100,10 +102,17 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
       authMethods: [],
     }))
     .onRequest(acp.methods.agent.session.new, ({ params, client }) => {
+      const cwd = absolute(params.cwd);
+      if (!existsSync(cwd)) {
+        throw acp.RequestError.invalidParams(
+          { cwd },
+          `cwd '${cwd}' does not exist; open a folder that does and start a new session there`,
+        );
+      }
       const now = new Date().toISOString();
       const record: AcpSessionRecord = {
         sessionId: randomUUID(),
-        cwd: absolute(params.cwd),
+        cwd,
         mode: options.defaultMode ?? 'act',
         createdAt: now,
         updatedAt: now,

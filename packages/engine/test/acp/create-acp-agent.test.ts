@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import { createTestConfig, testModels } from '@herd/core/testing';
@@ -375,6 +375,15 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       title: 'make the failing test pass',
     });
     expect(agentText(editor.updates(sessionId))).toContain('Error: No model endpoint is configured');
+  });
+
+  it('refuses a session in a folder that does not exist, and creates nothing there', async () => {
+    const missing = join(createFailingTestRepository(), 'no', 'such', 'folder');
+    const editor = await startEditor();
+    await expect(
+      editor.agent.request(acp.methods.agent.session.new, { cwd: missing, mcpServers: [] }),
+    ).rejects.toMatchObject({ code: -32602 });
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('refuses to load a session that does not exist', async () => {
