@@ -6,7 +6,7 @@
 //   node acp-client.mjs [--cwd DIR] [--mode plan|act] [--yes] [--herd "node path/to/herd.js"] "task"
 //
 // --yes answers "allow once" to every question; without it, questions are asked on the terminal (and refused
-// when stdin is not a terminal). --herd is the command that starts the agent (default: `herd`).
+// when stdin is not a terminal). --herd is the command that starts the agent (default: `herd`). Ctrl-C cancels.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -130,6 +130,8 @@ try {
     `connected to ${initialized.agentInfo?.title ?? 'an agent'} ${initialized.agentInfo?.version ?? ''}`,
   );
   const { sessionId } = await request('session/new', { cwd: resolve(values.cwd), mcpServers: [] });
+  // Ctrl-C cancels the prompt (the agent stops and answers `cancelled`); a second Ctrl-C quits.
+  process.once('SIGINT', () => send({ method: 'session/cancel', params: { sessionId } }));
   if (values.mode) await request('session/set_mode', { sessionId, modeId: values.mode });
   const { stopReason } = await request('session/prompt', {
     sessionId,

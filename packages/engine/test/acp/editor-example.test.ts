@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,30 @@ describe('examples/editor/acp-client.mjs', () => {
     expect(stdout).toContain(`diff ${join(workspace, 'src/add.js')}`);
     expect(stdout).toContain('stop reason: end_turn');
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it('cancels the prompt on Ctrl-C', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue({ fault: 'stall', ms: 60_000 }, { model: testModels.actor });
+    const client = spawn(
+      process.execPath,
+      [exampleClient, '--cwd', workspace, '--yes', '--herd', `${process.execPath} ${herdBin}`, 'fix it'],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => client.on('exit', resolve));
+    await new Promise<void>((resolve) =>
+      client.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (stdout.includes('[~] Fix add')) resolve();
+      }),
+    );
+    client.kill('SIGINT');
+
+    expect(await exited).toBe(1);
+    expect(stdout).toContain('stop reason: cancelled');
   });
 
   it('refuses every question when it cannot ask and was not told --yes', async () => {
