@@ -5,7 +5,8 @@
 //
 // Run from the repository root after `pnpm build`:  pnpm bench loop   (BENCH_STEPS=200 BENCH_RUNS=7 to change)
 import { cpus } from 'node:os';
-import { createChatModelChain, type HerdEventInput, resolveModelRole } from '@herd/core';
+import { type HerdEventInput, resolveModelRole } from '@herd/core';
+import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { modelRoutingMiddleware, planContractMiddleware } from '@herd/engine';
 import { createGuard, guardMiddleware } from '@herd/guard';

@@ -76,8 +76,6 @@ export {
   WarningEventSchema,
 } from './events/herd-event.js';
 // ---- Models ----
-export type { CreateChatModelOptions } from './models/create-chat-model.js';
-export { createChatModel, createChatModelChain } from './models/create-chat-model.js';
 export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
 export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
 export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';

@@ -62,4 +62,9 @@ export interface PackRepositoryOptions extends z.input<typeof PackSettingsSchema
    * `@herd/guard` at the `repo_content` scan point. Verdicts are cached by content hash.
    */
   scanContent?: ContentScanner;
+  /**
+   * Identifies the scanner's configuration (e.g. a hash of the guard policy). With it, the whole packed result of an
+   * unchanged work tree is reused; without it, a pack with a scanner always reads the cache file by file.
+   */
+  scanContentKey?: string;
 }

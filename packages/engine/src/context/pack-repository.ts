@@ -9,6 +9,7 @@ import {
   type PackCacheEntry,
   savePackCache,
 } from './cache/pack-cache.js';
+import { loadPackedResult, savePackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import { applyContentScanner } from './content-scanner-phase.js';
 import { packMap } from './map/pack-map.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
@@ -53,6 +54,29 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const progress = options.onProgress ?? (() => {});
   const counterName = options.tokenCounter?.name ?? 'o200k';
   const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
+  // An unchanged git work tree packed with the same options gives the same result: reuse it whole.
+  const reusable = settings.cache && (!options.scanContent || options.scanContentKey !== undefined);
+  const resultKey = JSON.stringify({
+    settings,
+    counter: counterName,
+    scanner: options.scanContentKey ?? null,
+  });
+  const fingerprint = reusable ? workTreeFingerprint(root) : undefined;
+  if (fingerprint) {
+    const reused = loadPackedResult({ root, key: resultKey, fingerprint });
+    if (reused) {
+      progress({ phase: 'render', done: 1, total: 1 });
+      const { stats } = reused;
+      return {
+        document: reused.document,
+        stats: {
+          ...stats,
+          cache: { hits: stats.files.included, misses: 0 },
+          durationMs: Math.round(performance.now() - started),
+        },
+      };
+    }
+  }
 
   progress({ phase: 'list', done: 0, total: 0 });
   const listing = await listRepositoryFiles({ root, exclude: settings.selection.exclude });
@@ -200,6 +224,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     if (settings.cache && dirty)
       writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead });
     stats.durationMs = Math.round(performance.now() - started);
+    if (fingerprint) savePackedResult({ root, key: resultKey, fingerprint, document, stats });
     return { document, stats };
   } finally {
     await pool.close();
@@ -207,7 +232,13 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
 }
 
 function parseSettings(options: PackRepositoryOptions): PackSettings {
-  const { tokenCounter: _counter, onProgress: _progress, scanContent: _scanner, ...plain } = options;
+  const {
+    tokenCounter: _counter,
+    onProgress: _progress,
+    scanContent: _scanner,
+    scanContentKey: _scannerKey,
+    ...plain
+  } = options;
   const parsed = PackSettingsSchema.safeParse(plain);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  createChatModelChain,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
@@ -10,6 +9,7 @@ import {
   resolveHerdRoles,
   UserError,
 } from '@herd/core';
+import { createChatModelChain } from '@herd/core/models';
 import { createGuardFromConfig } from '@herd/guard';
 import { createWorkspaceTools, type RestoreResult, type ToolDefinition } from '@herd/tools';
 import type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from '../approvals/approval-request.js';

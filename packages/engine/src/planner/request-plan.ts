@@ -1,11 +1,11 @@
 import {
-  type createChatModel,
   invokeWithFallbacks,
   ModelBehaviorError,
   type Plan,
   PlanSchema,
   type StructuredOutput,
 } from '@herd/core';
+import type { createChatModel } from '@herd/core/models';
 import {
   AIMessage,
   type AIMessageChunk,

@@ -1,4 +1,5 @@
-import { createChatModelChain, type HerdConfig, type HerdEventInput, resolveModelRole } from '@herd/core';
+import { type HerdConfig, type HerdEventInput, resolveModelRole } from '@herd/core';
+import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { createAgent, tool } from 'langchain';

@@ -222,3 +222,33 @@ describe('packRepository', () => {
     expect(again.stats.files.included).toBe(1);
   });
 });
+
+describe('packRepository on an unchanged git work tree', () => {
+  it('returns the last result whole, and packs again as soon as a file changes', async () => {
+    const root = createRepository(
+      { 'src/a.ts': 'export const a = 1;\n', 'README.md': '# r\n' },
+      { git: true },
+    );
+    const first = await packRepository({ root, budget: 100_000 });
+    const again = await packRepository({ root, budget: 100_000 });
+    expect(again.document).toBe(first.document);
+    expect(again.stats.cache).toEqual({ hits: first.stats.files.included, misses: 0 });
+
+    writeFileSync(join(root, 'src/a.ts'), 'export const a = 2;\n');
+    const changed = await packRepository({ root, budget: 100_000 });
+    expect(changed.document).toContain('export const a = 2;');
+    // A second edit leaves `git status` as it was; the file's size and time still tell.
+    writeFileSync(join(root, 'src/a.ts'), 'export const a = 33;\n');
+    const changedAgain = await packRepository({ root, budget: 100_000 });
+    expect(changedAgain.document).toContain('export const a = 33;');
+  });
+
+  it('does not reuse a result across different options', async () => {
+    const root = createRepository({ 'src/a.ts': 'export const a = 1;\n' }, { git: true });
+    await packRepository({ root, budget: 100_000 });
+    const withTask = await packRepository({ root, budget: 100_000, task: 'rename a' });
+    expect(withTask.stats.budget).toBe(100_000);
+    const smaller = await packRepository({ root, budget: 90_000 });
+    expect(smaller.stats.budget).toBe(90_000);
+  });
+});

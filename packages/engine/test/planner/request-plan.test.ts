@@ -1,10 +1,5 @@
-import {
-  createChatModelChain,
-  ModelBehaviorError,
-  type Plan,
-  resolveModelRole,
-  type StructuredOutput,
-} from '@herd/core';
+import { ModelBehaviorError, type Plan, resolveModelRole, type StructuredOutput } from '@herd/core';
+import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

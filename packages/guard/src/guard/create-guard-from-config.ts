@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { createChatModel, type HerdConfig, resolveModelRole } from '@herd/core';
+import { type HerdConfig, resolveModelRole } from '@herd/core';
+import { createChatModel } from '@herd/core/models';
 import { createAuditLog } from '../audit/audit-log.js';
 import { createScanCache } from '../cache/scan-cache.js';
 import { createLlamaGuardClassifier } from '../llama-guard/llama-guard-classifier.js';

@@ -1,4 +1,5 @@
-import { createChatModel, type ResolvedModelRole, resolveModelRole } from '@herd/core';
+import { type ResolvedModelRole, resolveModelRole } from '@herd/core';
+import { createChatModel } from '@herd/core/models';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuard } from '../../src/guard/create-guard.js';

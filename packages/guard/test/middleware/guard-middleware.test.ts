@@ -1,4 +1,5 @@
-import { createChatModel, GuardError, resolveModelRole } from '@herd/core';
+import { GuardError, resolveModelRole } from '@herd/core';
+import { createChatModel } from '@herd/core/models';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { createAgent, tool } from 'langchain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
