@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HerdEventInput } from '@herd/core';
 import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware, guardStream } from '@herd/guard';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
@@ -74,6 +75,9 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
   return {
     blocks,
     contentScanner,
+    contentScannerKey: createHash('sha256')
+      .update(JSON.stringify({ policy: guard.policy, classifiers: guard.classifiers, mode }))
+      .digest('hex'),
     stream: (source) =>
       guardStream(source, {
         guard,

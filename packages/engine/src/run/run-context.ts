@@ -24,6 +24,8 @@ export interface RunGuard {
   }): Promise<{ action: 'allow' | 'warn' | 'ask' | 'block' | 'redact'; text: string; reason?: string }>;
   /** Scans repository files at the `repo_content` point while packing. */
   contentScanner?: ContentScanner;
+  /** Identifies the scanner's configuration, so a pack of an unchanged repository can be reused whole. */
+  contentScannerKey?: string;
   /** Middleware that guards model inputs, outputs, tool calls and tool outputs inside agents. */
   middleware: AgentMiddleware[];
   /** Releases streamed model text only after the guard has scanned the window holding it (`model_output`). */

@@ -42,6 +42,7 @@ export function planNode(context: RunContext) {
         budget,
         task,
         ...(context.guard.contentScanner ? { scanContent: context.guard.contentScanner } : {}),
+        ...(context.guard.contentScannerKey ? { scanContentKey: context.guard.contentScannerKey } : {}),
       });
       context.emit({
         type: 'context-pack',
