@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
+import { createFailingTestRepository, enqueueFixScenario, fixPlan } from '../engine/fixture-repository.js';
 import { assertBuilt, spawnHerd, writeTestConfig } from './herd-cli.js';
 
 let server: ScriptedServer;
@@ -42,21 +42,12 @@ describe('herd run (subprocess)', () => {
   it('runs plan → act → verify and streams NDJSON events', async () => {
     const workspace = createFailingTestRepository();
     writeTestConfig(workspace, server.url);
-    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
-    server.enqueue(
-      [
-        {
-          toolCalls: [
-            {
-              name: 'edit_file',
-              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
-            },
-          ],
-        },
-        { content: 'done' },
-      ],
-      { model: testModels.actor },
-    );
+    enqueueFixScenario({
+      server,
+      plannerModel: testModels.planner,
+      actorModel: testModels.actor,
+      summary: 'done',
+    });
     const herd = spawnHerd({ args: ['run', 'make the test pass', '--yes', '--json'], cwd: workspace });
     expect(await herd.exit).toBe(0);
     expect(herd.events.at(-1)).toMatchObject({ type: 'run-finish', status: 'succeeded' });

@@ -68,3 +68,29 @@ export function scriptedRunConfig(options: {
     baseDirectory: options.workspace,
   };
 }
+
+/** The actor's tool call that fixes the fixture. */
+export const fixEditCall = {
+  toolCalls: [
+    {
+      name: 'edit_file',
+      arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+    },
+  ],
+};
+
+/**
+ * Scripts the whole fix of the fixture: the planner proposes {@link fixPlan}, the actor edits `src/add.js` and then
+ * answers with `summary`.
+ */
+export function enqueueFixScenario(options: {
+  server: { enqueue(turns: unknown, options?: { model?: string }): void };
+  plannerModel: string;
+  actorModel: string;
+  summary?: string;
+}): void {
+  options.server.enqueue({ content: JSON.stringify(fixPlan) }, { model: options.plannerModel });
+  options.server.enqueue([fixEditCall, { content: options.summary ?? 'done' }], {
+    model: options.actorModel,
+  });
+}

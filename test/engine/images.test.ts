@@ -5,7 +5,7 @@ import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan, scriptedRunConfig } from './fixture-repository.js';
+import { createFailingTestRepository, enqueueFixScenario, scriptedRunConfig } from './fixture-repository.js';
 
 // A real 1×1 PNG.
 const onePixelPng = Buffer.from(
@@ -28,21 +28,12 @@ describe('tasks with images', () => {
   it('sends a screenshot to the planner and the actor as image parts', async () => {
     const workspace = createFailingTestRepository();
     writeFileSync(join(workspace, 'screenshot.png'), onePixelPng);
-    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
-    server.enqueue(
-      [
-        {
-          toolCalls: [
-            {
-              name: 'edit_file',
-              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
-            },
-          ],
-        },
-        { content: 'done' },
-      ],
-      { model: testModels.actor },
-    );
+    enqueueFixScenario({
+      server,
+      plannerModel: testModels.planner,
+      actorModel: testModels.actor,
+      summary: 'done',
+    });
     const herd = createHerd({
       workspace,
       config: configFor(workspace, true),

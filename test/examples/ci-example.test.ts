@@ -8,7 +8,7 @@ import { CiReportSchema } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../cli/herd-cli.js';
-import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
+import { createFailingTestRepository, enqueueFixScenario, fixPlan } from '../engine/fixture-repository.js';
 
 const examples = fileURLToPath(new URL('../../examples/ci/', import.meta.url));
 
@@ -48,21 +48,12 @@ describe('examples/ci/run-herd-ci.sh', () => {
   it('commits a verified change on the branch it is given and exits 0', async () => {
     const workspace = createFailingTestRepository({ 'issue.md': 'Make the failing test pass.\n' });
     writeTestConfig(workspace, server.url);
-    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
-    server.enqueue(
-      [
-        {
-          toolCalls: [
-            {
-              name: 'edit_file',
-              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
-            },
-          ],
-        },
-        { content: 'done' },
-      ],
-      { model: testModels.actor },
-    );
+    enqueueFixScenario({
+      server,
+      plannerModel: testModels.planner,
+      actorModel: testModels.actor,
+      summary: 'done',
+    });
 
     const { code, output } = await runScript(workspace, ['issue.md', 'herd/issue-12']);
 

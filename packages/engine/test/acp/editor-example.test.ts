@@ -7,7 +7,11 @@ import { testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../../../../test/cli/herd-cli.js';
-import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
+import {
+  createFailingTestRepository,
+  enqueueFixScenario,
+  fixPlan,
+} from '../../../../test/engine/fixture-repository.js';
 
 const exampleClient = fileURLToPath(new URL('../../../../examples/editor/acp-client.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -25,21 +29,12 @@ describe('examples/editor/acp-client.mjs', () => {
   it('drives herd acp from plan mode to a fixed test, answering every question with allow once', async () => {
     const workspace = createFailingTestRepository();
     writeTestConfig(workspace, server.url);
-    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
-    server.enqueue(
-      [
-        {
-          toolCalls: [
-            {
-              name: 'edit_file',
-              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
-            },
-          ],
-        },
-        { content: 'Fixed add.' },
-      ],
-      { model: testModels.actor },
-    );
+    enqueueFixScenario({
+      server,
+      plannerModel: testModels.planner,
+      actorModel: testModels.actor,
+      summary: 'Fixed add.',
+    });
 
     const { stdout } = await run(
       process.execPath,

@@ -7,7 +7,11 @@ import { testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../../../../test/cli/herd-cli.js';
-import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
+import {
+  createFailingTestRepository,
+  enqueueFixScenario,
+  fixPlan,
+} from '../../../../test/engine/fixture-repository.js';
 import { agentText, connectTestEditor, type TestEditor } from './acp-test-editor.js';
 
 let server: ScriptedServer;
@@ -40,21 +44,12 @@ async function spawnAcp(workspace: string): Promise<{ editor: TestEditor; child:
 }
 
 function scriptFix(): void {
-  server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
-  server.enqueue(
-    [
-      {
-        toolCalls: [
-          {
-            name: 'edit_file',
-            arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
-          },
-        ],
-      },
-      { content: 'Fixed add.' },
-    ],
-    { model: testModels.actor },
-  );
+  enqueueFixScenario({
+    server,
+    plannerModel: testModels.planner,
+    actorModel: testModels.actor,
+    summary: 'Fixed add.',
+  });
 }
 
 const prompt = (editor: TestEditor, sessionId: string, text: string) =>
