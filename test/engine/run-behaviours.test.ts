@@ -284,3 +284,51 @@ describe('tool arguments the model got wrong', () => {
     expect(ofType(events, 'tool-result')[0]).toMatchObject({ ok: false, name: 'edit_file' });
   });
 });
+
+describe('verification after each step', () => {
+  it('verifies after every step when run.verifyAfterEachStep is on', async () => {
+    const workspace = createFailingTestRepository();
+    const twoSteps = {
+      ...fixPlan,
+      steps: [
+        fixPlan.steps[0]!,
+        {
+          id: 'step-2',
+          title: 'Note',
+          intent: 'Add a note.',
+          files: [{ path: 'README.md', change: 'modify' as const }],
+          commands: [],
+          acceptance: 'noted',
+        },
+      ],
+    };
+    server.enqueue({ content: JSON.stringify(twoSteps) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        fixCall,
+        { content: 'fixed' },
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: {
+                path: 'README.md',
+                edits: [{ search: 'Adds numbers.', replace: 'Adds numbers, correctly.' }],
+              },
+            },
+          ],
+        },
+        { content: 'noted' },
+      ],
+      { model: testModels.actor },
+    );
+    const config = configFor(workspace, (base) => ({ ...base, run: { verifyAfterEachStep: true } }));
+    const { herd, result, events } = await runToEnd({ workspace, config });
+    await herd.close();
+    expect(result.status).toBe('succeeded');
+    const order = events
+      .filter((event) => event.type === 'step-finish' || event.type === 'verification-finish')
+      .map((event) => (event.type === 'step-finish' ? event.stepId : 'verified'));
+    expect(order).toEqual(['step-1', 'verified', 'step-2', 'verified']);
+  });
+});

@@ -73,6 +73,7 @@ export {
   TokenUsageSchema,
   ToolCallEventSchema,
   ToolResultEventSchema,
+  VerificationFinishEventSchema,
   WarningEventSchema,
 } from './events/herd-event.js';
 // ---- Models ----

@@ -158,6 +158,13 @@ export const CheckpointCreateEventSchema = event('checkpoint-create', {
   stepId: z.string().optional(),
 });
 
+/** Verification ran: the commands, whether they all passed, and the tail of their output. */
+export const VerificationFinishEventSchema = event('verification-finish', {
+  passed: z.boolean(),
+  commands: z.array(z.array(z.string())),
+  output: z.string(),
+});
+
 /** Something worth telling a person, that did not stop the run. */
 export const WarningEventSchema = event('warning', {
   code: z.string(),
@@ -209,6 +216,7 @@ export const HerdEventSchema = z.discriminatedUnion('type', [
   ApprovalResolveEventSchema,
   FileChangeEventSchema,
   CheckpointCreateEventSchema,
+  VerificationFinishEventSchema,
   WarningEventSchema,
   ErrorEventSchema,
   RunFinishEventSchema,

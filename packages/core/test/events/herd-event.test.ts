@@ -61,6 +61,7 @@ const samples: HerdEvent[] = [
   { ...base, type: 'approval-resolve', requestId: 'r1', decision: 'allow_once' },
   { ...base, type: 'file-change', path: 'src/range.ts', change: 'modify', diff: '--- a\n+++ b\n' },
   { ...base, type: 'checkpoint-create', checkpointId: 'abc123', stepId: 'step-1' },
+  { ...base, type: 'verification-finish', passed: false, commands: [['npm', 'test']], output: '1 failing' },
   { ...base, type: 'error', code: 'provider_error', blame: 'system', message: 'boom', fatal: true },
   {
     ...base,

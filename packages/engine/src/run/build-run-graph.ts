@@ -15,7 +15,7 @@ import { RunState, type RunStateValue } from './run-state.js';
  * ```
  * START → make_plan → approve_plan → prepare_step → act_step ─┐ (next step)
  *                  ↑          ↑___________________│
- *                  │                              ↓ (all steps done)
+ *                  │                              ↓ (all steps done, or after each with verifyAfterEachStep)
  *                  │                            verify → END (passed)
  *                  │                              │ failed
  *                  │                fix ←─────────┤ (attempts left) → verify
@@ -45,20 +45,29 @@ export function buildRunGraph(options: { context: RunContext; checkpointer: Base
     .addEdge('prepare_step', 'act_step')
     .addConditionalEdges(
       'act_step',
-      (state: RunStateValue) => (state.status ? END : nextStep(state) ? 'prepare_step' : 'verify'),
+      (state: RunStateValue) =>
+        state.status
+          ? END
+          : nextStep(state) && !context.settings.verifyAfterEachStep
+            ? 'prepare_step'
+            : 'verify',
       ['prepare_step', 'verify', END],
     )
     .addConditionalEdges('verify', (state: RunStateValue) => afterVerify(context, state), [
       'fix',
       'make_plan',
+      'prepare_step',
       END,
     ])
     .addConditionalEdges('fix', (state: RunStateValue) => (state.status ? END : 'verify'), ['verify', END]);
   return graph.compile({ checkpointer: options.checkpointer });
 }
 
-function afterVerify(context: RunContext, state: RunStateValue): 'fix' | 'make_plan' | typeof END {
-  if (state.verification?.passed) return END;
+function afterVerify(
+  context: RunContext,
+  state: RunStateValue,
+): 'fix' | 'make_plan' | 'prepare_step' | typeof END {
+  if (state.verification?.passed) return nextStep(state) ? 'prepare_step' : END;
   if (state.fixAttempts < context.settings.maxFixAttempts) return 'fix';
   if (state.replans < context.settings.maxReplans) return 'make_plan';
   return END;

@@ -38,6 +38,8 @@ export const RunSettingsSchema = z
     testCommand: PlanCommandSchema.optional(),
     /** Fix attempts by the actor after verification fails, before re-planning. */
     maxFixAttempts: z.number().int().min(0).max(10).default(3),
+    /** Verify after every step instead of only after the last one (slower, catches a broken step early). */
+    verifyAfterEachStep: z.boolean().default(false),
     /** Re-plans by the planner after the fix attempts are used up. */
     maxReplans: z.number().int().min(0).max(5).default(1),
     /** Tokens kept free in the planner's window for its answer. */

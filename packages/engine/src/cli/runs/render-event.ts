@@ -42,6 +42,8 @@ export function renderEvent(event: HerdEvent): string | undefined {
       return `\n${event.diff.trimEnd()}`;
     case 'checkpoint-create':
       return undefined;
+    case 'verification-finish':
+      return `${event.passed ? '✓ verified' : '✗ verification failed'}: ${event.commands.map((command) => command.join(' ')).join('; ')}${event.passed ? '' : `\n${event.output.split('\n').slice(-12).join('\n')}`}`;
     case 'warning':
       return `  warning: ${event.message}`;
     case 'error':

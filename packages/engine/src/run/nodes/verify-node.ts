@@ -42,6 +42,13 @@ export function verifyNode(context: RunContext) {
         `$ ${argv.join(' ')}  (${ok ? 'passed' : 'FAILED'})\n${result.content.slice(-reportTailCharacters)}`,
       );
     }
-    return { verification: { passed, report: sections.join('\n\n') } };
+    const report = sections.join('\n\n');
+    context.emit({
+      type: 'verification-finish',
+      passed,
+      commands,
+      output: report.slice(-reportTailCharacters),
+    });
+    return { verification: { passed, report } };
   };
 }
