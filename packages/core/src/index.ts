@@ -1,5 +1,6 @@
 // Public API of @herd/core. Every export is listed by name; a new export here is new public API.
 
+export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {
   FallbackConfig,

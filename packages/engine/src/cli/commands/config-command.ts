@@ -7,7 +7,10 @@ import {
   type ResolvedModelRole,
   resolveHerdRoles,
 } from '@herd/core';
+import { parseGuardPolicy } from '@herd/guard';
+import { parseToolsConfig } from '@herd/tools';
 import type { Command } from 'commander';
+import { parseRunSettings } from '../../settings/run-settings.js';
 import { exitCodes } from '../report-cli-error.js';
 
 /** Registers `herd config check`: validates the configuration and prints the resolved roles without secrets. */
@@ -22,7 +25,22 @@ export function registerConfigCommand(program: Command): void {
     .action((options: { json?: boolean }) => {
       const loaded = loadHerdConfig();
       const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
-      const problems = findProblems(roles);
+      const source = loaded.file ?? 'environment';
+      // The sections other packages own are validated by them, so `config check` catches every mistake at once.
+      const sectionProblems = [
+        () => parseRunSettings(loaded.config.run, source),
+        () => parseToolsConfig(loaded.config.tools, source),
+        () => parseGuardPolicy(loaded.config.policy, source),
+      ].flatMap((parse) => {
+        try {
+          parse();
+          return [];
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          return [{ code: error.code, message: error.message }];
+        }
+      });
+      const problems = [...findProblems(roles), ...sectionProblems];
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
       } else {
