@@ -1,4 +1,4 @@
-import { ConfigError, PlanCommandSchema } from '@herd/core';
+import { ConfigError, formatConfigIssues, PlanCommandSchema } from '@herd/core';
 import { z } from 'zod';
 
 /** Per-token prices of a role's model, for the optional cost ceiling. */
@@ -73,10 +73,7 @@ export type RunLimits = z.infer<typeof RunLimitsSchema>;
 export function parseRunSettings(input: unknown, source = 'configuration'): RunSettings {
   const parsed = RunSettingsSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: ['run', ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const issues = formatConfigIssues({ error: parsed.error, input: input ?? {}, prefix: 'run' });
   throw new ConfigError({
     source,
     issues,
