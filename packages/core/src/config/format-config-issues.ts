@@ -40,8 +40,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
 }
 
 function typeHint(expected: string): string {
-  if (expected === 'number')
-    return 'write a plain number of tokens or milliseconds, e.g. 131072 (no quotes, no "k")';
+  if (expected === 'number') return 'write a plain number without quotes, e.g. 131072 rather than "128k"';
   if (expected === 'string') return 'write it in double quotes';
   if (expected === 'object') return 'write an object in braces';
   if (expected === 'array') return 'write a list in square brackets';
