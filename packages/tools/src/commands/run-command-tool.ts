@@ -8,6 +8,8 @@ import { defineTool } from '../tool/define-tool.js';
 import { bubblewrapArguments, probeBubblewrap, type SandboxStatus } from './bubblewrap-sandbox.js';
 import { buildChildEnvironment } from './child-environment.js';
 import { evaluateCommandPolicy } from './command-policy.js';
+import type { CommandRunner } from './command-runner.js';
+import { type CapturedOutput, createOutputCapture } from './output-capture.js';
 import type { ProcessTreeResult } from './run-process-tree.js';
 import { runProcessTree } from './run-process-tree.js';
 
@@ -46,6 +48,11 @@ export interface RunCommandToolOptions {
   config: Pick<ToolsConfig, 'commands' | 'sandbox'>;
   /** Environment the child's allow-listed variables are taken from. Default `process.env`. */
   environment?: NodeJS.ProcessEnv;
+  /**
+   * Where commands run instead of a local process (an editor's terminal), reported as unsandboxed. Commands with
+   * `stdin`, and every command when `sandbox.mode` is `required`, still run locally.
+   */
+  commandRunner?: CommandRunner;
 }
 
 const describeEnd = (result: ProcessTreeResult, limit: number): string => {
@@ -55,14 +62,37 @@ const describeEnd = (result: ProcessTreeResult, limit: number): string => {
   return `exit code ${result.exitCode}`;
 };
 
+/** Room for the marker line a capture puts where it cut the middle. */
+const cutMarkerAllowanceBytes = 64;
+
+/** Holds a runner's output to the same cap as a local process's, whatever the runner kept. */
+const capOutput = (output: CapturedOutput, limitBytes: number): CapturedOutput => {
+  if (Buffer.byteLength(output.text) <= limitBytes + cutMarkerAllowanceBytes) return output;
+  const capture = createOutputCapture(limitBytes);
+  capture.push(Buffer.from(output.text));
+  const capped = capture.result();
+  return {
+    text: capped.text,
+    totalBytes: Math.max(output.totalBytes, capped.totalBytes),
+    omittedBytes: output.omittedBytes + capped.omittedBytes,
+  };
+};
+
+const capRunnerResult = (result: ProcessTreeResult, limitBytes: number): ProcessTreeResult => ({
+  ...result,
+  stdout: capOutput(result.stdout, limitBytes),
+  stderr: capOutput(result.stderr, limitBytes),
+});
+
 /**
  * Creates `run_command`: runs an argv (never a shell string) in the workspace after the command policy allows it,
  * inside bubblewrap when available (network off, filesystem read-only except the workspace and a private /tmp),
  * with an allow-listed environment, a time limit that kills the whole process tree, and head-and-tail capped
- * output. A policy `ask` becomes an {@link ApprovalRequiredError}; when unsandboxed, the result says so.
+ * output. A policy `ask` becomes an {@link ApprovalRequiredError}; when unsandboxed, the result says so. With a
+ * `commandRunner`, everything up to the run is the same and the runner runs the command (unsandboxed).
  */
 export function createRunCommandTool(options: RunCommandToolOptions) {
-  const { jail, config, environment } = options;
+  const { jail, config, environment, commandRunner } = options;
   return defineTool<typeof RunCommandInputSchema, RunCommandData>({
     name: 'run_command',
     description:
@@ -117,8 +147,14 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
           reason: verdict.reason,
         });
       }
-      const sandbox: SandboxStatus =
-        config.sandbox.mode === 'off'
+      // The runner has no standard input, and cannot give the sandbox a `required` configuration asks for.
+      const runner =
+        commandRunner && stdin === undefined && config.sandbox.mode !== 'required'
+          ? commandRunner
+          : undefined;
+      const sandbox: SandboxStatus = runner
+        ? { kind: 'none', reason: `it ran in ${runner.description}, which Herd cannot sandbox` }
+        : config.sandbox.mode === 'off'
           ? { kind: 'none', reason: 'the sandbox is turned off in the configuration' }
           : await probeBubblewrap();
       if (sandbox.kind === 'none' && config.sandbox.mode === 'required') {
@@ -141,18 +177,31 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
               ...command,
             ]
           : command;
-      const result = await runProcessTree({
-        argv: wrapped,
-        cwd: directory.absolute,
-        environment: buildChildEnvironment({
-          ...(environment ? { source: environment } : {}),
-          extraAllowed: config.commands.envAllow,
-        }),
-        timeoutMs: limit,
-        outputLimitBytes: config.commands.outputLimitBytes,
-        input: stdin,
-        signal,
+      const childEnvironment = buildChildEnvironment({
+        ...(environment ? { source: environment } : {}),
+        extraAllowed: config.commands.envAllow,
       });
+      const result = runner
+        ? capRunnerResult(
+            await runner.run({
+              argv: command,
+              cwd: directory.absolute,
+              environment: childEnvironment,
+              timeoutMs: limit,
+              outputLimitBytes: config.commands.outputLimitBytes,
+              signal,
+            }),
+            config.commands.outputLimitBytes,
+          )
+        : await runProcessTree({
+            argv: wrapped,
+            cwd: directory.absolute,
+            environment: childEnvironment,
+            timeoutMs: limit,
+            outputLimitBytes: config.commands.outputLimitBytes,
+            input: stdin,
+            signal,
+          });
       if (result.failedToStart) {
         throw new UserError({
           code: 'command_not_started',

@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UserError } from '@herd/core';
 import { applyPatch, createTwoFilesPatch, parsePatch } from 'diff';
 import { z } from 'zod';
-import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { applySearchReplace } from './apply-search-replace.js';
-import { decodeText, detectLineEnding } from './decode-text.js';
+import { type DecodedText, decodeText, detectLineEnding } from './decode-text.js';
 import { withFileLock } from './file-lock.js';
 import { missingPathError } from './missing-path-error.js';
+import type { WorkspaceFileSystem } from './workspace-file-system.js';
 import { writeFileAtomically } from './write-file-atomically.js';
-import { withLineEnding } from './write-file-tool.js';
+import { type FileWriteToolOptions, withLineEnding } from './write-file-tool.js';
 
 const EditFileInputSchema = z
   .object({
@@ -73,10 +73,11 @@ const applyUnifiedDiff = (text: string, diff: string, path: string): string => {
 /**
  * Creates `edit_file`: exact search/replace blocks (zero or several matches is an error that shows the closest
  * candidates or the matching lines) or one unified diff, applied atomically with line endings, mode and BOM kept.
- * Concurrent edits of one file are applied one after the other.
+ * Concurrent edits of one file are applied one after the other. With a `fileSystem`, the jail still decides, the
+ * current text (unsaved changes included) comes from it and the edited text goes back to it.
  */
-export function createEditFileTool(options: { jail: WorkspaceJail }) {
-  const { jail } = options;
+export function createEditFileTool(options: FileWriteToolOptions) {
+  const { jail, fileSystem } = options;
   return defineTool({
     name: 'edit_file',
     description:
@@ -86,21 +87,23 @@ export function createEditFileTool(options: { jail: WorkspaceJail }) {
     examples: [
       { path: 'src/app.ts', edits: [{ search: 'const port = 3000;', replace: 'const port = 8080;' }] },
     ],
-    async run({ path: filePath, edits, diff }) {
+    async run({ path: filePath, edits, diff }, { signal }) {
       const target = await jail.resolve({ path: filePath, intent: 'write' });
       if (!target.exists) throw missingPathError(filePath);
       return withFileLock(target.absolute, async () => {
-        const decoded = decodeText(
-          await readFile(target.absolute).catch((error: NodeJS.ErrnoException) => {
-            if (error.code === 'EISDIR') {
-              throw new UserError({
-                code: 'is_a_directory',
-                message: `'${filePath}' is a directory; give the path of a file.`,
-              });
-            }
-            throw error;
-          }),
-        );
+        const decoded = fileSystem
+          ? await readThroughFileSystem({ fileSystem, absolutePath: target.absolute, filePath, signal })
+          : decodeText(
+              await readFile(target.absolute).catch((error: NodeJS.ErrnoException) => {
+                if (error.code === 'EISDIR') {
+                  throw new UserError({
+                    code: 'is_a_directory',
+                    message: `'${filePath}' is a directory; give the path of a file.`,
+                  });
+                }
+                throw error;
+              }),
+            );
         const lineEnding = detectLineEnding(decoded.text);
         const before = decoded.text.replaceAll('\r\n', '\n');
         const after = edits
@@ -117,7 +120,9 @@ export function createEditFileTool(options: { jail: WorkspaceJail }) {
           decoded.encoding === 'latin-1'
             ? Buffer.from(text, 'latin1')
             : Buffer.from(decoded.bom ? `\uFEFF${text}` : text, 'utf8');
-        await writeFileAtomically({ jail, target, bytes: encoded, shownPath: filePath });
+        if (fileSystem)
+          await fileSystem.writeTextFile({ absolutePath: target.absolute, content: text, signal });
+        else await writeFileAtomically({ jail, target, bytes: encoded, shownPath: filePath });
         const patch = createTwoFilesPatch(
           `a/${target.relative}`,
           `b/${target.relative}`,
@@ -138,4 +143,24 @@ export function createEditFileTool(options: { jail: WorkspaceJail }) {
       });
     },
   });
+}
+
+/** The current text of a file through a file system, refusing a directory as the disk path does. */
+async function readThroughFileSystem(options: {
+  fileSystem: WorkspaceFileSystem;
+  absolutePath: string;
+  filePath: string;
+  signal: AbortSignal;
+}): Promise<DecodedText> {
+  if ((await stat(options.absolutePath)).isDirectory()) {
+    throw new UserError({
+      code: 'is_a_directory',
+      message: `'${options.filePath}' is a directory; give the path of a file.`,
+    });
+  }
+  const text = await options.fileSystem.readTextFile({
+    absolutePath: options.absolutePath,
+    signal: options.signal,
+  });
+  return { text, encoding: 'utf-8', bom: false };
 }

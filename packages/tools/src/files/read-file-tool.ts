@@ -1,9 +1,11 @@
+import { stat } from 'node:fs/promises';
 import { UserError } from '@herd/core';
 import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
-import { decodeText, detectLineEnding, looksBinary } from './decode-text.js';
+import { type DecodedText, decodeText, detectLineEnding, looksBinary } from './decode-text.js';
 import { missingPathError } from './missing-path-error.js';
+import type { WorkspaceFileSystem } from './workspace-file-system.js';
 
 /** Options for {@link createReadFileTool}. */
 export interface ReadFileToolOptions {
@@ -11,6 +13,8 @@ export interface ReadFileToolOptions {
   jail: WorkspaceJail;
   /** Largest number of bytes returned in one call. Default 1 MB. */
   limitBytes?: number;
+  /** Where text is read once the jail accepted the path (an editor's buffers); default the disk. */
+  fileSystem?: WorkspaceFileSystem;
 }
 
 const ReadFileInputSchema = z.object({
@@ -47,7 +51,7 @@ const hardLimitBytes = 64 * 1024 * 1024;
  * detection, Latin-1 fallback for non-UTF-8 bytes, and clear errors for directories and missing files.
  */
 export function createReadFileTool(options: ReadFileToolOptions) {
-  const { jail, limitBytes = 1_000_000 } = options;
+  const { jail, limitBytes = 1_000_000, fileSystem } = options;
   return defineTool<typeof ReadFileInputSchema, ReadFileData>({
     name: 'read_file',
     description:
@@ -62,36 +66,35 @@ export function createReadFileTool(options: ReadFileToolOptions) {
           message: `endLine ${endLine} is before startLine ${startLine}; pass endLine >= startLine.`,
         });
       }
+      if (fileSystem) {
+        const resolved = await jail.resolve({ path: filePath, intent: 'read' });
+        if (!resolved.exists) throw missingPathError(filePath);
+        if ((await stat(resolved.absolute)).isDirectory()) throw directoryError(filePath);
+        const text = await fileSystem.readTextFile({ absolutePath: resolved.absolute, signal });
+        const bytes = Buffer.byteLength(text);
+        if (text.slice(0, 8192).includes('\0')) return binaryResult({ relative: resolved.relative, bytes });
+        return presentLines({
+          decoded: { text: text.startsWith('\uFEFF') ? text.slice(1) : text, encoding: 'utf-8', bom: false },
+          readAll: true,
+          bytes,
+          relative: resolved.relative,
+          filePath,
+          startLine,
+          endLine,
+          limitBytes,
+        });
+      }
       const opened = await jail.openForRead(filePath).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw missingPathError(filePath);
         throw error;
       });
       const { handle, resolved, stats } = opened;
       try {
-        if (stats.isDirectory()) {
-          throw new UserError({
-            code: 'is_a_directory',
-            message: `'${filePath}' is a directory, not a file; call list_files with this path to see what it contains.`,
-          });
-        }
+        if (stats.isDirectory()) throw directoryError(filePath);
         const buffer = Buffer.alloc(chunkSize);
         const first = await handle.read(buffer, 0, chunkSize, 0);
-        if (looksBinary(buffer.subarray(0, first.bytesRead))) {
-          return {
-            content: `'${resolved.relative}' is a binary file (${stats.size} bytes); its content is not shown.`,
-            data: {
-              path: resolved.relative,
-              bytes: stats.size,
-              binary: true,
-              startLine: 0,
-              endLine: 0,
-              totalLines: undefined,
-              truncated: true,
-              encoding: 'utf-8' as const,
-              lineEnding: 'lf' as const,
-            } satisfies ReadFileData,
-          };
-        }
+        if (looksBinary(buffer.subarray(0, first.bytesRead)))
+          return binaryResult({ relative: resolved.relative, bytes: stats.size });
         // Read whole chunks until the requested lines are in and the byte budget allows, never the whole of a huge file.
         const chunks: Buffer[] = [Buffer.from(buffer.subarray(0, first.bytesRead))];
         let position = first.bytesRead;
@@ -115,64 +118,102 @@ export function createReadFileTool(options: ReadFileToolOptions) {
           chunks.push(slice);
           collected += bytesRead;
         }
-        const readAll = position >= stats.size;
-        const decoded = decodeText(Buffer.concat(chunks));
-        const lines = decoded.text.split('\n');
-        if (!readAll) lines.pop();
-        const totalLines = readAll
-          ? decoded.text.endsWith('\n')
-            ? lines.length - 1
-            : lines.length
-          : undefined;
-        const fileLines = totalLines ?? lines.length;
-        const lastWanted = Math.min(endLine ?? fileLines, fileLines);
-        if (
-          startLine > Math.max(lines.length, 1) ||
-          (totalLines !== undefined && startLine > Math.max(totalLines, 1))
-        ) {
-          throw new UserError({
-            code: 'invalid_line_range',
-            message: `'${filePath}' has ${totalLines ?? lines.length} lines, so startLine ${startLine} is past the end; pass a smaller startLine.`,
-          });
-        }
-        let text = '';
-        let lastLine = startLine - 1;
-        for (let index = startLine - 1; index < lastWanted; index += 1) {
-          const line = lines[index]!;
-          const piece = index < lines.length - 1 || !readAll ? `${line}\n` : line;
-          if (text.length + piece.length > limitBytes && lastLine >= startLine) break;
-          text += piece.length > limitBytes ? piece.slice(0, limitBytes) : piece;
-          lastLine = index + 1;
-        }
-        const truncated =
-          lastLine < lastWanted || (!readAll && lastLine < (endLine ?? Number.POSITIVE_INFINITY));
-        const notes: string[] = [];
-        if (truncated) {
-          notes.push(
-            `[showing lines ${startLine}-${lastLine}${totalLines ? ` of ${totalLines}` : ''} (${stats.size} bytes); call read_file with startLine=${lastLine + 1} to read on]`,
-          );
-        } else if (startLine > 1 || lastLine < fileLines)
-          notes.push(`[lines ${startLine}-${lastLine} of ${fileLines}]`);
-        if (decoded.encoding === 'latin-1')
-          notes.push('[the file is not valid UTF-8; it was decoded as Latin-1]');
-        const data: ReadFileData = {
-          path: resolved.relative,
+        return presentLines({
+          decoded: decodeText(Buffer.concat(chunks)),
+          readAll: position >= stats.size,
           bytes: stats.size,
-          binary: false,
+          relative: resolved.relative,
+          filePath,
           startLine,
-          endLine: lastLine,
-          totalLines,
-          truncated,
-          encoding: decoded.encoding,
-          lineEnding: detectLineEnding(text) === '\r\n' ? 'crlf' : 'lf',
-        };
-        return {
-          content: notes.length > 0 ? `${text}${text.endsWith('\n') ? '' : '\n'}${notes.join('\n')}` : text,
-          data,
-        };
+          endLine,
+          limitBytes,
+        });
       } finally {
         await handle.close();
       }
     },
   });
+}
+
+const directoryError = (filePath: string) =>
+  new UserError({
+    code: 'is_a_directory',
+    message: `'${filePath}' is a directory, not a file; call list_files with this path to see what it contains.`,
+  });
+
+const binaryResult = (options: { relative: string; bytes: number }) => ({
+  content: `'${options.relative}' is a binary file (${options.bytes} bytes); its content is not shown.`,
+  data: {
+    path: options.relative,
+    bytes: options.bytes,
+    binary: true,
+    startLine: 0,
+    endLine: 0,
+    totalLines: undefined,
+    truncated: true,
+    encoding: 'utf-8' as const,
+    lineEnding: 'lf' as const,
+  } satisfies ReadFileData,
+});
+
+/** The requested lines of decoded text within the byte budget, with notes on what was left out. */
+function presentLines(options: {
+  decoded: DecodedText;
+  /** False when only the start of the file was read. */
+  readAll: boolean;
+  bytes: number;
+  relative: string;
+  filePath: string;
+  startLine: number;
+  endLine: number | undefined;
+  limitBytes: number;
+}): { content: string; data: ReadFileData } {
+  const { decoded, readAll, bytes, relative, filePath, startLine, endLine, limitBytes } = options;
+  const lines = decoded.text.split('\n');
+  if (!readAll) lines.pop();
+  const totalLines = readAll ? (decoded.text.endsWith('\n') ? lines.length - 1 : lines.length) : undefined;
+  const fileLines = totalLines ?? lines.length;
+  const lastWanted = Math.min(endLine ?? fileLines, fileLines);
+  if (
+    startLine > Math.max(lines.length, 1) ||
+    (totalLines !== undefined && startLine > Math.max(totalLines, 1))
+  ) {
+    throw new UserError({
+      code: 'invalid_line_range',
+      message: `'${filePath}' has ${totalLines ?? lines.length} lines, so startLine ${startLine} is past the end; pass a smaller startLine.`,
+    });
+  }
+  let text = '';
+  let lastLine = startLine - 1;
+  for (let index = startLine - 1; index < lastWanted; index += 1) {
+    const line = lines[index]!;
+    const piece = index < lines.length - 1 || !readAll ? `${line}\n` : line;
+    if (text.length + piece.length > limitBytes && lastLine >= startLine) break;
+    text += piece.length > limitBytes ? piece.slice(0, limitBytes) : piece;
+    lastLine = index + 1;
+  }
+  const truncated = lastLine < lastWanted || (!readAll && lastLine < (endLine ?? Number.POSITIVE_INFINITY));
+  const notes: string[] = [];
+  if (truncated) {
+    notes.push(
+      `[showing lines ${startLine}-${lastLine}${totalLines ? ` of ${totalLines}` : ''} (${bytes} bytes); call read_file with startLine=${lastLine + 1} to read on]`,
+    );
+  } else if (startLine > 1 || lastLine < fileLines)
+    notes.push(`[lines ${startLine}-${lastLine} of ${fileLines}]`);
+  if (decoded.encoding === 'latin-1') notes.push('[the file is not valid UTF-8; it was decoded as Latin-1]');
+  const data: ReadFileData = {
+    path: relative,
+    bytes: bytes,
+    binary: false,
+    startLine,
+    endLine: lastLine,
+    totalLines,
+    truncated,
+    encoding: decoded.encoding,
+    lineEnding: detectLineEnding(text) === '\r\n' ? 'crlf' : 'lf',
+  };
+  return {
+    content: notes.length > 0 ? `${text}${text.endsWith('\n') ? '' : '\n'}${notes.join('\n')}` : text,
+    data,
+  };
 }

@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { UserError } from '@herd/core';
 import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { decodeText, detectLineEnding } from './decode-text.js';
 import { withFileLock } from './file-lock.js';
+import type { WorkspaceFileSystem } from './workspace-file-system.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 
 const WriteFileInputSchema = z.object({
@@ -18,12 +20,21 @@ export function withLineEnding(text: string, lineEnding: '\r\n' | '\n'): string 
   return lineEnding === '\n' ? lf : lf.replaceAll('\n', '\r\n');
 }
 
+/** Options for {@link createWriteFileTool} and `createEditFileTool`. */
+export interface FileWriteToolOptions {
+  /** The workspace jail. */
+  jail: WorkspaceJail;
+  /** Where text is read and written once the jail accepted the path (an editor's buffers); default the disk. */
+  fileSystem?: WorkspaceFileSystem;
+}
+
 /**
  * Creates `write_file`: writes a whole file atomically (temporary file + rename) through the jail, keeping an
- * existing file's permission bits, line endings (CRLF stays CRLF) and UTF-8 byte order mark.
+ * existing file's permission bits, line endings (CRLF stays CRLF) and UTF-8 byte order mark. With a
+ * `fileSystem`, the jail still decides and line endings are kept, and the text goes to the file system instead.
  */
-export function createWriteFileTool(options: { jail: WorkspaceJail }) {
-  const { jail } = options;
+export function createWriteFileTool(options: FileWriteToolOptions) {
+  const { jail, fileSystem } = options;
   return defineTool({
     name: 'write_file',
     description:
@@ -31,7 +42,7 @@ export function createWriteFileTool(options: { jail: WorkspaceJail }) {
     input: WriteFileInputSchema,
     access: 'write',
     examples: [{ path: 'notes/todo.md', content: '# To do\n' }],
-    async run({ path: filePath, content }) {
+    async run({ path: filePath, content }, { signal }) {
       const target = await jail.resolve({ path: filePath, intent: 'write' });
       return withFileLock(target.absolute, async () => {
         let text = content;
@@ -44,10 +55,24 @@ export function createWriteFileTool(options: { jail: WorkspaceJail }) {
               message: `'${filePath}' is a directory; give the path of a file inside it.`,
             });
           }
-          const previous = decodeText(await readFile(target.absolute));
+          const previous = fileSystem
+            ? {
+                text: await fileSystem.readTextFile({ absolutePath: target.absolute, signal }),
+                bom: false,
+              }
+            : decodeText(await readFile(target.absolute));
           bom = previous.bom;
           created = false;
           if (previous.text.includes('\n')) text = withLineEnding(content, detectLineEnding(previous.text));
+        }
+        if (fileSystem) {
+          if (created) await mkdir(path.dirname(target.absolute), { recursive: true });
+          await fileSystem.writeTextFile({ absolutePath: target.absolute, content: text, signal });
+          const written = Buffer.byteLength(text);
+          return {
+            content: `${created ? 'Created' : 'Wrote'} ${target.relative} (${written} bytes) in ${fileSystem.description}.`,
+            data: { path: target.relative, bytes: written, created },
+          };
         }
         const bytes = Buffer.from(bom ? `\uFEFF${text}` : text, 'utf8');
         await writeFileAtomically({ jail, target, bytes, shownPath: filePath });

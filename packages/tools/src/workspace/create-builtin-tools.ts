@@ -1,3 +1,4 @@
+import type { CommandRunner } from '../commands/command-runner.js';
 import { createRunCommandTool } from '../commands/run-command-tool.js';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { createEditFileTool } from '../files/edit-file-tool.js';
@@ -5,6 +6,7 @@ import { createGlobTool } from '../files/glob-tool.js';
 import { createListFilesTool } from '../files/list-files-tool.js';
 import { createReadFileTool } from '../files/read-file-tool.js';
 import { createSearchTool } from '../files/search-tool.js';
+import type { WorkspaceFileSystem } from '../files/workspace-file-system.js';
 import { createWriteFileTool } from '../files/write-file-tool.js';
 import { createGitDiffTool } from '../git/git-diff-tool.js';
 import { createGitStatusTool } from '../git/git-status-tool.js';
@@ -39,16 +41,26 @@ export function createBuiltinTools(options: {
   jail: WorkspaceJail;
   config: ToolsConfig;
   environment?: NodeJS.ProcessEnv;
+  /** Where read_file, write_file and edit_file read and write text after the jail; default the disk. */
+  fileSystem?: WorkspaceFileSystem;
+  /** Where run_command runs commands after the command policy; default local (sandboxed) processes. */
+  commandRunner?: CommandRunner;
 }): ToolDefinition[] {
-  const { jail, config, environment } = options;
+  const { jail, config, environment, fileSystem, commandRunner } = options;
+  const files = { jail, ...(fileSystem ? { fileSystem } : {}) };
   const tools: ToolDefinition[] = [
-    createReadFileTool({ jail, limitBytes: config.readLimitBytes }),
+    createReadFileTool({ ...files, limitBytes: config.readLimitBytes }),
     createListFilesTool({ jail }),
     createGlobTool({ jail }),
     createSearchTool({ jail }),
-    createWriteFileTool({ jail }),
-    createEditFileTool({ jail }),
-    createRunCommandTool({ jail, config, ...(environment ? { environment } : {}) }),
+    createWriteFileTool(files),
+    createEditFileTool(files),
+    createRunCommandTool({
+      jail,
+      config,
+      ...(environment ? { environment } : {}),
+      ...(commandRunner ? { commandRunner } : {}),
+    }),
     createGitStatusTool({ jail }),
     createGitDiffTool({ jail }),
   ];

@@ -1,7 +1,9 @@
 import { type CheckpointStore, createCheckpointStore } from '../checkpoints/checkpoint-store.js';
+import type { CommandRunner } from '../commands/command-runner.js';
 import { parseToolsConfig } from '../config/parse-tools-config.js';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { createToolDispatcher, type ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import type { WorkspaceFileSystem } from '../files/workspace-file-system.js';
 import { createWorkspaceJail, type WorkspaceJail } from '../jail/workspace-jail.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import { createToolRegistry, type ToolRegistry } from '../tool/tool-registry.js';
@@ -19,6 +21,16 @@ export interface WorkspaceToolsOptions {
   extraTools?: readonly ToolDefinition[];
   /** Environment that `run_command` children draw allow-listed variables from, and that decides CI defaults. */
   environment?: NodeJS.ProcessEnv;
+  /**
+   * Where read_file, write_file and edit_file read and write text once the jail accepted a path (an editor's
+   * buffers); default the disk. The jail, deny globs, per-file ordering and checkpoints still apply.
+   */
+  fileSystem?: WorkspaceFileSystem;
+  /**
+   * Where run_command runs a command once the command policy allowed it (an editor's terminal); default local
+   * processes in bubblewrap when available. Such commands are reported as unsandboxed.
+   */
+  commandRunner?: CommandRunner;
 }
 
 /** Everything a run needs to act on a workspace. */
@@ -52,6 +64,8 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
         jail,
         config,
         ...(options.environment ? { environment: options.environment } : {}),
+        ...(options.fileSystem ? { fileSystem: options.fileSystem } : {}),
+        ...(options.commandRunner ? { commandRunner: options.commandRunner } : {}),
       }),
       ...(options.extraTools ?? []),
     ],

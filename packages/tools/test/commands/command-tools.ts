@@ -1,3 +1,4 @@
+import type { CommandRunner } from '../../src/commands/command-runner.js';
 import { createRunCommandTool } from '../../src/commands/run-command-tool.js';
 import { parseToolsConfig } from '../../src/config/parse-tools-config.js';
 import type { ToolsConfigInput } from '../../src/config/tools-config.js';
@@ -11,7 +12,7 @@ export const testRules = [{ program: '{sh,node,env,head,echo,sleep,touch,cat}', 
 /** A dispatcher with run_command over a workspace. */
 export async function commandToolsFor(
   root: string,
-  options: { config?: ToolsConfigInput; environment?: NodeJS.ProcessEnv } = {},
+  options: { config?: ToolsConfigInput; environment?: NodeJS.ProcessEnv; commandRunner?: CommandRunner } = {},
 ) {
   const jail = await createWorkspaceJail({ root });
   const config = parseToolsConfig({
@@ -22,6 +23,7 @@ export async function commandToolsFor(
     jail,
     config,
     ...(options.environment ? { environment: options.environment } : {}),
+    ...(options.commandRunner ? { commandRunner: options.commandRunner } : {}),
   });
   return createToolDispatcher({ registry: createToolRegistry({ tools: [tool] }) });
 }
