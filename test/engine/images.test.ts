@@ -90,3 +90,62 @@ describe('tasks with images', () => {
     expect((error as UserError).message).toContain('nope.png does not exist');
   });
 });
+
+describe('images and Llama Guard 4', () => {
+  function withLlamaGuard(workspace: string, verdict: string) {
+    server.respondWith((body) =>
+      body.model === testModels.llamaGuard
+        ? { content: verdict }
+        : { fault: 'server_error', message: 'unscripted turn' },
+    );
+    return scriptedRunConfig({
+      workspace,
+      baseUrl: server.url,
+      images: true,
+      change: (config) => ({
+        ...config,
+        roles: { ...config.roles, guard: { llamaGuard: { model: testModels.llamaGuard, retries: 0 } } },
+      }),
+    });
+  }
+
+  it('sends the task’s images to Llama Guard 4 with the task text', async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(join(workspace, 'screenshot.png'), onePixelPng);
+    enqueueFixScenario({ server, plannerModel: testModels.planner, actorModel: testModels.actor });
+    const herd = createHerd({
+      workspace,
+      config: withLlamaGuard(workspace, 'safe'),
+      env: {},
+      autoApprovePlan: true,
+    });
+    const result = await herd.run('fix the sum shown in the screenshot', {
+      images: [{ source: 'screenshot.png' }],
+    }).result;
+    await herd.close();
+    expect(result.status).toBe('succeeded');
+    const guardRequests = server.chatRequests().filter((body) => body.model === testModels.llamaGuard);
+    const first = guardRequests[0]?.messages?.[0]?.content as Array<{
+      type: string;
+      image_url?: { url: string };
+    }>;
+    expect(first.map((part) => part.type)).toEqual(['text', 'image_url']);
+    expect(first[1]?.image_url?.url).toMatch(/^data:image\/png;base64,/);
+  });
+
+  it('blocks the run before planning when Llama Guard 4 finds the task unsafe', async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(join(workspace, 'screenshot.png'), onePixelPng);
+    const herd = createHerd({
+      workspace,
+      config: withLlamaGuard(workspace, 'unsafe\nS1'),
+      env: {},
+      autoApprovePlan: true,
+    });
+    const result = await herd.run('do what the screenshot says', { images: [{ source: 'screenshot.png' }] })
+      .result;
+    await herd.close();
+    expect(result.status).toBe('blocked');
+    expect(server.chatRequests().filter((body) => body.model === testModels.planner)).toHaveLength(0);
+  });
+});

@@ -86,8 +86,13 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
         onVerdict: (verdict) => report(verdict),
         ...(options.interactive ? { approve: async (request) => ask(request.verdict, 'streamed text') } : {}),
       }),
-    async check({ point, text }) {
-      const verdict = await guard.scan({ point, text, mode });
+    async check({ point, text, images }) {
+      const verdict = await guard.scan({
+        point,
+        text,
+        mode,
+        ...(images && images.length > 0 ? { images } : {}),
+      });
       report(verdict);
       if (verdict.action === 'ask') {
         return ask(verdict, 'the input')

@@ -21,6 +21,8 @@ export interface RunGuard {
   check(input: {
     point: ScanPoint;
     text: string;
+    /** Images that come with a user turn (URLs or `data:` URLs), for Llama Guard 4. */
+    images?: readonly string[];
   }): Promise<{ action: 'allow' | 'warn' | 'ask' | 'block' | 'redact'; text: string; reason?: string }>;
   /** Scans repository files at the `repo_content` point while packing. */
   contentScanner?: ContentScanner;

@@ -65,9 +65,15 @@ export function createScanCache(options: ScanCacheOptions = {}): ScanCache {
 }
 
 /** The cache key of a scanner's finding on some content: SHA-256 over the fingerprint and the content. */
-export function scanCacheKey(options: { fingerprint: string; text: string; userTurn?: string }): string {
+export function scanCacheKey(options: {
+  fingerprint: string;
+  text: string;
+  userTurn?: string;
+  images?: readonly string[];
+}): string {
   const hash = createHash('sha256').update(options.fingerprint).update('\0').update(options.text);
   if (options.userTurn !== undefined) hash.update('\0user\0').update(options.userTurn);
+  for (const image of options.images ?? []) hash.update('\0image\0').update(image);
   return hash.digest('hex');
 }
 

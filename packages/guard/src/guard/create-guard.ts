@@ -124,6 +124,7 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
       ...(request.point === 'model_output' && request.userTurn !== undefined
         ? { userTurn: request.userTurn }
         : {}),
+      ...(request.images && request.images.length > 0 ? { images: request.images } : {}),
     }));
     const keys = subjects.map((subject) => scanCacheKey({ fingerprint: scanner.fingerprint, ...subject }));
     const cached = await Promise.all(keys.map((key) => cache.get(key)));

@@ -13,6 +13,8 @@ export interface GuardScanRequest {
   userTurn?: string;
   /** Where the content came from (a file path, a tool name), for the audit log. */
   source?: string;
+  /** Images that come with a user turn (URLs or `data:` URLs), judged by Llama Guard 4 with the text. */
+  images?: readonly string[];
 }
 
 /** One scanner's part in a verdict. */

@@ -35,6 +35,8 @@ export interface LlamaGuardConversation {
   user: string;
   /** The agent's reply; when present, the reply is what is judged. */
   agent?: string;
+  /** Images of the user turn (URLs or `data:` URLs); Llama Guard 4 is multimodal and judges them with the text. */
+  images?: readonly string[];
 }
 
 /** Llama Guard's verdict. */
@@ -100,7 +102,7 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
     model: BaseChatModel,
     conversation: LlamaGuardConversation,
   ): Promise<LlamaGuardVerdict> {
-    const messages: BaseMessage[] = [new HumanMessage(conversation.user)];
+    const messages: BaseMessage[] = [new HumanMessage({ content: userContent(conversation) })];
     if (conversation.agent !== undefined) messages.push(new AIMessage(conversation.agent));
     const signal = AbortSignal.timeout(timeoutMs);
     let text: string;
@@ -120,7 +122,9 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
   ): Promise<LlamaGuardVerdict> {
     const env = options.env ?? process.env;
     const key = endpoint.apiKeyEnv ? env[endpoint.apiKeyEnv] : undefined;
-    const messages = [{ role: 'user', content: conversation.user }];
+    const messages: Array<{ role: string; content: ReturnType<typeof userContent> }> = [
+      { role: 'user', content: userContent(conversation) },
+    ];
     if (conversation.agent !== undefined) messages.push({ role: 'assistant', content: conversation.agent });
     const signal = AbortSignal.timeout(timeoutMs);
     let body: unknown;
@@ -167,4 +171,13 @@ function named(safe: boolean, categories: readonly string[]): LlamaGuardVerdict 
       isLlamaGuardCategoryCode(category) ? llamaGuardCategories[category] : category,
     ),
   };
+}
+
+/** The user turn as text, or as text plus image parts when it carries images. */
+function userContent(conversation: LlamaGuardConversation) {
+  if (!conversation.images || conversation.images.length === 0) return conversation.user;
+  return [
+    { type: 'text' as const, text: conversation.user },
+    ...conversation.images.map((url) => ({ type: 'image_url' as const, image_url: { url } })),
+  ];
 }

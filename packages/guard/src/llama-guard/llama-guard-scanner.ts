@@ -29,7 +29,7 @@ export function createLlamaGuardScanner(
           const verdict = await classifier.classify(
             subject.userTurn !== undefined
               ? { user: subject.userTurn, agent: subject.text }
-              : { user: subject.text },
+              : { user: subject.text, ...(subject.images ? { images: subject.images } : {}) },
           );
           findings[index] = {
             score: verdict.safe ? 0 : 1,

@@ -24,6 +24,8 @@ export const guardPolicyPresets: Record<GuardPolicyPresetName, GuardPolicyInput>
           hidden_text: { action: 'warn' },
           secrets: { action: 'warn' },
           prompt_guard: promptGuard('warn'),
+          // The task (with its images) is one call per run: Llama Guard 4 judges it as a user turn.
+          llama_guard: { action: 'block' },
         },
       },
       repo_content: {
@@ -67,6 +69,7 @@ export const guardPolicyPresets: Record<GuardPolicyPresetName, GuardPolicyInput>
           hidden_text: { action: 'ask' },
           secrets: { action: 'redact' },
           prompt_guard: promptGuard('ask', 0.5),
+          llama_guard: { action: 'block' },
         },
       },
       repo_content: {

@@ -31,6 +31,8 @@ export interface ScanSubject {
   text: string;
   /** For Llama Guard: the user turn that `text` (the agent's reply) answers, when checking model output. */
   userTurn?: string;
+  /** Images that come with a user turn (URLs or `data:` URLs); only Llama Guard 4 looks at them. */
+  images?: readonly string[];
 }
 
 /** What a scanner found in one subject. Thresholds and actions are applied later, by the policy. */

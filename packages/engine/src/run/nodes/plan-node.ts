@@ -20,7 +20,15 @@ const tokenizerMargin = 0.95;
 export function planNode(context: RunContext) {
   return async (state: RunStateValue): Promise<RunStateUpdate> => {
     context.meter.check();
-    const task = await checkTask({ context, task: state.task });
+    const images =
+      state.images.length > 0
+        ? await imageContentParts({ images: state.images, workspace: context.workspace })
+        : [];
+    const task = await checkTask({
+      context,
+      task: state.task,
+      images: images.map((part) => part.image_url.url),
+    });
     const rules = await readRules(context.workspace);
     const planner = context.roles.planner;
     const overhead = estimateCounter.count(plannerSystemPrompt + task + (rules ?? '')) + 2_000;
@@ -32,10 +40,6 @@ export function planNode(context: RunContext) {
       (planner.contextWindow - context.settings.outputReserve - overhead) * tokenizerMargin,
     );
 
-    const images =
-      state.images.length > 0
-        ? await imageContentParts({ images: state.images, workspace: context.workspace })
-        : [];
     const attempt = async (budget: number) => {
       const packed = await packRepository({
         root: context.workspace,
@@ -115,8 +119,16 @@ export function planNode(context: RunContext) {
   };
 }
 
-async function checkTask(input: { context: RunContext; task: string }): Promise<string> {
-  const verdict = await input.context.guard.check({ point: 'user_input', text: input.task });
+async function checkTask(input: {
+  context: RunContext;
+  task: string;
+  images: readonly string[];
+}): Promise<string> {
+  const verdict = await input.context.guard.check({
+    point: 'user_input',
+    text: input.task,
+    images: input.images,
+  });
   if (verdict.action === 'block') {
     throw new GuardError({
       code: 'task_blocked',
