@@ -9,8 +9,8 @@ const promptGuard = (action: 'warn' | 'ask' | 'block', threshold = 0.9) => ({ ac
  * The shipped policies. See the package README for the reasoning behind each.
  * - `off`: nothing is scanned; everything passes. For trusted, offline experiments only.
  * - `balanced` (default): hidden text blocks where it can steer the agent, secrets are redacted before a model sees
- *   them, Prompt Guard (≥ 0.9) asks a person about repository content and tool output, Llama Guard blocks unsafe
- *   model output and tool calls. Classifiers are used when configured and skipped (with a note) when not.
+ *   them, Prompt Guard (≥ 0.9) asks a person about repository content and tool output, Llama Guard blocks an unsafe
+ *   task (with its images), model output and tool calls. Classifiers are used when configured and skipped (with a note) when not.
  * - `strict`: everything `balanced` does, with Prompt Guard at 0.5 blocking, patterns asking, and Prompt Guard
  *   required: without a configured model the guard refuses to start.
  */
