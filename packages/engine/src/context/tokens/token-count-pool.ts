@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-
-const plainText = { disallowedSpecial: new Set<string>() };
+import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
 
 /** Exact o200k counting spread over worker threads. */
 export interface TokenCountPool {
@@ -15,31 +14,35 @@ export interface TokenCountPool {
 const require = createRequire(import.meta.url);
 
 // The worker is evaluated from source so that it runs the same way from TypeScript sources (tests) and from dist.
-const workerSource = `
+const workerSource = () => `
 const { parentPort, workerData } = require('node:worker_threads');
 const { countTokens } = require(workerData.tokenizer);
 const options = { disallowedSpecial: new Set() };
+const slow = (text) => countTokens(text, options);
+const memo = new Map();
+${fastCounterSource()}
 parentPort.on('message', ({ id, texts }) => {
-  const counts = texts.map((text) => countTokens(text, options));
+  const counts = texts.map((text) => countByPieces(text, memo, slow));
   parentPort.postMessage({ id, counts });
 });
 `;
 
+let mainThreadCounter: FastO200kCounter | undefined;
+
 /** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
 export function countTokensExactly(text: string): number {
-  // Loaded on first use: the ranks cost memory and startup time that a warm repack never needs.
-  mainThreadTokenizer ??= require('gpt-tokenizer/encoding/o200k_base') as Tokenizer;
-  return mainThreadTokenizer.countTokens(text, plainText);
+  // The tokenizer is loaded on first use: its ranks cost memory and startup time that a warm repack never needs.
+  mainThreadCounter ??= createFastO200kCounter();
+  return mainThreadCounter.count(text);
 }
 
-interface Tokenizer {
-  countTokens(text: string, options: object): number;
-}
-let mainThreadTokenizer: Tokenizer | undefined;
-
-/** The default number of counting workers: one per core, at most four. */
+/**
+ * The default number of counting workers: none on two cores or fewer (the calling thread counts, which saves each
+ * worker's start and its own copy of the tokenizer's ranks), else one per core beyond the first, at most four.
+ */
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  const cores = availableParallelism();
+  return cores <= 2 ? 0 : Math.min(4, cores - 1);
 }
 
 /**
@@ -65,7 +68,7 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
   const start = () => {
     if (workers.length > 0) return;
     for (let index = 0; index < options.workers; index++) {
-      const worker = new Worker(workerSource, { eval: true, workerData: { tokenizer: tokenizerPath } });
+      const worker = new Worker(workerSource(), { eval: true, workerData: { tokenizer: tokenizerPath } });
       worker.unref();
       worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
         pending.get(id)?.(counts);
