@@ -11,7 +11,6 @@ import {
 } from './cache/pack-cache.js';
 import { loadPackedResult, savePackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import { applyContentScanner } from './content-scanner-phase.js';
-import { packMap } from './map/pack-map.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
 import type { PackStats } from './pack-stats.js';
 import { chooseFence } from './render/choose-fence.js';
@@ -61,21 +60,21 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     counter: counterName,
     scanner: options.scanContentKey ?? null,
   });
-  const fingerprint = reusable ? workTreeFingerprint(root) : undefined;
-  if (fingerprint) {
-    const reused = loadPackedResult({ root, key: resultKey, fingerprint });
-    if (reused) {
-      progress({ phase: 'render', done: 1, total: 1 });
-      const { stats } = reused;
-      return {
-        document: reused.document,
-        stats: {
-          ...stats,
-          cache: { hits: stats.files.included, misses: 0 },
-          durationMs: Math.round(performance.now() - started),
-        },
-      };
-    }
+  const fingerprinting = reusable ? workTreeFingerprint(root) : undefined;
+  // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
+  const last = fingerprinting ? loadPackedResult({ root, key: resultKey }) : undefined;
+  const fingerprint = await fingerprinting;
+  if (fingerprint && last?.fingerprint === fingerprint) {
+    progress({ phase: 'render', done: 1, total: 1 });
+    const { stats } = last;
+    return {
+      document: last.document,
+      stats: {
+        ...stats,
+        cache: { hits: stats.files.included, misses: 0 },
+        durationMs: Math.round(performance.now() - started),
+      },
+    };
   }
 
   progress({ phase: 'list', done: 0, total: 0 });
@@ -213,6 +212,8 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     let dirty = included.some((file) => file.read);
     if (documentTokens > settings.budget) {
       progress({ phase: 'map', done: 0, total: included.length });
+      // Loaded only here: the map brings tree-sitter, which a repository that fits never needs.
+      const { packMap } = await import('./map/pack-map.js');
       const map = await packMap({ root, settings, fence, rootName, included, counted, pool, stats });
       document = map.document;
       dirty ||= map.extracted;

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { PackStats } from '../pack-stats.js';
 
 /** A whole packed result kept for an unchanged repository. */
@@ -12,23 +13,30 @@ interface StoredResult {
 
 // Bump when the document format or the stats change shape, so old results are never returned.
 const formatVersion = 1;
+const execFileAsync = promisify(execFile);
 
 /**
  * The state of a git work tree in one string: HEAD, plus every changed, staged and untracked path with its size and
  * modification time. Equal fingerprints mean git sees the same files with the same content as last time, so a
- * pack of them is the same. `undefined` outside a git work tree (or when git is missing).
+ * pack of them is the same. `undefined` outside a git work tree (or when git is missing). Asynchronous, so the
+ * caller can read the last result while git looks at the work tree.
  */
-export function workTreeFingerprint(root: string): string | undefined {
-  const git = (args: string[]) =>
-    execFileSync('git', args, {
-      cwd: root,
-      encoding: 'buffer',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 256 * 1024 * 1024,
-    });
+export async function workTreeFingerprint(root: string): Promise<string | undefined> {
+  const git = async (args: string[]) =>
+    (
+      await execFileAsync('git', args, {
+        cwd: root,
+        encoding: 'buffer',
+        maxBuffer: 256 * 1024 * 1024,
+      })
+    ).stdout;
   try {
-    const head = git(['rev-parse', '--verify', '--quiet', 'HEAD']).toString('utf8').trim();
-    const status = git(['status', '--porcelain=v1', '-z', '--untracked-files=all']).toString('utf8');
+    const [headOutput, statusOutput] = await Promise.all([
+      git(['rev-parse', '--verify', '--quiet', 'HEAD']),
+      git(['status', '--porcelain=v1', '-z', '--untracked-files=all']),
+    ]);
+    const head = headOutput.toString('utf8').trim();
+    const status = statusOutput.toString('utf8');
     const hash = createHash('sha256').update(`${head}\n`);
     for (const record of status.split('\0')) {
       if (record.length < 4) continue;
@@ -65,21 +73,23 @@ function resultPaths(options: { root: string; key: string }) {
   };
 }
 
-/**
- * The packed result of the last pack with the same options, when the work tree is unchanged since (same
- * fingerprint); else `undefined`.
- */
-export function loadPackedResult(options: {
-  root: string;
-  key: string;
+/** The packed result kept by the last pack with the same options, and the work tree it was packed from. */
+export interface PackedResult {
+  /** The work tree's fingerprint when it was packed. */
   fingerprint: string;
-}): { document: string; stats: PackStats } | undefined {
+  /** The packed document. */
+  document: string;
+  /** Its stats. */
+  stats: PackStats;
+}
+
+/** The packed result of the last pack with the same options, whatever the work tree is now; else `undefined`. */
+export function loadPackedResult(options: { root: string; key: string }): PackedResult | undefined {
   const paths = resultPaths(options);
   try {
     const stored = JSON.parse(readFileSync(paths.meta, 'utf8')) as StoredResult;
-    if (stored.fingerprint !== options.fingerprint) return undefined;
     const document = readFileSync(paths.document, 'utf8');
-    return { document, stats: stored.stats };
+    return { fingerprint: stored.fingerprint, document, stats: stored.stats };
   } catch {
     return undefined;
   }

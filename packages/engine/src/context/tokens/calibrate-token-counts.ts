@@ -30,12 +30,12 @@ export interface CalibrateTokenCountsOptions {
 // Files are calibrated in strata of one extension under one two-level directory (tests and sources of the same
 // language tokenize differently). Each stratum has a deterministic exact sample of at least this share of its
 // estimated tokens and this many files; small strata, and small repositories, are simply counted exactly.
-const sampleShare = 0.15;
+const sampleShare = 0.1;
 const minimumSampleFiles = 8;
 const countAllBelowTokens = 4_000;
 const countRepositoryBelowTokens = 300_000;
 // Two standard errors of the extrapolated part may be at most this share of the total.
-const acceptedRisk = 0.0015;
+const acceptedRisk = 0.004;
 
 /**
  * Fills in token counts: exact for a deterministic sample of each stratum (file type × two-level directory),

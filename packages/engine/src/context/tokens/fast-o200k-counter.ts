@@ -58,12 +58,30 @@ function countByPieces(text: string, memo: Map<string, number>, slow: (text: str
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII.
   const nonAscii = /[^\u0000-\u007f]/;
   if (!nonAscii.test(text)) return countAsciiPieces(text, 0, text.length, memo, slow);
+  // o200k's published pre-tokenizer pattern, as gpt-tokenizer and tiktoken use it.
+  const contraction = "(?:'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]))?";
+  const upper = '[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]';
+  const lower = '[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]';
+  const prefix = '[^\\r\\n\\p{L}\\p{N}]?';
+  const split = new RegExp(
+    `${prefix}${upper}*${lower}+${contraction}|${prefix}${upper}+${lower}*${contraction}|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+`,
+    'gu',
+  );
   let tokens = 0;
   let start = 0;
   while (start < text.length) {
     const end = nextBoundary(text, start);
     const part = text.slice(start, end);
-    tokens += nonAscii.test(part) ? slow(part) : countAsciiPieces(text, start, end, memo, slow);
+    if (nonAscii.test(part)) {
+      for (const [piece] of part.matchAll(split)) {
+        let counted = memo.get(piece);
+        if (counted === undefined) {
+          counted = slow(piece);
+          if (memo.size < 400_000) memo.set(piece, counted);
+        }
+        tokens += counted;
+      }
+    } else tokens += countAsciiPieces(text, start, end, memo, slow);
     start = end;
   }
   return tokens;
