@@ -9,6 +9,8 @@ import {
   decisionOfPermission,
   type PermissionQuestion,
 } from './approval-permission.js';
+import { createEditorFileSystem, offersEditorFileSystem } from './editor-file-system.js';
+import { createEditorTerminalRunner } from './editor-terminal-runner.js';
 import { promptTask } from './prompt-task.js';
 import type { AcpSessionModeId } from './session-modes.js';
 import { createSessionUpdateMapper } from './session-update-mapper.js';
@@ -23,6 +25,11 @@ export interface AcpSessionOptions {
   config?: LoadedHerdConfig;
   /** Environment for API keys and child processes; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * What the editor said it offers in `initialize`: with `fs.readTextFile` and `fs.writeTextFile` the file tools
+   * use its buffers, with `terminal` commands run in its terminal; otherwise the disk and local processes.
+   */
+  clientCapabilities?: acp.ClientCapabilities;
 }
 
 /**
@@ -75,6 +82,12 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       workspace: record.cwd,
       env,
       ...(options.config ? { config: options.config } : {}),
+      ...(offersEditorFileSystem(options.clientCapabilities)
+        ? { fileSystem: createEditorFileSystem({ client, sessionId: record.sessionId }) }
+        : {}),
+      ...(options.clientCapabilities?.terminal === true
+        ? { commandRunner: createEditorTerminalRunner({ client, sessionId: record.sessionId }) }
+        : {}),
       resolveApproval,
     });
     return opened;

@@ -11,6 +11,7 @@ import {
   readAcpSessionRecord,
   writeAcpSessionRecord,
 } from './acp-session-record.js';
+import { offersEditorFileSystem } from './editor-file-system.js';
 import { replaySessionHistory } from './replay-session-history.js';
 import { isAcpSessionModeId, sessionModeState } from './session-modes.js';
 
@@ -42,8 +43,10 @@ export interface AcpAgent {
  * a client app. Serve one connection per agent, as `herd acp` does: sessions belong to the agent, and closing
  * the connection closes them.
  *
- * The agent does not use the editor's `fs/*` or `terminal/*` methods yet: files change on disk through Herd's
- * tools (jail, checkpoints) and commands run in Herd's sandbox; the editor sees every change as a diff.
+ * When the editor offers `fs.readTextFile` and `fs.writeTextFile`, the file tools read and write its buffers (so
+ * reads see unsaved changes and edits land in the editor); when it offers `terminal`, commands run in its
+ * terminal, reported as unsandboxed. Herd's jail, deny globs and command policy decide before any such request.
+ * Otherwise files change on disk through Herd's tools and commands run in Herd's sandbox.
  *
  * @example
  * ```ts
@@ -56,6 +59,8 @@ export interface AcpAgent {
 export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
   const defaultWorkspace = resolve(options.workspace ?? process.cwd());
   const sessions = new Map<string, AcpSession>();
+  // One connection per agent, so what its editor offered in `initialize` holds for every session.
+  let clientCapabilities: acp.ClientCapabilities | undefined;
 
   const open = (record: AcpSessionRecord, client: acp.AgentContext): AcpSession => {
     const existing = sessions.get(record.sessionId);
@@ -65,6 +70,7 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
       client,
       ...(options.config ? { config: options.config } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(clientCapabilities ? { clientCapabilities } : {}),
     });
     sessions.set(record.sessionId, session);
     return session;
@@ -88,19 +94,28 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
         () => closeAll(),
       );
     })
-    .onRequest(acp.methods.agent.initialize, ({ params }) => ({
-      protocolVersion: Math.min(params.protocolVersion, acp.PROTOCOL_VERSION),
-      agentInfo: { name: 'herd', title: 'Herd', version: herdVersion },
-      agentCapabilities: {
-        loadSession: true,
-        promptCapabilities: { image: false, audio: false, embeddedContext: false },
-        mcpCapabilities: { http: false, sse: false },
-        sessionCapabilities: { list: {}, resume: {}, close: {} },
-        // Said plainly for clients that look: edits and commands do not go through the editor yet.
-        _meta: { herd: { usesClientFileSystem: false, usesClientTerminal: false, mcpServers: false } },
-      },
-      authMethods: [],
-    }))
+    .onRequest(acp.methods.agent.initialize, ({ params }) => {
+      clientCapabilities = params.clientCapabilities;
+      return {
+        protocolVersion: Math.min(params.protocolVersion, acp.PROTOCOL_VERSION),
+        agentInfo: { name: 'herd', title: 'Herd', version: herdVersion },
+        agentCapabilities: {
+          loadSession: true,
+          promptCapabilities: { image: false, audio: false, embeddedContext: false },
+          mcpCapabilities: { http: false, sse: false },
+          sessionCapabilities: { list: {}, resume: {}, close: {} },
+          // Said plainly for clients that look: whether edits and commands go through this editor.
+          _meta: {
+            herd: {
+              usesClientFileSystem: offersEditorFileSystem(clientCapabilities),
+              usesClientTerminal: clientCapabilities?.terminal === true,
+              mcpServers: false,
+            },
+          },
+        },
+        authMethods: [],
+      };
+    })
     .onRequest(acp.methods.agent.session.new, ({ params, client }) => {
       const cwd = absolute(params.cwd);
       if (!existsSync(cwd)) {

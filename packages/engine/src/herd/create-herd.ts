@@ -11,7 +11,13 @@ import {
 } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
 import { createGuardFromConfig } from '@herd/guard';
-import { createWorkspaceTools, type RestoreResult, type ToolDefinition } from '@herd/tools';
+import {
+  type CommandRunner,
+  createWorkspaceTools,
+  type RestoreResult,
+  type ToolDefinition,
+  type WorkspaceFileSystem,
+} from '@herd/tools';
 import type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from '../approvals/approval-request.js';
 import { createEventChannel } from '../events/event-channel.js';
 import { assertImagesAccepted, checkTaskImages, type TaskImage } from '../images/task-image.js';
@@ -45,6 +51,10 @@ export interface CreateHerdOptions {
   autoApprovePlan?: boolean;
   /** Tools added to the built-in ones. */
   extraTools?: readonly ToolDefinition[];
+  /** Where file tools read and write text after the jail (an editor's buffers); default the disk. */
+  fileSystem?: WorkspaceFileSystem;
+  /** Where `run_command` runs commands after the command policy (an editor's terminal); default local processes. */
+  commandRunner?: CommandRunner;
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
 }
@@ -120,6 +130,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       configSource: source,
       environment: env,
       ...(options.extraTools ? { extraTools: options.extraTools } : {}),
+      ...(options.fileSystem ? { fileSystem: options.fileSystem } : {}),
+      ...(options.commandRunner ? { commandRunner: options.commandRunner } : {}),
     });
     const configuredGuard = await createGuardFromConfig({
       config: loaded.config,

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as acp from '@agentclientprotocol/sdk';
 
 /** A permission request the test editor received, with the means to answer it later. */
@@ -23,13 +25,38 @@ export interface TestEditor {
   answerWith(policy: PermissionPolicy): void;
   /** Resolves once the predicate holds (checked after every update and permission request). */
   until(predicate: () => boolean): Promise<void>;
-  /** Initializes the connection with the given client capabilities. */
+  /** Initializes the connection, offering the file system and the terminal when the editor has them. */
   initialize(): Promise<acp.InitializeResponse>;
+  /** Open buffers (absolute path → text, saved or not), when the editor offers its file system. */
+  readonly buffers: Map<string, string>;
+  /** Every `fs/*` and `terminal/*` request received, in order, as `method path-or-command`. */
+  readonly calls: string[];
+}
+
+/** What the test editor offers besides sessions and permissions. */
+export interface TestEditorOptions {
+  /**
+   * Offer `fs/read_text_file` and `fs/write_text_file` over open buffers; `save` also writes each write to disk,
+   * as editors that save agent edits do.
+   */
+  fileSystem?: 'buffers' | 'save';
+  /** Offer `terminal/*`, running each command as a real child process (in the editor's own environment). */
+  terminal?: boolean;
+}
+
+interface TestTerminal {
+  output: string;
+  exit: Promise<acp.TerminalExitStatus>;
+  exitStatus: acp.TerminalExitStatus | undefined;
+  kill(): void;
 }
 
 /** Connects a test editor to an ACP stream (in-process streams or a child process's stdio). */
-export function connectTestEditor(stream: acp.Stream): TestEditor {
+export function connectTestEditor(stream: acp.Stream, options: TestEditorOptions = {}): TestEditor {
   const received = new Map<string, acp.SessionUpdate[]>();
+  const buffers = new Map<string, string>();
+  const calls: string[] = [];
+  const terminals = new Map<string, TestTerminal>();
   const permissions: ReceivedPermission[] = [];
   const waiters = new Set<() => void>();
   let policy: PermissionPolicy = () => 'allow_once';
@@ -57,12 +84,89 @@ export function connectTestEditor(stream: acp.Stream): TestEditor {
         wake();
       });
     });
+  if (options.fileSystem) {
+    app
+      .onRequest(acp.methods.client.fs.readTextFile, ({ params }) => {
+        calls.push(`fs/read_text_file ${params.path}`);
+        return { content: buffers.get(params.path) ?? readFileSync(params.path, 'utf8') };
+      })
+      .onRequest(acp.methods.client.fs.writeTextFile, ({ params }) => {
+        calls.push(`fs/write_text_file ${params.path}`);
+        buffers.set(params.path, params.content);
+        if (options.fileSystem === 'save') writeFileSync(params.path, params.content);
+        return {};
+      });
+  }
+  if (options.terminal) {
+    const terminal = (terminalId: string): TestTerminal => {
+      const found = terminals.get(terminalId);
+      if (!found) throw acp.RequestError.invalidParams({ terminalId }, `no terminal ${terminalId}`);
+      return found;
+    };
+    app
+      .onRequest(acp.methods.client.terminal.create, ({ params }) => {
+        calls.push(`terminal/create ${[params.command, ...(params.args ?? [])].join(' ')}`);
+        const child = spawn(params.command, params.args ?? [], {
+          cwd: params.cwd ?? undefined,
+          env: {
+            ...process.env,
+            ...Object.fromEntries((params.env ?? []).map((item) => [item.name, item.value])),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const created: TestTerminal = {
+          output: '',
+          exitStatus: undefined,
+          exit: new Promise((resolve) => {
+            child.on('close', (exitCode, signal) => {
+              created.exitStatus = { exitCode, signal };
+              resolve(created.exitStatus);
+            });
+            child.on('error', () => {
+              created.exitStatus = { exitCode: 127, signal: null };
+              resolve(created.exitStatus);
+            });
+          }),
+          kill: () => child.kill('SIGKILL'),
+        };
+        const append = (chunk: Buffer) => {
+          created.output += chunk.toString('utf8');
+        };
+        child.stdout.on('data', append);
+        child.stderr.on('data', append);
+        const terminalId = `terminal-${terminals.size + 1}`;
+        terminals.set(terminalId, created);
+        return { terminalId };
+      })
+      .onRequest(acp.methods.client.terminal.waitForExit, async ({ params }) => {
+        calls.push(`terminal/wait_for_exit ${params.terminalId}`);
+        return terminal(params.terminalId).exit;
+      })
+      .onRequest(acp.methods.client.terminal.output, ({ params }) => {
+        calls.push(`terminal/output ${params.terminalId}`);
+        const { output, exitStatus } = terminal(params.terminalId);
+        return { output, truncated: false, ...(exitStatus ? { exitStatus } : {}) };
+      })
+      .onRequest(acp.methods.client.terminal.kill, ({ params }) => {
+        calls.push(`terminal/kill ${params.terminalId}`);
+        terminal(params.terminalId).kill();
+        return {};
+      })
+      .onRequest(acp.methods.client.terminal.release, ({ params }) => {
+        calls.push(`terminal/release ${params.terminalId}`);
+        terminal(params.terminalId).kill();
+        terminals.delete(params.terminalId);
+        return {};
+      });
+  }
   const connection = app.connect(stream);
 
   return {
     agent: connection.agent,
     connection,
     permissions,
+    buffers,
+    calls,
     updates: (sessionId) => received.get(sessionId) ?? [],
     answerWith(next) {
       policy = next;
@@ -81,7 +185,10 @@ export function connectTestEditor(stream: acp.Stream): TestEditor {
     initialize: () =>
       connection.agent.request(acp.methods.agent.initialize, {
         protocolVersion: acp.PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+        clientCapabilities: {
+          fs: { readTextFile: Boolean(options.fileSystem), writeTextFile: Boolean(options.fileSystem) },
+          terminal: options.terminal === true,
+        },
         clientInfo: { name: 'herd-test-editor', version: '0.0.0' },
       }),
   };

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import { createTestConfig, testModels } from '@herd/core/testing';
@@ -6,7 +6,13 @@ import { type AcpAgent, createAcpAgent } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
-import { agentText, connectTestEditor, inProcessStreams, type TestEditor } from './acp-test-editor.js';
+import {
+  agentText,
+  connectTestEditor,
+  inProcessStreams,
+  type TestEditor,
+  type TestEditorOptions,
+} from './acp-test-editor.js';
 
 let server: ScriptedServer;
 const agents: AcpAgent[] = [];
@@ -30,7 +36,7 @@ function scriptFix(): void {
 }
 
 /** Starts `herd acp` in this process, connected to a test editor over in-memory NDJSON streams. */
-async function startEditor(): Promise<TestEditor> {
+async function startEditor(editorOptions: TestEditorOptions = {}): Promise<TestEditor> {
   const config = createTestConfig({ baseUrl: server.url });
   // Llama Guard is left out so that guard calls do not consume the scripted model turns.
   const loaded = {
@@ -42,7 +48,7 @@ async function startEditor(): Promise<TestEditor> {
   agents.push(agent);
   const streams = inProcessStreams();
   agent.app.connect(streams.agent);
-  const editor = connectTestEditor(streams.client);
+  const editor = connectTestEditor(streams.client, editorOptions);
   await editor.initialize();
   return editor;
 }
@@ -161,6 +167,53 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       'think',
     ]);
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it("says in initialize whether edits and commands will go through the editor's file system and terminal", async () => {
+    const plain = await startEditor();
+    const offering = await startEditor({ fileSystem: 'buffers', terminal: true });
+    expect((await plain.initialize()).agentCapabilities?._meta).toMatchObject({
+      herd: { usesClientFileSystem: false, usesClientTerminal: false },
+    });
+    expect((await offering.initialize()).agentCapabilities?._meta).toMatchObject({
+      herd: { usesClientFileSystem: true, usesClientTerminal: true },
+    });
+  });
+
+  it("edits through the editor's file system and verifies in its terminal when the editor offers them", async () => {
+    const workspace = realpathSync(createFailingTestRepository());
+    scriptPlan();
+    scriptFix();
+    // An editor that saves what the agent writes, so the verification in its terminal sees the fix.
+    const editor = await startEditor({ fileSystem: 'save', terminal: true });
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    const response = await prompt(editor, sessionId, 'make the failing test pass');
+
+    expect(response.stopReason).toBe('end_turn');
+    const file = join(workspace, 'src/add.js');
+    expect(editor.calls).toContain(`fs/write_text_file ${file}`);
+    expect(editor.buffers.get(file)).toContain('left + right');
+    expect(editor.calls).toContain('terminal/create node test.js');
+    expect(editor.calls.filter((call) => call.startsWith('terminal/release'))).toHaveLength(
+      editor.calls.filter((call) => call.startsWith('terminal/create')).length,
+    );
+    expect(agentText(editor.updates(sessionId))).toContain('Run succeeded');
+  });
+
+  it('writes the disk itself and runs commands itself when the editor offers neither', async () => {
+    const workspace = createFailingTestRepository();
+    scriptPlan();
+    scriptFix();
+    const editor = await startEditor();
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    const response = await prompt(editor, sessionId, 'make the failing test pass');
+
+    expect(response.stopReason).toBe('end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+    expect(editor.calls).toEqual([]);
+    expect(agentText(editor.updates(sessionId))).toContain('Run succeeded');
   });
 
   it('asks for the plan in act mode and acts on nothing when it is rejected', async () => {
