@@ -63,6 +63,10 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const fingerprinting = reusable ? workTreeFingerprint(root) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
   const last = fingerprinting ? loadPackedResult({ root, key: resultKey }) : undefined;
+  // With no last result the files will be listed anyway, so start now, alongside git status.
+  const listing = last ? undefined : listRepositoryFiles({ root, exclude: settings.selection.exclude });
+  // Its failure is reported where it is awaited, below.
+  listing?.catch(() => {});
   const fingerprint = await fingerprinting;
   if (fingerprint && last?.fingerprint === fingerprint) {
     progress({ phase: 'render', done: 1, total: 1 });
@@ -77,37 +81,40 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     };
   }
 
-  progress({ phase: 'list', done: 0, total: 0 });
-  const listing = await listRepositoryFiles({ root, exclude: settings.selection.exclude });
-  progress({ phase: 'list', done: listing.files.length, total: listing.files.length });
-
   const cache: PackCache = settings.cache
     ? loadPackCache({ root, key: cacheKey })
     : { entries: new Map(), contents: '' };
-  const total = listing.files.length;
-  const read = await readRepositoryFiles({
-    files: listing.files,
-    cache,
-    selection: settings.selection,
-    onRead: (done) => progress({ phase: 'read', done, total }),
-  });
-  const excluded = [...listing.excluded, ...read.excluded];
-  const scanned = options.scanContent
-    ? await applyContentScanner({ files: read.included, scanner: options.scanContent })
-    : { included: read.included, excluded: [], flagged: [] };
-  excluded.push(...scanned.excluded);
-  const included = scanned.included;
-
   const workers = options.tokenCounter ? 0 : (settings.workers ?? defaultWorkerCount());
   const basePool = createTokenCountPool({ workers });
   const counter = options.tokenCounter;
   const pool = counter
     ? {
         count: async (texts: readonly string[]) => texts.map((text) => counter.count(text)),
+        warmUp: () => {},
         close: basePool.close,
       }
     : basePool;
+  // A first pack counts most of the repository: let the workers load the tokenizer while files are listed and read.
+  if (cache.entries.size === 0) pool.warmUp();
   try {
+    progress({ phase: 'list', done: 0, total: 0 });
+    const listed = await (listing ?? listRepositoryFiles({ root, exclude: settings.selection.exclude }));
+    progress({ phase: 'list', done: listed.files.length, total: listed.files.length });
+
+    const total = listed.files.length;
+    const read = await readRepositoryFiles({
+      files: listed.files,
+      cache,
+      selection: settings.selection,
+      onRead: (done) => progress({ phase: 'read', done, total }),
+    });
+    const excluded = [...listed.excluded, ...read.excluded];
+    const scanned = options.scanContent
+      ? await applyContentScanner({ files: read.included, scanner: options.scanContent })
+      : { included: read.included, excluded: [], flagged: [] };
+    excluded.push(...scanned.excluded);
+    const included = scanned.included;
+
     const counted = included.map(toCounted);
     const countTotal = counted.filter((file) => !file.exact).length;
     let countDone = 0;
@@ -173,10 +180,10 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     const stats: PackStats = {
       root,
       mode: 'whole',
-      source: listing.source,
+      source: listed.source,
       budget: settings.budget,
       files: {
-        seen: listing.files.length + listing.excluded.length,
+        seen: listed.files.length + listed.excluded.length,
         included: included.length,
         inDocument: included.length,
         excluded: excluded.length,
@@ -200,7 +207,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
         (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
       ),
       flagged: scanned.flagged,
-      warnings: [...listing.warnings, ...read.warnings],
+      warnings: [...listed.warnings, ...read.warnings],
       cache: {
         hits: included.filter((file) => !file.read).length,
         misses: included.filter((file) => file.read).length,

@@ -45,7 +45,9 @@ const acceptedRisk = 0.004;
  */
 export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions): Promise<void> {
   const { files, pool } = options;
-  const strata = groupBy(files, (file) => `${fileType(file.path)}|${directoryPrefix(file.path)}`);
+  const strata = poolSmallStrata(
+    groupBy(files, (file) => `${fileType(file.path)}|${directoryPrefix(file.path)}`),
+  );
   const totalEstimate = files.reduce((sum, file) => sum + file.estimate, 0);
   const toCount = new Set<CountedFile>();
   const countAll = options.exact || totalEstimate < countRepositoryBelowTokens;
@@ -104,6 +106,23 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
         : (typeRatios.get(fileType(group[0]!.path)) ?? globalRatio);
     for (const file of group) if (!file.exact) file.tokens = Math.max(1, Math.round(file.estimate * ratio));
   }
+}
+
+/**
+ * Strata too small to sample are pooled by file type across directories (`ts|*`), so that a repository of many
+ * small directories is sampled rather than counted whole; a pool that is still small is counted exactly.
+ */
+function poolSmallStrata(strata: Map<string, CountedFile[]>): Map<string, CountedFile[]> {
+  const pooled = new Map<string, CountedFile[]>();
+  for (const [name, group] of strata) {
+    const estimate = group.reduce((sum, file) => sum + file.estimate, 0);
+    const small = estimate < countAllBelowTokens || group.length <= minimumSampleFiles;
+    const key = small ? `${fileType(group[0]!.path)}|*` : name;
+    const pool = pooled.get(key);
+    if (pool) pool.push(...group);
+    else pooled.set(key, [...group]);
+  }
+  return pooled;
 }
 
 function groupBy(

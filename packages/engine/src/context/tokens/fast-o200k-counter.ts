@@ -7,10 +7,12 @@ const plainText = { disallowedSpecial: new Set<string>() };
 export interface FastO200kCounter {
   /** Counts `text` exactly as gpt-tokenizer's o200k `countTokens` does, with special-token text as plain text. */
   count(text: string): number;
+  /** Loads the tokenizer now rather than on the first piece it has to ask about. */
+  load(): void;
 }
 
 interface Tokenizer {
-  countTokens(text: string, options: object): number;
+  countTokens(text: string, options?: object): number;
 }
 
 /**
@@ -23,12 +25,22 @@ interface Tokenizer {
  */
 export function createFastO200kCounter(): FastO200kCounter {
   let tokenizer: Tokenizer | undefined;
-  const slow = (text: string): number => {
+  const load = () => {
     tokenizer ??= require('gpt-tokenizer/encoding/o200k_base') as Tokenizer;
-    return tokenizer.countTokens(text, plainText);
+    return tokenizer;
+  };
+  const slow = (piece: string): number => {
+    const tokenizer = load();
+    // A single piece never holds a whole special token (its letters are split from `<|`), so the default
+    // options, which skip building a special-token configuration per call, count it the same.
+    try {
+      return tokenizer.countTokens(piece);
+    } catch {
+      return tokenizer.countTokens(piece, plainText);
+    }
   };
   const memo = new Map<string, number>();
-  return { count: (text) => countByPieces(text, memo, slow) };
+  return { count: (text) => countByPieces(text, memo, slow), load };
 }
 
 /**

@@ -3,22 +3,32 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
 
-/** Exact o200k counting spread over worker threads. */
+/** Exact o200k counting spread over worker threads and the calling thread. */
 export interface TokenCountPool {
   /** Counts each text exactly; results are in the order of `texts`. */
   count(texts: readonly string[], onCounted?: (files: number) => void): Promise<number[]>;
+  /** Starts the workers now, so they load the tokenizer while the caller does other work. */
+  warmUp(): void;
   /** Stops the workers. */
   close(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
+// About 20 to 50 ms of counting: short enough that the calling thread lets worker results in often.
+const chunkCharacters = 256 * 1024;
 
 // The worker is evaluated from source so that it runs the same way from TypeScript sources (tests) and from dist.
 const workerSource = () => `
 const { parentPort, workerData } = require('node:worker_threads');
 const { countTokens } = require(workerData.tokenizer);
 const options = { disallowedSpecial: new Set() };
-const slow = (text) => countTokens(text, options);
+const slow = (piece) => {
+  try {
+    return countTokens(piece);
+  } catch {
+    return countTokens(piece, options);
+  }
+};
 const memo = new Map();
 ${fastCounterSource()}
 parentPort.on('message', ({ id, texts }) => {
@@ -37,17 +47,17 @@ export function countTokensExactly(text: string): number {
 }
 
 /**
- * The default number of counting workers: none on two cores or fewer (the calling thread counts, which saves each
- * worker's start and its own copy of the tokenizer's ranks), else one per core beyond the first, at most four.
+ * The default number of counting workers: one per core beyond the first (the calling thread counts too), at
+ * most three. Each worker loads its own copy of the tokenizer's ranks, about 100 MB.
  */
 export function defaultWorkerCount(): number {
-  const cores = availableParallelism();
-  return cores <= 2 ? 0 : Math.min(4, cores - 1);
+  return Math.max(0, Math.min(3, availableParallelism() - 1));
 }
 
 /**
- * Starts `workers` threads that count o200k tokens exactly. Batches are spread by size so the threads finish
- * together. With `workers: 0` counting runs on the calling thread.
+ * Starts `workers` threads that count o200k tokens exactly, alongside the calling thread. Work is cut into chunks
+ * that each thread pulls when idle, so all finish together; counts do not depend on which thread counted what.
+ * With `workers: 0` counting runs on the calling thread alone.
  */
 export function createTokenCountPool(options: { workers: number }): TokenCountPool {
   if (options.workers <= 0) {
@@ -57,6 +67,7 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
         onCounted?.(texts.length);
         return counts;
       },
+      warmUp: () => {},
       close: async () => {},
     };
   }
@@ -96,14 +107,13 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
       const counts = new Array<number>(texts.length);
       if (texts.length === 0) return counts;
       start();
-      // Work is cut into chunks of about a million characters that idle workers pull, so all finish together.
       const chunks: number[][] = [];
       let chunk: number[] = [];
       let chunkSize = 0;
       texts.forEach((text, index) => {
         chunk.push(index);
         chunkSize += text.length;
-        if (chunkSize >= 1_000_000) {
+        if (chunkSize >= chunkCharacters) {
           chunks.push(chunk);
           chunk = [];
           chunkSize = 0;
@@ -124,8 +134,24 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
           onCounted?.(indexes.length);
         }
       };
-      await Promise.all(workers.map(drain));
+      const drainHere = async () => {
+        while (next < chunks.length) {
+          const indexes = chunks[next++]!;
+          for (const index of indexes) counts[index] = countTokensExactly(texts[index]!);
+          onCounted?.(indexes.length);
+          // Let finished workers' results in, so they get their next chunk.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      // Two chunks in flight per worker keep it busy while the calling thread counts a chunk of its own.
+      await Promise.all([...workers.flatMap((worker) => [drain(worker), drain(worker)]), drainHere()]);
       return counts;
+    },
+    warmUp() {
+      start();
+      // The calling thread counts too; its tokenizer loads now, while the caller mostly waits on git.
+      mainThreadCounter ??= createFastO200kCounter();
+      mainThreadCounter.load();
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));

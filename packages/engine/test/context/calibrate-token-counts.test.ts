@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CountedFile, calibrateTokenCounts } from '../../src/context/tokens/calibrate-token-counts.js';
+import { estimateTokens } from '../../src/context/tokens/estimate-tokens.js';
+import { countTokensExactly, createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
+
+const require = createRequire(import.meta.url);
+
+/** The TypeScript sources of the zod package, as they would be counted. */
+function zodSources(): { path: string; text: string }[] {
+  const root = dirname(require.resolve('zod/package.json'));
+  const files: { path: string; text: string }[] = [];
+  const visit = (path: string) => {
+    for (const name of readdirSync(path).sort()) {
+      const child = join(path, name);
+      if (statSync(child).isDirectory()) visit(child);
+      else if (name.endsWith('.ts') && !name.endsWith('.d.ts'))
+        files.push({ path: child.slice(root.length + 1), text: readFileSync(child, 'utf8') });
+    }
+  };
+  visit(root);
+  return files;
+}
+
+const counted = (path: string, text: string): CountedFile => ({
+  path,
+  text,
+  estimate: estimateTokens(text),
+  tokens: 0,
+  exact: false,
+});
+
+describe('calibrateTokenCounts', () => {
+  it('samples a repository of many small directories instead of counting it whole, within 1%', async () => {
+    // Two files in each of 150 directories: every directory alone is too small to sample, all of them together
+    // are not. The files are alike, so the sample's ratio is sure and no second pass is needed.
+    const source = zodSources().find((file) => file.path.endsWith('v4/classic/schemas.ts'))!.text;
+    const files = Array.from({ length: 300 }, (_, index) =>
+      counted(
+        `pkg${Math.floor(index / 2)}/src/schema-${index}.ts`,
+        `${source}\nexport const version = ${index};\n`,
+      ),
+    );
+    const pool = createTokenCountPool({ workers: 0 });
+    await calibrateTokenCounts({ files, pool, exact: false });
+    const exactFiles = files.filter((file) => file.exact).length;
+    expect(exactFiles).toBeLessThan(files.length / 4);
+    const total = files.reduce((sum, file) => sum + file.tokens, 0);
+    const exact = files.reduce((sum, file) => sum + countTokensExactly(file.text), 0);
+    expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
+  });
+
+  it('counts the same with worker threads as on the calling thread alone', async () => {
+    const texts = zodSources().map((file) => file.text);
+    const alone = createTokenCountPool({ workers: 0 });
+    const shared = createTokenCountPool({ workers: 1 });
+    try {
+      shared.warmUp();
+      expect(await shared.count(texts)).toEqual(await alone.count(texts));
+    } finally {
+      await shared.close();
+    }
+  });
+});
