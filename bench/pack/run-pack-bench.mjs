@@ -74,6 +74,8 @@ for (const source of sources) {
   const name = basename(root);
   const output = join('/tmp', `repomix-${name}.xml`);
   const repo = repeat('repomix', () => {
+    // Herd's cache under .herd/ is not gitignored in these repositories: Repomix would pack it too.
+    clearHerdCache(root);
     const measured = measure(
       process.execPath,
       [repomix, '--output', output, '--token-count-encoding', 'o200k_base', '--no-file-summary'],

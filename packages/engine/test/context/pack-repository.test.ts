@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
+import { PackSettingsSchema } from '../../src/context/pack-options.js';
 import { packRepository } from '../../src/context/pack-repository.js';
+import { readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
 import { countTokensExactly } from '../../src/context/tokens/token-count-pool.js';
 import { createRepository } from './pack-fixture.js';
 
@@ -125,6 +127,36 @@ describe('packRepository', () => {
     expect(stats.tokens.method).toBe('sampled');
     const exact = countTokensExactly(document);
     expect(Math.abs(stats.tokens.document - exact) / exact).toBeLessThan(0.01);
+  });
+
+  it('leaves out symbolic links, named pipes and directories on a first pack and on a repack alike', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' });
+    symlinkSync('a.ts', join(root, 'link.ts'));
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    const paths = [
+      { path: 'a.ts', fsPath: join(root, 'a.ts') },
+      { path: 'link.ts', fsPath: join(root, 'link.ts') },
+      { path: 'pipe', fsPath: join(root, 'pipe') },
+      { path: 'gone.ts', fsPath: join(root, 'gone.ts') },
+    ];
+    const expected = [
+      { path: 'link.ts', reason: 'not-a-file', detail: 'symbolic link' },
+      { path: 'pipe', reason: 'not-a-file', detail: 'special file' },
+      { path: 'gone.ts', reason: 'vanished', detail: 'ENOENT' },
+    ];
+    const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
+    const first = await readRepositoryFiles({
+      files: paths,
+      cache: { entries: new Map(), contents: '' },
+      selection,
+    });
+    expect(first.excluded).toEqual(expected);
+    expect(first.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
+    // With every path known to the cache, files are looked at with lstat first: the verdicts are the same.
+    const entries = new Map(paths.map((file) => [file.path, { size: -1, mtimeMs: 0, hash: '' }] as const));
+    const again = await readRepositoryFiles({ files: paths, cache: { entries, contents: '' }, selection });
+    expect(again.excluded).toEqual(expected);
+    expect(again.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
   });
 
   it('repacks from the cache without reading unchanged files, and rereads changed ones', async () => {
