@@ -1,6 +1,8 @@
 // Runs one Herd pack in a fresh process and prints its figures as JSON (used by run-pack-bench.mjs).
-// Usage: node herd-pack-once.mjs <root> <budget> [--exact] [--task "..."]
-import { packRepository } from '../../packages/engine/dist/context/pack-repository.js';
+// Usage: [BENCH_HERD_DIST=<engine dist>] node herd-pack-once.mjs <root> <budget> [--exact] [--task "..."]
+// BENCH_HERD_DIST points at another build of the engine (say, the previous commit's) to compare in the same run.
+const dist = process.env.BENCH_HERD_DIST ?? new URL('../../packages/engine/dist', import.meta.url).pathname;
+const { packRepository } = await import(`${dist}/context/pack-repository.js`);
 
 const [root, budget] = process.argv.slice(2);
 const taskIndex = process.argv.indexOf('--task');

@@ -17,6 +17,8 @@ const reposDirectory = resolve(here, '../.repos');
 const repomix = join(here, 'node_modules/repomix/bin/repomix.cjs');
 const herdOnce = join(here, 'herd-pack-once.mjs');
 const runs = Number(process.env.BENCH_RUNS ?? 1);
+// BENCH_BASELINE_DIST=<another build's packages/engine/dist> adds rows for that build, measured in the same run.
+const baselineDist = process.env.BENCH_BASELINE_DIST;
 
 function materialize(source) {
   if (existsSync(source) && existsSync(join(source, '.git'))) return resolve(source);
@@ -58,8 +60,9 @@ function repeat(label, run) {
 }
 
 const clearHerdCache = (root) => rmSync(join(root, '.herd'), { recursive: true, force: true });
-const herd = (root, args) => {
-  const measured = measure(process.execPath, [herdOnce, root, ...args]);
+const herd = (root, args, baseline = false) => {
+  const environment = baseline ? { ...process.env, BENCH_HERD_DIST: baselineDist } : process.env;
+  const measured = measure(process.execPath, [herdOnce, root, ...args], { env: environment });
   return { ...measured, figures: JSON.parse(measured.stdout.trim().split('\n').at(-1)) };
 };
 
@@ -86,28 +89,33 @@ for (const source of sources) {
     const tokens = Number(/Total Tokens:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
     return { ...measured, figures: { files, tokens } };
   });
-  const cold = repeat('herd default, cold', () => {
-    clearHerdCache(root);
-    return herd(root, [big]);
-  });
-  const warm = repeat('herd warm repack', () => herd(root, [big]));
-  const exact = repeat('herd --exact, cold', () => {
-    clearHerdCache(root);
-    return herd(root, [big, '--exact']);
-  });
-  const map = repeat('herd map into 128K, cold', () => {
-    clearHerdCache(root);
-    return herd(root, ['128000', '--task', 'fix a bug in the parser error recovery']);
-  });
+  const rows = [];
+  for (const baseline of baselineDist ? [true, false] : [false]) {
+    const prefix = baseline ? 'before: ' : '';
+    const cold = repeat(`${prefix}herd default, cold`, () => {
+      clearHerdCache(root);
+      return herd(root, [big], baseline);
+    });
+    const warm = repeat(`${prefix}herd warm repack`, () => herd(root, [big], baseline));
+    const exact = repeat(`${prefix}herd --exact, cold`, () => {
+      clearHerdCache(root);
+      return herd(root, [big, '--exact'], baseline);
+    });
+    const map = repeat(`${prefix}herd map into 128K, cold`, () => {
+      clearHerdCache(root);
+      return herd(root, ['128000', '--task', 'fix a bug in the parser error recovery'], baseline);
+    });
+    rows.push(cold, exact, warm, map);
+  }
   clearHerdCache(root);
   const lines = [
     `\n${name} (${runs} run${runs === 1 ? '' : 's'} each, median wall time, peak RSS)`,
-    `  repomix 1.14.0            ${repo.seconds.toFixed(2)} s  ${repo.rssMb.toFixed(0)} MB  files ${repo.last.figures.files}  tokens ${repo.last.figures.tokens}`,
+    `  ${'repomix 1.14.0'.padEnd(33)} ${repo.seconds.toFixed(2)} s  ${repo.rssMb.toFixed(0)} MB  files ${repo.last.figures.files}  tokens ${repo.last.figures.tokens}`,
   ];
-  for (const entry of [cold, exact, warm, map]) {
+  for (const entry of rows) {
     const figures = entry.last.figures;
     lines.push(
-      `  ${entry.label.padEnd(25)} ${entry.seconds.toFixed(2)} s  ${entry.rssMb.toFixed(0)} MB  files ${figures.files}  tokens ${figures.tokens} (${figures.mode}, ${figures.method})` +
+      `  ${entry.label.padEnd(33)} ${entry.seconds.toFixed(2)} s  ${entry.rssMb.toFixed(0)} MB  files ${figures.files}  tokens ${figures.tokens} (${figures.mode}, ${figures.method})` +
         `  time ×${(entry.seconds / repo.seconds).toFixed(3)}  RSS ×${(entry.rssMb / repo.rssMb).toFixed(2)}` +
         `  files ×${(figures.files / repo.last.figures.files).toFixed(3)}  tokens ×${(figures.tokens / repo.last.figures.tokens).toFixed(3)}`,
     );

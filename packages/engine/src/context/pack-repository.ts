@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserError } from '@herd/core';
 import {
@@ -8,8 +8,16 @@ import {
   type PackCache,
   type PackCacheEntry,
   savePackCache,
+  writePackContents,
 } from './cache/pack-cache.js';
-import { loadPackedResult, savePackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
+import {
+  discardPackedDocument,
+  loadPackedResult,
+  readMatchesWorkTree,
+  savePackedResult,
+  workTreeFingerprint,
+  writePackedDocument,
+} from './cache/packed-result-cache.js';
 import { applyContentScanner } from './content-scanner-phase.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
 import type { PackStats } from './pack-stats.js';
@@ -67,8 +75,9 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const listing = last ? undefined : listRepositoryFiles({ root, exclude: settings.selection.exclude });
   // Its failure is reported where it is awaited, below.
   listing?.catch(() => {});
-  const fingerprint = await fingerprinting;
-  if (fingerprint && last?.fingerprint === fingerprint) {
+  // A last result waits for git's verdict; without one, git keeps looking while the files are read.
+  const state = last ? await fingerprinting : undefined;
+  if (state && last?.fingerprint === state.fingerprint) {
     progress({ phase: 'render', done: 1, total: 1 });
     const { stats } = last;
     return {
@@ -94,8 +103,9 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
         close: basePool.close,
       }
     : basePool;
-  // A first pack counts most of the repository: let the workers load the tokenizer while files are listed and read.
+  // A first pack counts: load the tokenizer while git lists the files.
   if (cache.entries.size === 0) pool.warmUp();
+  let contentsWritten: Promise<string> | undefined;
   try {
     progress({ phase: 'list', done: 0, total: 0 });
     const listed = await (listing ?? listRepositoryFiles({ root, exclude: settings.selection.exclude }));
@@ -114,6 +124,12 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
       : { included: read.included, excluded: [], flagged: [] };
     excluded.push(...scanned.excluded);
     const included = scanned.included;
+    // Content read in this pack goes to the content store on the thread pool while tokens are counted.
+    contentsWritten =
+      settings.cache && included.some((file) => file.read)
+        ? startContentsWrite({ root, included })
+        : undefined;
+    contentsWritten?.catch(() => {});
 
     const counted = included.map(toCounted);
     const countTotal = counted.filter((file) => !file.exact).length;
@@ -226,16 +242,27 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
       dirty ||= map.extracted;
     }
     progress({ phase: 'render', done: 1, total: 1 });
+    // The document to keep is written on the thread pool while the pack cache is written here.
+    const written = fingerprinting ? writePackedDocument({ root, key: resultKey, document }) : undefined;
     dirty ||=
       countDone > 0 || read.entries.size !== cache.entries.size || overhead.hash !== cache.overhead?.hash;
     // An unchanged repository leaves the cache as it is: nothing to rewrite.
-    if (settings.cache && dirty)
-      writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead });
+    if (settings.cache && dirty) {
+      const written = contentsWritten;
+      contentsWritten = undefined;
+      await writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead, written });
+    }
     stats.durationMs = Math.round(performance.now() - started);
-    if (fingerprint) savePackedResult({ root, key: resultKey, fingerprint, document, stats });
+    const seen = state ?? (await fingerprinting);
+    if (written && seen && readMatchesWorkTree({ state: seen, entries: read.entries }))
+      await savePackedResult({ root, key: resultKey, fingerprint: seen.fingerprint, written, stats });
+    else if (written) await discardPackedDocument(written);
     return { document, stats };
   } finally {
     await pool.close();
+    // A pack that failed after starting the content store's write leaves no temporary file behind.
+    const temporary = await contentsWritten?.catch(() => undefined);
+    if (temporary) rmSync(temporary, { force: true });
   }
 }
 
@@ -299,14 +326,8 @@ function toCounted(file: IncludedFile): CountedFile {
   };
 }
 
-function writeCache(options: {
-  root: string;
-  key: string;
-  included: readonly IncludedFile[];
-  entries: Map<string, PackCacheEntry>;
-  stats: PackStats;
-  overhead: OverheadCount;
-}): void {
+/** Assigns each included file its place in the content store and starts writing the store. */
+function startContentsWrite(options: { root: string; included: readonly IncludedFile[] }): Promise<string> {
   const parts: string[] = [];
   let offset = 0;
   for (const file of options.included) {
@@ -315,12 +336,40 @@ function writeCache(options: {
     parts.push(file.text);
     offset += file.text.length;
   }
+  return writePackContents({ root: options.root, contents: parts.join('') });
+}
+
+async function writeCache(options: {
+  root: string;
+  key: string;
+  included: readonly IncludedFile[];
+  entries: Map<string, PackCacheEntry>;
+  stats: PackStats;
+  overhead: OverheadCount;
+  /** The content store, when its write started after reading. */
+  written: Promise<string> | undefined;
+}): Promise<void> {
   try {
+    const written = await options.written?.catch(() => undefined);
+    let contents: string | { written: string };
+    if (written) contents = { written };
+    else {
+      const parts: string[] = [];
+      let offset = 0;
+      for (const file of options.included) {
+        file.entry.offset = offset;
+        file.entry.length = file.text.length;
+        parts.push(file.text);
+        offset += file.text.length;
+      }
+      contents = parts.join('');
+    }
     savePackCache({
       root: options.root,
       key: options.key,
       entries: options.entries,
-      contents: parts.join(''),
+      contents,
+      overhead: options.overhead,
     });
   } catch (error) {
     options.stats.warnings.push(

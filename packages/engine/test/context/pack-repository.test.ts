@@ -1,9 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
+import { readMatchesWorkTree } from '../../src/context/cache/packed-result-cache.js';
 import { PackSettingsSchema } from '../../src/context/pack-options.js';
 import { packRepository } from '../../src/context/pack-repository.js';
 import { readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
@@ -208,6 +217,24 @@ describe('packRepository', () => {
     expect(HerdError.isInstance(error) && error.code).toBe('pack_budget_too_small');
   });
 
+  it('leaves no temporary files in the cache when a pack fails after reading', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n'.repeat(200) }, { git: true });
+    const error = await packRepository({ root, budget: 20 }).catch((caught: unknown) => caught);
+    expect(HerdError.isInstance(error) && error.code).toBe('pack_budget_too_small');
+    const left = existsSync(join(root, '.herd/cache')) ? readdirSync(join(root, '.herd/cache')) : [];
+    expect(left.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('leaves the pack cache untouched when a repack with other options finds nothing changed', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n', 'b.md': '# b\n' }, { git: true });
+    const first = await packRepository({ root, budget: 100_000 });
+    const index = join(root, '.herd/cache/pack-index.json');
+    const written = statSync(index).mtimeMs;
+    const other = await packRepository({ root, budget: 200_000 });
+    expect(other.document).toBe(first.document);
+    expect(statSync(index).mtimeMs).toBe(written);
+  });
+
   it('names a missing root, a file given as root and a bad budget in a user error', async () => {
     const root = createRepository({ 'a.ts': 'a' });
     const codes = await Promise.all(
@@ -273,6 +300,33 @@ describe('packRepository on an unchanged git work tree', () => {
     writeFileSync(join(root, 'src/a.ts'), 'export const a = 33;\n');
     const changedAgain = await packRepository({ root, budget: 100_000 });
     expect(changedAgain.document).toContain('export const a = 33;');
+  });
+
+  it('reuses the last result of a directory inside a work tree, and notices a second edit there', async () => {
+    const repository = createRepository(
+      { 'sub/a.ts': 'export const a = 1;\n', 'other.ts': 'export const o = 1;\n' },
+      { git: true },
+    );
+    const root = join(repository, 'sub');
+    writeFileSync(join(root, 'a.ts'), 'export const a = 2;\n');
+    await packRepository({ root, budget: 100_000 });
+    const stored = readdirSync(join(root, '.herd/cache')).find((name) => /^packed-.*\.txt$/.test(name))!;
+    // Mark the kept document: only a reused result carries the mark.
+    appendFileSync(join(root, '.herd/cache', stored), 'kept\n');
+    expect((await packRepository({ root, budget: 100_000 })).document.endsWith('kept\n')).toBe(true);
+    writeFileSync(join(root, 'a.ts'), 'export const a = 33;\n');
+    const changed = await packRepository({ root, budget: 100_000 });
+    expect(changed.document).toContain('export const a = 33;');
+    expect(changed.document.endsWith('kept\n')).toBe(false);
+  });
+
+  it('keeps a result only when the files read are the ones git saw changed', () => {
+    const state = { fingerprint: 'f', changed: new Map([['a.ts', '20:1000']]) };
+    const entry = { size: 20, mtimeMs: 1000 };
+    expect(readMatchesWorkTree({ state, entries: new Map([['a.ts', entry]]) })).toBe(true);
+    expect(readMatchesWorkTree({ state, entries: new Map([['b.ts', entry]]) })).toBe(true);
+    const newer = { size: 21, mtimeMs: 1001 };
+    expect(readMatchesWorkTree({ state, entries: new Map([['a.ts', newer]]) })).toBe(false);
   });
 
   it('does not reuse a result across different options', async () => {

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExclusionReason } from '../pack-stats.js';
 import type { SecretFinding } from '../secrets/redact-secrets.js';
@@ -92,14 +93,27 @@ function emptyCache(): PackCache {
 }
 
 /**
- * Writes the cache: entries, and the packed contents they point into. Writes go to temporary files renamed
- * into place, so a concurrent or interrupted pack never leaves a torn cache.
+ * Starts writing the packed contents to a temporary file on the thread pool, so the caller can count tokens
+ * meanwhile; resolves to that file, to hand to {@link savePackCache} (or remove when the pack fails).
+ */
+export async function writePackContents(options: { root: string; contents: string }): Promise<string> {
+  const directory = packCacheDirectory(options.root);
+  await mkdir(directory, { recursive: true });
+  const temporary = join(directory, `${contentsName}.${process.pid}.tmp`);
+  await writeFile(temporary, options.contents);
+  return temporary;
+}
+
+/**
+ * Writes the cache: entries, and the packed contents they point into (or the temporary file
+ * {@link writePackContents} wrote them to). Writes go to temporary files renamed into place, so a concurrent or
+ * interrupted pack never leaves a torn cache.
  */
 export function savePackCache(options: {
   root: string;
   key: string;
   entries: Map<string, PackCacheEntry>;
-  contents: string;
+  contents: string | { written: string };
   overhead?: OverheadCount | undefined;
 }): void {
   const directory = packCacheDirectory(options.root);
@@ -111,8 +125,10 @@ export function savePackCache(options: {
     overhead: options.overhead,
     entries: Object.fromEntries(options.entries),
   };
-  writeFileSync(join(directory, contentsName + suffix), options.contents);
+  const contentsFile =
+    typeof options.contents === 'string' ? join(directory, contentsName + suffix) : options.contents.written;
+  if (typeof options.contents === 'string') writeFileSync(contentsFile, options.contents);
   writeFileSync(join(directory, indexName + suffix), JSON.stringify(index));
-  renameSync(join(directory, contentsName + suffix), join(directory, contentsName));
+  renameSync(contentsFile, join(directory, contentsName));
   renameSync(join(directory, indexName + suffix), join(directory, indexName));
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PackStats } from '../pack-stats.js';
@@ -15,13 +16,23 @@ interface StoredResult {
 const formatVersion = 1;
 const execFileAsync = promisify(execFile);
 
+/** What git sees of a work tree, as far as a pack of it is concerned. */
+export interface WorkTreeState {
+  /**
+   * HEAD, plus every changed, staged and untracked path with its size and modification time, hashed. Equal
+   * fingerprints mean git sees the same files with the same content as last time, so a pack of them is the same.
+   */
+  fingerprint: string;
+  /** Size and modification time (`size:mtimeMs`, or `absent`) of each changed path under the root, by path. */
+  changed: Map<string, string>;
+}
+
 /**
- * The state of a git work tree in one string: HEAD, plus every changed, staged and untracked path with its size and
- * modification time. Equal fingerprints mean git sees the same files with the same content as last time, so a
- * pack of them is the same. `undefined` outside a git work tree (or when git is missing). Asynchronous, so the
- * caller can read the last result while git looks at the work tree.
+ * The state of the git work tree at `root` (which may be a directory inside it); `undefined` outside a git work
+ * tree, in a repository without commits, or when git is missing. Asynchronous, so the caller can do other work
+ * while git looks at the work tree.
  */
-export async function workTreeFingerprint(root: string): Promise<string | undefined> {
+export async function workTreeFingerprint(root: string): Promise<WorkTreeState | undefined> {
   const git = async (args: string[]) =>
     (
       await execFileAsync('git', args, {
@@ -29,28 +40,52 @@ export async function workTreeFingerprint(root: string): Promise<string | undefi
         encoding: 'buffer',
         maxBuffer: 256 * 1024 * 1024,
       })
-    ).stdout;
+    ).stdout.toString('utf8');
   try {
-    const [headOutput, statusOutput] = await Promise.all([
+    const [prefixOutput, headOutput, status] = await Promise.all([
+      git(['rev-parse', '--show-prefix']),
       git(['rev-parse', '--verify', '--quiet', 'HEAD']),
       git(['status', '--porcelain=v1', '-z', '--untracked-files=all']),
     ]);
-    const head = headOutput.toString('utf8').trim();
-    const status = statusOutput.toString('utf8');
-    const hash = createHash('sha256').update(`${head}\n`);
+    // Status paths are relative to the top of the work tree; the root may be a directory below it.
+    const prefix = prefixOutput.trim();
+    const hash = createHash('sha256').update(`${headOutput.trim()}\n`);
+    const changed = new Map<string, string>();
     for (const record of status.split('\0')) {
       if (record.length < 4) continue;
-      const path = record.slice(3);
+      const repositoryPath = record.slice(3);
+      if (!repositoryPath.startsWith(prefix)) {
+        hash.update(`${record}\0`);
+        continue;
+      }
+      const path = repositoryPath.slice(prefix.length);
       // Herd's own caches and logs change with every pack and are never packed.
       if (path.startsWith('.herd/')) continue;
       // A file changed again keeps the same status line; its size and time tell the difference.
       const info = statSafe(join(root, path));
+      changed.set(path, info);
       hash.update(`${record}\0${info}\0`);
     }
-    return hash.digest('hex');
+    return { fingerprint: hash.digest('hex'), changed };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the files a pack read are the ones git saw: every changed path that the pack read has the size and
+ * modification time it had when git looked. A pack whose reads overlapped git's look may otherwise keep a result
+ * under a fingerprint of newer files.
+ */
+export function readMatchesWorkTree(options: {
+  state: WorkTreeState;
+  entries: ReadonlyMap<string, { size: number; mtimeMs: number }>;
+}): boolean {
+  for (const [path, info] of options.state.changed) {
+    const entry = options.entries.get(path);
+    if (entry && `${entry.size}:${entry.mtimeMs}` !== info) return false;
+  }
+  return true;
 }
 
 function statSafe(path: string): string {
@@ -95,21 +130,49 @@ export function loadPackedResult(options: { root: string; key: string }): Packed
   }
 }
 
+/**
+ * Starts writing a document to keep to a temporary file, on the thread pool, so the caller can do other work
+ * meanwhile; resolves to the temporary file, or `undefined` when it could not be written. Hand the result to
+ * {@link savePackedResult}, or to {@link discardPackedDocument} when the result is not kept.
+ */
+export async function writePackedDocument(options: {
+  root: string;
+  key: string;
+  document: string;
+}): Promise<string | undefined> {
+  const paths = resultPaths(options);
+  const temporary = `${paths.document}.${process.pid}.tmp`;
+  try {
+    await mkdir(paths.directory, { recursive: true });
+    await writeFile(temporary, options.document);
+    return temporary;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a document written by {@link writePackedDocument} that is not kept after all. */
+export async function discardPackedDocument(written: Promise<string | undefined>): Promise<void> {
+  const temporary = await written;
+  if (temporary) await rm(temporary, { force: true });
+}
+
 /** Keeps a packed result for the next pack with the same options (best effort: a failed write only costs speed). */
-export function savePackedResult(options: {
+export async function savePackedResult(options: {
   root: string;
   key: string;
   fingerprint: string;
-  document: string;
+  /** The document, as written by {@link writePackedDocument}. */
+  written: Promise<string | undefined>;
   stats: PackStats;
-}): void {
+}): Promise<void> {
   const paths = resultPaths(options);
+  const temporary = await options.written;
+  if (!temporary) return;
   try {
-    mkdirSync(paths.directory, { recursive: true });
-    const suffix = `${process.pid}.tmp`;
-    writeFileSync(`${paths.document}.${suffix}`, options.document);
-    renameSync(`${paths.document}.${suffix}`, paths.document);
+    renameSync(temporary, paths.document);
     const stored: StoredResult = { fingerprint: options.fingerprint, stats: options.stats };
+    const suffix = `${process.pid}.tmp`;
     writeFileSync(`${paths.meta}.${suffix}`, JSON.stringify(stored));
     renameSync(`${paths.meta}.${suffix}`, paths.meta);
   } catch {

@@ -7,7 +7,7 @@ import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from
 export interface TokenCountPool {
   /** Counts each text exactly; results are in the order of `texts`. */
   count(texts: readonly string[], onCounted?: (files: number) => void): Promise<number[]>;
-  /** Starts the workers now, so they load the tokenizer while the caller does other work. */
+  /** Loads the tokenizer on the calling thread now, while the caller waits on something else. */
   warmUp(): void;
   /** Stops the workers. */
   close(): Promise<void>;
@@ -148,8 +148,8 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
       return counts;
     },
     warmUp() {
-      start();
-      // The calling thread counts too; its tokenizer loads now, while the caller mostly waits on git.
+      // Only the calling thread's tokenizer: workers start on the first count and join the calling thread as
+      // soon as they have loaded theirs, so starting them early would only compete with the caller for cores.
       mainThreadCounter ??= createFastO200kCounter();
       mainThreadCounter.load();
     },
