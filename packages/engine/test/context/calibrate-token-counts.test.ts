@@ -52,6 +52,23 @@ describe('calibrateTokenCounts', () => {
     expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
   });
 
+  it('grows the sample of a stratum whose files disagree instead of counting all of it, within 1%', async () => {
+    // Real sources of many shapes in one stratum: the first sample alone is too unsure for the total.
+    const sources = zodSources();
+    const copies = [...sources, ...sources, ...sources];
+    const files = copies.map((file, index) =>
+      counted(`src/lib/${index}-${file.path.replaceAll('/', '-')}`, file.text),
+    );
+    const pool = createTokenCountPool({ workers: 0 });
+    await calibrateTokenCounts({ files, pool, exact: false });
+    const exactFiles = files.filter((file) => file.exact).length;
+    expect(exactFiles).toBeGreaterThan(files.length * 0.1);
+    expect(exactFiles).toBeLessThan(files.length);
+    const total = files.reduce((sum, file) => sum + file.tokens, 0);
+    const exact = files.reduce((sum, file) => sum + countTokensExactly(file.text), 0);
+    expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
+  });
+
   it('counts the same with worker threads as on the calling thread alone', async () => {
     const texts = zodSources().map((file) => file.text);
     const alone = createTokenCountPool({ workers: 0 });

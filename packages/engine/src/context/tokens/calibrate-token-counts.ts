@@ -36,6 +36,8 @@ const countAllBelowTokens = 4_000;
 const countRepositoryBelowTokens = 300_000;
 // Two standard errors of the extrapolated part may be at most this share of the total.
 const acceptedRisk = 0.004;
+// Rounds in which a risky stratum doubles its sample before the rest of it is counted whole.
+const doublingRounds = 4;
 
 /**
  * Fills in token counts: exact for a deterministic sample of each stratum (file type × two-level directory),
@@ -64,11 +66,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
       sampledEstimate += file.estimate;
       sampledFiles++;
     }
-    const ordered = group
-      .filter((file) => !file.exact)
-      .map((file) => ({ file, key: hashPath(file.path) }))
-      .sort((left, right) => left.key - right.key);
-    for (const { file } of ordered) {
+    for (const file of inHashOrder(group.filter((file) => !file.exact))) {
       if (sampledEstimate >= groupEstimate * sampleShare && sampledFiles >= minimumSampleFiles) break;
       toCount.add(file);
       sampledEstimate += file.estimate;
@@ -76,22 +74,29 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
     }
   }
   await countExactly([...toCount], pool, options.onCounted);
-  // Second pass: where a stratum's sample disagrees with itself enough that its extrapolation could move the
-  // total by more than a small share, count the rest of that stratum too (largest contributions first).
-  const risks: { group: CountedFile[]; risk: number }[] = [];
-  for (const group of strata.values()) {
-    const risk = extrapolationRisk(group);
-    if (risk > 0) risks.push({ group, risk });
+  // Further passes: while the strata's samples disagree with themselves enough that extrapolating could move the
+  // total by more than a small share, the riskiest strata double their samples (the next files in hash order);
+  // after a few doublings, whatever is still too risky is counted whole.
+  for (let round = 0; ; round++) {
+    const risks: { group: CountedFile[]; risk: number }[] = [];
+    for (const group of strata.values()) {
+      const risk = extrapolationRisk(group);
+      if (risk > 0) risks.push({ group, risk });
+    }
+    risks.sort((left, right) => right.risk - left.risk);
+    let totalRisk = Math.sqrt(risks.reduce((sum, entry) => sum + entry.risk ** 2, 0));
+    const more: CountedFile[] = [];
+    for (const { group, risk } of risks) {
+      if (totalRisk <= totalEstimate * acceptedRisk) break;
+      const unsampled = inHashOrder(group.filter((file) => !file.exact));
+      const batch =
+        round < doublingRounds ? Math.max(minimumSampleFiles, group.length - unsampled.length) : Infinity;
+      more.push(...unsampled.slice(0, batch));
+      totalRisk = Math.sqrt(Math.max(0, totalRisk ** 2 - risk ** 2));
+    }
+    if (more.length === 0) break;
+    await countExactly(more, pool, options.onCounted);
   }
-  risks.sort((left, right) => right.risk - left.risk);
-  let totalRisk = Math.sqrt(risks.reduce((sum, entry) => sum + entry.risk ** 2, 0));
-  const secondPass: CountedFile[] = [];
-  for (const { group, risk } of risks) {
-    if (totalRisk <= totalEstimate * acceptedRisk) break;
-    for (const file of group) if (!file.exact) secondPass.push(file);
-    totalRisk = Math.sqrt(Math.max(0, totalRisk ** 2 - risk ** 2));
-  }
-  await countExactly(secondPass, pool, options.onCounted);
   const globalRatio = ratioOf(files);
   const typeRatios = new Map<string, number>();
   for (const [type, group] of groupBy(files, (file) => fileType(file.path))) {
@@ -201,6 +206,14 @@ function fileType(path: string): string {
   return inner.length > 0 && inner.length <= 5 && /^[a-z]+$/.test(inner)
     ? name.slice(previous + 1)
     : name.slice(dot + 1);
+}
+
+/** Files in a deterministic order that is unrelated to their content: by a hash of the path. */
+function inHashOrder(files: readonly CountedFile[]): CountedFile[] {
+  return files
+    .map((file) => ({ file, key: hashPath(file.path) }))
+    .sort((left, right) => left.key - right.key || (left.file.path < right.file.path ? -1 : 1))
+    .map(({ file }) => file);
 }
 
 function hashPath(path: string): number {
