@@ -62,7 +62,7 @@ describe('createFastO200kCounter', () => {
   });
 
   it('gives the same counts in worker threads as on the calling thread', async () => {
-    const pool = createTokenCountPool({ workers: 1 });
+    const pool = createTokenCountPool({ workers: 1, workerBatchCharacters: 0 });
     try {
       expect(await pool.count(tricky)).toEqual(tricky.map(reference));
     } finally {

@@ -16,6 +16,8 @@ export interface TokenCountPool {
 const require = createRequire(import.meta.url);
 // About 20 to 50 ms of counting: short enough that the calling thread lets worker results in often.
 const chunkCharacters = 256 * 1024;
+// Below this many characters in one count (about half a second of counting code) no worker is started.
+const workerBatchCharacters = 8_000_000;
 
 // The worker is evaluated from source so that it runs the same way from TypeScript sources (tests) and from dist.
 const workerSource = () => `
@@ -39,6 +41,11 @@ parentPort.on('message', ({ id, texts }) => {
 
 let mainThreadCounter: FastO200kCounter | undefined;
 
+function loadMainThreadCounter(): void {
+  mainThreadCounter ??= createFastO200kCounter();
+  mainThreadCounter.load();
+}
+
 /** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
 export function countTokensExactly(text: string): number {
   // The tokenizer is loaded on first use: its ranks cost memory and startup time that a warm repack never needs.
@@ -55,11 +62,16 @@ export function defaultWorkerCount(): number {
 }
 
 /**
- * Starts `workers` threads that count o200k tokens exactly, alongside the calling thread. Work is cut into chunks
+ * Starts up to `workers` threads that count o200k tokens exactly, alongside the calling thread, once a count of
+ * at least `workerBatchCharacters` characters (default 8M) makes them worth their start. Work is cut into chunks
  * that each thread pulls when idle, so all finish together; counts do not depend on which thread counted what.
  * With `workers: 0` counting runs on the calling thread alone.
  */
-export function createTokenCountPool(options: { workers: number }): TokenCountPool {
+export function createTokenCountPool(options: {
+  workers: number;
+  workerBatchCharacters?: number;
+}): TokenCountPool {
+  const smallestWorkerBatch = options.workerBatchCharacters ?? workerBatchCharacters;
   if (options.workers <= 0) {
     return {
       count: async (texts, onCounted) => {
@@ -67,7 +79,7 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
         onCounted?.(texts.length);
         return counts;
       },
-      warmUp: () => {},
+      warmUp: loadMainThreadCounter,
       close: async () => {},
     };
   }
@@ -106,6 +118,13 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
     async count(texts, onCounted) {
       const counts = new Array<number>(texts.length);
       if (texts.length === 0) return counts;
+      // A worker pays for itself only on a large batch: it first loads its own tokenizer, and it learns piece
+      // counts the calling thread already knows. Smaller batches stay on the calling thread.
+      if (workers.length === 0 && texts.reduce((sum, text) => sum + text.length, 0) < smallestWorkerBatch) {
+        const alone = texts.map(countTokensExactly);
+        onCounted?.(texts.length);
+        return alone;
+      }
       start();
       const chunks: number[][] = [];
       let chunk: number[] = [];
@@ -147,12 +166,9 @@ export function createTokenCountPool(options: { workers: number }): TokenCountPo
       await Promise.all([...workers.flatMap((worker) => [drain(worker), drain(worker)]), drainHere()]);
       return counts;
     },
-    warmUp() {
-      // Only the calling thread's tokenizer: workers start on the first count and join the calling thread as
-      // soon as they have loaded theirs, so starting them early would only compete with the caller for cores.
-      mainThreadCounter ??= createFastO200kCounter();
-      mainThreadCounter.load();
-    },
+    // Only the calling thread's tokenizer: workers start on the first large count and join the calling thread as
+    // soon as they have loaded theirs, so starting them early would only compete with the caller for cores.
+    warmUp: loadMainThreadCounter,
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
