@@ -30,6 +30,8 @@ export interface RepositoryFileList {
 
 /** Directories never packed: version control and Herd's own state. */
 const alwaysIgnored = ['.git/', '.herd/'];
+// What those two rules ignore: anything inside a directory named .git or .herd, at any depth.
+const alwaysIgnoredDirectory = /(^|\/)\.(git|herd)\//;
 
 /**
  * Lists the files to consider: tracked plus untracked-not-ignored files from `git ls-files` inside a git work
@@ -41,8 +43,10 @@ export async function listRepositoryFiles(options: ListRepositoryFilesOptions): 
   const listed = fromGit ?? (await walkDirectory({ root: options.root }));
   const rules = createNestedIgnore();
   rules.add({ directory: '', rules: [...alwaysIgnored, ...options.exclude].join('\n') });
+  let onlyAlwaysIgnored = options.exclude.length === 0;
   for (const file of listed.files) {
     if (file.path === '.herdignore' || file.path.endsWith('/.herdignore')) {
+      onlyAlwaysIgnored = false;
       const directory = file.path.slice(0, Math.max(0, file.path.lastIndexOf('/')));
       try {
         rules.add({ directory, rules: readFileSync(file.fsPath, 'utf8') });
@@ -51,11 +55,14 @@ export async function listRepositoryFiles(options: ListRepositoryFilesOptions): 
       }
     }
   }
+  // With no other rules, a plain test of the path's directories decides the same as the ignore rules, faster.
+  const ignores = onlyAlwaysIgnored
+    ? (path: string) => alwaysIgnoredDirectory.test(path)
+    : (path: string) => rules.ignores({ path });
   const files: RepositoryFile[] = [];
   const excluded = [...listed.excluded];
   for (const file of listed.files) {
-    if (rules.ignores({ path: file.path }))
-      excluded.push({ path: file.path, reason: 'ignored', detail: 'herdignore' });
+    if (ignores(file.path)) excluded.push({ path: file.path, reason: 'ignored', detail: 'herdignore' });
     else files.push(file);
   }
   files.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
