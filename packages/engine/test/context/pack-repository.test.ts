@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { readMatchesWorkTree } from '../../src/context/cache/packed-result-cache.js';
 import { PackSettingsSchema } from '../../src/context/pack-options.js';
 import { packRepository } from '../../src/context/pack-repository.js';
+import { listRepositoryFiles } from '../../src/context/selection/list-repository-files.js';
 import { readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
 import { countTokensExactly } from '../../src/context/tokens/token-count-pool.js';
 import { createRepository } from './pack-fixture.js';
@@ -166,18 +167,31 @@ describe('packRepository', () => {
       { path: 'gone.ts', reason: 'vanished', detail: 'ENOENT' },
     ];
     const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
-    const first = await readRepositoryFiles({
-      files: paths,
-      cache: { entries: new Map(), contents: '' },
-      selection,
-    });
+    const empty = () => ({ entries: new Map(), contents: '' });
+    const first = await readRepositoryFiles({ files: paths, cache: empty(), selection });
     expect(first.excluded).toEqual(expected);
     expect(first.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
+    // Read ahead on a worker thread, as for a large repository: the same verdicts.
+    const ahead = await readRepositoryFiles({ files: paths, cache: empty(), selection, prefetchAtLeast: 0 });
+    expect(ahead.excluded).toEqual(expected);
+    expect(ahead.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
     // With every path known to the cache, files are looked at with lstat first: the verdicts are the same.
     const entries = new Map(paths.map((file) => [file.path, { size: -1, mtimeMs: 0, hash: '' }] as const));
     const again = await readRepositoryFiles({ files: paths, cache: { entries, contents: '' }, selection });
     expect(again.excluded).toEqual(expected);
     expect(again.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
+  });
+
+  it('reads a real package the same on a worker thread as on the calling thread', async () => {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('zod/package.json'));
+    const { files } = await listRepositoryFiles({ root, exclude: [] });
+    const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
+    const read = (prefetchAtLeast: number) =>
+      readRepositoryFiles({ files, cache: { entries: new Map(), contents: '' }, selection, prefetchAtLeast });
+    const [here, ahead] = await Promise.all([read(Number.POSITIVE_INFINITY), read(0)]);
+    expect(ahead.included.length).toBeGreaterThan(100);
+    expect(ahead).toEqual(here);
   });
 
   it('repacks from the cache without reading unchanged files, and rereads changed ones', async () => {

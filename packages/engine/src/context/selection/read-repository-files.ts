@@ -6,6 +6,7 @@ import type { ExcludedFile, ExclusionReason } from '../pack-stats.js';
 import { redactSecrets } from '../secrets/redact-secrets.js';
 import { classifyPath } from './classify-path.js';
 import { inspectContent, isBinaryByName } from './inspect-content.js';
+import { type PrefetchedFile, prefetchFiles } from './prefetch-files.js';
 import type { RepositoryFile } from './repository-file.js';
 
 /** A file that passed selection, with its packed content. */
@@ -44,73 +45,151 @@ export async function readRepositoryFiles(options: {
   cache: PackCache;
   selection: PackSelection;
   onRead?: (done: number) => void;
+  /** Read ahead on a worker thread when at least this many files are not in the cache (default 2,000). */
+  prefetchAtLeast?: number;
 }): Promise<ReadResult> {
   const { cache, selection } = options;
   const result: ReadResult = { included: [], excluded: [], warnings: [], entries: new Map() };
   const exclude = (path: string, reason: ExclusionReason, detail?: string) => {
     result.excluded.push(detail === undefined ? { path, reason } : { path, reason, detail });
   };
-  let done = 0;
-  for (const file of options.files) {
-    if (++done % 1000 === 0) {
-      options.onRead?.(done);
-      // Let progress callbacks and worker messages through.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const verdict = classifyPath({ path: file.path, selection });
-    if (verdict) {
-      exclude(file.path, verdict.reason, verdict.detail);
-      continue;
-    }
-    if (isBinaryByName(file.path)) {
-      exclude(file.path, 'binary', 'extension');
-      continue;
-    }
-    const cached = cache.entries.get(file.path);
-    // A file the cache knows is looked at (lstat) before it is opened, as it is usually unchanged; any other file
-    // is opened straight away without following a symbolic link, which saves a path lookup per file.
-    const descriptor = cached || noFollow === undefined ? undefined : openNoFollow(file.fsPath);
-    if (typeof descriptor === 'string') {
-      exclude(file.path, ...openFailure(descriptor));
-      continue;
-    }
-    try {
-      let stats: Stats;
-      try {
-        stats = descriptor === undefined ? lstatSync(file.fsPath) : fstatSync(descriptor);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        exclude(file.path, code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable', code);
+  // Files the cache does not know are all read: with many of them, a worker thread reads ahead (the system calls
+  // are most of the cost) while this thread hashes, decodes and inspects.
+  const verdicts = options.files.map((file) => classifyPath({ path: file.path, selection }));
+  const unknown = options.files.filter(
+    (file, index) => !verdicts[index] && !isBinaryByName(file.path) && !cache.entries.has(file.path),
+  );
+  const prefetcher =
+    noFollow !== undefined && unknown.length >= (options.prefetchAtLeast ?? prefetchAtLeast)
+      ? prefetchFiles({ paths: unknown.map((file) => file.fsPath), maxFileBytes: selection.maxFileBytes })
+      : undefined;
+  let prefetched = 0;
+  try {
+    let done = 0;
+    for (const [index, file] of options.files.entries()) {
+      if (++done % 1000 === 0) {
+        options.onRead?.(done);
+        // Let progress callbacks and worker messages through.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const verdict = verdicts[index];
+      if (verdict) {
+        exclude(file.path, verdict.reason, verdict.detail);
         continue;
       }
-      if (stats.isSymbolicLink()) {
-        exclude(file.path, 'not-a-file', 'symbolic link');
+      if (isBinaryByName(file.path)) {
+        exclude(file.path, 'binary', 'extension');
         continue;
       }
-      if (!stats.isFile()) {
-        exclude(file.path, 'not-a-file', stats.isDirectory() ? 'directory (submodule?)' : 'special file');
+      const cached = cache.entries.get(file.path);
+      const ahead = prefetcher && !cached ? await prefetcher.get(prefetched++) : undefined;
+      if (ahead) {
+        acceptPrefetched({ file, ahead, selection, result, exclude });
         continue;
       }
-      if (stats.size > selection.maxFileBytes) {
-        exclude(file.path, 'too-large', `${stats.size} bytes`);
-        continue;
-      }
-      if (cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs) {
-        const fromCache = takeFromCache({ path: file.path, entry: cached, cache });
-        if (fromCache) {
-          result.entries.set(file.path, cached);
-          if ('reason' in fromCache) exclude(file.path, fromCache.reason, fromCache.detail);
-          else result.included.push(fromCache);
-          continue;
-        }
-      }
-      readOne({ file, descriptor, stats, cached, selection, result, exclude });
-    } finally {
-      if (descriptor !== undefined) closeSync(descriptor);
+      readFile({ file, cached, cache, selection, result, exclude });
     }
+    options.onRead?.(done);
+  } finally {
+    await prefetcher?.close();
   }
-  options.onRead?.(done);
   return result;
+}
+
+// Below this many files to read, starting a worker costs more than it saves.
+const prefetchAtLeast = 2000;
+
+/** Takes a file read ahead: the same verdicts as reading it here. */
+function acceptPrefetched(options: {
+  file: RepositoryFile;
+  ahead: PrefetchedFile;
+  selection: PackSelection;
+  result: ReadResult;
+  exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
+}): void {
+  const { file, ahead, selection, result, exclude } = options;
+  if (ahead.openCode !== undefined) {
+    exclude(file.path, ...openFailure(ahead.openCode));
+    return;
+  }
+  const { statCode, readCode } = ahead;
+  if (statCode !== undefined) {
+    exclude(file.path, statCode === 'ENOENT' || statCode === 'ENOTDIR' ? 'vanished' : 'unreadable', statCode);
+    return;
+  }
+  if (ahead.kind !== 'file') {
+    exclude(file.path, 'not-a-file', ahead.kind === 'directory' ? 'directory (submodule?)' : 'special file');
+    return;
+  }
+  if (ahead.size! > selection.maxFileBytes) {
+    exclude(file.path, 'too-large', `${ahead.size} bytes`);
+    return;
+  }
+  if (readCode !== undefined) {
+    exclude(
+      file.path,
+      readCode === 'ENOENT' ? 'vanished' : readCode === 'EISDIR' ? 'not-a-file' : 'unreadable',
+      readCode,
+    );
+    return;
+  }
+  if (ahead.changed)
+    result.warnings.push(`${file.path} changed while it was being read; the version read is packed.`);
+  const mtimeMs = ahead.changed?.mtimeMs ?? ahead.mtimeMs!;
+  acceptBytes({ file, bytes: ahead.bytes!, mtimeMs, cached: undefined, selection, result, exclude });
+}
+
+/** Looks at and reads one file on this thread, or takes it from the cache when it is unchanged. */
+function readFile(options: {
+  file: RepositoryFile;
+  cached: PackCacheEntry | undefined;
+  cache: PackCache;
+  selection: PackSelection;
+  result: ReadResult;
+  exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
+}): void {
+  const { file, cached, cache, selection, result, exclude } = options;
+  // A file the cache knows is looked at (lstat) before it is opened, as it is usually unchanged; any other file
+  // is opened straight away without following a symbolic link, which saves a path lookup per file.
+  const descriptor = cached || noFollow === undefined ? undefined : openNoFollow(file.fsPath);
+  if (typeof descriptor === 'string') {
+    exclude(file.path, ...openFailure(descriptor));
+    return;
+  }
+  try {
+    let stats: Stats;
+    try {
+      stats = descriptor === undefined ? lstatSync(file.fsPath) : fstatSync(descriptor);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      exclude(file.path, code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable', code);
+      return;
+    }
+    if (stats.isSymbolicLink()) {
+      exclude(file.path, 'not-a-file', 'symbolic link');
+      return;
+    }
+    if (!stats.isFile()) {
+      exclude(file.path, 'not-a-file', stats.isDirectory() ? 'directory (submodule?)' : 'special file');
+      return;
+    }
+    if (stats.size > selection.maxFileBytes) {
+      exclude(file.path, 'too-large', `${stats.size} bytes`);
+      return;
+    }
+    if (cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs) {
+      const fromCache = takeFromCache({ path: file.path, entry: cached, cache });
+      if (fromCache) {
+        result.entries.set(file.path, cached);
+        if ('reason' in fromCache) exclude(file.path, fromCache.reason, fromCache.detail);
+        else result.included.push(fromCache);
+        return;
+      }
+    }
+    readOne({ file, descriptor, stats, cached, selection, result, exclude });
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
 }
 
 // Undefined where the platform has no O_NOFOLLOW (Windows): files are then looked at with lstat first.
@@ -175,8 +254,22 @@ function readOne(options: {
     );
     return;
   }
+  acceptBytes({ file, bytes, mtimeMs: stats.mtimeMs, cached, selection, result, exclude });
+}
+
+/** Packs the bytes read of a file: hashes, decodes and inspects them, and redacts secrets. */
+function acceptBytes(options: {
+  file: RepositoryFile;
+  bytes: Buffer;
+  mtimeMs: number;
+  cached: PackCacheEntry | undefined;
+  selection: PackSelection;
+  result: ReadResult;
+  exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
+}): void {
+  const { file, bytes, selection, result, exclude, cached } = options;
   const hash = createHash('sha1').update(bytes).digest('base64url');
-  const base = { size: bytes.length, mtimeMs: stats.mtimeMs, hash };
+  const base = { size: bytes.length, mtimeMs: options.mtimeMs, hash };
   const inspected = inspectContent({ path: file.path, bytes, selection });
   if ('verdict' in inspected) {
     result.entries.set(file.path, { ...base, exclusion: inspected.verdict });

@@ -1,0 +1,140 @@
+import { constants } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+/** A file opened, looked at and read ahead on a worker thread. */
+export interface PrefetchedFile {
+  /** The error code when the file could not be opened (`ELOOP` for a symbolic link). */
+  openCode?: string;
+  /** The error code when the open file could not be looked at. */
+  statCode?: string;
+  /** The error code when the file could not be read. */
+  readCode?: string;
+  /** What the path names, once opened. */
+  kind?: 'file' | 'directory' | 'other';
+  /** Size in bytes before reading. */
+  size?: number;
+  /** Modification time in milliseconds before reading. */
+  mtimeMs?: number;
+  /** The bytes, for a file no larger than the limit. */
+  bytes?: Buffer;
+  /** Size and time after reading, when the size read differs from the size before (the file changed). */
+  changed?: { size: number; mtimeMs: number };
+}
+
+/** Files being read ahead, in order. */
+export interface FilePrefetcher {
+  /** The `index`th file of the list; `undefined` when the worker failed (read it on the calling thread then). */
+  get(index: number): Promise<PrefetchedFile | undefined>;
+  /** Stops the worker. */
+  close(): Promise<void>;
+}
+
+// Plain CommonJS evaluated in the worker: open without following links (non-blocking, so a named pipe does not
+// wait for a writer), fstat, read, close; results go back in batches whose bytes share one transferred buffer.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { paths, maxFileBytes, flags } = workerData;
+let batch = [];
+let pieces = [];
+let total = 0;
+const flush = () => {
+  const buffer = new ArrayBuffer(total);
+  const view = new Uint8Array(buffer);
+  let offset = 0;
+  for (const [position, bytes] of pieces) {
+    view.set(bytes, offset);
+    batch[position].offset = offset;
+    batch[position].length = bytes.length;
+    offset += bytes.length;
+  }
+  parentPort.postMessage({ results: batch, buffer }, [buffer]);
+  batch = [];
+  pieces = [];
+  total = 0;
+};
+for (const raw of paths) {
+  const path = typeof raw === 'string' ? raw : Buffer.from(raw);
+  const entry = {};
+  let descriptor;
+  try {
+    descriptor = fs.openSync(path, flags);
+  } catch (error) {
+    entry.openCode = error.code || 'EIO';
+  }
+  if (descriptor !== undefined) {
+    try {
+      const stats = fs.fstatSync(descriptor);
+      entry.size = stats.size;
+      entry.mtimeMs = stats.mtimeMs;
+      entry.kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+      if (entry.kind === 'file' && stats.size <= maxFileBytes) {
+        try {
+          const bytes = fs.readFileSync(descriptor);
+          if (bytes.length !== stats.size) {
+            const again = fs.fstatSync(descriptor);
+            entry.changed = { size: again.size, mtimeMs: again.mtimeMs };
+          }
+          pieces.push([batch.length, bytes]);
+          total += bytes.length;
+        } catch (error) {
+          entry.readCode = error.code || 'EIO';
+        }
+      }
+    } catch (error) {
+      entry.statCode = error.code || 'EIO';
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  }
+  batch.push(entry);
+  if (batch.length >= 64 || total >= 1048576) flush();
+}
+flush();
+`;
+
+/**
+ * Reads `paths` ahead on a worker thread, in order, so that the calling thread only hashes, decodes and inspects
+ * what was read. Files larger than `maxFileBytes` are looked at but not read.
+ */
+export function prefetchFiles(options: {
+  paths: readonly (string | Buffer)[];
+  maxFileBytes: number;
+}): FilePrefetcher {
+  const results: (PrefetchedFile | undefined)[] = [];
+  const waiting = new Map<number, (file: PrefetchedFile | undefined) => void>();
+  let failed = false;
+  const worker = new Worker(workerSource, {
+    eval: true,
+    workerData: {
+      paths: options.paths,
+      maxFileBytes: options.maxFileBytes,
+      flags: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK,
+    },
+  });
+  type Message = { results: (PrefetchedFile & { offset?: number; length?: number })[]; buffer: ArrayBuffer };
+  worker.on('message', ({ results: batch, buffer }: Message) => {
+    for (const { offset, length, ...file } of batch) {
+      if (offset !== undefined && length !== undefined) file.bytes = Buffer.from(buffer, offset, length);
+      const index = results.length;
+      results.push(file);
+      waiting.get(index)?.(file);
+      waiting.delete(index);
+    }
+  });
+  worker.on('error', () => {
+    failed = true;
+    for (const resolve of waiting.values()) resolve(undefined);
+    waiting.clear();
+  });
+  return {
+    get(index) {
+      if (index < results.length) return Promise.resolve(results[index]);
+      if (failed) return Promise.resolve(undefined);
+      return new Promise((resolve) => waiting.set(index, resolve));
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
