@@ -44,11 +44,14 @@ export function createFastO200kCounter(): FastO200kCounter {
 }
 
 /**
- * The source of a script defining `countByPieces` and the scanner it uses, for worker threads (which cannot
- * import this module when it runs from TypeScript sources).
+ * The source of a script defining `countPieces(text, memo, slow)` and the scanner it uses, for worker threads
+ * (which cannot import this module when it runs from TypeScript sources).
  */
 export function fastCounterSource(): string {
+  // By the function's own name, which a minifying bundler may have changed.
+  const entry = `const countPieces = ${countByPieces.name};`;
   return [
+    entry,
     countByPieces,
     countAsciiPieces,
     nextBoundary,

@@ -34,7 +34,7 @@ const slow = (piece) => {
 const memo = new Map();
 ${fastCounterSource()}
 parentPort.on('message', ({ id, texts }) => {
-  const counts = texts.map((text) => countByPieces(text, memo, slow));
+  const counts = texts.map((text) => countPieces(text, memo, slow));
   parentPort.postMessage({ id, counts });
 });
 `;
