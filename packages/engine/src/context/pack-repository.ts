@@ -328,15 +328,20 @@ function toCounted(file: IncludedFile): CountedFile {
 
 /** Assigns each included file its place in the content store and starts writing the store. */
 function startContentsWrite(options: { root: string; included: readonly IncludedFile[] }): Promise<string> {
+  return writePackContents({ root: options.root, contents: layOutContents(options.included) });
+}
+
+/** Places each included file in the content store (its offset and length) and returns the store's text. */
+function layOutContents(included: readonly IncludedFile[]): string {
   const parts: string[] = [];
   let offset = 0;
-  for (const file of options.included) {
+  for (const file of included) {
     file.entry.offset = offset;
     file.entry.length = file.text.length;
     parts.push(file.text);
     offset += file.text.length;
   }
-  return writePackContents({ root: options.root, contents: parts.join('') });
+  return parts.join('');
 }
 
 async function writeCache(options: {
@@ -353,17 +358,7 @@ async function writeCache(options: {
     const written = await options.written?.catch(() => undefined);
     let contents: string | { written: string };
     if (written) contents = { written };
-    else {
-      const parts: string[] = [];
-      let offset = 0;
-      for (const file of options.included) {
-        file.entry.offset = offset;
-        file.entry.length = file.text.length;
-        parts.push(file.text);
-        offset += file.text.length;
-      }
-      contents = parts.join('');
-    }
+    else contents = layOutContents(options.included);
     savePackCache({
       root: options.root,
       key: options.key,

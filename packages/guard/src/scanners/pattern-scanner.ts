@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findingFromSpans } from './finding-from-spans.js';
 import type { Scanner, ScannerFinding, TextSpan } from './scanner.js';
 
 /** One configurable pattern: a name (reported as the category) and a JavaScript regular expression. */
@@ -61,14 +62,7 @@ export function createPatternScanner(options: PatternScannerOptions = {}): Scann
             spans.push({ start: match.index, end: match.index + match[0].length, label: rule.name });
           }
         }
-        spans.sort((left, right) => left.start - right.start);
-        const categories = [...new Set(spans.map((span) => span.label))];
-        return {
-          score: spans.length > 0 ? 1 : 0,
-          categories,
-          spans,
-          ...(spans.length > 0 ? { reason: `Matched patterns: ${categories.join(', ')}.` } : {}),
-        };
+        return findingFromSpans({ spans, reasonPrefix: 'Matched patterns' });
       });
     },
   };

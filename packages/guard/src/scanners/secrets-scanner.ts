@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createSecretRedactor } from '@herd/core';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
+import { findingFromSpans } from './finding-from-spans.js';
 import type { Scanner, ScannerFinding, TextSpan } from './scanner.js';
 
 /** Options for {@link createSecretsScanner}. */
@@ -50,14 +51,7 @@ async function findSecrets(text: string, environmentValues: readonly string[]): 
     label: message.ruleId.startsWith(rulePrefix) ? message.ruleId.slice(rulePrefix.length) : message.ruleId,
   }));
   spans.push(...environmentSecretSpans(text, environmentValues));
-  spans.sort((left, right) => left.start - right.start);
-  const categories = [...new Set(spans.map((span) => span.label))];
-  return {
-    score: spans.length > 0 ? 1 : 0,
-    categories,
-    spans,
-    ...(spans.length > 0 ? { reason: `Secrets found: ${categories.join(', ')}.` } : {}),
-  };
+  return findingFromSpans({ spans, reasonPrefix: 'Secrets found' });
 }
 
 function environmentSecretSpans(text: string, values: readonly string[]): TextSpan[] {
