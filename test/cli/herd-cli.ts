@@ -35,6 +35,8 @@ export interface HerdProcess {
   child: ChildProcess;
   events: Array<{ type: string; [key: string]: unknown }>;
   stderr: () => string;
+  /** Everything written to stdout. */
+  stdout: () => string;
   /** Resolves with the exit code (or the signal name). */
   exit: Promise<number | string>;
   /** Resolves when an event matching the predicate arrives. */
@@ -55,7 +57,9 @@ export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.P
   }> = [];
   let buffer = '';
   let errors = '';
+  let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
     buffer += chunk.toString('utf8');
     let newline = buffer.indexOf('\n');
     while (newline >= 0) {
@@ -83,6 +87,7 @@ export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.P
     child,
     events,
     stderr: () => errors,
+    stdout: () => output,
     exit,
     waitFor: (predicate) =>
       events.some(predicate)

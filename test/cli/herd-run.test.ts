@@ -79,6 +79,9 @@ describe('herd run (subprocess)', () => {
     first.child.kill('SIGKILL');
     expect(await first.exit).toBe('SIGKILL');
     const sessionId = first.events[0]?.runId as string;
+    const listing = spawnHerd({ args: ['sessions'], cwd: workspace });
+    expect(await listing.exit).toBe(0);
+    expect(listing.stdout()).toMatch(new RegExp(`${sessionId}\\s+interrupted`));
 
     server.enqueue(
       [

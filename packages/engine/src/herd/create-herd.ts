@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   HerdError,
@@ -185,6 +185,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           prepareHerdDirectory(workspace);
           mkdirSync(dirname(eventLog), { recursive: true });
           logReady = true;
+          // Tells `herd sessions` that this run is alive; a run killed with SIGKILL leaves the file behind.
+          writeFileSync(runningMarker(workspace, sessionId), String(process.pid));
         }
         if (logReady) appendFileSync(eventLog, `${JSON.stringify(event)}\n`);
       },
@@ -281,6 +283,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         throw error;
       } finally {
         channel.close();
+        rmSync(runningMarker(workspace, sessionId), { force: true });
       }
     })();
     // The caller may only iterate events; the rejection is still delivered through `result`.
@@ -389,4 +392,25 @@ function prepareHerdDirectory(workspace: string): void {
   const ignore = join(directory, '.gitignore');
   if (!existsSync(ignore))
     writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
+}
+
+/** The file that holds the process id of a session's live run. */
+function runningMarker(workspace: string, sessionId: string): string {
+  return join(workspace, '.herd', 'sessions', sessionId, 'running.pid');
+}
+
+/**
+ * Whether a session recorded as running has a live process on this machine. A run killed with SIGKILL stays
+ * `running` in the store; this tells it apart (`herd resume` continues it).
+ */
+export function isRunAlive(options: { workspace: string; sessionId: string }): boolean {
+  try {
+    const pid = Number(readFileSync(runningMarker(resolve(options.workspace), options.sessionId), 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

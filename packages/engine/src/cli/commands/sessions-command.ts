@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createHerd } from '../../herd/create-herd.js';
+import { createHerd, isRunAlive } from '../../herd/create-herd.js';
 
 /** Registers `herd sessions`: list the runs of this workspace. */
 export function registerSessionsCommand(program: Command): void {
@@ -22,8 +22,14 @@ export function registerSessionsCommand(program: Command): void {
         }
         for (const session of sessions) {
           const step = session.lastCompletedStep ? `, last step ${session.lastCompletedStep}` : '';
+          // A run killed with SIGKILL stays `running` in the store; show it as interrupted (herd resume continues it).
+          const status =
+            session.status === 'running' &&
+            !isRunAlive({ workspace: session.workspace, sessionId: session.id })
+              ? 'interrupted'
+              : session.status;
           process.stdout.write(
-            `${session.id}  ${session.status.padEnd(17)} ${session.updatedAt}${step}\n    ${session.task}\n`,
+            `${session.id}  ${status.padEnd(17)} ${session.updatedAt}${step}\n    ${session.task}\n`,
           );
         }
       } finally {
