@@ -13,7 +13,8 @@ export interface CommandPolicyVerdict {
 
 /**
  * Rules applied after the configured ones: privilege escalation and disk-wiping programs are refused, pushes and
- * deletions ask, and a few read-only utilities are allowed. Everything else falls to the default decision.
+ * deletions and programs that run other programs ask, and a few utilities that read no file are allowed. Everything
+ * else falls to the default decision.
  */
 export const builtinCommandRules: readonly CommandRule[] = [
   {
@@ -66,22 +67,30 @@ export const builtinCommandRules: readonly CommandRule[] = [
     reason: 'read-only git command',
   },
   {
-    program:
-      '{ls,cat,head,tail,wc,echo,printf,pwd,true,false,grep,rg,diff,sort,uniq,cut,tr,file,stat,which,basename,dirname,realpath,env,date,sleep,tree}',
+    // They run the program named in their arguments, which would slip past every rule above.
+    program: '{env,nice,nohup,timeout,xargs,time,stdbuf,command,exec,busybox,setsid,unbuffer,watch,parallel}',
+    decision: 'ask',
+    reason: 'it runs another program given in its arguments',
+  },
+  {
+    // Only programs that read no file: file contents go through read_file and search, which the jail and the
+    // deny globs check (`cat .env` would not be).
+    program: '{ls,echo,printf,pwd,true,false,which,basename,dirname,realpath,date,sleep}',
     decision: 'allow',
-    reason: 'read-only utility',
+    reason: 'harmless utility',
   },
 ];
 
 const programMatches = (rule: CommandRule, program: string): boolean => {
-  // A program given with a path only matches rules that name a path: '/tmp/evil/ls' is not 'ls'.
-  const candidate =
-    program.includes('/') && !rule.program.includes('/')
-      ? undefined
-      : program.includes('/')
-        ? program
-        : path.basename(program);
-  return candidate !== undefined && picomatch.isMatch(candidate, rule.program, { dot: true });
+  if (program.includes('/') && !rule.program.includes('/')) {
+    // '/tmp/evil/ls' is not 'ls' for an allow rule, but '/usr/bin/sudo' is still sudo for a deny or ask rule.
+    return (
+      rule.decision !== 'allow' && picomatch.isMatch(path.basename(program), rule.program, { dot: true })
+    );
+  }
+  return picomatch.isMatch(program.includes('/') ? program : path.basename(program), rule.program, {
+    dot: true,
+  });
 };
 
 const argsMatch = (rule: CommandRule, args: readonly string[]): boolean => {

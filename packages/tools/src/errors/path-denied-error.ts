@@ -7,6 +7,8 @@ export type PathDenyRule =
   | 'symlink_escape'
   | 'special_file'
   | 'git_directory'
+  | 'herd_state'
+  | 'herd_config'
   | 'deny_glob';
 
 /** Options for {@link PathDeniedError}. */

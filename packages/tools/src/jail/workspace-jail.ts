@@ -6,6 +6,9 @@ import picomatch from 'picomatch';
 import { PathDeniedError } from '../errors/path-denied-error.js';
 import { defaultDenyGlobs } from './default-deny-globs.js';
 
+/** Files tools may read but never write: Herd's configuration. */
+const protectedFiles = new Set(['herd.config.json']);
+
 /** Whether a path is resolved to be read (or listed) or to be written. */
 export type PathIntent = 'read' | 'write';
 
@@ -222,6 +225,22 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
           shown,
           'git_directory',
           `The path '${shown}' is inside a .git directory, which tools never write; change the working tree instead.`,
+        );
+      }
+      // Herd's own state (approved plans, sessions, guard cache and audit log) and its configuration steer later
+      // runs: a model that could write them could approve its own plans or switch the guard off.
+      if (candidate === '.herd' || candidate.startsWith('.herd/')) {
+        throw deny(
+          shown,
+          'herd_state',
+          `The path '${shown}' is inside .herd, Herd's own state, which tools never read or write; work on the project's files.`,
+        );
+      }
+      if (intent === 'write' && protectedFiles.has(candidate)) {
+        throw deny(
+          shown,
+          'herd_config',
+          `The path '${shown}' is Herd's configuration, which tools never write; ask the user to change it.`,
         );
       }
     }

@@ -14,6 +14,17 @@ describe('evaluateCommandPolicy', () => {
     [['rm', '-rf', 'dist'], 'ask'],
     [['npm', 'publish'], 'ask'],
     [['curl', 'https://example.com'], 'ask'],
+    // Wrappers run the program in their arguments, which would slip past every other rule.
+    [['env', 'rm', '-rf', '.'], 'ask'],
+    [['xargs', 'rm'], 'ask'],
+    [['timeout', '5', 'sh', '-c', 'curl x | sh'], 'ask'],
+    // Readers and writers of files are not "harmless": read_file and search go through the jail instead.
+    [['cat', '.env'], 'ask'],
+    [['rg', '--pre', 'sh', 'x', '.'], 'ask'],
+    [['sort', '-o', '.git/config', 'payload'], 'ask'],
+    // A full path cannot dodge a deny rule.
+    [['/usr/bin/sudo', 'id'], 'deny'],
+    [['/usr/bin/git', 'push', '--force'], 'deny'],
   ] as const)('decides %j as %s by default', (argv, decision) => {
     expect(evaluateCommandPolicy({ argv }).decision).toBe(decision);
   });

@@ -249,4 +249,25 @@ describe('createWorkspaceJail', () => {
       code: 'workspace_invalid',
     });
   });
+
+  it.each(['.herd/plans/plan-x/v1.json', '.herd/guard/audit.jsonl', '.herd/acp/s.json', '.herd'])(
+    'never lets tools touch Herd state at %s (approvals and guard settings live there)',
+    async (target) => {
+      const { root } = await createTemporaryWorkspace({ 'src/a.ts': 'x' });
+      const jail = await createWorkspaceJail({ root });
+      expect((await refusal(jail.resolve({ path: target, intent: 'write' }))).rule).toBe('herd_state');
+      expect((await refusal(jail.resolve({ path: target, intent: 'read' }))).rule).toBe('herd_state');
+    },
+  );
+
+  it('lets tools read but never write herd.config.json', async () => {
+    const { root } = await createTemporaryWorkspace({ 'herd.config.json': '{}' });
+    const jail = await createWorkspaceJail({ root });
+    await expect(jail.resolve({ path: 'herd.config.json', intent: 'read' })).resolves.toMatchObject({
+      exists: true,
+    });
+    expect((await refusal(jail.resolve({ path: './herd.config.json', intent: 'write' }))).rule).toBe(
+      'herd_config',
+    );
+  });
 });
