@@ -19,11 +19,16 @@ export function writeTestConfig(
   baseUrl: string,
   extra: Record<string, unknown> = {},
 ): void {
-  const config = createTestConfig({ baseUrl });
+  const config = createTestConfig({ baseUrl, testCommand: ['node', 'test.js'] });
   writeFileSync(
     join(workspace, 'herd.config.json'),
     JSON.stringify(
-      { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor }, ...extra },
+      {
+        ...config,
+        roles: { planner: config.roles?.planner, actor: config.roles?.actor },
+        ...extra,
+        run: { ...config.run, ...(extra.run as Record<string, unknown> | undefined) },
+      },
       null,
       2,
     ),

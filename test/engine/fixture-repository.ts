@@ -27,6 +27,9 @@ export function createFailingTestRepository(files: Record<string, string> = {}):
   return root;
 }
 
+/** The fixture's test command, declared in its configuration as a repository would. */
+export const fixtureTestCommand = ['node', 'test.js'];
+
 /** The plan a planner would propose for the fixture. */
 export const fixPlan = {
   summary: 'Make add() add instead of subtract so the test passes.',
@@ -58,10 +61,14 @@ export function scriptedRunConfig(options: {
 }): LoadedHerdConfig {
   const base = createTestConfig({
     baseUrl: options.baseUrl,
+    testCommand: fixtureTestCommand,
     ...(options.toolCalling ? { toolCalling: options.toolCalling } : {}),
     ...(options.images !== undefined ? { images: options.images } : {}),
   });
-  const config: HerdConfig = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
+  const config: HerdConfig = {
+    ...base,
+    roles: { planner: base.roles?.planner, actor: base.roles?.actor },
+  };
   return {
     config: options.change ? options.change(config) : config,
     file: undefined,

@@ -2,7 +2,7 @@ import { createTestConfig, testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
 import { postgresTestUrl, type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan } from './fixture-repository.js';
+import { createFailingTestRepository, fixPlan, fixtureTestCommand } from './fixture-repository.js';
 
 // Throws on CI when HERD_TEST_POSTGRES_URL is unset, so CI cannot silently lose this test.
 const postgres = postgresTestUrl();
@@ -20,11 +20,11 @@ describe.skipIf(postgres.url === undefined)(
   () => {
     it('plans, acts, verifies and lists the session from the team database', async () => {
       const workspace = createFailingTestRepository();
-      const base = createTestConfig({ baseUrl: server.url });
+      const base = createTestConfig({ baseUrl: server.url, testCommand: fixtureTestCommand });
       const config = {
         ...base,
         roles: { planner: base.roles?.planner, actor: base.roles?.actor },
-        run: { sessionDatabase: postgres.url },
+        run: { ...base.run, sessionDatabase: postgres.url },
       };
       server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
       server.enqueue(

@@ -5,7 +5,12 @@ import { testModels } from '@herd/core/testing';
 import { type CreateHerdOptions, createHerd } from '@herd/engine';
 import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixPlan, scriptedRunConfig } from './fixture-repository.js';
+import {
+  createFailingTestRepository,
+  enqueueFixScenario,
+  fixPlan,
+  scriptedRunConfig,
+} from './fixture-repository.js';
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -205,7 +210,10 @@ describe('limits', () => {
     server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
     const read = { toolCalls: [{ name: 'read_file', arguments: { path: 'src/add.js' } }] };
     server.enqueue([read, read, read], { model: testModels.actor });
-    const config = configFor(workspace, (base) => ({ ...base, run: { limits: { toolCallsPerStep: 2 } } }));
+    const config = configFor(workspace, (base) => ({
+      ...base,
+      run: { ...base.run, limits: { toolCallsPerStep: 2 } },
+    }));
     const { herd, result, events } = await runToEnd({ workspace, config });
     await herd.close();
     expect(result.status).toBe('limits_exceeded');
@@ -322,7 +330,10 @@ describe('verification after each step', () => {
       ],
       { model: testModels.actor },
     );
-    const config = configFor(workspace, (base) => ({ ...base, run: { verifyAfterEachStep: true } }));
+    const config = configFor(workspace, (base) => ({
+      ...base,
+      run: { ...base.run, verifyAfterEachStep: true },
+    }));
     const { herd, result, events } = await runToEnd({ workspace, config });
     await herd.close();
     expect(result.status).toBe('succeeded');
@@ -330,5 +341,37 @@ describe('verification after each step', () => {
       .filter((event) => event.type === 'step-finish' || event.type === 'verification-finish')
       .map((event) => (event.type === 'step-finish' ? event.stepId : 'verified'));
     expect(order).toEqual(['step-1', 'verified', 'step-2', 'verified']);
+  });
+});
+
+describe('commands a plan names', () => {
+  it('are not pre-approved in CI, where the policy approved the plan: an `ask` command blocks the run', async () => {
+    const workspace = createFailingTestRepository();
+    enqueueFixScenario({ server, plannerModel: testModels.planner, actorModel: testModels.actor });
+    // No run.testCommand: `node test.js` is only the planner's proposal, and the command policy asks about `node`.
+    const config = configFor(workspace, (base) => ({ ...base, run: {} }));
+    const { herd, result, events } = await runToEnd({ workspace, config, mode: 'ci' });
+    await herd.close();
+    expect(result.status).toBe('blocked');
+    expect(result.reason).toContain('`node test.js`');
+    expect(ofType(events, 'approval-request')).toHaveLength(0);
+  });
+
+  it('are asked about in an interactive run whose plan the policy approved', async () => {
+    const workspace = createFailingTestRepository();
+    enqueueFixScenario({ server, plannerModel: testModels.planner, actorModel: testModels.actor });
+    const asked: string[] = [];
+    const config = configFor(workspace, (base) => ({ ...base, run: {} }));
+    const { herd, result } = await runToEnd({
+      workspace,
+      config,
+      resolveApproval: async (request) => {
+        asked.push(request.title);
+        return 'allow_once';
+      },
+    });
+    await herd.close();
+    expect(result.status).toBe('succeeded');
+    expect(asked).toEqual(['Run the verification command `node test.js`?']);
   });
 });

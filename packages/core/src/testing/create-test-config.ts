@@ -17,6 +17,8 @@ export interface CreateTestConfigOptions {
   timeoutMs?: number;
   /** Whether the server takes image parts; default false. */
   images?: boolean;
+  /** The repository's test command (`run.testCommand`), which verification may run without asking. */
+  testCommand?: string[];
 }
 
 /** Model ids the test configuration uses for each role. */
@@ -50,5 +52,6 @@ export function createTestConfig(options: CreateTestConfigOptions): HerdConfig {
       actor: { model: testModels.actor, ...call },
       guard: { llamaGuard: { model: testModels.llamaGuard, ...call } },
     },
+    ...(options.testCommand ? { run: { testCommand: options.testCommand } } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface PlanContractMiddlewareOptions {
   onDeviationRecorded: (deviation: Deviation) => void;
   /** Most tool calls in this step; one more ends the run with exit code 4. */
   maxToolCalls?: number;
+  /** Whether a person approved the plan, which approves the commands it names (a policy approval does not). */
+  commandsApproved?: boolean;
 }
 
 /**
@@ -117,7 +119,8 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
       // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
       // (its `deny` rules still apply).
-      const declaredCommand = registry.get(call.name)?.access === 'exec' && !deviation;
+      const declaredCommand =
+        options.commandsApproved === true && registry.get(call.name)?.access === 'exec' && !deviation;
       const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
       let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
       const outcome = toolResultOf(result);

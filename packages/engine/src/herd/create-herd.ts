@@ -325,6 +325,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             planId: version.planId,
             planVersion: version.version,
             approved: version.approvedAt !== undefined,
+            ...(version.approvedAt ? { approvedBy: version.approvedBy ?? 'user' } : {}),
           };
         },
         signal: runOptions?.signal,

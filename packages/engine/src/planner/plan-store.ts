@@ -18,6 +18,8 @@ export interface PlanVersion {
   author: 'planner' | 'user';
   /** When it was approved, if it was. */
   approvedAt?: string;
+  /** Who approved it: a person, or the policy (CI, automatic approval). */
+  approvedBy?: 'user' | 'policy';
 }
 
 const PlanVersionSchema = z.object({
@@ -28,6 +30,7 @@ const PlanVersionSchema = z.object({
   createdAt: z.string(),
   author: z.enum(['planner', 'user']),
   approvedAt: z.string().optional(),
+  approvedBy: z.enum(['user', 'policy']).optional(),
 });
 
 /** Saved, versioned, user-editable plans under `.herd/plans/<planId>/`. */
@@ -36,8 +39,8 @@ export interface PlanStore {
   create(options: { task: string; plan: Plan }): Promise<PlanVersion>;
   /** Saves a new version of an existing plan. */
   revise(options: { planId: string; plan: Plan; author: PlanVersion['author'] }): Promise<PlanVersion>;
-  /** Marks a version approved. */
-  approve(options: { planId: string; version: number }): Promise<PlanVersion>;
+  /** Marks a version approved, by a person or by the policy. */
+  approve(options: { planId: string; version: number; by?: 'user' | 'policy' }): Promise<PlanVersion>;
   /**
    * The plan as it stands: if the user edited `plan.json` since the last saved version, the edit is validated and
    * saved as a new, unapproved version first.
@@ -120,7 +123,7 @@ export function createPlanStore(options: { workspace: string }): PlanStore {
         author,
       });
     },
-    async approve({ planId, version }) {
+    async approve({ planId, version, by }) {
       const found = (await versions(planId)).find((candidate) => candidate.version === version);
       if (!found) {
         throw new UserError({
@@ -128,7 +131,7 @@ export function createPlanStore(options: { workspace: string }): PlanStore {
           message: `Plan '${planId}' has no version ${version}.`,
         });
       }
-      const approved = { ...found, approvedAt: new Date().toISOString() };
+      const approved = { ...found, approvedAt: new Date().toISOString(), approvedBy: by ?? 'user' };
       await writeAtomically(
         join(folder(planId), `v${version}.json`),
         `${JSON.stringify(approved, null, 2)}\n`,

@@ -67,6 +67,7 @@ function afterVerify(
   context: RunContext,
   state: RunStateValue,
 ): 'fix' | 'make_plan' | 'prepare_step' | typeof END {
+  if (state.status) return END;
   if (state.verification?.passed) return nextStep(state) ? 'prepare_step' : END;
   if (state.fixAttempts < context.settings.maxFixAttempts) return 'fix';
   if (state.replans < context.settings.maxReplans) return 'make_plan';

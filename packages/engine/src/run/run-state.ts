@@ -44,6 +44,11 @@ export const RunState = Annotation.Root({
   planVersion: last<number | undefined>(undefined),
   plan: last<Plan | undefined>(undefined),
   approved: last<boolean>(false),
+  /**
+   * Who approved the plan. Only a person's approval covers the commands the plan names; a plan approved by the
+   * policy (CI, auto-approval) leaves each command to the command policy, where `ask` means blocked in CI.
+   */
+  approvedBy: last<'user' | 'policy' | undefined>(undefined),
   /** Ids of finished steps, in order. */
   completedSteps: last<string[]>([]),
   /** Checkpoint taken before each step, by step id, for `undo`. */

@@ -37,7 +37,7 @@ function scriptFix(): void {
 
 /** Starts `herd acp` in this process, connected to a test editor over in-memory NDJSON streams. */
 async function startEditor(editorOptions: TestEditorOptions = {}): Promise<TestEditor> {
-  const config = createTestConfig({ baseUrl: server.url });
+  const config = createTestConfig({ baseUrl: server.url, testCommand: ['node', 'test.js'] });
   // Llama Guard is left out so that guard calls do not consume the scripted model turns.
   const loaded = {
     config: { ...config, roles: { planner: config.roles?.planner, actor: config.roles?.actor } },

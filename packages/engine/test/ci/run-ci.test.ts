@@ -55,7 +55,7 @@ const plan = {
 describe('runCi', () => {
   it('writes a report that the published JSON Schema accepts, with the blocked deviation in it', async () => {
     const workspace = failingRepository();
-    const base = createTestConfig({ baseUrl: server.url });
+    const base = createTestConfig({ baseUrl: server.url, testCommand: ['node', 'test.js'] });
     const config = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
     server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
     server.enqueue(

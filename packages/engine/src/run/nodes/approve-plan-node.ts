@@ -37,8 +37,8 @@ export function approvePlanNode(context: RunContext) {
       if (decision === 'reject') return { status: 'cancelled', reason: 'the plan was rejected' };
       by = 'user';
     }
-    await context.plans.approve({ planId: state.planId, version: state.planVersion });
+    await context.plans.approve({ planId: state.planId, version: state.planVersion, by });
     context.emit({ type: 'plan-approve', planId: state.planId, version: state.planVersion, by });
-    return { approved: true };
+    return { approved: true, approvedBy: by };
   };
 }

@@ -75,6 +75,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         emit: context.emit,
         onDeviationRecorded: (deviation) => deviations.push(deviation),
         maxToolCalls: context.settings.limits.toolCallsPerStep,
+        commandsApproved: state.approvedBy === 'user',
       }),
       ...context.guard.middleware,
       // Innermost, so every other middleware sees ordinary tool calls whatever the host returns.

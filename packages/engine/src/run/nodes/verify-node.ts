@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { PlanCommand } from '@herd/core';
+import { askForApproval } from '../../approvals/approval-request.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 
@@ -31,11 +33,33 @@ export function verifyNode(context: RunContext) {
     }
     const sections: string[] = [];
     let passed = true;
+    const refused: string[] = [];
     for (const argv of commands) {
-      const result = await context.tools.dispatcher.dispatch(
-        { name: 'run_command', arguments: { argv } },
-        { approved: true, ...(context.signal ? { signal: context.signal } : {}) },
-      );
+      // A command is approved when a person approved the plan that names it, or when it is the configured test
+      // command (the repository's own configuration); otherwise the command policy decides, and `ask` in CI blocks.
+      const approved = state.approvedBy === 'user' || sameCommand(argv, context.settings.testCommand);
+      const run = (asApproved: boolean) =>
+        context.tools.dispatcher.dispatch(
+          { name: 'run_command', arguments: { argv } },
+          { approved: asApproved, ...(context.signal ? { signal: context.signal } : {}) },
+        );
+      let result = await run(approved);
+      if (result.approval) {
+        const allowed =
+          context.interactive &&
+          askForApproval({
+            memory: context.memory,
+            request: {
+              requestId: `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`,
+              kind: 'command',
+              title: `Run the verification command \`${argv.join(' ')}\`?`,
+              detail: result.approval.reason,
+              rememberKey: `command:${result.approval.rule}`,
+            },
+          }) !== 'reject';
+        if (allowed) result = await run(true);
+        else refused.push(argv.join(' '));
+      }
       const ok = result.ok && (result.data as { exitCode?: number } | undefined)?.exitCode === 0;
       passed &&= ok;
       sections.push(
@@ -49,6 +73,19 @@ export function verifyNode(context: RunContext) {
       commands,
       output: report.slice(-reportTailCharacters),
     });
+    if (refused.length > 0) {
+      return {
+        verification: { passed: false, report },
+        status: 'blocked',
+        reason: `the command policy asks before running ${refused.map((command) => `\`${command}\``).join(', ')} and nobody approved it; allow it in tools.commands.rules or set it as run.testCommand`,
+      };
+    }
     return { verification: { passed, report } };
   };
+}
+
+function sameCommand(argv: readonly string[], other: readonly string[] | undefined): boolean {
+  return (
+    other !== undefined && argv.length === other.length && argv.every((part, index) => part === other[index])
+  );
 }
