@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HerdConfig, HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
@@ -104,6 +105,8 @@ describe('the plan is a contract', () => {
     });
     await herd.close();
     expect(asked).toEqual(['deviation']);
+    // The approval paused the step mid-way; resuming it must not announce it twice.
+    expect(ofType(events, 'step-start').filter((event) => event.stepId === 'step-1')).toHaveLength(1);
     expect(readFileSync(join(workspace, 'NOTES.md'), 'utf8')).toBe('notes\n');
     expect(ofType(events, 'approval-resolve')).toEqual([expect.objectContaining({ decision: 'allow_once' })]);
     expect(result.status).toBe('succeeded');
@@ -373,5 +376,24 @@ describe('commands a plan names', () => {
     await herd.close();
     expect(result.status).toBe('succeeded');
     expect(asked).toEqual(['Run the verification command `node test.js`?']);
+  });
+});
+
+describe('unsafe places Herd will not write to', () => {
+  it('refuses a .herd that is a link out of the workspace', async () => {
+    const workspace = createFailingTestRepository();
+    symlinkSync(tmpdir(), join(workspace, '.herd'));
+    const herd = createHerd({ workspace, config: configFor(workspace), env: {}, autoApprovePlan: true });
+    const error = await herd.run('fix it').result.catch((caught: unknown) => caught);
+    await herd.close();
+    expect((error as { code?: string }).code).toBe('herd_directory_unsafe');
+  });
+
+  it('refuses a session id that is a path', async () => {
+    const workspace = createFailingTestRepository();
+    const herd = createHerd({ workspace, config: configFor(workspace), env: {} });
+    const error = await herd.resume('../../tmp/x').result.catch((caught: unknown) => caught);
+    await herd.close();
+    expect((error as { code?: string }).code).toBe('session_id_invalid');
   });
 });

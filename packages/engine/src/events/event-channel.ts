@@ -4,6 +4,7 @@ import {
   type HerdEventInput,
   HerdEventSchema,
   type SecretRedactor,
+  SystemError,
 } from '@herd/core';
 
 /** Options for {@link createEventChannel}. */
@@ -48,9 +49,22 @@ export function createEventChannel(options: EventChannelOptions): EventChannel {
   return {
     history,
     emit(input) {
-      if (closed) throw new Error(`event channel of run ${options.runId} is closed`);
+      if (closed) {
+        throw new SystemError({
+          code: 'event_channel_closed',
+          message: `A ${input.type} event came after run ${options.runId} ended; this is a bug in Herd, please report it.`,
+        });
+      }
       const stamped = redact({ ...input, runId: options.runId, time: now().toISOString() }, redactor);
-      const event = HerdEventSchema.parse(stamped);
+      const parsed = HerdEventSchema.safeParse(stamped);
+      if (!parsed.success) {
+        throw new SystemError({
+          code: 'event_invalid',
+          cause: parsed.error,
+          message: `A ${input.type} event of run ${options.runId} does not match the event schema (${parsed.error.issues[0]?.message ?? 'invalid'}); this is a bug in Herd, please report it.`,
+        });
+      }
+      const event = parsed.data;
       history.push(event);
       options.onEvent?.(event);
       wake();

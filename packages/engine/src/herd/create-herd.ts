@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  createSecretRedactor,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
   loadHerdConfig,
+  type ResolvedHerdRoles,
   resolveHerdRoles,
   UserError,
 } from '@herd/core';
@@ -120,6 +131,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
 
   async function open() {
+    assertHerdDirectoryInside(workspace);
     const loaded = options.config ?? loadHerdConfig({ cwd: workspace, env });
     const source = loaded.file ?? 'environment';
     const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env });
@@ -176,8 +188,16 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const eventLog = join(workspace, '.herd', 'sessions', sessionId, 'events.ndjson');
     let logReady = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
+    // Secrets come from the run's environment; once the configuration is loaded, its key variables are added.
+    let redactor = createSecretRedactor({ env });
     const channel = createEventChannel({
       runId: sessionId,
+      redactor: {
+        get names() {
+          return redactor.names;
+        },
+        redact: (text) => redactor.redact(text),
+      },
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
@@ -196,6 +216,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       try {
         resources ??= open();
         const opened = await resources;
+        redactor = createSecretRedactor({ env, extraNames: keyVariables(opened.roles) });
         meter = createUsageMeter({ settings: opened.settings, startedAt });
         const task = await input.task();
         const images = input.images ?? [];
@@ -230,6 +251,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           autoApprovePlan: ci || options.autoApprovePlan === true,
           memory,
           emit: (event) => void channel.emit(event),
+          announcedSteps: new Set(),
           recordStep: async (stepId) => {
             await opened.sessions.update({ id: sessionId, lastCompletedStep: stepId });
           },
@@ -332,6 +354,14 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       });
     },
     resume(sessionId, runOptions) {
+      if (!/^[\w-]{1,128}$/.test(sessionId)) {
+        return failedRun(
+          new UserError({
+            code: 'session_id_invalid',
+            message: `'${sessionId.slice(0, 80)}' is not a session id; \`herd sessions\` lists them.`,
+          }),
+        );
+      }
       const record = (async () => {
         resources ??= open();
         const found = await (await resources).sessions.get(sessionId);
@@ -414,4 +444,47 @@ export function isRunAlive(options: { workspace: string; sessionId: string }): b
     // EPERM means the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Every environment variable a configured role reads its API key from, so their values are redacted too. */
+function keyVariables(roles: ResolvedHerdRoles): string[] {
+  const endpoints = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
+  return [
+    ...new Set(
+      endpoints.flatMap((role) => [role.apiKeyEnv, ...role.fallbacks.map((fallback) => fallback.apiKeyEnv)]),
+    ),
+  ];
+}
+
+/**
+ * Refuses a `.herd` that is a symbolic link or resolves outside the workspace: Herd writes sessions, plans and logs
+ * there, and a link committed in a repository could send those writes anywhere.
+ *
+ * @throws {UserError} naming the path and what to do.
+ */
+function assertHerdDirectoryInside(workspace: string): void {
+  const directory = join(workspace, '.herd');
+  let info: ReturnType<typeof lstatSync>;
+  try {
+    info = lstatSync(directory);
+  } catch {
+    return;
+  }
+  if (
+    info.isSymbolicLink() ||
+    !info.isDirectory() ||
+    !realpathSync(directory).startsWith(realpathSync(workspace))
+  ) {
+    throw new UserError({
+      code: 'herd_directory_unsafe',
+      message: `${directory} is a link or not a directory inside the workspace; Herd keeps its sessions and plans there, so remove it and run again.`,
+    });
+  }
+}
+
+/** A run that failed before it could start: no events, and a rejected result. */
+function failedRun(error: Error): HerdRun {
+  const result = Promise.reject(error);
+  result.catch(() => {});
+  return { sessionId: 'none', result, async *[Symbol.asyncIterator]() {} };
 }

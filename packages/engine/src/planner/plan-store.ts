@@ -79,11 +79,7 @@ export function createPlanStore(options: { workspace: string }): PlanStore {
       });
     }
     const loaded = await Promise.all(
-      names
-        .filter((name) => /^v\d+\.json$/.test(name))
-        .map(async (name) =>
-          PlanVersionSchema.parse(JSON.parse(await readFile(join(directory, name), 'utf8'))),
-        ),
+      names.filter((name) => /^v\d+\.json$/.test(name)).map((name) => readVersion(join(directory, name))),
     );
     return loaded.sort((left, right) => left.version - right.version);
   };
@@ -206,4 +202,16 @@ async function writeAtomically(path: string, content: string): Promise<void> {
   const temporary = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   await writeFile(temporary, content);
   await rename(temporary, path);
+}
+
+async function readVersion(path: string): Promise<PlanVersion> {
+  try {
+    return PlanVersionSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    throw new UserError({
+      code: 'plan_version_damaged',
+      cause: error,
+      message: `The saved plan version ${path} is damaged (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); restore it from version control or delete it.`,
+    });
+  }
 }

@@ -57,6 +57,8 @@ export interface RunContext {
   autoApprovePlan: boolean;
   memory: ApprovalMemory;
   emit: (event: HerdEventInput) => void;
+  /** Steps already announced with `step-start` on this run's event stream. */
+  announcedSteps: Set<string>;
   /** Records a finished step on the session, so `herd sessions` shows progress even after a crash. */
   recordStep: (stepId: string) => Promise<void>;
   signal?: AbortSignal;

@@ -10,11 +10,16 @@ export function actStepNode(context: RunContext) {
   return async (state: RunStateValue, config: LangGraphRunnableConfig): Promise<RunStateUpdate> => {
     const step = nextStep(state);
     if (!step) return {};
-    context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt: 1 });
+    // LangGraph runs this node again from its start when a run resumes after an approval: announce the step once
+    // per event stream (a new process resuming a killed run announces it again, to its own readers).
+    if (!context.announcedSteps.has(step.id)) {
+      context.announcedSteps.add(step.id);
+      context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt: 1 });
+    }
     const outcome = await runActor({ context, state, step, config });
     await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
-    const blocked =
-      outcome.blocked !== undefined || outcome.deviations.some((deviation) => deviation.action === 'block');
+    // A refused deviation is reported as its own event; the step went on without it.
+    const blocked = outcome.blocked !== undefined;
     context.emit({
       type: 'step-finish',
       stepId: step.id,

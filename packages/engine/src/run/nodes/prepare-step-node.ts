@@ -14,8 +14,9 @@ export function prepareStepNode(context: RunContext) {
   return async (state: RunStateValue): Promise<RunStateUpdate> => {
     context.meter.check();
     const step = nextStep(state);
+    if (!step) return {};
     const store = context.tools.checkpoints;
-    if (!step || !store) return {};
+    if (!store) return {};
     const checkpoint = await store.create({ label: `herd ${context.sessionId} before ${step.id}` });
     context.emit({ type: 'checkpoint-create', checkpointId: checkpoint.id, stepId: step.id });
     return {
