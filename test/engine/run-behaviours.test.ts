@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HerdConfig, HerdEvent } from '@herd/core';
@@ -382,11 +382,14 @@ describe('commands a plan names', () => {
 describe('unsafe places Herd will not write to', () => {
   it('refuses a .herd that is a link out of the workspace', async () => {
     const workspace = createFailingTestRepository();
-    symlinkSync(tmpdir(), join(workspace, '.herd'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'herd-elsewhere-'));
+    symlinkSync(elsewhere, join(workspace, '.herd'));
     const herd = createHerd({ workspace, config: configFor(workspace), env: {}, autoApprovePlan: true });
     const error = await herd.run('fix it').result.catch((caught: unknown) => caught);
     await herd.close();
     expect((error as { code?: string }).code).toBe('herd_directory_unsafe');
+    // Not even the failed run's event log may be written through the link.
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('refuses a session id that is a path', async () => {

@@ -201,7 +201,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
-        if (!logReady && existsSync(workspace)) {
+        if (!logReady && existsSync(workspace) && herdDirectoryProblem(workspace) === undefined) {
           prepareHerdDirectory(workspace);
           mkdirSync(dirname(eventLog), { recursive: true });
           logReady = true;
@@ -463,23 +463,28 @@ function keyVariables(roles: ResolvedHerdRoles): string[] {
  * @throws {UserError} naming the path and what to do.
  */
 function assertHerdDirectoryInside(workspace: string): void {
+  const problem = herdDirectoryProblem(workspace);
+  if (problem) {
+    throw new UserError({
+      code: 'herd_directory_unsafe',
+      message: `${join(workspace, '.herd')} ${problem}; Herd keeps its sessions and plans there, so remove it and run again.`,
+    });
+  }
+}
+
+/** What is wrong with the workspace's `.herd` (a link, a file, or a place outside the workspace), if anything. */
+function herdDirectoryProblem(workspace: string): string | undefined {
   const directory = join(workspace, '.herd');
   let info: ReturnType<typeof lstatSync>;
   try {
     info = lstatSync(directory);
   } catch {
-    return;
+    return undefined;
   }
-  if (
-    info.isSymbolicLink() ||
-    !info.isDirectory() ||
-    !realpathSync(directory).startsWith(realpathSync(workspace))
-  ) {
-    throw new UserError({
-      code: 'herd_directory_unsafe',
-      message: `${directory} is a link or not a directory inside the workspace; Herd keeps its sessions and plans there, so remove it and run again.`,
-    });
-  }
+  if (info.isSymbolicLink()) return 'is a symbolic link';
+  if (!info.isDirectory()) return 'is not a directory';
+  if (!realpathSync(directory).startsWith(realpathSync(workspace))) return 'resolves outside the workspace';
+  return undefined;
 }
 
 /** A run that failed before it could start: no events, and a rejected result. */
