@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { prepareHerdDirectory } from '../herd/herd-directory.js';
 
 /**
  * What `herd acp` remembers of an editor session between processes, in `.herd/acp/<sessionId>.json`. An editor
@@ -53,11 +54,8 @@ export function readAcpSessionRecord(options: {
 
 /** Writes the record of an editor session (creating `.herd/`, which ignores itself in git). */
 export function writeAcpSessionRecord(record: AcpSessionRecord): void {
-  const herdDirectory = join(record.cwd, '.herd');
+  prepareHerdDirectory(record.cwd);
   mkdirSync(recordDirectory(record.cwd), { recursive: true });
-  const ignore = join(herdDirectory, '.gitignore');
-  if (!existsSync(ignore))
-    writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
   writeFileSync(
     join(recordDirectory(record.cwd), `${record.sessionId}.json`),
     `${JSON.stringify(record, null, 2)}\n`,

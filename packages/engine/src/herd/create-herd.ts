@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  appendFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   createSecretRedactor,
@@ -42,6 +33,7 @@ import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
 import { parseRunSettings } from '../settings/run-settings.js';
 import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
+import { assertHerdDirectoryInside, herdDirectoryProblem, prepareHerdDirectory } from './herd-directory.js';
 
 /** Options for {@link createHerd}. */
 export interface CreateHerdOptions {
@@ -416,15 +408,6 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   return herd;
 }
 
-/** Creates `.herd/` in the workspace with a `.gitignore` that ignores the folder itself, so runs never dirty git status. */
-function prepareHerdDirectory(workspace: string): void {
-  const directory = join(workspace, '.herd');
-  mkdirSync(directory, { recursive: true });
-  const ignore = join(directory, '.gitignore');
-  if (!existsSync(ignore))
-    writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
-}
-
 /** The file that holds the process id of a session's live run. */
 function runningMarker(workspace: string, sessionId: string): string {
   return join(workspace, '.herd', 'sessions', sessionId, 'running.pid');
@@ -454,37 +437,6 @@ function keyVariables(roles: ResolvedHerdRoles): string[] {
       endpoints.flatMap((role) => [role.apiKeyEnv, ...role.fallbacks.map((fallback) => fallback.apiKeyEnv)]),
     ),
   ];
-}
-
-/**
- * Refuses a `.herd` that is a symbolic link or resolves outside the workspace: Herd writes sessions, plans and logs
- * there, and a link committed in a repository could send those writes anywhere.
- *
- * @throws {UserError} naming the path and what to do.
- */
-function assertHerdDirectoryInside(workspace: string): void {
-  const problem = herdDirectoryProblem(workspace);
-  if (problem) {
-    throw new UserError({
-      code: 'herd_directory_unsafe',
-      message: `${join(workspace, '.herd')} ${problem}; Herd keeps its sessions and plans there, so remove it and run again.`,
-    });
-  }
-}
-
-/** What is wrong with the workspace's `.herd` (a link, a file, or a place outside the workspace), if anything. */
-function herdDirectoryProblem(workspace: string): string | undefined {
-  const directory = join(workspace, '.herd');
-  let info: ReturnType<typeof lstatSync>;
-  try {
-    info = lstatSync(directory);
-  } catch {
-    return undefined;
-  }
-  if (info.isSymbolicLink()) return 'is a symbolic link';
-  if (!info.isDirectory()) return 'is not a directory';
-  if (!realpathSync(directory).startsWith(realpathSync(workspace))) return 'resolves outside the workspace';
-  return undefined;
 }
 
 /** A run that failed before it could start: no events, and a rejected result. */

@@ -1,0 +1,52 @@
+import { existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '@herd/core';
+
+/**
+ * What is wrong with the workspace's `.herd` (a symbolic link, a file, a place outside the workspace), if anything.
+ * Herd writes sessions, plans and logs there, and a link committed in a repository could send those writes anywhere.
+ */
+export function herdDirectoryProblem(workspace: string): string | undefined {
+  const directory = join(workspace, '.herd');
+  let info: ReturnType<typeof lstatSync>;
+  try {
+    info = lstatSync(directory);
+  } catch {
+    return undefined;
+  }
+  if (info.isSymbolicLink()) return 'is a symbolic link';
+  if (!info.isDirectory()) return 'is not a directory';
+  if (!realpathSync(directory).startsWith(realpathSync(workspace))) return 'resolves outside the workspace';
+  return undefined;
+}
+
+/**
+ * Refuses an unsafe `.herd` (see {@link herdDirectoryProblem}).
+ *
+ * @throws {UserError} naming the path and what to do.
+ */
+export function assertHerdDirectoryInside(workspace: string): void {
+  const problem = herdDirectoryProblem(workspace);
+  if (problem) {
+    throw new UserError({
+      code: 'herd_directory_unsafe',
+      message: `${join(workspace, '.herd')} ${problem}; Herd keeps its sessions and plans there, so remove it and run again.`,
+    });
+  }
+}
+
+/**
+ * Creates `.herd/` in the workspace with a `.gitignore` that ignores the folder itself, so Herd never dirties git
+ * status. Returns the directory.
+ *
+ * @throws {UserError} when `.herd` is unsafe to write into.
+ */
+export function prepareHerdDirectory(workspace: string): string {
+  assertHerdDirectoryInside(workspace);
+  const directory = join(workspace, '.herd');
+  mkdirSync(directory, { recursive: true });
+  const ignore = join(directory, '.gitignore');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
+  return directory;
+}
