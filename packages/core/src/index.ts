@@ -107,8 +107,8 @@ export { detectProvider, noProviderMessage, resolveProvider } from './providers/
 // ---- Secrets ----
 export type { SecretRedactor } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
-
+export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';
-export { createO200kTokenCounter, estimateO200kTokens } from './tokens/o200k-token-counter.js';
+export { createO200kTokenCounter } from './tokens/o200k-token-counter.js';
 export type { TokenCounter, TokenCountMode } from './tokens/token-counter.js';

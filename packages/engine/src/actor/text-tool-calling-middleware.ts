@@ -45,7 +45,7 @@ export function textToolCallingMiddleware() {
       if (tools.length === 0) return handler(request);
       const functions = tools.map((candidate) => convertToOpenAITool(candidate).function);
       const systemMessage = new SystemMessage(
-        [textOf(request.systemMessage), zeroShotToolPrompt(functions)]
+        [request.systemMessage.text, zeroShotToolPrompt(functions)]
           .filter((part) => part.length > 0)
           .join('\n\n'),
       );
@@ -56,7 +56,7 @@ export function textToolCallingMiddleware() {
         messages: request.messages.map(asPlainTurn),
       });
       if (!AIMessage.isInstance(response)) return response;
-      const parsed = parseTextToolCalls(textOf(response), {
+      const parsed = parseTextToolCalls(response.text, {
         toolNames: tools.map((candidate) => candidate.name),
       });
       if (parsed.calls.length === 0) return response;
@@ -81,19 +81,10 @@ function asPlainTurn(message: BaseMessage): BaseMessage {
     const calls = formatPythonicToolCalls(
       message.tool_calls!.map((call) => ({ name: call.name, arguments: call.args })),
     );
-    return new AIMessage([textOf(message), calls].filter((part) => part.length > 0).join('\n'));
+    return new AIMessage([message.text, calls].filter((part) => part.length > 0).join('\n'));
   }
   if (ToolMessage.isInstance(message)) {
-    return new HumanMessage(`Result of ${message.name ?? 'the function call'}:\n${textOf(message)}`);
+    return new HumanMessage(`Result of ${message.name ?? 'the function call'}:\n${message.text}`);
   }
   return message;
-}
-
-function textOf(message: BaseMessage): string {
-  if (typeof message.content === 'string') return message.content;
-  return message.content
-    .map((part) =>
-      typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '',
-    )
-    .join('');
 }

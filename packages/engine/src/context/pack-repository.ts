@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { UserError } from '@herd/core';
+import { estimateO200kTokens, UserError } from '@herd/core';
 import {
   loadPackCache,
   type OverheadCount,
@@ -27,7 +27,6 @@ import { renderPackedDocument } from './render/render-packed-document.js';
 import { listRepositoryFiles } from './selection/list-repository-files.js';
 import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
 import { type CountedFile, calibrateTokenCounts, countLargeText } from './tokens/calibrate-token-counts.js';
-import { estimateTokens } from './tokens/estimate-tokens.js';
 import type { TokenCountPool } from './tokens/token-count-pool.js';
 import { createTokenCountPool, defaultWorkerCount } from './tokens/token-count-pool.js';
 
@@ -151,16 +150,17 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
       contents: included.map((file) => file.text),
     });
     const rootName = basename(root);
-    const documentFiles = () => counted.map((file, index) => ({ ...file, bytes: included[index]!.bytes }));
+    const renderWhole = () =>
+      renderPackedDocument({
+        fence,
+        rootName,
+        mode: 'whole',
+        includedFiles: included.length,
+        outline: renderDirectoryTree(included.map((file) => file.path)),
+        files: counted.map((file, index) => ({ ...file, bytes: included[index]!.bytes })),
+      });
     progress({ phase: 'render', done: 0, total: 1 });
-    let whole = renderPackedDocument({
-      fence,
-      rootName,
-      mode: 'whole',
-      includedFiles: included.length,
-      outline: renderDirectoryTree(included.map((file) => file.path)),
-      files: documentFiles(),
-    });
+    let whole = renderWhole();
     let fileTokens = sum(counted.map((file) => file.tokens));
     let overhead = await countOverhead({
       text: whole.overhead,
@@ -174,14 +174,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
       // Close to the budget the decision depends on the exact count, so count everything exactly.
       await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
-      whole = renderPackedDocument({
-        fence,
-        rootName,
-        mode: 'whole',
-        includedFiles: included.length,
-        outline: renderDirectoryTree(included.map((file) => file.path)),
-        files: documentFiles(),
-      });
+      whole = renderWhole();
       fileTokens = sum(counted.map((file) => file.tokens));
       overhead = await countOverhead({ text: whole.overhead, pool, exact: true, cached: cache.overhead });
       overheadTokens = overhead.tokens;
@@ -320,7 +313,7 @@ function toCounted(file: IncludedFile): CountedFile {
   return {
     path: file.path,
     text: file.text,
-    estimate: entry.estimate ?? estimateTokens(file.text),
+    estimate: entry.estimate ?? estimateO200kTokens(file.text),
     tokens: entry.tokens ?? 0,
     exact: entry.tokens !== undefined,
   };

@@ -185,7 +185,7 @@ function readCandidate(
     if (call) return { value: call.args };
     // Some hosts ignore tool_choice and answer in text; accept a JSON plan there too.
   }
-  return extractJsonObject(textOf(reply));
+  return extractJsonObject(reply.text);
 }
 
 function repairMessages(input: {
@@ -199,15 +199,6 @@ function repairMessages(input: {
   const call = input.reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
   if (call?.id) return [new ToolMessage({ tool_call_id: call.id, content: instruction, status: 'error' })];
   return [new HumanMessage(instruction)];
-}
-
-function textOf(message: AIMessage): string {
-  if (typeof message.content === 'string') return message.content;
-  return message.content
-    .map((part) =>
-      typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '',
-    )
-    .join('');
 }
 
 function firstLine(text: string): string {

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { estimateO200kTokens } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { type CountedFile, calibrateTokenCounts } from '../../src/context/tokens/calibrate-token-counts.js';
-import { estimateTokens } from '../../src/context/tokens/estimate-tokens.js';
 import { countTokensExactly, createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
 
 const require = createRequire(import.meta.url);
@@ -27,7 +27,7 @@ function zodSources(): { path: string; text: string }[] {
 const counted = (path: string, text: string): CountedFile => ({
   path,
   text,
-  estimate: estimateTokens(text),
+  estimate: estimateO200kTokens(text),
   tokens: 0,
   exact: false,
 });

@@ -12,7 +12,14 @@ import {
 } from '../policy/resolve-point-policy.js';
 import { createHiddenTextScanner } from '../scanners/hidden-text-scanner.js';
 import { createPatternScanner } from '../scanners/pattern-scanner.js';
-import type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from '../scanners/scanner.js';
+import {
+  type Scanner,
+  type ScannerFinding,
+  type ScannerName,
+  ScannerNameSchema,
+  type ScanSubject,
+  type TextSpan,
+} from '../scanners/scanner.js';
 import { createSecretsScanner } from '../scanners/secrets-scanner.js';
 import type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard-verdict.js';
 import { redactText } from './redact-text.js';
@@ -49,13 +56,8 @@ export interface Guard {
   scanMany(requests: readonly GuardScanRequest[]): Promise<GuardVerdict[]>;
 }
 
-const scannerOrder: readonly ScannerName[] = [
-  'hidden_text',
-  'secrets',
-  'patterns',
-  'prompt_guard',
-  'llama_guard',
-];
+// Cheap local scanners first, classifiers last: the order ScannerNameSchema lists them in.
+const scannerOrder: readonly ScannerName[] = ScannerNameSchema.options;
 
 interface RequestState {
   request: GuardScanRequest;

@@ -1,4 +1,4 @@
-import type { ScannerName } from '../scanners/scanner.js';
+import { type ScannerName, ScannerNameSchema } from '../scanners/scanner.js';
 import type { GuardAction, GuardMode, GuardPolicy, ScannerRule, ScanPoint } from './guard-policy.js';
 
 /** A scanner rule with its defaults filled in. */
@@ -23,13 +23,8 @@ export interface ResolvedPointPolicy {
   onError: GuardAction;
 }
 
-const scannerOrder: readonly ScannerName[] = [
-  'hidden_text',
-  'secrets',
-  'patterns',
-  'prompt_guard',
-  'llama_guard',
-];
+// Cheap local scanners first, classifiers last: the order ScannerNameSchema lists them in.
+const scannerOrder: readonly ScannerName[] = ScannerNameSchema.options;
 
 /**
  * Resolves the policy for a point and mode: the mode's scanner rules replace the point's, thresholds get their

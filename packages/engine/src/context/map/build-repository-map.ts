@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { estimateTokens } from '../tokens/estimate-tokens.js';
+import { estimateO200kTokens } from '@herd/core';
 
 /** One included file as the map sees it. */
 export interface MapFile {
@@ -35,7 +35,7 @@ export function buildRepositoryMap(options: {
   symbolsOf: (file: MapFile) => readonly string[];
 }): RepositoryMap {
   const { ranked, share } = options;
-  const cost = (line: string) => (estimateTokens(line) + 1) * lineCostFactor;
+  const cost = (line: string) => (estimateO200kTokens(line) + 1) * lineCostFactor;
   const listed: MapFile[] = [];
   let used = 0;
   for (const file of ranked) {

@@ -1,4 +1,4 @@
-import { estimateTokens } from './estimate-tokens.js';
+import { estimateO200kTokens } from '@herd/core';
 import type { TokenCountPool } from './token-count-pool.js';
 
 /** A file whose token count is wanted. */
@@ -7,7 +7,7 @@ export interface CountedFile {
   path: string;
   /** The content as it will appear in the document. */
   text: string;
-  /** The raw estimate from {@link estimateTokens}. */
+  /** The raw estimate from {@link estimateO200kTokens}. */
   estimate: number;
   /** The count: exact when `exact`, else extrapolated. Filled in by {@link calibrateTokenCounts}. */
   tokens: number;
@@ -246,7 +246,7 @@ export async function countLargeText(options: {
   }
   const sample = slices.filter((_, index) => index % 8 === 3);
   const counts = await pool.count(sample);
-  const sampleEstimate = sample.reduce((sum, slice) => sum + estimateTokens(slice), 0);
+  const sampleEstimate = sample.reduce((sum, slice) => sum + estimateO200kTokens(slice), 0);
   const ratio = sampleEstimate > 0 ? counts.reduce((sum, count) => sum + count, 0) / sampleEstimate : 1;
-  return Math.round(slices.reduce((sum, slice) => sum + estimateTokens(slice), 0) * ratio);
+  return Math.round(slices.reduce((sum, slice) => sum + estimateO200kTokens(slice), 0) * ratio);
 }

@@ -1,6 +1,6 @@
 // Weights per feature, fitted by least squares on relative error against exact o200k counts of 4,459 source,
 // declaration, Markdown and JSON files (5.7M tokens) from this repository's node_modules; mean absolute error
-// 5% per file. The packer rescales them per file type with an exact sample of the repository at hand.
+// 5% per file. The packer in @herd/engine rescales them per file type with an exact sample of the repository at hand.
 const weights = {
   shortWord: 0.9754,
   mediumWord: 0.8609,
@@ -19,7 +19,7 @@ const weights = {
  * the way o200k's pre-tokenizer does (words split at lower-to-upper case changes, digit groups of three,
  * punctuation runs, whitespace runs) and weighs each kind of piece. Some 10× faster than exact counting.
  */
-export function estimateTokens(text: string): number {
+export function estimateO200kTokens(text: string): number {
   let shortWord = 0;
   let mediumWord = 0;
   let longWord = 0;
