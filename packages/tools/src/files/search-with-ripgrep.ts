@@ -5,7 +5,9 @@ import { UserError } from '@herd/core';
 import { execa } from 'execa';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { ignoreFileNames } from './ignore-layer.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
+import { createWorkspaceIgnoreFilter } from './workspace-ignore-filter.js';
 
 interface RipgrepMatchEvent {
   type: 'match';
@@ -19,7 +21,10 @@ interface RipgrepMatchEvent {
 const textOf = (field: { text?: string; bytes?: string }): string =>
   field.text ?? Buffer.from(field.bytes ?? '', 'base64').toString('latin1');
 
-/** Searches with ripgrep (`rg --json`), stopping it as soon as the result cap is reached. */
+/**
+ * Searches with ripgrep (`rg --json`), stopping it as soon as the result cap is reached. Matches are filtered with
+ * the walker's ignore rules, so both engines hide the same files.
+ */
 export async function searchWithRipgrep(options: {
   ripgrep: string;
   jail: WorkspaceJail;
@@ -28,24 +33,32 @@ export async function searchWithRipgrep(options: {
   signal?: AbortSignal;
 }): Promise<SearchOutcome> {
   const { ripgrep, jail, query, start, signal } = options;
+  // ripgrep's own ignore handling is narrowed to what the walker honors: `.gitignore` files inside the search (no
+  // `.ignore`, `.rgignore`, git excludes, or ignore files above the start, which may lie outside the workspace).
   const args = [
     '--no-config',
     '--json',
     '--hidden',
     '--no-require-git',
+    '--no-ignore-dot',
+    '--no-ignore-exclude',
+    '--no-ignore-global',
+    '--no-ignore-parent',
     '--max-filesize',
     '4M',
     '--glob',
     '!.git',
   ];
-  const herdIgnore = path.join(jail.root, '.herdignore');
-  if (
-    await access(herdIgnore).then(
+  // The root's ignore files, whose patterns ripgrep takes relative to its working directory (the root), keep it out
+  // of ignored folders even when the search starts below the root; the filter below applies the rest.
+  for (const name of ignoreFileNames) {
+    const file = path.join(jail.root, name);
+    const exists = await access(file).then(
       () => true,
       () => false,
-    )
-  )
-    args.push('--ignore-file', herdIgnore);
+    );
+    if (exists) args.push('--ignore-file', file);
+  }
   for (const glob of defaultDenyGlobs) args.push('--glob', `!${glob}`);
   if (query.glob) args.push('--glob', query.glob);
   if (query.literal) args.push('--fixed-strings');
@@ -67,6 +80,8 @@ export async function searchWithRipgrep(options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 4000) stderr += chunk.toString();
   });
+  // ripgrep reads no `.herdignore` below the root, so its matches go through the walker's rules.
+  const ignoreFilter = createWorkspaceIgnoreFilter({ jail, start });
   const matches: SearchMatch[] = [];
   let truncated = false;
   const lines = createInterface({ input: child.stdout! });
@@ -74,7 +89,7 @@ export async function searchWithRipgrep(options: {
     if (!line.startsWith('{"type":"match"')) continue;
     const event = JSON.parse(line) as RipgrepMatchEvent;
     const relative = textOf(event.data.path).replace(/^\.\//, '');
-    if (jail.deniedBy(relative)) continue;
+    if (await ignoreFilter.hides(relative)) continue;
     if (matches.length >= query.maxResults) {
       truncated = true;
       child.kill();

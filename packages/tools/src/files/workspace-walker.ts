@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { type IgnoreLayer, isIgnoredByLayers, readIgnoreLayer } from './ignore-layer.js';
 
 /** One entry found by {@link walkWorkspace}. */
 export interface WalkEntry {
@@ -26,29 +26,6 @@ export interface WalkWorkspaceOptions {
   signal?: AbortSignal;
 }
 
-interface IgnoreLayer {
-  /** Workspace-relative directory the rules are relative to ('' for the root). */
-  base: string;
-  rules: Ignore;
-}
-
-const ignoreFileNames = ['.gitignore', '.herdignore'];
-
-const readIgnoreLayer = async (directory: string, base: string): Promise<IgnoreLayer | undefined> => {
-  const texts = await Promise.all(
-    ignoreFileNames.map((name) => readFile(path.join(directory, name), 'utf8').catch(() => '')),
-  );
-  const text = texts.join('\n');
-  if (!text.trim()) return undefined;
-  return { base, rules: ignore().add(text) };
-};
-
-const isIgnored = (layers: readonly IgnoreLayer[], relative: string, directory: boolean): boolean =>
-  layers.some((layer) => {
-    const local = layer.base ? relative.slice(layer.base.length + 1) : relative;
-    return local !== '' && layer.rules.ignores(directory ? `${local}/` : local);
-  });
-
 /**
  * Walks the workspace breadth-first in sorted order, honoring `.gitignore` and `.herdignore` files at every level
  * (including those above `start`), skipping `.git` directories and paths the jail's deny globs refuse, and never
@@ -62,7 +39,7 @@ export async function* walkWorkspace(options: WalkWorkspaceOptions): AsyncGenera
   const ancestors = startRelative === '.' ? [] : startRelative.split('/');
   for (let depth = 0; depth < ancestors.length; depth += 1) {
     const base = ancestors.slice(0, depth).join('/');
-    const layer = await readIgnoreLayer(path.join(jail.root, base), base);
+    const layer = await readIgnoreLayer({ directory: path.join(jail.root, base), base });
     if (layer) inherited.push(layer);
   }
   const queue: Array<{ absolute: string; relative: string; layers: IgnoreLayer[] }> = [
@@ -71,7 +48,7 @@ export async function* walkWorkspace(options: WalkWorkspaceOptions): AsyncGenera
   while (queue.length > 0) {
     if (signal?.aborted) return;
     const directory = queue.shift()!;
-    const own = await readIgnoreLayer(directory.absolute, directory.relative);
+    const own = await readIgnoreLayer({ directory: directory.absolute, base: directory.relative });
     const layers = own ? [...directory.layers, own] : directory.layers;
     let entries: Dirent[];
     try {
@@ -85,7 +62,7 @@ export async function* walkWorkspace(options: WalkWorkspaceOptions): AsyncGenera
       const relative = directory.relative ? `${directory.relative}/${entry.name}` : entry.name;
       const absolute = path.join(directory.absolute, entry.name);
       const isDirectory = entry.isDirectory();
-      if (isIgnored(layers, relative, isDirectory)) continue;
+      if (isIgnoredByLayers({ layers, relative, directory: isDirectory })) continue;
       if (jail.deniedBy(relative)) continue;
       if (isDirectory) {
         yield { relative, absolute, kind: 'directory' };

@@ -44,6 +44,29 @@ describe('list_files and glob', () => {
     expect(result.data).toMatchObject({ entries: ['src/lib/.gitignore', 'src/lib/util.ts'] });
   });
 
+  it('leaves out what a .herdignore in a subfolder ignores, relative to that folder', async () => {
+    const { root } = await createTemporaryWorkspace({
+      'local.txt': '',
+      'packages/app/.herdignore': 'generated/\n/local.txt\n',
+      'packages/app/local.txt': '',
+      'packages/app/src/generated/types.ts': '',
+      'packages/app/src/main.ts': '',
+      'packages/lib/generated/kept.ts': '',
+    });
+    const { dispatcher } = await fileToolsFor(root);
+    const listed = await dispatcher.dispatch({
+      name: 'list_files',
+      arguments: { path: 'packages/app', recursive: true },
+    });
+    expect(listed.data).toMatchObject({
+      entries: ['packages/app/.herdignore', 'packages/app/src/', 'packages/app/src/main.ts'],
+    });
+    const globbed = await dispatcher.dispatch({ name: 'glob', arguments: { pattern: '**/*.t[sx]*' } });
+    expect(globbed.data).toMatchObject({
+      paths: ['local.txt', 'packages/app/src/main.ts', 'packages/lib/generated/kept.ts'],
+    });
+  });
+
   it('finds files by glob', async () => {
     const { root } = await createTemporaryWorkspace(files);
     const { dispatcher } = await fileToolsFor(root);

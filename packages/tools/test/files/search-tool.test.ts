@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/commands/find-executable.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
@@ -11,6 +13,20 @@ const files = {
   '.env': 'answer=secret\n',
   'bin/blob.bin': new Uint8Array([0x61, 0x6e, 0x73, 0x77, 0x65, 0x72, 0, 0]),
   'docs/file:with:colons.md': 'the answer is here\n',
+};
+
+// A .herdignore below the root, with an unanchored folder rule, an anchored file rule and a file glob.
+const nestedIgnoreFiles = {
+  'local.txt': 'needle\n',
+  'packages/app/.herdignore': 'generated/\n/local.txt\n*.snap\n',
+  'packages/app/local.txt': 'needle\n',
+  'packages/app/nested/local.txt': 'needle\n',
+  'packages/app/keep.log': 'needle\n',
+  'packages/app/src/main.ts': 'needle\n',
+  'packages/app/src/generated/types.ts': 'needle\n',
+  'packages/app/generated/schema.ts': 'needle\n',
+  'packages/app/test/__snapshots__/main.snap': 'needle\n',
+  'packages/lib/generated/kept.ts': 'needle\n',
 };
 
 const hasRipgrep = (await findExecutable('rg')) !== undefined;
@@ -46,6 +62,70 @@ describe.each([
       arguments: { pattern: 'ANSWER', caseSensitive: false, glob: '**/a.ts' },
     });
     expect(insensitive.data).toMatchObject({ matches: [{ line: 1 }, { line: 2 }] });
+  });
+
+  it.skipIf(!available)(
+    'hides matches ignored by a .herdignore in a subfolder, relative to that folder',
+    async () => {
+      const { root } = await createTemporaryWorkspace(nestedIgnoreFiles);
+      const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+      const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'needle' } });
+      expect(result.content.split('\n')).toEqual([
+        'local.txt:1: needle',
+        'packages/app/keep.log:1: needle',
+        'packages/app/nested/local.txt:1: needle',
+        'packages/app/src/main.ts:1: needle',
+        'packages/lib/generated/kept.ts:1: needle',
+      ]);
+    },
+  );
+
+  it.skipIf(!available)('applies a subfolder .herdignore when the search starts at or below it', async () => {
+    const { root } = await createTemporaryWorkspace(nestedIgnoreFiles);
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    const atFolder = await dispatcher.dispatch({
+      name: 'search',
+      arguments: { pattern: 'needle', path: 'packages/app' },
+    });
+    expect(atFolder.data).toMatchObject({
+      matches: [
+        { path: 'packages/app/keep.log' },
+        { path: 'packages/app/nested/local.txt' },
+        { path: 'packages/app/src/main.ts' },
+      ],
+    });
+    const below = await dispatcher.dispatch({
+      name: 'search',
+      arguments: { pattern: 'needle', path: 'packages/app/generated' },
+    });
+    expect(below.content).toBe("No match for 'needle'.");
+  });
+
+  it.skipIf(!available)(
+    'does not let a subfolder rule bring back a file a parent ignore file hides',
+    async () => {
+      const { root } = await createTemporaryWorkspace({
+        '.gitignore': '*.log\n',
+        'sub/.gitignore': '!kept.log\n',
+        'sub/kept.log': 'needle\n',
+        'sub/seen.txt': 'needle\n',
+      });
+      const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+      const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'needle' } });
+      expect(result.content).toBe('sub/seen.txt:1: needle');
+    },
+  );
+
+  it.skipIf(!available)('honors neither ignore files above the workspace nor .ignore files', async () => {
+    const { root, parent } = await createTemporaryWorkspace({
+      'found.txt': 'needle\n',
+      'sub/.ignore': '*\n',
+      'sub/also.txt': 'needle\n',
+    });
+    await writeFile(path.join(parent, '.gitignore'), '*\n');
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'needle' } });
+    expect(result.content.split('\n')).toEqual(['found.txt:1: needle', 'sub/also.txt:1: needle']);
   });
 
   it.skipIf(!available)('caps results and says so', async () => {
