@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
+import { o200kPieceCounterSource } from './o200k-piece-counter.js';
 
 /** Exact o200k counting spread over worker threads and the calling thread. */
 export interface TokenCountPool {
@@ -22,15 +23,10 @@ const workerBatchCharacters = 8_000_000;
 // The worker is evaluated from source so that it runs the same way from TypeScript sources (tests) and from dist.
 const workerSource = () => `
 const { parentPort, workerData } = require('node:worker_threads');
-const { countTokens } = require(workerData.tokenizer);
-const options = { disallowedSpecial: new Set() };
-const slow = (piece) => {
-  try {
-    return countTokens(piece);
-  } catch {
-    return countTokens(piece, options);
-  }
-};
+${o200kPieceCounterSource()}
+// Resolved by the parent: an evaluated worker resolves packages from the working directory.
+const ranks = loadO200kRanks(() => require(workerData.ranks));
+const slow = (piece) => countPieceTokens(piece, ranks);
 const memo = new Map();
 ${fastCounterSource()}
 parentPort.on('message', ({ id, texts }) => {
@@ -83,7 +79,7 @@ export function createTokenCountPool(options: {
       close: async () => {},
     };
   }
-  const tokenizerPath = require.resolve('gpt-tokenizer/encoding/o200k_base');
+  const ranksPath = require.resolve('gpt-tokenizer/bpeRanks/o200k_base');
   const workers: Worker[] = [];
   const pending = new Map<number, (counts: number[]) => void>();
   const failures: ((error: Error) => void)[] = [];
@@ -91,7 +87,7 @@ export function createTokenCountPool(options: {
   const start = () => {
     if (workers.length > 0) return;
     for (let index = 0; index < options.workers; index++) {
-      const worker = new Worker(workerSource(), { eval: true, workerData: { tokenizer: tokenizerPath } });
+      const worker = new Worker(workerSource(), { eval: true, workerData: { ranks: ranksPath } });
       worker.unref();
       worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
         pending.get(id)?.(counts);
