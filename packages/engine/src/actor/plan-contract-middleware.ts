@@ -2,10 +2,12 @@ import { posix } from 'node:path';
 import type { HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
 import { ToolMessage } from '@langchain/core/messages';
-import { createMiddleware } from 'langchain';
+import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
+import { createMiddleware, type WrapToolCallHook } from 'langchain';
+import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
-import type { Deviation } from '../run/run-state.js';
+import { type Deviation, DeviationSchema } from '../run/run-state.js';
 import type { DispatcherTools } from './dispatcher-tools.js';
 
 /** What happens when the actor steps outside its step's contract. */
@@ -29,8 +31,6 @@ export interface PlanContractMiddlewareOptions {
   memory: ApprovalMemory;
   /** Receives tool-call, tool-result and plan-deviation events. */
   emit: (event: HerdEventInput) => void;
-  /** Receives each deviation, for the run's report. */
-  onDeviationRecorded: (deviation: Deviation) => void;
   /** Most tool calls in this step; one more ends the run with exit code 4. */
   maxToolCalls?: number;
   /** Whether a person approved the plan, which approves the commands it names (a policy approval does not). */
@@ -38,9 +38,24 @@ export interface PlanContractMiddlewareOptions {
 }
 
 /**
+ * The agent state the plan contract adds: the deviations of the step so far. They are written together with the
+ * tool call's message, so they are checkpointed with it: a step that resumes after an approval, even in another
+ * process, still has the deviations recorded before the pause, and a replayed tool call does not record twice.
+ */
+export const planContractState = new StateSchema({
+  deviations: new ReducedValue(
+    z.array(DeviationSchema).default(() => []),
+    {
+      reducer: (recorded: Deviation[], next: Deviation[]) => [...recorded, ...next],
+    },
+  ),
+});
+
+/**
  * Enforces the plan as a contract on every tool call of the actor: a write to a file the step does not list, or a
  * command the plan does not name, is a deviation that the policy allows, warns about, asks a person about, or
- * blocks. Also asks for approval when the command policy says `ask`, and reports every call and result.
+ * blocks. Also asks for approval when the command policy says `ask`, and reports every call and result. Each
+ * deviation is recorded in the agent's `deviations` state (see {@link planContractState}).
  */
 export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   const { step, registry, emit } = options;
@@ -50,116 +65,137 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
   return createMiddleware({
     name: 'HerdPlanContract',
+    stateSchema: planContractState,
     wrapToolCall: async (request, handler) => {
-      const call = request.toolCall;
-      const callId = call.id ?? `${call.name}-${JSON.stringify(call.args).length}`;
-      const args = (call.args ?? {}) as Record<string, unknown>;
-      toolCalls++;
-      if (options.maxToolCalls !== undefined && toolCalls > options.maxToolCalls) {
-        throw new LimitExceededError({
-          limit: 'toolCallsPerStep',
-          value: toolCalls,
-          maximum: options.maxToolCalls,
-        });
-      }
-      emit({ type: 'tool-call', callId, name: call.name, arguments: args });
+      const outcome = await enforce(request, handler);
+      return outcome.deviation ? recordDeviation(outcome.result, outcome.deviation) : outcome.result;
+    },
+  });
 
-      // Arguments that fail the tool's schema never reach LangChain's own validation (whose error carries a stack
-      // trace): the dispatcher refuses them without running anything, in words the model can act on.
-      const definition = registry.get(call.name);
-      if (definition && !definition.input.safeParse(args).success) {
-        const refused = await options.tools.dispatcher.dispatch({
-          name: call.name,
-          arguments: args,
-          id: callId,
-        });
-        emit({
-          type: 'tool-result',
-          callId,
-          name: call.name,
-          ok: false,
-          content: refused.content,
-          errorCode: refused.error?.code ?? 'invalid_arguments',
-        });
-        return new ToolMessage({
-          tool_call_id: callId,
-          name: call.name,
-          content: refused.content,
-          status: 'error',
-        });
-      }
+  /** Runs one tool call under the contract; says which deviation it was, if it was one. */
+  async function enforce(
+    request: Parameters<ContractHook>[0],
+    handler: Parameters<ContractHook>[1],
+  ): Promise<{ result: ToolMessage | Command; deviation?: Deviation }> {
+    const call = request.toolCall;
+    const callId = call.id ?? `${call.name}-${JSON.stringify(call.args).length}`;
+    const args = (call.args ?? {}) as Record<string, unknown>;
+    toolCalls++;
+    if (options.maxToolCalls !== undefined && toolCalls > options.maxToolCalls) {
+      throw new LimitExceededError({
+        limit: 'toolCallsPerStep',
+        value: toolCalls,
+        maximum: options.maxToolCalls,
+      });
+    }
+    emit({ type: 'tool-call', callId, name: call.name, arguments: args });
 
-      const deviation = findDeviation({ name: call.name, args });
-      if (deviation) {
-        const action = options.interactive || options.onDeviation !== 'ask' ? options.onDeviation : 'block';
-        options.onDeviationRecorded({ stepId: step.id, ...deviation, action });
-        emit({ type: 'plan-deviation', stepId: step.id, ...deviation, action });
-        const refused =
-          action === 'block' ||
-          (action === 'ask' &&
-            askForApproval({
-              memory: options.memory,
-              request: {
-                requestId: `deviation-${callId}`,
-                kind: 'deviation',
-                title: `${deviation.detail}. Allow it?`,
-                detail: `Step ${step.id} (${step.title}) does not declare this.`,
-                rememberKey: `deviation:${deviation.detail}`,
-              },
-            }) === 'reject');
-        if (refused) {
-          return refusal({
-            callId,
-            name: call.name,
-            emit,
-            text: `Refused: ${deviation.detail}, which step ${step.id} does not declare. Stay within the step's files and commands, or finish the step and explain what else is needed.`,
-          });
-        }
-      }
-
-      // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
-      // (its `deny` rules still apply).
-      const declaredCommand =
-        options.commandsApproved === true && registry.get(call.name)?.access === 'exec' && !deviation;
-      const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
-      let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
-      const outcome = toolResultOf(result);
-      if (outcome?.approval && options.interactive) {
-        const decision = askForApproval({
-          memory: options.memory,
-          request: {
-            requestId: `command-${callId}`,
-            kind: 'command',
-            title: `Run \`${outcome.approval.argv.join(' ')}\`?`,
-            detail: outcome.approval.reason,
-            rememberKey: `command:${outcome.approval.rule}`,
-          },
-        });
-        const approvedTwin = options.tools.approved(call.name);
-        if (decision !== 'reject' && approvedTwin) {
-          result = await handler({ ...request, tool: approvedTwin });
-        } else {
-          return refusal({
-            callId,
-            name: call.name,
-            emit,
-            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
-          });
-        }
-      }
-      const final = toolResultOf(result);
+    // Arguments that fail the tool's schema never reach LangChain's own validation (whose error carries a stack
+    // trace): the dispatcher refuses them without running anything, in words the model can act on.
+    const definition = registry.get(call.name);
+    if (definition && !definition.input.safeParse(args).success) {
+      const refused = await options.tools.dispatcher.dispatch({
+        name: call.name,
+        arguments: args,
+        id: callId,
+      });
       emit({
         type: 'tool-result',
         callId,
         name: call.name,
-        ok: final?.ok ?? true,
-        content: ToolMessage.isInstance(result) ? String(result.content).slice(0, 4_000) : '',
-        ...(final?.error ? { errorCode: final.error.code } : {}),
-        ...(sandboxOf(final) !== undefined ? { sandboxed: sandboxOf(final) } : {}),
+        ok: false,
+        content: refused.content,
+        errorCode: refused.error?.code ?? 'invalid_arguments',
       });
-      return result;
-    },
-  });
+      return {
+        result: new ToolMessage({
+          tool_call_id: callId,
+          name: call.name,
+          content: refused.content,
+          status: 'error',
+        }),
+      };
+    }
+
+    const found = findDeviation({ name: call.name, args });
+    const deviation: Deviation | undefined = found && {
+      stepId: step.id,
+      ...found,
+      action: options.interactive || options.onDeviation !== 'ask' ? options.onDeviation : 'block',
+    };
+    if (deviation) {
+      emit({ type: 'plan-deviation', ...deviation });
+      const refused =
+        deviation.action === 'block' ||
+        (deviation.action === 'ask' &&
+          askForApproval({
+            memory: options.memory,
+            request: {
+              requestId: `deviation-${callId}`,
+              kind: 'deviation',
+              title: `${deviation.detail}. Allow it?`,
+              detail: `Step ${step.id} (${step.title}) does not declare this.`,
+              rememberKey: `deviation:${deviation.detail}`,
+            },
+          }) === 'reject');
+      if (refused) {
+        return {
+          deviation,
+          result: refusal({
+            callId,
+            name: call.name,
+            emit,
+            text: `Refused: ${deviation.detail}, which step ${step.id} does not declare. Stay within the step's files and commands, or finish the step and explain what else is needed.`,
+          }),
+        };
+      }
+    }
+
+    // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
+    // (its `deny` rules still apply).
+    const declaredCommand =
+      options.commandsApproved === true && registry.get(call.name)?.access === 'exec' && !deviation;
+    const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
+    let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
+    const outcome = toolResultOf(result);
+    if (outcome?.approval && options.interactive) {
+      const decision = askForApproval({
+        memory: options.memory,
+        request: {
+          requestId: `command-${callId}`,
+          kind: 'command',
+          title: `Run \`${outcome.approval.argv.join(' ')}\`?`,
+          detail: outcome.approval.reason,
+          rememberKey: `command:${outcome.approval.rule}`,
+        },
+      });
+      const approvedTwin = options.tools.approved(call.name);
+      if (decision !== 'reject' && approvedTwin) {
+        result = await handler({ ...request, tool: approvedTwin });
+      } else {
+        return {
+          ...(deviation ? { deviation } : {}),
+          result: refusal({
+            callId,
+            name: call.name,
+            emit,
+            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
+          }),
+        };
+      }
+    }
+    const final = toolResultOf(result);
+    emit({
+      type: 'tool-result',
+      callId,
+      name: call.name,
+      ok: final?.ok ?? true,
+      content: ToolMessage.isInstance(result) ? String(result.content).slice(0, 4_000) : '',
+      ...(final?.error ? { errorCode: final.error.code } : {}),
+      ...(sandboxOf(final) !== undefined ? { sandboxed: sandboxOf(final) } : {}),
+    });
+    return { result, ...(deviation ? { deviation } : {}) };
+  }
 
   function findDeviation(input: {
     name: string;
@@ -177,6 +213,21 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
     }
     return undefined;
   }
+}
+
+type ContractHook = WrapToolCallHook<typeof planContractState>;
+
+/**
+ * Returns a tool call's result together with the deviation it was, as one state update: the deviation is
+ * checkpointed exactly when the call's message is.
+ */
+function recordDeviation(result: ToolMessage | Command, deviation: Deviation): Command {
+  if (ToolMessage.isInstance(result)) {
+    return new Command({ update: { messages: [result], deviations: [deviation] } });
+  }
+  // A Command from an inner middleware or tool: its own update goes along with the deviation.
+  const update = Array.isArray(result.update) ? Object.fromEntries(result.update) : (result.update ?? {});
+  return new Command({ ...result, update: { ...update, deviations: [deviation] } });
 }
 
 function refusal(input: {

@@ -1,5 +1,6 @@
-import type { Plan } from '@herd/core';
+import { type Plan, PlanDeviationEventSchema } from '@herd/core';
 import { Annotation } from '@langchain/langgraph';
+import type { z } from 'zod';
 import type { TaskImage } from '../images/task-image.js';
 
 /** How a run was started: plan only, act on an approved plan, plan then act, or headless in CI. */
@@ -21,13 +22,16 @@ export interface VerificationOutcome {
   report: string;
 }
 
+/** Something the actor did that the plan did not name: the `plan-deviation` event without its envelope. */
+export const DeviationSchema = PlanDeviationEventSchema.pick({
+  stepId: true,
+  kind: true,
+  detail: true,
+  action: true,
+});
+
 /** Something the actor did that the plan did not name. */
-export interface Deviation {
-  stepId: string;
-  kind: 'undeclared_file' | 'undeclared_command';
-  detail: string;
-  action: 'allow' | 'warn' | 'ask' | 'block' | 'redact';
-}
+export type Deviation = z.infer<typeof DeviationSchema>;
 
 const last = <T>(initial: T) => Annotation<T>({ reducer: (_previous, next) => next, default: () => initial });
 

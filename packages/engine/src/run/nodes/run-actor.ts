@@ -43,7 +43,6 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   const { context, state, step } = options;
   const plan = state.plan!;
   const tools = createDispatcherTools({ dispatcher: context.tools.dispatcher });
-  const deviations: Deviation[] = [];
   const files = await readStepFiles(context, step);
   const limits = createMiddleware({
     name: 'HerdRunLimits',
@@ -73,7 +72,6 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         interactive: context.interactive,
         memory: context.memory,
         emit: context.emit,
-        onDeviationRecorded: (deviation) => deviations.push(deviation),
         maxToolCalls: context.settings.limits.toolCallsPerStep,
         commandsApproved: state.approvedBy === 'user',
       }),
@@ -116,7 +114,9 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     const blocks = context.guard.blocks.slice(blocksBefore);
     return {
       summary,
-      deviations,
+      // From the agent's checkpointed state, not this call: a step resumed after an approval keeps the
+      // deviations recorded before the pause.
+      deviations: result.deviations,
       blocked:
         blocks.length > 0 ? blocks.map((block) => `${block.point}: ${block.reason}`).join('; ') : undefined,
     };
