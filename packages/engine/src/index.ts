@@ -55,8 +55,8 @@ export type {
 } from './context/pack-options.js';
 export { PackSelectionSchema, PackSettingsSchema } from './context/pack-options.js';
 export type { PackPhase, PackProgress } from './context/pack-progress.js';
-export type { PackResult } from './context/pack-repository.js';
 export { packRepository } from './context/pack-repository.js';
+export type { PackResult } from './context/pack-result.js';
 export type {
   ExcludedFile,
   ExclusionReason,

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { readMatchesWorkTree } from '../../src/context/cache/packed-result-cache.js';
@@ -353,6 +353,23 @@ describe('packRepository on an unchanged git work tree', () => {
     expect(readMatchesWorkTree({ state, entries: new Map([['b.ts', entry]]) })).toBe(true);
     const newer = { size: 21, mtimeMs: 1001 };
     expect(readMatchesWorkTree({ state, entries: new Map([['a.ts', newer]]) })).toBe(false);
+  });
+
+  it('reuses the last result for the same options given in another order or with a relative root', async () => {
+    const root = createRepository({ 'src/a.ts': 'export const a = 1;\n' }, { git: true });
+    await packRepository({
+      root,
+      budget: 100_000,
+      selection: { exclude: ['*.md'], includeGenerated: false },
+    });
+    const stored = readdirSync(join(root, '.herd/cache')).find((name) => /^packed-.*\.txt$/.test(name))!;
+    appendFileSync(join(root, '.herd/cache', stored), 'kept\n');
+    const again = await packRepository({
+      selection: { includeGenerated: false, exclude: ['*.md'] },
+      budget: 100_000,
+      root: relative(process.cwd(), root),
+    });
+    expect(again.document.endsWith('kept\n')).toBe(true);
   });
 
   it('does not reuse a result across different options', async () => {
