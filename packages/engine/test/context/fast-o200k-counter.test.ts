@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFastO200kCounter } from '../../src/context/tokens/fast-o200k-counter.js';
 import { createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
@@ -59,6 +60,41 @@ describe('createFastO200kCounter', () => {
     expect(texts.length).toBeGreaterThan(100);
     const mismatches = texts.filter((text) => counter.count(text) !== reference(text));
     expect(mismatches).toEqual([]);
+  });
+
+  it('counts exactly what gpt-tokenizer counts on lines mixing ASCII and other scripts', () => {
+    const counter = createFastO200kCounter();
+    const parts = [
+      '\n',
+      '\r\n',
+      '/',
+      '//',
+      ' ',
+      '  ',
+      '\t',
+      'word',
+      'Word',
+      "'s",
+      '123',
+      '4',
+      ';',
+      '=>',
+      '{',
+      'é',
+      'ß',
+      '中文',
+      'Ж',
+      '😀',
+      '\u0301',
+      '\u00a0',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 60 }), (chosen) => {
+        const text = chosen.join('');
+        expect(counter.count(text)).toBe(reference(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('gives the same counts in worker threads as on the calling thread', async () => {

@@ -21,7 +21,7 @@ export interface FastO200kCounter {
  */
 export function createFastO200kCounter(): FastO200kCounter {
   const pieces = createO200kPieceCounter();
-  const memo = new Map<string, number>();
+  const memo = createPieceMemo();
   return {
     count: (text) => countByPieces(text, memo, pieces.count),
     load: () => {
@@ -30,18 +30,30 @@ export function createFastO200kCounter(): FastO200kCounter {
   };
 }
 
+/** Counts of the pieces seen so far. */
+export interface PieceMemo {
+  /** Counts of pieces of up to three ASCII characters, by their character codes (0: not seen yet). */
+  short: Uint8Array;
+  /** Counts of longer pieces, and of pieces with other characters. */
+  long: Map<string, number>;
+  /** o200k's pre-tokenizer expression, compiled once (its Unicode classes are costly to compile). */
+  split?: RegExp;
+}
+
 /**
- * The source of a script defining `countPieces(text, memo, slow)` and the scanner it uses, for worker threads
- * (which cannot import this module when it runs from TypeScript sources).
+ * The source of a script defining `countPieces(text, memo, slow)`, `createPieceMemo()` and the scanner they use,
+ * for worker threads (which cannot import this module when it runs from TypeScript sources).
  */
 export function fastCounterSource(): string {
   // By the function's own name, which a minifying bundler may have changed.
   const entry = `const countPieces = ${countByPieces.name};`;
   return [
     entry,
+    createPieceMemo,
     countByPieces,
     countAsciiPieces,
     nextBoundary,
+    previousBoundary,
     asciiPieceEnd,
     lettersEnd,
     isLetter,
@@ -55,35 +67,50 @@ export function fastCounterSource(): string {
     .join('\n');
 }
 
+/** An empty {@link PieceMemo}. */
+function createPieceMemo(): PieceMemo {
+  // Pieces of one, two and three characters, at offsets 0, 128 and 128 + 128², as numbers in base 128.
+  return { short: new Uint8Array(128 + 128 ** 2 + 128 ** 3), long: new Map() };
+}
+
 /** Counts `text` as the sum of its pieces' counts; `slow` counts one piece, `memo` keeps piece counts. */
-function countByPieces(text: string, memo: Map<string, number>, slow: (text: string) => number): number {
+function countByPieces(text: string, memo: PieceMemo, slow: (text: string) => number): number {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII.
-  const nonAscii = /[^\u0000-\u007f]/;
-  if (!nonAscii.test(text)) return countAsciiPieces(text, 0, text.length, memo, slow);
-  // o200k's published pre-tokenizer pattern, as gpt-tokenizer and tiktoken use it.
-  const contraction = "(?:'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]))?";
-  const upper = '[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]';
-  const lower = '[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]';
-  const prefix = '[^\\r\\n\\p{L}\\p{N}]?';
-  const split = new RegExp(
-    `${prefix}${upper}*${lower}+${contraction}|${prefix}${upper}+${lower}*${contraction}|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+`,
-    'gu',
-  );
+  if (!/[^\u0000-\u007f]/.test(text)) return countAsciiPieces(text, 0, text.length, memo, slow);
+  let split = memo.split;
+  if (split === undefined) {
+    // o200k's published pre-tokenizer pattern, as gpt-tokenizer and tiktoken use it.
+    const contraction = "(?:'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]))?";
+    const upper = '[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]';
+    const lower = '[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]';
+    const prefix = '[^\\r\\n\\p{L}\\p{N}]?';
+    split = new RegExp(
+      `${prefix}${upper}*${lower}+${contraction}|${prefix}${upper}+${lower}*${contraction}|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+`,
+      'gu',
+    );
+    memo.split = split;
+  }
+  const { long } = memo;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII.
+  const nextNonAscii = /[^\u0000-\u007f]/g;
   let tokens = 0;
   let start = 0;
   while (start < text.length) {
-    const end = nextBoundary(text, start);
-    const part = text.slice(start, end);
-    if (nonAscii.test(part)) {
-      for (const [piece] of part.matchAll(split)) {
-        let counted = memo.get(piece);
-        if (counted === undefined) {
-          counted = slow(piece);
-          if (memo.size < 400_000) memo.set(piece, counted);
-        }
-        tokens += counted;
+    nextNonAscii.lastIndex = start;
+    const found = nextNonAscii.exec(text);
+    if (!found) return tokens + countAsciiPieces(text, start, text.length, memo, slow);
+    // Only the lines around non-ASCII text go through the expression, cut at boundaries on both sides.
+    const cut = previousBoundary(text, start, found.index);
+    if (cut > start) tokens += countAsciiPieces(text, start, cut, memo, slow);
+    const end = nextBoundary(text, found.index);
+    for (const [piece] of text.slice(cut, end).matchAll(split)) {
+      let counted = long.get(piece);
+      if (counted === undefined) {
+        counted = slow(piece);
+        if (long.size < 400_000) long.set(piece, counted);
       }
-    } else tokens += countAsciiPieces(text, start, end, memo, slow);
+      tokens += counted;
+    }
     start = end;
   }
   return tokens;
@@ -93,20 +120,41 @@ function countAsciiPieces(
   text: string,
   start: number,
   end: number,
-  memo: Map<string, number>,
+  memo: PieceMemo,
   slow: (text: string) => number,
 ): number {
   // Distinct pieces remembered; code repeats its identifiers and punctuation, so this covers most of them.
   const largestMemo = 400_000;
+  const { short, long } = memo;
   let tokens = 0;
   let index = start;
   while (index < end) {
     const pieceEnd = asciiPieceEnd(text, index, end);
+    const length = pieceEnd - index;
+    // Half the pieces of code are one or two characters long: they are looked up by their codes, without
+    // cutting them out of the text.
+    if (length <= 3) {
+      const first = text.charCodeAt(index);
+      const key =
+        length === 1
+          ? first
+          : length === 2
+            ? 128 + first * 128 + text.charCodeAt(index + 1)
+            : 16_512 + first * 16_384 + text.charCodeAt(index + 1) * 128 + text.charCodeAt(index + 2);
+      let counted = short[key]!;
+      if (counted === 0) {
+        counted = slow(text.slice(index, pieceEnd));
+        short[key] = counted;
+      }
+      tokens += counted;
+      index = pieceEnd;
+      continue;
+    }
     const piece = text.slice(index, pieceEnd);
-    let counted = memo.get(piece);
+    let counted = long.get(piece);
     if (counted === undefined) {
       counted = slow(piece);
-      if (memo.size < largestMemo) memo.set(piece, counted);
+      if (long.size < largestMemo) long.set(piece, counted);
     }
     tokens += counted;
     index = pieceEnd;
@@ -115,21 +163,30 @@ function countAsciiPieces(
 }
 
 /**
- * The next position after `start` where a piece must begin whatever surrounds it: after a line break followed by
- * a printable ASCII character other than `/`. No alternative of the expression matches across that point (the
- * letter alternatives never take a line break as prefix, and the punctuation one only takes line breaks and `/`
- * after itself), so counting the two sides apart gives the same total. Cutting every 64 lines or so keeps the
- * parts sent to the tokenizer short.
+ * The next position after `start` where a piece must begin whatever surrounds it (a boundary): after a line break
+ * followed by a printable ASCII character other than `/`. No alternative of the expression matches across that
+ * point (the letter alternatives never take a line break as prefix, and the punctuation one only takes line
+ * breaks and `/` after itself), so counting the two sides apart gives the same total.
  */
 function nextBoundary(text: string, start: number): number {
-  let lines = 0;
   let newline = text.indexOf('\n', start);
   while (newline !== -1 && newline + 1 < text.length) {
     const next = text.charCodeAt(newline + 1);
-    if (next > 32 && next < 127 && next !== 47 && ++lines >= 64) return newline + 1;
+    if (next > 32 && next < 127 && next !== 47) return newline + 1;
     newline = text.indexOf('\n', newline + 1);
   }
   return text.length;
+}
+
+/** The last boundary (see {@link nextBoundary}) at or before `position` and after `start`, else `start`. */
+function previousBoundary(text: string, start: number, position: number): number {
+  let newline = text.lastIndexOf('\n', position - 1);
+  while (newline >= start) {
+    const next = text.charCodeAt(newline + 1);
+    if (next > 32 && next < 127 && next !== 47) return newline + 1;
+    newline = newline === 0 ? -1 : text.lastIndexOf('\n', newline - 1);
+  }
+  return start;
 }
 
 function isLetter(code: number): boolean {

@@ -27,8 +27,8 @@ ${o200kPieceCounterSource()}
 // Resolved by the parent: an evaluated worker resolves packages from the working directory.
 const ranks = loadO200kRanks(() => require(workerData.ranks));
 const slow = (piece) => countPieceTokens(piece, ranks);
-const memo = new Map();
 ${fastCounterSource()}
+const memo = createPieceMemo();
 parentPort.on('message', ({ id, texts }) => {
   const counts = texts.map((text) => countPieces(text, memo, slow));
   parentPort.postMessage({ id, counts });
