@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createO200kPieceCounter } from '../../src/context/tokens/o200k-piece-counter.js';
+import { createO200kPieceCounter, loadO200kRankTable } from '../../src/context/tokens/o200k-piece-counter.js';
 
 const require = createRequire(import.meta.url);
 const tokenizer = require('gpt-tokenizer/encoding/o200k_base') as {
@@ -17,7 +17,7 @@ const split = new RegExp(
 const pieces = (text: string) => [...text.matchAll(split)].map(([piece]) => piece);
 
 describe('createO200kPieceCounter', () => {
-  const counter = createO200kPieceCounter();
+  const counter = createO200kPieceCounter(loadO200kRankTable);
 
   it('counts a piece that is one token as one', () => {
     expect([' function', 'const', ' the', '\n\n', '    '].map(counter.count)).toEqual([1, 1, 1, 1, 1]);

@@ -1,4 +1,4 @@
-import { createO200kPieceCounter } from './o200k-piece-counter.js';
+import { createO200kPieceCounter, loadO200kRankTable, type O200kRankTable } from './o200k-piece-counter.js';
 
 /** An exact o200k token counter. */
 export interface FastO200kCounter {
@@ -7,8 +7,6 @@ export interface FastO200kCounter {
    * gpt-tokenizer's `countTokens` except for byte-order marks, which gpt-tokenizer counts as two tokens, not one.
    */
   count(text: string): number;
-  /** Loads the tokenizer's ranks now rather than on the first piece it has to count. */
-  load(): void;
 }
 
 /**
@@ -19,15 +17,15 @@ export interface FastO200kCounter {
  * once). Text with non-ASCII characters is cut at piece boundaries (a line break followed by a printable ASCII
  * character other than `/`), and the non-ASCII parts are split with the expression itself.
  */
-export function createFastO200kCounter(): FastO200kCounter {
-  const pieces = createO200kPieceCounter();
+export function createFastO200kCounter(
+  options: {
+    /** Gives o200k's rank table when the first piece needs it; default: build it on the calling thread. */
+    table?: () => O200kRankTable;
+  } = {},
+): FastO200kCounter {
+  const pieces = createO200kPieceCounter(options.table ?? loadO200kRankTable);
   const memo = createPieceMemo();
-  return {
-    count: (text) => countByPieces(text, memo, pieces.count),
-    load: () => {
-      pieces.load();
-    },
-  };
+  return { count: (text) => countByPieces(text, memo, pieces.count) };
 }
 
 /** Counts of the pieces seen so far. */

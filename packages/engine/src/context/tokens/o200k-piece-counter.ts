@@ -1,73 +1,176 @@
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
-/** o200k's byte-pair ranks, with room to merge short pieces without allocating. */
-export interface O200kRanks {
-  /** Each token's rank, keyed by its bytes as a Latin-1 string (one character per byte). */
-  byBytes: Map<string, number>;
-  /** The rank of each two-byte token at `first * 256 + second`, infinite where two bytes are no token. */
-  byPair: Float64Array;
-  /** Scratch space for {@link mergeByScanning}: part starts. */
-  starts: Int32Array;
-  /** Scratch space for {@link mergeByScanning}: ranks of adjacent parts joined. */
-  joined: Float64Array;
+/**
+ * o200k's byte-pair ranks as typed arrays: an open-addressing hash table over each token's bytes. Unlike a `Map`
+ * it can be built on another thread and handed over without copying, and looked up by a range of a string
+ * without cutting the range out.
+ */
+export interface O200kRankTable {
+  /** Hash slots holding rank + 1 (0: empty); their number is a power of two. */
+  slots: Int32Array;
+  /** Where each rank's bytes start in `bytes`. */
+  offsets: Int32Array;
+  /** How many bytes each rank has (0 for ranks the vocabulary leaves unused). */
+  lengths: Uint8Array;
+  /** Every token's bytes, one after the other. */
+  bytes: Uint8Array;
+  /** The rank of each two-byte token at `first * 256 + second`; infinite where two bytes are no token. */
+  pairs: Float64Array;
+}
+
+/** Builds the rank table from gpt-tokenizer's o200k ranks on the calling thread (about 0.1 s). */
+export function loadO200kRankTable(): O200kRankTable {
+  return buildO200kRankTable(readRankList(require.resolve('gpt-tokenizer/bpeRanks/o200k_base')));
+}
+
+/**
+ * Builds the rank table on a worker thread, so the calling thread can list and read files meanwhile; the table's
+ * arrays are transferred, not copied.
+ */
+export function loadO200kRankTableInBackground(): Promise<O200kRankTable> {
+  const source = `
+const { parentPort, workerData } = require('node:worker_threads');
+${o200kPieceCounterSource()}
+const table = buildO200kRankTable(readRankList(workerData.ranks));
+parentPort.postMessage(table, [table.slots.buffer, table.offsets.buffer, table.lengths.buffer, table.bytes.buffer, table.pairs.buffer]);
+`;
+  const worker = new Worker(source, {
+    eval: true,
+    workerData: { ranks: require.resolve('gpt-tokenizer/bpeRanks/o200k_base') },
+  });
+  return new Promise<O200kRankTable>((resolve, reject) => {
+    worker.once('message', (table: O200kRankTable) => {
+      resolve(table);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * The source of a script defining `readRankList(path)`, `buildO200kRankTable(list)` and
+ * `countPieceTokens(piece, table)`, for worker threads (which cannot import this module when it runs from
+ * TypeScript sources).
+ */
+export function o200kPieceCounterSource(): string {
+  return [
+    readRankList,
+    buildO200kRankTable,
+    hashBytes,
+    findRank,
+    countPieceTokens,
+    mergeByScanning,
+    mergeWithHeap,
+  ]
+    .map(String)
+    .join('\n');
+}
+
+/** gpt-tokenizer's o200k ranks: an array whose index is the rank, of strings or of byte arrays. */
+function readRankList(path: string): readonly (string | readonly number[] | undefined)[] {
+  const module = require(path) as { default?: unknown };
+  return (module.default ?? module) as readonly (string | readonly number[] | undefined)[];
+}
+
+/** Builds the rank table from a list of tokens by rank (strings are UTF-8, arrays are bytes). */
+function buildO200kRankTable(list: readonly (string | readonly number[] | undefined)[]): O200kRankTable {
+  const count = list.length;
+  const offsets = new Int32Array(count);
+  const lengths = new Uint8Array(count);
+  let total = 0;
+  for (let rank = 0; rank < count; rank++) {
+    const value = list[rank];
+    if (value === undefined) continue;
+    const length = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    offsets[rank] = total;
+    lengths[rank] = length;
+    total += length;
+  }
+  const bytes = new Uint8Array(total);
+  const encoder = new TextEncoder();
+  for (let rank = 0; rank < count; rank++) {
+    const value = list[rank];
+    if (value === undefined) continue;
+    if (typeof value === 'string') encoder.encodeInto(value, bytes.subarray(offsets[rank]!));
+    else bytes.set(value, offsets[rank]!);
+  }
+  let size = 1;
+  while (size < count * 2) size *= 2;
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  const pairs = new Float64Array(65_536).fill(Number.POSITIVE_INFINITY);
+  for (let rank = 0; rank < count; rank++) {
+    const length = lengths[rank]!;
+    if (length === 0) continue;
+    const offset = offsets[rank]!;
+    if (length === 2) pairs[bytes[offset]! * 256 + bytes[offset + 1]!] = rank;
+    let slot = hashBytes(bytes, offset, offset + length) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = rank + 1;
+  }
+  return { slots, offsets, lengths, bytes, pairs };
+}
+
+/** FNV-1a over a range of bytes, given as a byte array or as a Latin-1 string (one character per byte). */
+function hashBytes(bytes: Uint8Array | string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  if (typeof bytes === 'string') {
+    for (let index = start; index < end; index++)
+      hash = Math.imul(hash ^ bytes.charCodeAt(index), 0x01000193);
+  } else {
+    for (let index = start; index < end; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01000193);
+  }
+  return hash;
+}
+
+/** The rank of the token whose bytes are `bytes` (a Latin-1 string) from `start` to `end`, or -1 when none is. */
+function findRank(table: O200kRankTable, bytes: string, start: number, end: number): number {
+  const length = end - start;
+  if (length === 2) {
+    const rank = table.pairs[bytes.charCodeAt(start) * 256 + bytes.charCodeAt(start + 1)]!;
+    return rank === Number.POSITIVE_INFINITY ? -1 : rank;
+  }
+  if (length > 255) return -1;
+  const { slots, offsets, lengths } = table;
+  const stored = table.bytes;
+  const mask = slots.length - 1;
+  let slot = hashBytes(bytes, start, end) & mask;
+  for (;;) {
+    const entry = slots[slot]!;
+    if (entry === 0) return -1;
+    const rank = entry - 1;
+    if (lengths[rank] === length) {
+      const offset = offsets[rank]!;
+      let same = 0;
+      while (same < length && stored[offset + same] === bytes.charCodeAt(start + same)) same++;
+      if (same === length) return rank;
+    }
+    slot = (slot + 1) & mask;
+  }
 }
 
 /**
  * Creates a counter of the tokens in one o200k piece (one match of the pre-tokenizer's expression), exactly as
- * gpt-tokenizer encodes it, from gpt-tokenizer's published o200k rank table. It loads the table on first use
- * (about 0.1 s). Faster than asking gpt-tokenizer per piece: no expression or special-token search runs again
- * on the piece, rank lookups need no decoding, and long pieces (a line of emoji, a minified token) merge with a
- * heap in n log n steps instead of rescanning every pair after each merge.
+ * tiktoken encodes it, from o200k's rank table (`table` is asked for it on the first piece). Faster than asking
+ * gpt-tokenizer per piece: no expression or special-token search runs again on the piece, rank lookups need no
+ * decoding or cutting, and long pieces (a line of emoji, a minified token) merge with a heap in n log n steps
+ * instead of rescanning every pair after each merge.
  */
-export function createO200kPieceCounter(): { count(piece: string): number; load(): O200kRanks } {
-  let ranks: O200kRanks | undefined;
-  const load = () => {
-    ranks ??= loadO200kRanks(require);
-    return ranks;
+export function createO200kPieceCounter(table: () => O200kRankTable): { count(piece: string): number } {
+  let loaded: O200kRankTable | undefined;
+  return {
+    count: (piece) => {
+      loaded ??= table();
+      return countPieceTokens(piece, loaded);
+    },
   };
-  return { count: (piece) => countPieceTokens(piece, load()), load };
-}
-
-/**
- * The source of a script defining `loadO200kRanks(require)` and `countPieceTokens(piece, ranks)`, for worker
- * threads (which cannot import this module when it runs from TypeScript sources).
- */
-export function o200kPieceCounterSource(): string {
-  return [loadO200kRanks, countPieceTokens, mergeByScanning, mergeWithHeap].map(String).join('\n');
-}
-
-/** Reads gpt-tokenizer's o200k rank table: an array whose index is the rank, of strings or of byte arrays. */
-function loadO200kRanks(load: (id: string) => unknown): O200kRanks {
-  const module = load('gpt-tokenizer/bpeRanks/o200k_base') as { default?: unknown };
-  const table = (module.default ?? module) as readonly (string | readonly number[] | undefined)[];
-  const byBytes = new Map<string, number>();
-  for (let rank = 0; rank < table.length; rank++) {
-    const value = table[rank];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') {
-      byBytes.set(String.fromCharCode(...value), rank);
-      continue;
-    }
-    let ascii = true;
-    for (let index = 0; index < value.length; index++) {
-      if (value.charCodeAt(index) > 127) {
-        ascii = false;
-        break;
-      }
-    }
-    byBytes.set(ascii ? value : Buffer.from(value, 'utf8').toString('latin1'), rank);
-  }
-  const byPair = new Float64Array(65_536).fill(Number.POSITIVE_INFINITY);
-  for (const [bytes, rank] of byBytes)
-    if (bytes.length === 2) byPair[bytes.charCodeAt(0) * 256 + bytes.charCodeAt(1)] = rank;
-  // Pieces up to 96 bytes merge by rescanning, in this scratch space; longer ones with a heap.
-  return { byBytes, byPair, starts: new Int32Array(97), joined: new Float64Array(96) };
 }
 
 /** The number of o200k tokens in one piece. */
-function countPieceTokens(piece: string, ranks: O200kRanks): number {
+function countPieceTokens(piece: string, table: O200kRankTable): number {
   let bytes = piece;
   for (let index = 0; index < piece.length; index++) {
     if (piece.charCodeAt(index) > 127) {
@@ -76,26 +179,31 @@ function countPieceTokens(piece: string, ranks: O200kRanks): number {
     }
   }
   if (bytes.length <= 1) return bytes.length;
-  if (ranks.byBytes.has(bytes)) return 1;
-  // Rescanning all pairs after each merge is quadratic but allocates nothing; a heap wins once pieces get long.
-  return bytes.length <= ranks.joined.length ? mergeByScanning(bytes, ranks) : mergeWithHeap(bytes, ranks);
+  if (findRank(table, bytes, 0, bytes.length) >= 0) return 1;
+  // Rescanning all pairs after each merge is quadratic but allocates little; a heap wins once pieces get long.
+  return bytes.length <= 96 ? mergeByScanning(bytes, table) : mergeWithHeap(bytes, table);
 }
 
 /**
- * Byte-pair merging as gpt-tokenizer and tiktoken do it: repeatedly merge the adjacent pair of parts whose
+ * Byte-pair merging as tiktoken and gpt-tokenizer do it: repeatedly merge the adjacent pair of parts whose
  * joined bytes have the lowest rank (the leftmost on a tie) until no joined pair is a token; returns the parts.
  */
-function mergeByScanning(bytes: string, ranks: O200kRanks): number {
+function mergeByScanning(bytes: string, table: O200kRankTable): number {
   const length = bytes.length;
-  const { byBytes, byPair } = ranks;
+  const none = Number.POSITIVE_INFINITY;
   // starts[k] is where part k begins; pairs[k] is the rank of parts k and k + 1 joined.
-  const { starts, joined: pairs } = ranks;
+  const starts = new Int32Array(length + 1);
+  const pairs = new Float64Array(length);
   for (let index = 0; index <= length; index++) starts[index] = index;
   for (let index = 0; index < length - 1; index++)
-    pairs[index] = byPair[bytes.charCodeAt(index) * 256 + bytes.charCodeAt(index + 1)]!;
+    pairs[index] = table.pairs[bytes.charCodeAt(index) * 256 + bytes.charCodeAt(index + 1)]!;
+  const rankOf = (start: number, end: number) => {
+    const rank = findRank(table, bytes, start, end);
+    return rank < 0 ? none : rank;
+  };
   let parts = length;
   while (parts > 1) {
-    let lowest = Number.POSITIVE_INFINITY;
+    let lowest = none;
     let at = -1;
     for (let pair = 0; pair < parts - 1; pair++) {
       if (pairs[pair]! < lowest) {
@@ -107,25 +215,21 @@ function mergeByScanning(bytes: string, ranks: O200kRanks): number {
     starts.copyWithin(at + 1, at + 2, parts + 1);
     pairs.copyWithin(at + 1, at + 2, parts - 1);
     parts--;
-    pairs[at] =
-      at + 1 < parts
-        ? (byBytes.get(bytes.slice(starts[at], starts[at + 2])) ?? Number.POSITIVE_INFINITY)
-        : Number.POSITIVE_INFINITY;
-    if (at > 0)
-      pairs[at - 1] = byBytes.get(bytes.slice(starts[at - 1], starts[at + 1])) ?? Number.POSITIVE_INFINITY;
+    pairs[at] = at + 1 < parts ? rankOf(starts[at]!, starts[at + 2]!) : none;
+    if (at > 0) pairs[at - 1] = rankOf(starts[at - 1]!, starts[at + 1]!);
   }
   return parts;
 }
 
 /** The same merging with the pairs in a binary heap ordered by rank, then position; returns the parts. */
-function mergeWithHeap(bytes: string, ranks: O200kRanks): number {
+function mergeWithHeap(bytes: string, table: O200kRankTable): number {
   const length = bytes.length;
   // A heap entry is rank × 2²⁶ + start: ordering by it is ordering by rank, then leftmost. Pieces are cut far
   // below 2²⁶ bytes (files are capped in size) and ranks are below 2²⁷, so entries stay exact doubles.
   const shift = 67_108_864;
   const next = new Int32Array(length);
   const previous = new Int32Array(length);
-  // The current rank of the pair starting at each live part; a heap entry whose rank differs is stale.
+  // The current rank of the pair starting at each live part (-1 for none); a heap entry whose rank differs is stale.
   const pairRank = new Float64Array(length);
   const heap: number[] = [];
   const push = (entry: number) => {
@@ -158,18 +262,19 @@ function mergeWithHeap(bytes: string, ranks: O200kRanks): number {
   };
   const rankFrom = (start: number) => {
     const second = next[start]!;
-    if (second >= length) return Number.POSITIVE_INFINITY;
-    return ranks.byBytes.get(bytes.slice(start, next[second])) ?? Number.POSITIVE_INFINITY;
+    if (second >= length) return -1;
+    return findRank(table, bytes, start, next[second]!);
+  };
+  const update = (start: number) => {
+    const rank = rankFrom(start);
+    pairRank[start] = rank;
+    if (rank >= 0) push(rank * shift + start);
   };
   for (let index = 0; index < length; index++) {
     next[index] = index + 1;
     previous[index] = index - 1;
   }
-  for (let index = 0; index < length; index++) {
-    const rank = rankFrom(index);
-    pairRank[index] = rank;
-    if (rank !== Number.POSITIVE_INFINITY) push(rank * shift + index);
-  }
+  for (let index = 0; index < length; index++) update(index);
   let parts = length;
   while (heap.length > 0) {
     const entry = pop();
@@ -181,15 +286,8 @@ function mergeWithHeap(bytes: string, ranks: O200kRanks): number {
     if (next[merged]! < length) previous[next[merged]!] = start;
     pairRank[merged] = -1;
     parts--;
-    const rankAfter = rankFrom(start);
-    pairRank[start] = rankAfter;
-    if (rankAfter !== Number.POSITIVE_INFINITY) push(rankAfter * shift + start);
-    const before = previous[start]!;
-    if (before >= 0) {
-      const rankBefore = rankFrom(before);
-      pairRank[before] = rankBefore;
-      if (rankBefore !== Number.POSITIVE_INFINITY) push(rankBefore * shift + before);
-    }
+    update(start);
+    if (previous[start]! >= 0) update(previous[start]!);
   }
   return parts;
 }

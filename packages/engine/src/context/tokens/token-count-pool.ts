@@ -2,13 +2,18 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
-import { o200kPieceCounterSource } from './o200k-piece-counter.js';
+import {
+  loadO200kRankTable,
+  loadO200kRankTableInBackground,
+  type O200kRankTable,
+  o200kPieceCounterSource,
+} from './o200k-piece-counter.js';
 
 /** Exact o200k counting spread over worker threads and the calling thread. */
 export interface TokenCountPool {
   /** Counts each text exactly; results are in the order of `texts`. */
   count(texts: readonly string[], onCounted?: (files: number) => void): Promise<number[]>;
-  /** Loads the tokenizer on the calling thread now, while the caller waits on something else. */
+  /** Starts loading the tokenizer on another thread now, while the caller lists and reads files. */
   warmUp(): void;
   /** Stops the workers. */
   close(): Promise<void>;
@@ -24,10 +29,11 @@ const workerBatchCharacters = 8_000_000;
 const workerSource = () => `
 const { parentPort, workerData } = require('node:worker_threads');
 ${o200kPieceCounterSource()}
-// Resolved by the parent: an evaluated worker resolves packages from the working directory.
-const ranks = loadO200kRanks(() => require(workerData.ranks));
-const slow = (piece) => countPieceTokens(piece, ranks);
 ${fastCounterSource()}
+// The rank table comes from the parent when it has one; the path is resolved by the parent, because an
+// evaluated worker resolves packages from the working directory.
+const table = workerData.table ?? buildO200kRankTable(readRankList(workerData.ranks));
+const slow = (piece) => countPieceTokens(piece, table);
 const memo = createPieceMemo();
 parentPort.on('message', ({ id, texts }) => {
   const counts = texts.map((text) => countPieces(text, memo, slow));
@@ -35,23 +41,42 @@ parentPort.on('message', ({ id, texts }) => {
 });
 `;
 
-let mainThreadCounter: FastO200kCounter | undefined;
+// o200k's rank table for this process: built on a worker thread when a pack warms up, else here on first use.
+let table: O200kRankTable | undefined;
+let tableLoading: Promise<unknown> | undefined;
+const tableNow = (): O200kRankTable => {
+  table ??= loadO200kRankTable();
+  return table;
+};
 
-function loadMainThreadCounter(): void {
-  mainThreadCounter ??= createFastO200kCounter();
-  mainThreadCounter.load();
+function loadTableInBackground(): void {
+  if (table || tableLoading) return;
+  tableLoading = loadO200kRankTableInBackground().then(
+    (loaded) => {
+      table ??= loaded;
+    },
+    // Without a worker, the table is built here when first needed.
+    () => {},
+  );
 }
+
+/** Waits for a rank table being built in the background, if any, so that this thread does not build another. */
+async function tableReady(): Promise<void> {
+  if (!table && tableLoading) await tableLoading;
+}
+
+let mainThreadCounter: FastO200kCounter | undefined;
 
 /** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
 export function countTokensExactly(text: string): number {
   // The tokenizer is loaded on first use: its ranks cost memory and startup time that a warm repack never needs.
-  mainThreadCounter ??= createFastO200kCounter();
+  mainThreadCounter ??= createFastO200kCounter({ table: tableNow });
   return mainThreadCounter.count(text);
 }
 
 /**
  * The default number of counting workers: one per core beyond the first (the calling thread counts too), at
- * most three. Each worker loads its own copy of the tokenizer's ranks, about 100 MB.
+ * most three. Each worker holds its own copy of the tokenizer's rank table (about 5 MB) and piece counts.
  */
 export function defaultWorkerCount(): number {
   return Math.max(0, Math.min(3, availableParallelism() - 1));
@@ -71,11 +96,12 @@ export function createTokenCountPool(options: {
   if (options.workers <= 0) {
     return {
       count: async (texts, onCounted) => {
+        await tableReady();
         const counts = texts.map(countTokensExactly);
         onCounted?.(texts.length);
         return counts;
       },
-      warmUp: loadMainThreadCounter,
+      warmUp: loadTableInBackground,
       close: async () => {},
     };
   }
@@ -87,7 +113,8 @@ export function createTokenCountPool(options: {
   const start = () => {
     if (workers.length > 0) return;
     for (let index = 0; index < options.workers; index++) {
-      const worker = new Worker(workerSource(), { eval: true, workerData: { ranks: ranksPath } });
+      // The table is copied to the worker when this thread has one: quicker than building it there.
+      const worker = new Worker(workerSource(), { eval: true, workerData: { ranks: ranksPath, table } });
       worker.unref();
       worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
         pending.get(id)?.(counts);
@@ -114,8 +141,9 @@ export function createTokenCountPool(options: {
     async count(texts, onCounted) {
       const counts = new Array<number>(texts.length);
       if (texts.length === 0) return counts;
-      // A worker pays for itself only on a large batch: it first loads its own tokenizer, and it learns piece
-      // counts the calling thread already knows. Smaller batches stay on the calling thread.
+      await tableReady();
+      // A worker pays for itself only on a large batch: it first starts and gets a rank table, and it learns
+      // piece counts the calling thread already knows. Smaller batches stay on the calling thread.
       if (workers.length === 0 && texts.reduce((sum, text) => sum + text.length, 0) < smallestWorkerBatch) {
         const alone = texts.map(countTokensExactly);
         onCounted?.(texts.length);
@@ -162,9 +190,8 @@ export function createTokenCountPool(options: {
       await Promise.all([...workers.flatMap((worker) => [drain(worker), drain(worker)]), drainHere()]);
       return counts;
     },
-    // Only the calling thread's tokenizer: workers start on the first large count and join the calling thread as
-    // soon as they have loaded theirs, so starting them early would only compete with the caller for cores.
-    warmUp: loadMainThreadCounter,
+    // Only the rank table: counting workers start on the first large count (with a copy of the table by then).
+    warmUp: loadTableInBackground,
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
