@@ -355,6 +355,18 @@ describe('packRepository on an unchanged git work tree', () => {
     expect(readMatchesWorkTree({ state, entries: new Map([['a.ts', newer]]) })).toBe(false);
   });
 
+  it('returns a kept document in any script exactly as it was packed', async () => {
+    const root = createRepository(
+      { 'latin.md': 'café naïve\n', 'wide.md': '中文 Ж 😀 end\n' },
+      { git: true },
+    );
+    const first = await packRepository({ root, budget: 100_000 });
+    const again = await packRepository({ root, budget: 100_000 });
+    expect(again.stats.cache.misses).toBe(0);
+    expect(again.document).toBe(first.document);
+    expect(again.document).toContain('中文 Ж 😀');
+  });
+
   it('reuses the last result for the same options given in another order or with a relative root', async () => {
     const root = createRepository({ 'src/a.ts': 'export const a = 1;\n' }, { git: true });
     await packRepository({
@@ -370,6 +382,15 @@ describe('packRepository on an unchanged git work tree', () => {
       root: relative(process.cwd(), root),
     });
     expect(again.document.endsWith('kept\n')).toBe(true);
+  });
+
+  it('keeps the results of the four most recent sets of options, not one per task ever packed', async () => {
+    const root = createRepository({ 'src/a.ts': 'export const a = 1;\n' }, { git: true });
+    for (const task of ['one', 'two', 'three', 'four', 'five', 'six'])
+      await packRepository({ root, budget: 100_000, task });
+    const kept = readdirSync(join(root, '.herd/cache')).filter((name) => name.startsWith('packed-'));
+    expect(kept.filter((name) => name.endsWith('.json'))).toHaveLength(4);
+    expect(kept.filter((name) => name.endsWith('.txt'))).toHaveLength(4);
   });
 
   it('does not reuse a result across different options', async () => {
