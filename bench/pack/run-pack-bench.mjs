@@ -31,17 +31,22 @@ function materialize(source) {
   return target;
 }
 
-/** Runs a command under GNU time; returns wall seconds, peak RSS in MB and stdout. */
+/**
+ * Runs a command under GNU time; returns wall seconds (measured here to the microsecond: time's own figure has
+ * 10 ms steps, too coarse for a 70 ms repack), peak RSS in MB and stdout.
+ */
 function measure(command, args, options = {}) {
+  const started = process.hrtime.bigint();
   const result = spawnSync('/usr/bin/time', ['-f', '__time__ %e %M', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     ...options,
   });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const match = /__time__ ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !match)
     throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-2000)}`);
-  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, stdout: result.stdout };
+  return { seconds, rssMb: Number(match[2]) / 1024, stdout: result.stdout };
 }
 
 function median(values) {
@@ -49,14 +54,14 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function repeat(label, run) {
-  const samples = Array.from({ length: runs }, run);
-  return {
+/** Sorts samples into rows: the median time and the highest peak RSS of each label. */
+function summarize(samples) {
+  return [...samples].map(([label, measured]) => ({
     label,
-    seconds: median(samples.map((sample) => sample.seconds)),
-    rssMb: Math.max(...samples.map((sample) => sample.rssMb)),
-    last: samples.at(-1),
-  };
+    seconds: median(measured.map((sample) => sample.seconds)),
+    rssMb: Math.max(...measured.map((sample) => sample.rssMb)),
+    last: measured.at(-1),
+  }));
 }
 
 const clearHerdCache = (root) => rmSync(join(root, '.herd'), { recursive: true, force: true });
@@ -76,7 +81,7 @@ for (const source of sources) {
   const root = materialize(source);
   const name = basename(root);
   const output = join('/tmp', `repomix-${name}.xml`);
-  const repo = repeat('repomix', () => {
+  const runRepomix = () => {
     // Herd's cache under .herd/ is not gitignored in these repositories: Repomix would pack it too.
     clearHerdCache(root);
     const measured = measure(
@@ -88,34 +93,37 @@ for (const source of sources) {
     const files = Number(/Total Files:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
     const tokens = Number(/Total Tokens:\s*([\d,]+)/.exec(plain)?.[1]?.replaceAll(',', '') ?? Number.NaN);
     return { ...measured, figures: { files, tokens } };
-  });
-  const rows = [];
-  for (const baseline of baselineDist ? [true, false] : [false]) {
-    const prefix = baseline ? 'before: ' : '';
-    const cold = repeat(`${prefix}herd default, cold`, () => {
+  };
+  // Runs are interleaved (Repomix, then each Herd row, then again), so that a change in the machine's load
+  // during the bench moves both sides of a ratio alike.
+  const samples = new Map();
+  const add = (label, sample) => samples.set(label, [...(samples.get(label) ?? []), sample]);
+  for (let run = 0; run < runs; run++) {
+    add('repomix', runRepomix());
+    for (const baseline of baselineDist ? [true, false] : [false]) {
+      const prefix = baseline ? 'before: ' : '';
       clearHerdCache(root);
-      return herd(root, [big], baseline);
-    });
-    const warm = repeat(`${prefix}herd warm repack`, () => herd(root, [big], baseline));
-    const exact = repeat(`${prefix}herd --exact, cold`, () => {
+      add(`${prefix}herd default, cold`, herd(root, [big], baseline));
+      add(`${prefix}herd warm repack`, herd(root, [big], baseline));
       clearHerdCache(root);
-      return herd(root, [big, '--exact'], baseline);
-    });
-    const map = repeat(`${prefix}herd map into 128K, cold`, () => {
+      add(`${prefix}herd --exact, cold`, herd(root, [big, '--exact'], baseline));
       clearHerdCache(root);
-      return herd(root, ['128000', '--task', 'fix a bug in the parser error recovery'], baseline);
-    });
-    rows.push(cold, exact, warm, map);
+      add(
+        `${prefix}herd map into 128K, cold`,
+        herd(root, ['128000', '--task', 'fix a bug in the parser error recovery'], baseline),
+      );
+    }
   }
+  const [repo, ...rows] = summarize(samples);
   clearHerdCache(root);
   const lines = [
     `\n${name} (${runs} run${runs === 1 ? '' : 's'} each, median wall time, peak RSS)`,
-    `  ${'repomix 1.14.0'.padEnd(33)} ${repo.seconds.toFixed(2)} s  ${repo.rssMb.toFixed(0)} MB  files ${repo.last.figures.files}  tokens ${repo.last.figures.tokens}`,
+    `  ${'repomix 1.14.0'.padEnd(33)} ${repo.seconds.toFixed(3)} s  ${repo.rssMb.toFixed(0)} MB  files ${repo.last.figures.files}  tokens ${repo.last.figures.tokens}`,
   ];
   for (const entry of rows) {
     const figures = entry.last.figures;
     lines.push(
-      `  ${entry.label.padEnd(33)} ${entry.seconds.toFixed(2)} s  ${entry.rssMb.toFixed(0)} MB  files ${figures.files}  tokens ${figures.tokens} (${figures.mode}, ${figures.method})` +
+      `  ${entry.label.padEnd(33)} ${entry.seconds.toFixed(3)} s  ${entry.rssMb.toFixed(0)} MB  files ${figures.files}  tokens ${figures.tokens} (${figures.mode}, ${figures.method})` +
         `  time ×${(entry.seconds / repo.seconds).toFixed(3)}  RSS ×${(entry.rssMb / repo.rssMb).toFixed(2)}` +
         `  files ×${(figures.files / repo.last.figures.files).toFixed(3)}  tokens ×${(figures.tokens / repo.last.figures.tokens).toFixed(3)}`,
     );
