@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 // Only what reusing a kept result needs is imported up front: an unchanged repository is answered without loading
 // the tokenizer, the schemas or the file readers.
 import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
@@ -28,6 +29,11 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const last = root !== undefined && key !== undefined ? loadPackedResult({ root, key }) : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
   const listing = last || root === undefined ? undefined : startListing(root, options);
+  // A first pack (no pack cache either) will count: start building the tokenizer's table on another thread now.
+  if (!last && root !== undefined && !existsSync(join(root, '.herd', 'cache', 'pack-index.json')))
+    void import('./tokens/token-count-pool.js').then(({ loadTokenizerInBackground }) =>
+      loadTokenizerInBackground(),
+    );
   if (last) {
     const state = await fingerprinting;
     if (state?.fingerprint === last.fingerprint) {

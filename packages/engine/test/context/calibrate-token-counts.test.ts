@@ -69,6 +69,19 @@ describe('calibrateTokenCounts', () => {
     expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
   });
 
+  it('extrapolates a large file from some of its own slices, within 1%', async () => {
+    // One file of every zod source joined (over 24K estimated tokens) beside a stratum of small files.
+    const sources = zodSources();
+    const large = counted('src/all.ts', sources.map((file) => file.text).join('\n'));
+    const small = sources.map((file, index) => counted(`lib/${index}.ts`, file.text));
+    const files = [large, ...small];
+    await calibrateTokenCounts({ files, pool: createTokenCountPool({ workers: 0 }), exact: false });
+    expect(large.estimate).toBeGreaterThan(24_000);
+    expect(large.exact).toBe(false);
+    const exact = countTokensExactly(large.text);
+    expect(Math.abs(large.tokens - exact) / exact).toBeLessThan(0.01);
+  });
+
   it('counts the same with worker threads as on the calling thread alone', async () => {
     const texts = zodSources().map((file) => file.text);
     const alone = createTokenCountPool({ workers: 0 });

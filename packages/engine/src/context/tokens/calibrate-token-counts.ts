@@ -1,19 +1,9 @@
 import { estimateO200kTokens } from '@herd/core';
+import type { CountedFile } from './counted-file.js';
+import { countSlices, type SlicedFile, sliceFile } from './sliced-file.js';
 import type { TokenCountPool } from './token-count-pool.js';
 
-/** A file whose token count is wanted. */
-export interface CountedFile {
-  /** Path relative to the root; decides the file type and the deterministic sample. */
-  path: string;
-  /** The content as it will appear in the document. */
-  text: string;
-  /** The raw estimate from {@link estimateO200kTokens}. */
-  estimate: number;
-  /** The count: exact when `exact`, else extrapolated. Filled in by {@link calibrateTokenCounts}. */
-  tokens: number;
-  /** Whether `tokens` is an exact o200k count. */
-  exact: boolean;
-}
+export type { CountedFile } from './counted-file.js';
 
 /** Options for {@link calibrateTokenCounts}. */
 export interface CalibrateTokenCountsOptions {
@@ -38,21 +28,33 @@ const countRepositoryBelowTokens = 300_000;
 const acceptedRisk = 0.004;
 // Rounds in which a risky stratum doubles its sample before the rest of it is counted whole.
 const doublingRounds = 4;
+// Files estimated at this many tokens or more are calibrated from slices of their own text (see SlicedFile).
+const largeFileTokens = 24_000;
 
 /**
  * Fills in token counts: exact for a deterministic sample of each stratum (file type × two-level directory),
  * and for the rest the fast estimate scaled by the exact/estimate ratio measured on the stratum's sample (or
- * its file type's, when the stratum's sample is too small). On real repositories the total lands within 1% of
- * an exact count at a fraction of its cost.
+ * its file type's, when the stratum's sample is too small). Large files (24K estimated tokens and more) are
+ * scaled by the ratio of slices of their own text instead (see {@link SlicedFile}). On real repositories the
+ * total lands within 1% of an exact count at a fraction of its cost.
  */
 export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions): Promise<void> {
-  const { files, pool } = options;
+  const { pool } = options;
+  const totalEstimate = options.files.reduce((sum, file) => sum + file.estimate, 0);
+  const countAll = options.exact || totalEstimate < countRepositoryBelowTokens;
+  // Large files calibrate themselves from slices of their own text; the rest are sampled by stratum.
+  const large = countAll
+    ? []
+    : options.files
+        .filter((file) => !file.exact && file.estimate >= largeFileTokens)
+        .map((file) => sliceFile({ file, seed: hashPath(file.path) }));
+  await countSlices(large, pool);
+  const sliced = new Set(large.map(({ file }) => file));
+  const files = options.files.filter((file) => !sliced.has(file));
   const strata = poolSmallStrata(
     groupBy(files, (file) => `${fileType(file.path)}|${directoryPrefix(file.path)}`),
   );
-  const totalEstimate = files.reduce((sum, file) => sum + file.estimate, 0);
   const toCount = new Set<CountedFile>();
-  const countAll = options.exact || totalEstimate < countRepositoryBelowTokens;
   for (const group of strata.values()) {
     const groupEstimate = group.reduce((sum, file) => sum + file.estimate, 0);
     if (countAll || groupEstimate < countAllBelowTokens || group.length <= minimumSampleFiles) {
@@ -78,23 +80,39 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
   // total by more than a small share, the riskiest strata double their samples (the next files in hash order);
   // after a few doublings, whatever is still too risky is counted whole.
   for (let round = 0; ; round++) {
-    const risks: { group: CountedFile[]; risk: number }[] = [];
+    const risks: { group: CountedFile[] | SlicedFile; risk: number }[] = [];
     for (const group of strata.values()) {
       const risk = extrapolationRisk(group);
       if (risk > 0) risks.push({ group, risk });
     }
+    const more: CountedFile[] = [];
+    const denser: SlicedFile[] = [];
+    for (const file of large) {
+      if (file.file.exact || file.risk === 0) continue;
+      // Too few slices to measure a spread: count the file whole.
+      if (!Number.isFinite(file.risk)) more.push(file.file);
+      else risks.push({ group: file, risk: file.risk });
+    }
     risks.sort((left, right) => right.risk - left.risk);
     let totalRisk = Math.sqrt(risks.reduce((sum, entry) => sum + entry.risk ** 2, 0));
-    const more: CountedFile[] = [];
     for (const { group, risk } of risks) {
       if (totalRisk <= totalEstimate * acceptedRisk) break;
+      totalRisk = Math.sqrt(Math.max(0, totalRisk ** 2 - risk ** 2));
+      if (!Array.isArray(group)) {
+        // A large file too unsure counts twice as many of its slices, and after two such rounds is counted whole.
+        if (group.step > 2) {
+          group.step /= 2;
+          denser.push(group);
+        } else more.push(group.file);
+        continue;
+      }
       const unsampled = inHashOrder(group.filter((file) => !file.exact));
       const batch =
         round < doublingRounds ? Math.max(minimumSampleFiles, group.length - unsampled.length) : Infinity;
       more.push(...unsampled.slice(0, batch));
-      totalRisk = Math.sqrt(Math.max(0, totalRisk ** 2 - risk ** 2));
     }
-    if (more.length === 0) break;
+    if (more.length === 0 && denser.length === 0) break;
+    await countSlices(denser, pool);
     await countExactly(more, pool, options.onCounted);
   }
   const globalRatio = ratioOf(files);

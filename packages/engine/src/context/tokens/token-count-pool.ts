@@ -49,6 +49,14 @@ const tableNow = (): O200kRankTable => {
   return table;
 };
 
+/**
+ * Starts building o200k's rank table on a worker thread, for a pack about to count; the calling thread goes on.
+ * Idempotent: later counts in this process use the same table.
+ */
+export function loadTokenizerInBackground(): void {
+  loadTableInBackground();
+}
+
 function loadTableInBackground(): void {
   if (table || tableLoading) return;
   tableLoading = loadO200kRankTableInBackground().then(
