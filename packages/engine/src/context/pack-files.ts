@@ -24,6 +24,7 @@ import type { PackStats } from './pack-stats.js';
 import { chooseFence } from './render/choose-fence.js';
 import { renderDirectoryTree } from './render/render-directory-tree.js';
 import { renderPackedDocument } from './render/render-packed-document.js';
+import type { GitStatus } from './selection/git-status.js';
 import { listRepositoryFiles, type RepositoryFileList } from './selection/list-repository-files.js';
 import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
 import { type CountedFile, calibrateTokenCounts, countLargeText } from './tokens/calibrate-token-counts.js';
@@ -40,7 +41,9 @@ export interface PackFilesOptions {
   /** When the pack started (`performance.now()`). */
   started: number;
   /** The listing of the root, when already started (with the options' exclusions). */
-  listing?: Promise<RepositoryFileList>;
+  listing?: Promise<RepositoryFileList> | undefined;
+  /** git's look at the work tree, when already started; the listing shares it. */
+  status?: Promise<GitStatus | undefined> | undefined;
   /** Where to keep the result for an unchanged work tree, and what git saw; absent when results are not kept. */
   keep?: {
     /** The key of the kept result. */
@@ -65,7 +68,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
   const progress = options.onProgress ?? (() => {});
   const counterName = options.tokenCounter?.name ?? 'o200k';
   const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
-  const listing = input.listing;
+  const { listing, status } = input;
   const cache: PackCache = settings.cache
     ? loadPackCache({ root, key: cacheKey })
     : { entries: new Map(), contents: '' };
@@ -84,7 +87,8 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
   let contentsWritten: Promise<string> | undefined;
   try {
     progress({ phase: 'list', done: 0, total: 0 });
-    const listed = await (listing ?? listRepositoryFiles({ root, exclude: settings.selection.exclude }));
+    const listed = await (listing ??
+      listRepositoryFiles({ root, exclude: settings.selection.exclude, ...(status ? { status } : {}) }));
     progress({ phase: 'list', done: listed.files.length, total: listed.files.length });
 
     const total = listed.files.length;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
+import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
 /**
@@ -24,16 +25,22 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const started = performance.now();
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
-  const fingerprinting = root !== undefined && key !== undefined ? workTreeFingerprint(root) : undefined;
+  // One look by git at the work tree serves both the fingerprint and the listing of files.
+  const status = root !== undefined ? readGitStatus(root) : undefined;
+  const fingerprinting =
+    root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
   const last = root !== undefined && key !== undefined ? loadPackedResult({ root, key }) : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
-  const listing = last || root === undefined ? undefined : startListing(root, options);
+  const listing = last || root === undefined ? undefined : startListing({ root, options, status });
   // A first pack (no pack cache either) will count: start building the tokenizer's table on another thread now.
-  if (!last && root !== undefined && !existsSync(join(root, '.herd', 'cache', 'pack-index.json')))
-    void import('./tokens/token-count-pool.js').then(({ loadTokenizerInBackground }) =>
-      loadTokenizerInBackground(),
+  if (!last && root !== undefined && !existsSync(join(root, '.herd', 'cache', 'pack-index.json'))) {
+    import('./tokens/token-count-pool.js').then(
+      ({ loadTokenizerInBackground }) => loadTokenizerInBackground(),
+      // Counting builds the table on the calling thread when it is missing.
+      () => {},
     );
+  }
   if (last) {
     const state = await fingerprinting;
     if (state?.fingerprint === last.fingerprint) {
@@ -54,6 +61,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     options,
     started,
     listing,
+    status,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
   });
 }
@@ -76,11 +84,16 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
 }
 
 /** Starts listing the root's files with the options' exclusions, when they are a plain list of patterns. */
-function startListing(root: string, options: PackRepositoryOptions): Promise<RepositoryFileList> | undefined {
-  const exclude = options.selection?.exclude ?? [];
+function startListing(input: {
+  root: string;
+  options: PackRepositoryOptions;
+  status: Promise<GitStatus | undefined> | undefined;
+}): Promise<RepositoryFileList> | undefined {
+  const { root, status } = input;
+  const exclude = input.options.selection?.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every((pattern) => typeof pattern === 'string')) return undefined;
   const listing = import('./selection/list-repository-files.js').then(({ listRepositoryFiles }) =>
-    listRepositoryFiles({ root, exclude }),
+    listRepositoryFiles({ root, exclude, ...(status ? { status } : {}) }),
   );
   // Its failure is reported where it is awaited.
   listing.catch(() => {});

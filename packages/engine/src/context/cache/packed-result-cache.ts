@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { PackStats } from '../pack-stats.js';
+import type { GitStatus } from '../selection/git-status.js';
 
 /** A whole packed result kept for an unchanged repository. */
 interface StoredResult {
@@ -16,7 +15,6 @@ interface StoredResult {
 
 // Bump when the document format, the stats or the selection defaults change, so old results are never returned.
 const formatVersion = 3;
-const execFileAsync = promisify(execFile);
 
 /** What git sees of a work tree, as far as a pack of it is concerned. */
 export interface WorkTreeState {
@@ -30,49 +28,38 @@ export interface WorkTreeState {
 }
 
 /**
- * The state of the git work tree at `root` (which may be a directory inside it); `undefined` outside a git work
- * tree, in a repository without commits, or when git is missing. Asynchronous, so the caller can do other work
- * while git looks at the work tree.
+ * The state of the git work tree at `root` (which may be a directory inside it), from a `git status` read by
+ * `readGitStatus`; `undefined` outside a git work tree, in a repository without commits, or when git is
+ * missing.
  */
-export async function workTreeFingerprint(root: string): Promise<WorkTreeState | undefined> {
-  const git = async (args: string[]) =>
-    (
-      await execFileAsync('git', args, {
-        cwd: root,
-        encoding: 'buffer',
-        maxBuffer: 256 * 1024 * 1024,
-      })
-    ).stdout.toString('utf8');
-  try {
-    // One rev-parse for both: the root's path below the top of the work tree, then HEAD (failing without commits).
-    const [revisions, status] = await Promise.all([
-      git(['rev-parse', '--show-prefix', 'HEAD']),
-      git(['status', '--porcelain=v1', '-z', '--untracked-files=all']),
-    ]);
-    const [prefixLine = '', headLine = ''] = revisions.split('\n');
+export async function workTreeFingerprint(options: {
+  root: string;
+  /** git's look at the work tree, shared with the listing of files. */
+  status: Promise<GitStatus | undefined>;
+}): Promise<WorkTreeState | undefined> {
+  const status = await options.status;
+  if (!status || status.head === undefined) return undefined;
+  const { prefix } = status;
+  const hash = createHash('sha256').update(`${status.head}\n`);
+  const changed = new Map<string, string>();
+  for (const entry of status.entries) {
+    // Ignored files are never packed.
+    if (entry.kind === '!') continue;
     // Status paths are relative to the top of the work tree; the root may be a directory below it.
-    const prefix = prefixLine.trim();
-    const hash = createHash('sha256').update(`${headLine.trim()}\n`);
-    const changed = new Map<string, string>();
-    for (const record of status.split('\0')) {
-      if (record.length < 4) continue;
-      const repositoryPath = record.slice(3);
-      if (!repositoryPath.startsWith(prefix)) {
-        hash.update(`${record}\0`);
-        continue;
-      }
-      const path = repositoryPath.slice(prefix.length);
-      // Herd's own caches and logs change with every pack and are never packed.
-      if (path.startsWith('.herd/')) continue;
-      // A file changed again keeps the same status line; its size and time tell the difference.
-      const info = statSafe(join(root, path));
-      changed.set(path, info);
-      hash.update(`${record}\0${info}\0`);
+    const repositoryPath = entry.path.toString('utf8');
+    if (!repositoryPath.startsWith(prefix)) {
+      hash.update(`${entry.record}\0`);
+      continue;
     }
-    return { fingerprint: hash.digest('hex'), changed };
-  } catch {
-    return undefined;
+    const path = repositoryPath.slice(prefix.length);
+    // Herd's own caches and logs change with every pack and are never packed.
+    if (path.startsWith('.herd/')) continue;
+    // A file changed again keeps the same status line; its size and time tell the difference.
+    const info = statSafe(join(options.root, path));
+    changed.set(path, info);
+    hash.update(`${entry.record}\0${info}\0`);
   }
+  return { fingerprint: hash.digest('hex'), changed };
 }
 
 /**

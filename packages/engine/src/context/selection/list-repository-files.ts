@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { ExcludedFile } from '../pack-stats.js';
+import { type GitStatus, readGitStatus } from './git-status.js';
 import { createNestedIgnore } from './nested-ignore.js';
 import { type RepositoryFile, toRepositoryFile } from './repository-file.js';
 import { walkDirectory } from './walk-directory.js';
@@ -14,6 +15,8 @@ export interface ListRepositoryFilesOptions {
   root: string;
   /** Extra gitignore-style patterns, relative to the root. */
   exclude: readonly string[];
+  /** git's look at the work tree when the caller has already started it (it is shared with the fingerprint). */
+  status?: Promise<GitStatus | undefined>;
 }
 
 /** The files of a repository, before reading. */
@@ -39,7 +42,7 @@ const alwaysIgnoredDirectory = /(^|\/)\.(git|herd)\//;
  * patterns apply on top.
  */
 export async function listRepositoryFiles(options: ListRepositoryFilesOptions): Promise<RepositoryFileList> {
-  const fromGit = await listWithGit(options.root);
+  const fromGit = await listWithGit(options.root, options.status ?? readGitStatus(options.root));
   const listed = fromGit ?? (await walkDirectory({ root: options.root }));
   const rules = createNestedIgnore();
   rules.add({ directory: '', rules: [...alwaysIgnored, ...options.exclude].join('\n') });
@@ -81,35 +84,37 @@ async function runGit(root: string, args: string[]): Promise<Buffer | undefined>
   }
 }
 
-async function listWithGit(root: string): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
-  const inside = await runGit(root, ['rev-parse', '--is-inside-work-tree']);
-  if (inside?.toString().trim() !== 'true') return undefined;
-  const [listing, ignoredListing] = await Promise.all([
-    runGit(root, [
-      '-c',
-      'core.quotePath=false',
-      'ls-files',
-      '-z',
-      '--cached',
-      '--others',
-      '--exclude-standard',
-    ]),
-    runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']),
-  ]);
+/**
+ * Tracked files from `git ls-files --cached` (reading only the index), untracked and ignored ones from `git
+ * status`: one walk of the work tree, shared with the fingerprint.
+ */
+async function listWithGit(
+  root: string,
+  statusRead: Promise<GitStatus | undefined>,
+): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
+  const [tracked, status] = await Promise.all([runGit(root, ['ls-files', '-z', '--cached']), statusRead]);
+  if (!tracked || !status) return undefined;
+  const prefix = Buffer.from(status.prefix);
+  const underRoot = (entry: { path: Buffer }) =>
+    entry.path.length > prefix.length && entry.path.subarray(0, prefix.length).equals(prefix);
+  const untracked = status.entries
+    .filter((entry) => entry.kind === '?' && underRoot(entry))
+    .map((entry) => entry.path.subarray(prefix.length));
   // A root that git ignores as a whole (say a package under node_modules) lists nothing: walk it instead.
-  if (!listing || listing.length === 0) return undefined;
+  if (tracked.length === 0 && untracked.length === 0) return undefined;
   const warnings: string[] = [];
   const seen = new Set<string>();
   const files: RepositoryFile[] = [];
-  for (const raw of splitNul(listing)) {
+  for (const raw of [...splitNul(tracked), ...untracked]) {
     const file = toRepositoryFile({ root, raw, warnings });
     if (seen.has(file.path)) continue;
     seen.add(file.path);
     files.push(file);
   }
   const excluded: ExcludedFile[] = [];
-  for (const raw of ignoredListing ? splitNul(ignoredListing) : []) {
-    const path = raw.toString('utf8');
+  for (const entry of status.entries) {
+    if (entry.kind !== '!' || !underRoot(entry)) continue;
+    const path = entry.path.subarray(prefix.length).toString('utf8');
     if (!path.startsWith('.herd/')) excluded.push({ path, reason: 'ignored', detail: 'gitignore' });
   }
   return { files, excluded, warnings };

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * What git says about the work tree holding a root, read once (one walk of the work tree) and shared by the
+ * listing of files to pack and the fingerprint that decides whether a kept result still holds.
+ */
+export interface GitStatus {
+  /** The root's path below the top of the work tree, with a trailing `/` (empty at the top). */
+  prefix: string;
+  /** HEAD's commit; undefined in a repository without commits. */
+  head: string | undefined;
+  /** Every changed, untracked and ignored path (`git status --porcelain=v2`), relative to the top. */
+  entries: GitStatusEntry[];
+}
+
+/** One record of `git status --porcelain=v2 -z`. */
+export interface GitStatusEntry {
+  /** `1` changed, `2` renamed or copied, `u` unmerged, `?` untracked, `!` ignored (a directory ends with `/`). */
+  kind: string;
+  /** The record as git printed it; a rename's original path follows after a NUL. */
+  record: string;
+  /** The path relative to the top of the work tree, as raw bytes (names need not be UTF-8). */
+  path: Buffer;
+}
+
+/**
+ * Runs `git status` (tracked changes, untracked files one by one, ignored files and directories as they match)
+ * and `git rev-parse --show-prefix` at `root`; `undefined` outside a git work tree or when git is missing.
+ */
+export async function readGitStatus(root: string): Promise<GitStatus | undefined> {
+  const git = async (args: string[]) =>
+    (await execFileAsync('git', args, { cwd: root, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }))
+      .stdout;
+  try {
+    const [prefix, status] = await Promise.all([
+      git(['rev-parse', '--show-prefix']),
+      git(['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching']),
+    ]);
+    return { prefix: prefix.toString('utf8').trim(), ...parseStatus(status) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits porcelain v2 output into HEAD and entries. */
+function parseStatus(output: Buffer): Pick<GitStatus, 'head' | 'entries'> {
+  let head: string | undefined;
+  const entries: GitStatusEntry[] = [];
+  // The path follows this many space-separated fields in each kind of record.
+  const fieldsBeforePath: Record<string, number> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
+  let start = 0;
+  while (start < output.length) {
+    let end = output.indexOf(0, start);
+    if (end === -1) end = output.length;
+    const field = output.subarray(start, end);
+    start = end + 1;
+    const kind = String.fromCharCode(field[0] ?? 0);
+    if (kind === '#') {
+      const header = field.toString('utf8');
+      if (header.startsWith('# branch.oid ') && !header.endsWith('(initial)')) head = header.slice(13);
+      continue;
+    }
+    const before = fieldsBeforePath[kind];
+    if (before === undefined) continue;
+    let record = field.toString('utf8');
+    if (kind === '2') {
+      // A rename or copy: the original path is the next NUL-separated field.
+      let originalEnd = output.indexOf(0, start);
+      if (originalEnd === -1) originalEnd = output.length;
+      record += `\0${output.subarray(start, originalEnd).toString('utf8')}`;
+      start = originalEnd + 1;
+    }
+    let pathStart = 0;
+    for (let spaces = 0; spaces < before && pathStart !== -1; spaces++) {
+      const space = field.indexOf(32, pathStart);
+      pathStart = space === -1 ? -1 : space + 1;
+    }
+    if (pathStart === -1) continue;
+    entries.push({ kind, record, path: field.subarray(pathStart) });
+  }
+  return { head, entries };
+}
