@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { estimateO200kTokens } from '@herd/core';
 import type { PackCache, PackCacheEntry } from '../cache/pack-cache.js';
 import type { PackSelection } from '../pack-options.js';
 import type { ExcludedFile, ExclusionReason } from '../pack-stats.js';
@@ -283,7 +284,8 @@ function acceptBytes(options: {
   const entry: PackCacheEntry = {
     ...base,
     ...(redacted.findings.length > 0 ? { findings: redacted.findings } : {}),
-    ...(reusable?.estimate !== undefined ? { estimate: reusable.estimate } : {}),
+    // Estimated here rather than after reading: with a worker reading ahead, this thread would otherwise wait.
+    estimate: reusable?.estimate ?? estimateO200kTokens(redacted.text),
     ...(reusable?.tokens !== undefined ? { tokens: reusable.tokens } : {}),
     ...(reusable?.flagged ? { flagged: reusable.flagged } : {}),
     ...(reusable?.symbols ? { symbols: reusable.symbols } : {}),
