@@ -33,8 +33,11 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   const last = root !== undefined && key !== undefined ? loadPackedResult({ root, key }) : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
   const listing = last || root === undefined ? undefined : startListing({ root, options, status });
-  // A first pack (no pack cache either) will count: start building the tokenizer's table on another thread now.
-  if (!last && root !== undefined && !existsSync(join(root, '.herd', 'cache', 'pack-index.json'))) {
+  // A pack without a pack cache counts with o200k: start building the tokenizer's table on another thread now.
+  const counts =
+    !options.tokenCounter &&
+    (options.cache === false || !existsSync(join(root ?? '.', '.herd', 'cache', 'pack-index.json')));
+  if (!last && root !== undefined && counts) {
     import('./tokens/token-count-pool.js').then(
       ({ loadTokenizerInBackground }) => loadTokenizerInBackground(),
       // Counting builds the table on the calling thread when it is missing.
