@@ -54,10 +54,6 @@ const tableNow = (): O200kRankTable => {
  * Idempotent: later counts in this process use the same table.
  */
 export function loadTokenizerInBackground(): void {
-  loadTableInBackground();
-}
-
-function loadTableInBackground(): void {
   if (table || tableLoading) return;
   tableLoading = loadO200kRankTableInBackground().then(
     (loaded) => {
@@ -109,7 +105,7 @@ export function createTokenCountPool(options: {
         onCounted?.(texts.length);
         return counts;
       },
-      warmUp: loadTableInBackground,
+      warmUp: loadTokenizerInBackground,
       close: async () => {},
     };
   }
@@ -199,7 +195,7 @@ export function createTokenCountPool(options: {
       return counts;
     },
     // Only the rank table: counting workers start on the first large count (with a copy of the table by then).
-    warmUp: loadTableInBackground,
+    warmUp: loadTokenizerInBackground,
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
