@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from './find-executable.js';
+import { hiddenHomeMounts } from './hidden-home-mounts.js';
 
 /** Whether commands run inside bubblewrap, and why not when they do not. */
 export interface SandboxStatus {
@@ -47,9 +48,21 @@ export function probeBubblewrap(): Promise<SandboxStatus> {
  * The bwrap arguments that run a command with the whole filesystem read-only except the workspace (writable,
  * with its `.git` kept read-only so hooks cannot be planted) and a private `/tmp`, with fresh PID and IPC
  * namespaces, a new session, and the network unshared unless allowed.
+ *
+ * Home directories are hidden (see {@link hiddenHomeMounts}): `/home`, `/root`, `/run/user`, the user's home and
+ * the command's `$HOME` are empty private tmpfs mounts, so credentials kept there (`~/.ssh`, `~/.aws`, `~/.npmrc`,
+ * `~/.config/gh`, `~/.kube`, ...) cannot be read, while writes to `$HOME` succeed and are thrown away. Toolchains
+ * in the home (`~/.nvm`, `~/.cargo/bin`, `~/.rustup`, `~/.pyenv`, `PATH` entries, ...) and git's settings stay
+ * readable; the workspace stays visible and writable even when it lies inside a home.
  */
-export function bubblewrapArguments(options: { workspace: string; cwd: string; network: boolean }): string[] {
-  const { workspace, cwd, network } = options;
+export function bubblewrapArguments(options: {
+  workspace: string;
+  cwd: string;
+  network: boolean;
+  /** The command's environment, whose `HOME` and `PATH` say what to hide and keep. Default `process.env`. */
+  environment?: Readonly<Record<string, string | undefined>>;
+}): string[] {
+  const { workspace, cwd, network, environment = process.env } = options;
   const args = [
     '--die-with-parent',
     '--new-session',
@@ -66,6 +79,8 @@ export function bubblewrapArguments(options: { workspace: string; cwd: string; n
     '/proc',
     '--tmpfs',
     '/tmp',
+    // Mounts apply in order: the workspace is bound after the homes are hidden, so it wins when inside one.
+    ...hiddenHomeMounts({ environment }),
     '--bind',
     workspace,
     workspace,

@@ -86,10 +86,11 @@ const capRunnerResult = (result: ProcessTreeResult, limitBytes: number): Process
 
 /**
  * Creates `run_command`: runs an argv (never a shell string) in the workspace after the command policy allows it,
- * inside bubblewrap when available (network off, filesystem read-only except the workspace and a private /tmp),
- * with an allow-listed environment, a time limit that kills the whole process tree, and head-and-tail capped
- * output. A policy `ask` becomes an {@link ApprovalRequiredError}; when unsandboxed, the result says so. With a
- * `commandRunner`, everything up to the run is the same and the runner runs the command (unsandboxed).
+ * inside bubblewrap when available (network off, filesystem read-only except the workspace and a private /tmp,
+ * home directories hidden except toolchains), with an allow-listed environment, a time limit that kills the whole
+ * process tree, and head-and-tail capped output. A policy `ask` becomes an {@link ApprovalRequiredError}; when
+ * unsandboxed, the result says so. With a `commandRunner`, everything up to the run is the same and the runner
+ * runs the command (unsandboxed).
  */
 export function createRunCommandTool(options: RunCommandToolOptions) {
   const { jail, config, environment, commandRunner } = options;
@@ -165,6 +166,10 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         });
       }
       const limit = Math.min(timeoutMs ?? config.commands.timeoutMs, config.commands.timeoutMs);
+      const childEnvironment = buildChildEnvironment({
+        ...(environment ? { source: environment } : {}),
+        extraAllowed: config.commands.envAllow,
+      });
       const wrapped =
         sandbox.kind === 'bubblewrap'
           ? [
@@ -173,14 +178,11 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
                 workspace: jail.root,
                 cwd: directory.absolute,
                 network: config.sandbox.network,
+                environment: childEnvironment,
               }),
               ...command,
             ]
           : command;
-      const childEnvironment = buildChildEnvironment({
-        ...(environment ? { source: environment } : {}),
-        extraAllowed: config.commands.envAllow,
-      });
       const result = runner
         ? capRunnerResult(
             await runner.run({
