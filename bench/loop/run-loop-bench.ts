@@ -77,7 +77,6 @@ const herdAgent = createAgent({
       interactive: false,
       memory: { has: () => false, add: () => {} },
       emit,
-      onDeviationRecorded: () => {},
     }),
     guardMiddleware({ guard }),
   ],
