@@ -217,7 +217,10 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
     }
     progress({ phase: 'render', done: 1, total: 1 });
     // The document to keep is written on the thread pool while the pack cache is written here.
-    const written = keep ? writePackedDocument({ root, key: keep.key, document }) : undefined;
+    // Only a result that git fully vouches for is kept: not one of a walk (the root lies outside git, or git
+    // ignores it), nor one where git does not watch some tracked files.
+    const keepable = keep && listed.source === 'git' && listed.unwatched === 0 ? keep : undefined;
+    const written = keepable ? writePackedDocument({ root, key: keepable.key, document }) : undefined;
     dirty ||=
       countDone > 0 || read.entries.size !== cache.entries.size || overhead.hash !== cache.overhead?.hash;
     // An unchanged repository leaves the cache as it is: nothing to rewrite.
@@ -227,9 +230,9 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       await writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead, written });
     }
     stats.durationMs = Math.round(performance.now() - started);
-    const seen = await keep?.fingerprinting;
+    const seen = await keepable?.fingerprinting;
     if (written && seen && readMatchesWorkTree({ state: seen, entries: read.entries }))
-      await savePackedResult({ root, key: keep!.key, fingerprint: seen.fingerprint, written, stats });
+      await savePackedResult({ root, key: keepable!.key, fingerprint: seen.fingerprint, written, stats });
     else if (written) await discardPackedDocument(written);
     return { document, stats };
   } finally {

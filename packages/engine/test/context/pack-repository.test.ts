@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   statSync,
   symlinkSync,
@@ -344,6 +345,37 @@ describe('packRepository on an unchanged git work tree', () => {
     const changed = await packRepository({ root, budget: 100_000 });
     expect(changed.document).toContain('export const a = 33;');
     expect(changed.document.endsWith('kept\n')).toBe(false);
+  });
+
+  it('keeps no result for a root that git ignores, so an edit there is always seen', async () => {
+    const repository = createRepository(
+      { '.gitignore': 'vendor/\n', 'a.ts': 'export const a = 1;\n' },
+      { git: true },
+    );
+    const root = join(repository, 'vendor/pkg');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'x.ts'), 'export const x = 1;\n');
+    await packRepository({ root, budget: 100_000 });
+    writeFileSync(join(root, 'x.ts'), 'export const x = 22;\n');
+    expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const x = 22;');
+  });
+
+  it('lists and watches a root whose directory name begins with a space', async () => {
+    const repository = createRepository({ ' sub/a.ts': 'export const a = 1;\n' }, { git: true });
+    const root = join(repository, ' sub');
+    writeFileSync(join(root, 'new.ts'), 'export const fresh = 1;\n');
+    writeFileSync(join(root, 'a.ts'), 'export const a = 2;\n');
+    expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const fresh = 1;');
+    writeFileSync(join(root, 'a.ts'), 'export const a = 33;\n');
+    expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const a = 33;');
+  });
+
+  it('keeps no result while git is told not to watch some tracked files', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
+    execFileSync('git', ['-C', root, 'update-index', '--skip-worktree', 'a.ts']);
+    await packRepository({ root, budget: 100_000 });
+    writeFileSync(join(root, 'a.ts'), 'export const a = 2;\n');
+    expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const a = 2;');
   });
 
   it('keeps a result only when the files read are the ones git saw changed', () => {

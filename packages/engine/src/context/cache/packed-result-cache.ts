@@ -14,7 +14,7 @@ interface StoredResult {
 }
 
 // Bump when the document format, the stats or the selection defaults change, so old results are never returned.
-const formatVersion = 3;
+const formatVersion = 4;
 
 /** What git sees of a work tree, as far as a pack of it is concerned. */
 export interface WorkTreeState {
@@ -39,25 +39,26 @@ export async function workTreeFingerprint(options: {
 }): Promise<WorkTreeState | undefined> {
   const status = await options.status;
   if (!status || status.head === undefined) return undefined;
-  const { prefix } = status;
+  const { prefixBytes } = status;
   const hash = createHash('sha256').update(`${status.head}\n`);
   const changed = new Map<string, string>();
   for (const entry of status.entries) {
     // Ignored files are never packed.
     if (entry.kind === '!') continue;
     // Status paths are relative to the top of the work tree; the root may be a directory below it.
-    const repositoryPath = entry.path.toString('utf8');
-    if (!repositoryPath.startsWith(prefix)) {
+    if (!entry.path.subarray(0, prefixBytes.length).equals(prefixBytes)) {
       hash.update(`${entry.record}\0`);
       continue;
     }
-    const path = repositoryPath.slice(prefix.length);
+    const raw = entry.path.subarray(prefixBytes.length);
+    const path = raw.toString('utf8');
     // Herd's own caches and logs change with every pack and are never packed.
     if (path.startsWith('.herd/')) continue;
-    // A file changed again keeps the same status line; its size and time tell the difference.
-    const info = statSafe(join(options.root, path));
-    changed.set(path, info);
-    hash.update(`${entry.record}\0${info}\0`);
+    // A file changed again keeps the same status line; its size and times tell the difference. The raw name is
+    // stat'ed, as a name that is not UTF-8 does not survive decoding.
+    const info = statSafe(Buffer.concat([Buffer.from(`${options.root}/`), raw]));
+    changed.set(path, info.read);
+    hash.update(`${entry.record}\0${info.full}\0`);
   }
   return { fingerprint: hash.digest('hex'), changed };
 }
@@ -78,12 +79,17 @@ export function readMatchesWorkTree(options: {
   return true;
 }
 
-function statSafe(path: string): string {
+/**
+ * A changed file's size and modification time (what a pack's read entries record), and the same with its change
+ * time and inode, which copying with preserved times (`cp -p`, `touch -r`) cannot keep.
+ */
+function statSafe(path: Buffer): { read: string; full: string } {
   try {
     const info = statSync(path);
-    return `${info.size}:${info.mtimeMs}`;
+    const read = `${info.size}:${info.mtimeMs}`;
+    return { read, full: `${read}:${info.ctimeMs}:${info.ino}` };
   } catch {
-    return 'absent';
+    return { read: 'absent', full: 'absent' };
   }
 }
 

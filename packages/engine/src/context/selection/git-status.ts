@@ -10,6 +10,8 @@ const execFileAsync = promisify(execFile);
 export interface GitStatus {
   /** The root's path below the top of the work tree, with a trailing `/` (empty at the top). */
   prefix: string;
+  /** The same, as git printed it (a directory name need not be UTF-8). */
+  prefixBytes: Buffer;
   /** HEAD's commit; undefined in a repository without commits. */
   head: string | undefined;
   /** Every changed, untracked and ignored path (`git status --porcelain=v2`), relative to the top. */
@@ -39,7 +41,9 @@ export async function readGitStatus(root: string): Promise<GitStatus | undefined
       git(['rev-parse', '--show-prefix']),
       git(['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching']),
     ]);
-    return { prefix: prefix.toString('utf8').trim(), ...parseStatus(status) };
+    // Only the line break goes: a directory name may begin or end with spaces.
+    const prefixBytes = prefix.subarray(0, prefix.at(-1) === 10 ? -1 : undefined);
+    return { prefix: prefixBytes.toString('utf8'), prefixBytes, ...parseStatus(status) };
   } catch {
     return undefined;
   }

@@ -29,6 +29,11 @@ export interface RepositoryFileList {
   excluded: ExcludedFile[];
   /** Odd names and similar problems. */
   warnings: string[];
+  /**
+   * Tracked files that `git status` does not watch (marked assume-unchanged or skip-worktree): a change to them
+   * would not show in the work tree's fingerprint, so no result is kept for reuse while there are any.
+   */
+  unwatched: number;
 }
 
 /** Directories never packed: version control and Herd's own state. */
@@ -69,7 +74,13 @@ export async function listRepositoryFiles(options: ListRepositoryFilesOptions): 
     else files.push(file);
   }
   files.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
-  return { source: fromGit ? 'git' : 'walk', files, excluded, warnings: listed.warnings };
+  return {
+    source: fromGit ? 'git' : 'walk',
+    files,
+    excluded,
+    warnings: listed.warnings,
+    unwatched: fromGit?.unwatched ?? 0,
+  };
 }
 
 async function runGit(root: string, args: string[]): Promise<Buffer | undefined> {
@@ -92,20 +103,31 @@ async function listWithGit(
   root: string,
   statusRead: Promise<GitStatus | undefined>,
 ): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
-  const [tracked, status] = await Promise.all([runGit(root, ['ls-files', '-z', '--cached']), statusRead]);
-  if (!tracked || !status) return undefined;
-  const prefix = Buffer.from(status.prefix);
+  // `-v` tags each entry: lowercase for assume-unchanged, `S` for skip-worktree.
+  const [tagged, status] = await Promise.all([
+    runGit(root, ['ls-files', '-z', '-v', '--cached']),
+    statusRead,
+  ]);
+  if (!tagged || !status) return undefined;
+  const prefix = status.prefixBytes;
   const underRoot = (entry: { path: Buffer }) =>
     entry.path.length > prefix.length && entry.path.subarray(0, prefix.length).equals(prefix);
   const untracked = status.entries
     .filter((entry) => entry.kind === '?' && underRoot(entry))
     .map((entry) => entry.path.subarray(prefix.length));
+  const tracked: Buffer[] = [];
+  let unwatched = 0;
+  for (const entry of splitNul(tagged)) {
+    const tag = entry[0]!;
+    if ((tag >= 97 && tag <= 122) || tag === 83) unwatched++;
+    tracked.push(entry.subarray(2));
+  }
   // A root that git ignores as a whole (say a package under node_modules) lists nothing: walk it instead.
   if (tracked.length === 0 && untracked.length === 0) return undefined;
   const warnings: string[] = [];
   const seen = new Set<string>();
   const files: RepositoryFile[] = [];
-  for (const raw of [...splitNul(tracked), ...untracked]) {
+  for (const raw of [...tracked, ...untracked]) {
     const file = toRepositoryFile({ root, raw, warnings });
     if (seen.has(file.path)) continue;
     seen.add(file.path);
@@ -117,7 +139,7 @@ async function listWithGit(
     const path = entry.path.subarray(prefix.length).toString('utf8');
     if (!path.startsWith('.herd/')) excluded.push({ path, reason: 'ignored', detail: 'gitignore' });
   }
-  return { files, excluded, warnings };
+  return { files, excluded, warnings, unwatched };
 }
 
 function splitNul(buffer: Buffer): Buffer[] {

@@ -48,7 +48,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
     : options.files
         .filter((file) => !file.exact && file.estimate >= largeFileTokens)
         .map((file) => sliceFile({ file, seed: hashPath(file.path) }));
-  await countSlices(large, pool);
+  await countSlices({ files: large, pool });
   const sliced = new Set(large.map(({ file }) => file));
   const files = options.files.filter((file) => !sliced.has(file));
   const strata = poolSmallStrata(
@@ -112,7 +112,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
       more.push(...unsampled.slice(0, batch));
     }
     if (more.length === 0 && denser.length === 0) break;
-    await countSlices(denser, pool);
+    await countSlices({ files: denser, pool });
     await countExactly(more, pool, options.onCounted);
   }
   const globalRatio = ratioOf(files);

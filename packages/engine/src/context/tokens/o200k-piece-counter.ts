@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: a transpiler may then rename it, and worker sources must not depend on module names.
+const requireHere = createRequire(import.meta.url);
 
 /**
  * o200k's byte-pair ranks as typed arrays: an open-addressing hash table over each token's bytes. Unlike a `Map`
@@ -23,7 +24,8 @@ export interface O200kRankTable {
 
 /** Builds the rank table from gpt-tokenizer's o200k ranks on the calling thread (about 0.1 s). */
 export function loadO200kRankTable(): O200kRankTable {
-  return buildO200kRankTable(readRankList(require.resolve('gpt-tokenizer/bpeRanks/o200k_base')));
+  const loaded = requireHere('gpt-tokenizer/bpeRanks/o200k_base') as { default?: unknown };
+  return buildO200kRankTable((loaded.default ?? loaded) as RankList);
 }
 
 /**
@@ -37,25 +39,30 @@ ${o200kPieceCounterSource()}
 const table = buildO200kRankTable(readRankList(workerData.ranks));
 parentPort.postMessage(table, [table.slots.buffer, table.offsets.buffer, table.lengths.buffer, table.bytes.buffer, table.pairs.buffer]);
 `;
-  const worker = new Worker(source, {
-    eval: true,
-    workerData: { ranks: require.resolve('gpt-tokenizer/bpeRanks/o200k_base') },
-  });
   return new Promise<O200kRankTable>((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { ranks: rankListPath() } });
     worker.once('message', (table: O200kRankTable) => {
       resolve(table);
       void worker.terminate();
     });
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the rank table worker stopped (exit code ${code})`)));
   });
+}
+
+/** Where gpt-tokenizer's o200k rank list is, resolved here: an evaluated worker resolves from the working directory. */
+export function rankListPath(): string {
+  return requireHere.resolve('gpt-tokenizer/bpeRanks/o200k_base');
 }
 
 /**
  * The source of a script defining `readRankList(path)`, `buildO200kRankTable(list)` and
  * `countPieceTokens(piece, table)`, for worker threads (which cannot import this module when it runs from
- * TypeScript sources).
+ * TypeScript sources). `readRankList` is written out here, as it calls the worker's own `require`.
  */
 export function o200kPieceCounterSource(): string {
+  const readRankList =
+    'const readRankList = (path) => { const loaded = require(path); return loaded.default ?? loaded; };';
   return [
     readRankList,
     buildO200kRankTable,
@@ -69,14 +76,11 @@ export function o200kPieceCounterSource(): string {
     .join('\n');
 }
 
-/** gpt-tokenizer's o200k ranks: an array whose index is the rank, of strings or of byte arrays. */
-function readRankList(path: string): readonly (string | readonly number[] | undefined)[] {
-  const module = require(path) as { default?: unknown };
-  return (module.default ?? module) as readonly (string | readonly number[] | undefined)[];
-}
+/** gpt-tokenizer's o200k ranks: an array whose index is the rank, of strings (UTF-8) or of byte arrays. */
+type RankList = readonly (string | readonly number[] | undefined)[];
 
 /** Builds the rank table from a list of tokens by rank (strings are UTF-8, arrays are bytes). */
-function buildO200kRankTable(list: readonly (string | readonly number[] | undefined)[]): O200kRankTable {
+function buildO200kRankTable(list: RankList): O200kRankTable {
   const count = list.length;
   const offsets = new Int32Array(count);
   const lengths = new Uint8Array(count);

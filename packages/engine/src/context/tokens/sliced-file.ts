@@ -8,8 +8,18 @@ import type { TokenCountPool } from './token-count-pool.js';
  * exact/estimate ratio.
  */
 export interface SlicedFile {
+  /** The file; its `tokens` are set from the slices. */
   file: CountedFile;
+  /** Its text cut into slices. */
   slices: string[];
+  /** Each slice's estimate. */
+  estimates: number[];
+  /**
+   * The sum of the slices' estimates, which is what the counted slices' ratio scales: a cut after a line break
+   * makes the estimate of the two sides slightly larger than the file's, so scaling the file's own estimate would
+   * come out low.
+   */
+  estimate: number;
   /** Exact count and estimate of each slice counted so far, by index. */
   counted: Map<number, { exact: number; estimate: number }>;
   /** One slice in `step` is counted: 8 at first, halved each time the file is too unsure. */
@@ -24,9 +34,13 @@ export interface SlicedFile {
 export function sliceFile(options: { file: CountedFile; seed: number }): SlicedFile {
   const { file } = options;
   const parts = Math.min(1_024, Math.max(128, Math.round(file.text.length / 512)));
+  const slices = sliceText(file.text, parts);
+  const estimates = slices.map((slice) => estimateO200kTokens(slice));
   return {
     file,
-    slices: sliceText(file.text, parts),
+    slices,
+    estimates,
+    estimate: estimates.reduce((sum, estimate) => sum + estimate, 0),
     counted: new Map(),
     step: 8,
     seed: options.seed,
@@ -38,7 +52,11 @@ export function sliceFile(options: { file: CountedFile; seed: number }): SlicedF
  * Counts the slices each file's `step` asks for and not yet counted, then sets each file's extrapolated count
  * (`tokens`, not exact) and its `risk`.
  */
-export async function countSlices(files: readonly SlicedFile[], pool: TokenCountPool): Promise<void> {
+export async function countSlices(options: {
+  files: readonly SlicedFile[];
+  pool: TokenCountPool;
+}): Promise<void> {
+  const { files, pool } = options;
   const wanted: { sliced: SlicedFile; index: number }[] = [];
   for (const sliced of files) {
     sliced.slices.forEach((_, index) => {
@@ -48,8 +66,7 @@ export async function countSlices(files: readonly SlicedFile[], pool: TokenCount
   }
   const counts = await pool.count(wanted.map(({ sliced, index }) => sliced.slices[index]!));
   wanted.forEach(({ sliced, index }, position) => {
-    const slice = sliced.slices[index]!;
-    sliced.counted.set(index, { exact: counts[position]!, estimate: estimateO200kTokens(slice) });
+    sliced.counted.set(index, { exact: counts[position]!, estimate: sliced.estimates[index]! });
   });
   for (const sliced of files) extrapolate(sliced);
 }
@@ -75,11 +92,10 @@ function extrapolate(sliced: SlicedFile): void {
   const ratio = exact / estimate;
   let spread = 0;
   for (const slice of sliced.counted.values()) spread += (slice.exact - ratio * slice.estimate) ** 2;
-  // The file's estimate is the sum of its slices' but for a token or so at each cut.
-  const unsampled = Math.max(0, file.estimate - estimate);
-  const share = Math.min(1, estimate / file.estimate);
+  const unsampled = Math.max(0, sliced.estimate - estimate);
+  const share = Math.min(1, estimate / sliced.estimate);
   sliced.risk = 2 * (Math.sqrt(spread) / estimate) * Math.sqrt(1 - share) * unsampled;
-  file.tokens = Math.max(1, Math.round(file.estimate * ratio));
+  file.tokens = Math.max(1, Math.round(sliced.estimate * ratio));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
@@ -7,6 +6,7 @@ import {
   loadO200kRankTableInBackground,
   type O200kRankTable,
   o200kPieceCounterSource,
+  rankListPath,
 } from './o200k-piece-counter.js';
 
 /** Exact o200k counting spread over worker threads and the calling thread. */
@@ -19,7 +19,6 @@ export interface TokenCountPool {
   close(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
 // About 20 to 50 ms of counting: short enough that the calling thread lets worker results in often.
 const chunkCharacters = 256 * 1024;
 // Below this many characters in one count (about half a second of counting code) no worker is started.
@@ -109,10 +108,14 @@ export function createTokenCountPool(options: {
       close: async () => {},
     };
   }
-  const ranksPath = require.resolve('gpt-tokenizer/bpeRanks/o200k_base');
+  const ranksPath = rankListPath();
   const workers: Worker[] = [];
-  const pending = new Map<number, (counts: number[]) => void>();
-  const failures: ((error: Error) => void)[] = [];
+  const pending = new Map<number, { resolve: (counts: number[]) => void; reject: (error: Error) => void }>();
+  // A worker that fails or stops fails every count in flight: they would otherwise wait forever.
+  const failAll = (error: Error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
   // Threads start on the first count, so a pack that counts nothing (a warm repack) starts none.
   const start = () => {
     if (workers.length > 0) return;
@@ -121,12 +124,11 @@ export function createTokenCountPool(options: {
       const worker = new Worker(workerSource(), { eval: true, workerData: { ranks: ranksPath, table } });
       worker.unref();
       worker.on('message', ({ id, counts }: { id: number; counts: number[] }) => {
-        pending.get(id)?.(counts);
+        pending.get(id)?.resolve(counts);
         pending.delete(id);
       });
-      worker.on('error', (error) => {
-        for (const fail of failures) fail(error);
-      });
+      worker.on('error', failAll);
+      worker.on('exit', (code) => failAll(new Error(`a token counting worker stopped (exit code ${code})`)));
       workers.push(worker);
     }
   };
@@ -134,8 +136,7 @@ export function createTokenCountPool(options: {
   const send = (worker: Worker, texts: string[]) =>
     new Promise<number[]>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, resolve);
-      failures.push(reject);
+      pending.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ id, texts });
     }).finally(() => {
