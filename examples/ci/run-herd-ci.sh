@@ -18,7 +18,7 @@ status=$?
 
 case $status in
   0)
-    echo "herd-ci: changes made and verified, committed on $branch"
+    echo "herd-ci: succeeded (see $output/summary.md); any change is committed on $branch"
     if [ "${HERD_CI_PUSH:-0}" = 1 ]; then
       git push origin "$branch" || exit 3
     fi

@@ -58,7 +58,7 @@ describe('examples/ci/run-herd-ci.sh', () => {
     const { code, output } = await runScript(workspace, ['issue.md', 'herd/issue-12']);
 
     expect(code, output).toBe(0);
-    expect(output).toContain('herd-ci: changes made and verified, committed on herd/issue-12');
+    expect(output).toContain('any change is committed on herd/issue-12');
     const show = execFileSync('git', ['show', 'herd/issue-12:src/add.js'], {
       cwd: workspace,
       encoding: 'utf8',

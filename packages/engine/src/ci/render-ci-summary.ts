@@ -19,6 +19,14 @@ const stepMarks: Record<CiReport['steps'][number]['status'], string> = {
   not_run: '▫️',
 };
 
+/** The headline: a success says whether anything changed and whether a verification vouches for it. */
+function titleOf(report: CiReport): string {
+  if (report.status !== 'succeeded') return statusTitles[report.status];
+  if (report.changedFiles.length === 0) return 'succeeded, nothing changed';
+  if (!report.verification) return 'changes made, not verified (no verification ran)';
+  return statusTitles.succeeded;
+}
+
 /**
  * Renders a `herd ci` report as Markdown fit for a pull-request body: the task, the plan and how each step ended,
  * verification, changed files, guard verdicts, deviations and usage. Text that came from the task or from models
@@ -26,7 +34,7 @@ const stepMarks: Record<CiReport['steps'][number]['status'], string> = {
  */
 export function renderCiSummary(report: CiReport): string {
   const lines: string[] = [];
-  lines.push(`## Herd CI: ${statusTitles[report.status]}`, '');
+  lines.push(`## Herd CI: ${titleOf(report)}`, '');
   lines.push(
     `Exit code ${report.exitCode} · session \`${report.sessionId}\` · ${(report.durationMs / 1000).toFixed(1)} s · Herd ${report.herdVersion}`,
     '',

@@ -59,7 +59,7 @@ export interface CiRunOutcome {
 /**
  * Runs Herd headless for a pipeline: the plan is approved by policy, the guard fails closed, anything that would
  * ask is blocked. Writes the patch, a Markdown summary for a pull-request body and the JSON report, optionally
- * commits the change on a new branch, and returns the exit code (0 changed and verified, 1 verification failed,
+ * commits the change on a new branch, and returns the exit code (0 succeeded, 1 verification failed,
  * 2 blocked, 3 configuration or provider error, 4 limits exceeded).
  *
  * @throws UserError before anything runs when the workspace is not a directory or `commit` cannot work there.

@@ -36,6 +36,17 @@ describe('renderCiSummary', () => {
     expect(summary).toContain(`\`\`\`\`text\n${task}\n\`\`\`\``);
   });
 
+  it('says when a success changed nothing, or changed files that no verification vouches for', () => {
+    const succeeded = { ...base, status: 'succeeded' as const, exitCode: 0, reason: null };
+    const changed = { ...succeeded, changedFiles: [{ path: 'a.ts', change: 'modify' as const }] };
+    expect(renderCiSummary(succeeded)).toContain('## Herd CI: succeeded, nothing changed');
+    expect(renderCiSummary(changed)).toContain(
+      '## Herd CI: changes made, not verified (no verification ran)',
+    );
+    const verified = { ...changed, verification: { passed: true, report: 'ok' } };
+    expect(renderCiSummary(verified)).toContain('## Herd CI: changes made and verified');
+  });
+
   it('escapes model text in table cells and one-line fields', () => {
     const summary = renderCiSummary({
       ...base,

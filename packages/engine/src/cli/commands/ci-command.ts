@@ -20,7 +20,7 @@ interface CiCommandOptions {
 
 /**
  * Registers `herd ci`: a headless run for pipelines that writes a patch, a pull-request summary and a JSON report,
- * optionally commits on a new branch, and exits 0 changed and verified, 1 verification failed, 2 blocked by guard or
+ * optionally commits on a new branch, and exits 0 succeeded, 1 verification failed, 2 blocked by guard or
  * policy, 3 configuration or provider error, 4 limits exceeded.
  */
 export function registerCiCommand(program: Command): void {
