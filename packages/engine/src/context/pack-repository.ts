@@ -10,9 +10,9 @@ import type { RepositoryFileList } from './selection/list-repository-files.js';
 
 /**
  * Packs a repository for the planner: the whole repository when it fits `budget`, otherwise a repository map
- * and the most relevant files in full. The same files, options and task give the same document, except that a
- * file's token count is shown exact (without `~`) wherever this or an earlier pack counted it exactly. A git
- * work tree that is unchanged since the last pack with the same options gets that pack's result back.
+ * and the most relevant files in full. The same files, options and task give the same document, whatever earlier
+ * packs counted. A git work tree that is unchanged since the last pack with the same options gets that pack's
+ * result back.
  *
  * @param options - See {@link PackRepositoryOptions}.
  * @throws UserError when the root is missing or unreadable, the options are invalid, or the budget cannot

@@ -82,6 +82,25 @@ describe('calibrateTokenCounts', () => {
     expect(Math.abs(large.tokens - exact) / exact).toBeLessThan(0.01);
   });
 
+  it('gives the same counts whatever earlier packs counted exactly', async () => {
+    const sources = zodSources();
+    const make = () =>
+      [...sources, ...sources, ...sources].map((file, index) =>
+        counted(`src/${index % 7}/${index}-${file.path.replaceAll('/', '-')}`, file.text),
+      );
+    const pool = createTokenCountPool({ workers: 0 });
+    const first = make();
+    await calibrateTokenCounts({ files: first, pool, exact: false });
+    // As an earlier --exact pack would have left them: every third file counted exactly.
+    const repacked = make().map((file, index) =>
+      index % 3 === 0 ? { ...file, tokens: countTokensExactly(file.text), exact: true } : file,
+    );
+    await calibrateTokenCounts({ files: repacked, pool, exact: false });
+    expect(repacked.map(({ tokens, exact }) => ({ tokens, exact }))).toEqual(
+      first.map(({ tokens, exact }) => ({ tokens, exact })),
+    );
+  });
+
   it('counts the same with worker threads as on the calling thread alone', async () => {
     const texts = zodSources().map((file) => file.text);
     const alone = createTokenCountPool({ workers: 0 });

@@ -39,7 +39,15 @@ const largeFileTokens = 24_000;
  * total lands within 1% of an exact count at a fraction of its cost.
  */
 export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions): Promise<void> {
-  const { pool } = options;
+  // The sample is chosen as for a first pack, whatever earlier packs counted, so the same files give the same
+  // counts and document; counts an earlier pack made exactly only spare counting those files again.
+  const known = new Map<CountedFile, number>();
+  for (const file of options.files) {
+    if (!file.exact) continue;
+    known.set(file, file.tokens);
+    file.exact = false;
+  }
+  const { pool, onCounted } = options;
   const totalEstimate = options.files.reduce((sum, file) => sum + file.estimate, 0);
   const countAll = options.exact || totalEstimate < countRepositoryBelowTokens;
   // Large files calibrate themselves from slices of their own text; the rest are sampled by stratum.
@@ -75,7 +83,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
       sampledFiles++;
     }
   }
-  await countExactly([...toCount], pool, options.onCounted);
+  await countExactly({ files: [...toCount], pool, known, onCounted });
   // Further passes: while the strata's samples disagree with themselves enough that extrapolating could move the
   // total by more than a small share, the riskiest strata double their samples (the next files in hash order);
   // after a few doublings, whatever is still too risky is counted whole.
@@ -113,7 +121,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
     }
     if (more.length === 0 && denser.length === 0) break;
     await countSlices({ files: denser, pool });
-    await countExactly(more, pool, options.onCounted);
+    await countExactly({ files: more, pool, known, onCounted });
   }
   const globalRatio = ratioOf(files);
   const typeRatios = new Map<string, number>();
@@ -169,19 +177,26 @@ function directoryPrefix(path: string): string {
   return second === -1 ? path.slice(0, first) : path.slice(0, second);
 }
 
-async function countExactly(
-  files: readonly CountedFile[],
-  pool: TokenCountPool,
-  onCounted: ((files: number) => void) | undefined,
-): Promise<void> {
-  const counts = await pool.count(
-    files.map((file) => file.text),
-    onCounted,
+/** Counts files exactly, taking the counts an earlier pack made of unchanged files from `known`. */
+async function countExactly(options: {
+  files: readonly CountedFile[];
+  pool: TokenCountPool;
+  known: ReadonlyMap<CountedFile, number>;
+  onCounted: ((files: number) => void) | undefined;
+}): Promise<void> {
+  const { files, known } = options;
+  const unknown = files.filter((file) => !known.has(file));
+  const counts = await options.pool.count(
+    unknown.map((file) => file.text),
+    options.onCounted,
   );
-  files.forEach((file, index) => {
+  unknown.forEach((file, index) => {
     file.tokens = counts[index]!;
-    file.exact = true;
   });
+  for (const file of files) {
+    if (known.has(file)) file.tokens = known.get(file)!;
+    file.exact = true;
+  }
 }
 
 /**
