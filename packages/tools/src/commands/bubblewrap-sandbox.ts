@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from './find-executable.js';
 import { hiddenHomeMounts } from './hidden-home-mounts.js';
+import { hiddenRuntimeMounts } from './hidden-runtime-mounts.js';
 
 /** Whether commands run inside bubblewrap, and why not when they do not. */
 export interface SandboxStatus {
@@ -54,6 +55,11 @@ export function probeBubblewrap(): Promise<SandboxStatus> {
  * `~/.config/gh`, `~/.kube`, ...) cannot be read, while writes to `$HOME` succeed and are thrown away. Toolchains
  * in the home (`~/.nvm`, `~/.cargo/bin`, `~/.rustup`, `~/.pyenv`, `PATH` entries, ...) and git's settings stay
  * readable; the workspace stays visible and writable even when it lies inside a home.
+ *
+ * The host's runtime directories (`/run`, and `/var/run` when it is not a link to it) are empty private tmpfs
+ * mounts too (see {@link hiddenRuntimeMounts}), because a read-only bind does not stop `connect()`: the sockets of
+ * Docker, containerd, Podman, the D-Bus system bus or snapd would otherwise be reachable. The files `/etc` links to
+ * there (`/etc/resolv.conf`), the links at their top (`/run/shm`) and `PATH` entries inside them stay readable.
  */
 export function bubblewrapArguments(options: {
   workspace: string;
@@ -79,7 +85,8 @@ export function bubblewrapArguments(options: {
     '/proc',
     '--tmpfs',
     '/tmp',
-    // Mounts apply in order: the workspace is bound after the homes are hidden, so it wins when inside one.
+    // Mounts apply in order: the workspace is bound after /run and the homes are hidden, so it wins inside them.
+    ...hiddenRuntimeMounts({ environment }),
     ...hiddenHomeMounts({ environment }),
     '--bind',
     workspace,
