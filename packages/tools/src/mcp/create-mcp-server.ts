@@ -1,6 +1,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import type { ToolResult, ToolResultError } from '../dispatcher/tool-result.js';
+import { askMcpClientForApproval } from './ask-mcp-client-for-approval.js';
 
 /** Options for {@link createMcpServer}. */
 export interface CreateMcpServerOptions {
@@ -10,33 +12,66 @@ export interface CreateMcpServerOptions {
   name?: string;
   /** Server version reported to clients. */
   version?: string;
+  /** The workspace root, named when the client is asked to approve a command. */
+  workspace?: string;
+  /** Milliseconds to wait for a person to answer an approval question. Default 600000 (ten minutes). */
+  approvalTimeoutMs?: number;
 }
+
+const toCallToolResult = (result: ToolResult) => ({
+  content: [{ type: 'text' as const, text: result.content }],
+  isError: !result.ok,
+  ...(result.data !== undefined &&
+  typeof result.data === 'object' &&
+  result.data !== null &&
+  !Array.isArray(result.data)
+    ? { structuredContent: result.data as Record<string, unknown> }
+    : {}),
+});
+
+const refusal = (error: ToolResultError) => ({
+  content: [
+    {
+      type: 'text' as const,
+      text: error.hint ? `Error: ${error.message} ${error.hint}` : `Error: ${error.message}`,
+    },
+  ],
+  isError: true,
+});
 
 /**
  * Creates an MCP server (low-level `Server` of `@modelcontextprotocol/sdk`) that lists the registry's tools with
  * their JSON Schemas and `readOnlyHint`/`destructiveHint` annotations and runs calls through the dispatcher.
  * A failed call, including invalid arguments, is a result with `isError: true` and the model-readable message.
- * Calls the policy would ask a person about are refused here, since MCP clients approve on their side.
+ * A call the command policy would ask a person about is put to the client as an `elicitation/create` question
+ * when the client supports elicitation, and runs only when the person accepts with `allow` set; "remember" skips
+ * the question for the same argv until the connection closes. Without elicitation such calls are refused with a
+ * message saying how to allow them. Denied commands are refused without asking.
  */
 export function createMcpServer(options: CreateMcpServerOptions): Server {
-  const { dispatcher, name = 'herd', version = '0.1.0' } = options;
+  const { dispatcher, name = 'herd', version = '0.1.0', workspace, approvalTimeoutMs = 600_000 } = options;
   const server = new Server({ name, version }, { capabilities: { tools: {} } });
+  // Commands a person allowed "for this session": exact argv, for the life of this server's connection.
+  const remembered = new Set<string>();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: dispatcher.registry.toMcpTools() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const result = await dispatcher.dispatch(
-      { name: request.params.name, arguments: request.params.arguments ?? {} },
-      { signal: extra.signal },
-    );
-    return {
-      content: [{ type: 'text' as const, text: result.content }],
-      isError: !result.ok,
-      ...(result.data !== undefined &&
-      typeof result.data === 'object' &&
-      result.data !== null &&
-      !Array.isArray(result.data)
-        ? { structuredContent: result.data as Record<string, unknown> }
-        : {}),
-    };
+    const call = { name: request.params.name, arguments: request.params.arguments ?? {} };
+    const result = await dispatcher.dispatch(call, { signal: extra.signal });
+    if (!result.approval) return toCallToolResult(result);
+    const key = JSON.stringify(result.approval.argv);
+    if (!remembered.has(key)) {
+      const answer = await askMcpClientForApproval({
+        server,
+        approval: result.approval,
+        ...(workspace ? { workspace } : {}),
+        relatedRequestId: extra.requestId,
+        signal: extra.signal,
+        timeoutMs: approvalTimeoutMs,
+      });
+      if (!answer.approved) return refusal(answer.error);
+      if (answer.remember) remembered.add(key);
+    }
+    return toCallToolResult(await dispatcher.dispatch(call, { signal: extra.signal, approved: true }));
   });
   return server;
 }

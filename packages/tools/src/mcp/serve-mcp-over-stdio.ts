@@ -24,12 +24,16 @@ export interface ServeMcpOverStdioOptions {
  * @throws ConfigError or UserError before serving when the configuration or workspace is invalid.
  */
 export async function serveMcpOverStdio(options: ServeMcpOverStdioOptions = {}): Promise<void> {
-  const { dispatcher } = await createWorkspaceTools({
+  const { dispatcher, jail } = await createWorkspaceTools({
     workspace: options.workspace ?? process.cwd(),
     config: options.config,
     ...(options.configSource ? { configSource: options.configSource } : {}),
   });
-  const server = createMcpServer({ dispatcher, ...(options.version ? { version: options.version } : {}) });
+  const server = createMcpServer({
+    dispatcher,
+    workspace: jail.root,
+    ...(options.version ? { version: options.version } : {}),
+  });
   const transport = new StdioServerTransport(
     options.stdin as ConstructorParameters<typeof StdioServerTransport>[0],
     options.stdout as ConstructorParameters<typeof StdioServerTransport>[1],

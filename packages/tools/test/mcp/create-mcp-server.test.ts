@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import {
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
+import { createWorkspaceTools } from '../../src/workspace/create-workspace-tools.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+
+const config = {
+  fetchUrl: { enabled: false },
+  checkpoints: { enabled: false },
+  commands: {
+    rules: [
+      { program: 'touch', args: ['denied.txt'], decision: 'deny', reason: 'the test forbids it' },
+      { program: 'touch', args: ['allowed.txt'], decision: 'allow' },
+      { program: 'touch', decision: 'ask', reason: 'it creates files' },
+    ],
+  },
+};
+
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close();
+});
+
+/** Serves a temporary workspace in-process and connects an SDK client; `answer` makes it support elicitation. */
+const connect = async (answer?: (request: ElicitRequest) => ElicitResult) => {
+  const { root } = await createTemporaryWorkspace();
+  const { dispatcher, jail } = await createWorkspaceTools({ workspace: root, config });
+  const server = createMcpServer({ dispatcher, workspace: jail.root });
+  const questions: ElicitRequest[] = [];
+  const client = new Client(
+    { name: 'herd-test', version: '0.0.0' },
+    answer ? { capabilities: { elicitation: {} } } : {},
+  );
+  if (answer) {
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      questions.push(request);
+      return answer(request);
+    });
+  }
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  clients.push(client);
+  const touch = async (file: string) => {
+    const result = await client.callTool({ name: 'run_command', arguments: { argv: ['touch', file] } });
+    return { isError: result.isError, text: (result.content as Array<{ text: string }>)[0]?.text ?? '' };
+  };
+  return { root: jail.root, questions, touch };
+};
+
+describe('createMcpServer approvals for commands the policy asks about', () => {
+  it('asks a client that supports elicitation and runs the command when the user allows it', async () => {
+    const { root, questions, touch } = await connect(() => ({
+      action: 'accept',
+      content: { allow: true },
+    }));
+    const result = await touch('created.txt');
+    expect(result.isError).toBe(false);
+    expect(existsSync(path.join(root, 'created.txt'))).toBe(true);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]?.params.message).toContain(`Allow \`touch created.txt\` in ${root}?`);
+    const params = questions[0]?.params;
+    expect(params && 'requestedSchema' in params ? params.requestedSchema : undefined).toMatchObject({
+      type: 'object',
+      properties: { allow: { type: 'boolean' }, remember: { type: 'boolean' } },
+      required: ['allow'],
+    });
+  });
+
+  it('refuses and does not run the command when the user declines', async () => {
+    const { root, touch } = await connect(() => ({ action: 'decline' }));
+    const result = await touch('created.txt');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('The user declined to allow it, so `touch created.txt` did not run.');
+    expect(existsSync(path.join(root, 'created.txt'))).toBe(false);
+  });
+
+  it('treats an accepted form with allow unchecked as a refusal', async () => {
+    const { root, touch } = await connect(() => ({ action: 'accept', content: { allow: false } }));
+    const result = await touch('created.txt');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('did not run');
+    expect(existsSync(path.join(root, 'created.txt'))).toBe(false);
+  });
+
+  it('treats a dismissed question as a refusal', async () => {
+    const { root, touch } = await connect(() => ({ action: 'cancel' }));
+    const result = await touch('created.txt');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('dismissed the approval question');
+    expect(existsSync(path.join(root, 'created.txt'))).toBe(false);
+  });
+
+  it('asks again for each call unless the user chose to remember the exact command', async () => {
+    const { root, questions, touch } = await connect((request) => ({
+      action: 'accept',
+      content: { allow: true, remember: request.params.message.includes('remembered.txt') },
+    }));
+    await touch('once.txt');
+    await touch('once.txt');
+    expect(questions).toHaveLength(2);
+    await touch('remembered.txt');
+    await touch('remembered.txt');
+    expect(questions).toHaveLength(3);
+    expect(existsSync(path.join(root, 'remembered.txt'))).toBe(true);
+    await touch('other.txt');
+    expect(questions).toHaveLength(4);
+  });
+
+  it('refuses with an explanation when the client cannot ask, and the command does not run', async () => {
+    const { root, touch } = await connect();
+    const result = await touch('created.txt');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('this MCP client cannot ask one because it does not support elicitation');
+    expect(result.text).toContain('tools.commands.rules of herd.config.json');
+    expect(result.text).toContain('{"program": "touch", "decision": "allow"}');
+    expect(existsSync(path.join(root, 'created.txt'))).toBe(false);
+  });
+
+  it('refuses a denied command without asking, even a client that would allow it', async () => {
+    const { root, questions, touch } = await connect(() => ({
+      action: 'accept',
+      content: { allow: true },
+    }));
+    const result = await touch('denied.txt');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('The command policy refuses');
+    expect(questions).toHaveLength(0);
+    expect(existsSync(path.join(root, 'denied.txt'))).toBe(false);
+  });
+
+  it('runs a command the policy allows without asking', async () => {
+    const { root, questions, touch } = await connect(() => ({ action: 'decline' }));
+    const result = await touch('allowed.txt');
+    expect(result.isError).toBe(false);
+    expect(existsSync(path.join(root, 'allowed.txt'))).toBe(true);
+    expect(questions).toHaveLength(0);
+  });
+});
