@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { serveAcpOverStdio } from '../../acp/serve-acp-over-stdio.js';
 
 /**
  * Registers `herd acp [--workspace DIR]`: Herd as an Agent Client Protocol agent over stdio, for editors
@@ -16,6 +15,8 @@ export function registerAcpCommand(program: Command): void {
       'default workspace for listing sessions (default: the current directory)',
     )
     .action(async (options: { workspace?: string }) => {
+      // Loaded here, not at start: every other command would pay for the agent stack.
+      const { serveAcpOverStdio } = await import('../../acp/serve-acp-over-stdio.js');
       await serveAcpOverStdio({ workspace: path.resolve(options.workspace ?? process.cwd()) });
     });
 }

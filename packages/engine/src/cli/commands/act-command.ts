@@ -1,7 +1,7 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
 import { createPlanStore } from '../../planner/plan-store.js';
-import { type RunCommandOptions, runFromCli } from '../runs/run-from-cli.js';
+import type { RunCommandOptions } from '../runs/run-from-cli.js';
 
 /** Registers `herd act [plan]`: carry out a saved plan (the latest one when no id is given). */
 export function registerActCommand(program: Command): void {
@@ -23,6 +23,7 @@ export function registerActCommand(program: Command): void {
           message: 'There is no saved plan in this workspace; run `herd plan "<task>"` first.',
         });
       }
+      const { runFromCli } = await import('../runs/run-from-cli.js');
       process.exitCode = await runFromCli({ options, start: (herd, signal) => herd.act(chosen, { signal }) });
     });
 }

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultCiTaskVariable, resolveCiTask } from '../../ci/resolve-ci-task.js';
-import { runCi } from '../../ci/run-ci.js';
 import { renderEvent } from '../runs/render-event.js';
 
 interface CiCommandOptions {
@@ -58,6 +57,8 @@ export function registerCiCommand(program: Command): void {
       try {
         // Paths on the command line are relative to where the command runs, like any file argument.
         const fromCwd = (file: string) => resolve(cwd, file);
+        // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+        const { runCi } = await import('../../ci/run-ci.js');
         const outcome = await runCi({
           task,
           ...(options.workspace ? { workspace: options.workspace } : {}),

@@ -7,8 +7,6 @@ import {
   type ResolvedModelRole,
   resolveHerdRoles,
 } from '@herd/core';
-import { parseGuardPolicy } from '@herd/guard';
-import { parseToolsConfig } from '@herd/tools';
 import type { Command } from 'commander';
 import { parseRunSettings } from '../../settings/run-settings.js';
 import { exitCodes } from '../report-cli-error.js';
@@ -22,7 +20,12 @@ export function registerConfigCommand(program: Command): void {
       'Validate herd.config.json and the environment; print each role as resolved (never a key value)',
     )
     .option('--json', 'print the resolved roles as JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      // Loaded here, not at start: other commands do not need the guard and tools packages.
+      const [{ parseGuardPolicy }, { parseToolsConfig }] = await Promise.all([
+        import('@herd/guard'),
+        import('@herd/tools'),
+      ]);
       const loaded = loadHerdConfig();
       const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
       const source = loaded.file ?? 'environment';

@@ -1,24 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadHerdConfig, UserError } from '@herd/core';
-import {
-  type AuditRecord,
-  createGuardFromConfig,
-  defaultAuditLogPath,
-  type GuardMode,
-  GuardModeSchema,
-  type GuardVerdict,
-  readAuditLog,
-  type ScanPoint,
-  scanPoints,
-} from '@herd/guard';
+import { loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
+// Types only: the guard package (classifier runtimes) is loaded when a guard command runs, not at start.
+import type { AuditRecord, GuardMode, GuardVerdict, ScanPoint } from '@herd/guard';
 import { type Command, InvalidArgumentError } from 'commander';
 import { exitCodes } from '../report-cli-error.js';
 
 /** Options of `herd guard scan` as commander parses them. */
 interface ScanCommandOptions {
   point: ScanPoint;
-  mode?: GuardMode;
+  mode?: string;
   policy?: string;
   json?: boolean;
   cache: boolean;
@@ -54,15 +45,21 @@ export function registerGuardCommand(program: Command): void {
       'Scan files, folders or standard input (-) under the guard policy; exit 2 when anything is blocked',
     )
     .argument('<paths...>', 'files or folders to scan, or - for standard input')
-    .option('--point <point>', `scan point: ${scanPoints.join(', ')}`, parsePoint, 'repo_content')
-    .option('--mode <mode>', 'plan, act or ci (default: ci when CI is set, else act)', parseMode)
+    .option(
+      '--point <point>',
+      `scan point: ${ScanPointSchema.options.join(', ')}`,
+      parsePoint,
+      'repo_content',
+    )
+    .option('--mode <mode>', 'plan, act or ci (default: ci when CI is set, else act)')
     .option('--policy <policy>', 'a preset (strict, balanced, off) instead of the configured policy')
     .option('--json', 'print the verdicts as JSON')
     .option('--no-cache', 'do not read or write the on-disk finding cache')
     .option('--no-audit', 'do not append to the audit log')
     .action(async (paths: string[], options: ScanCommandOptions) => {
+      const { createGuardFromConfig, GuardModeSchema } = await import('@herd/guard');
+      const mode = parseMode(options.mode ?? (process.env.CI ? 'ci' : 'act'), GuardModeSchema.options);
       const loaded = loadHerdConfig();
-      const mode = options.mode ?? (process.env.CI ? 'ci' : 'act');
       const configured = await createGuardFromConfig({
         config: loaded.config,
         baseDirectory: loaded.baseDirectory,
@@ -108,9 +105,10 @@ export function registerGuardCommand(program: Command): void {
     .command('log')
     .description('Print the guard audit log (newest last)')
     .option('--limit <count>', 'show only the last <count> records', parseLimit, 50)
-    .option('--file <path>', `audit log file (default: ${defaultAuditLogPath} beside the configuration)`)
+    .option('--file <path>', "audit log file (default: the guard's audit log beside the configuration)")
     .option('--json', 'print the records as JSON lines')
     .action(async (options: LogCommandOptions) => {
+      const { defaultAuditLogPath, readAuditLog } = await import('@herd/guard');
       const path = options.file
         ? resolve(options.file)
         : resolve(loadHerdConfig().baseDirectory, defaultAuditLogPath);
@@ -211,15 +209,19 @@ function renderLog(records: readonly AuditRecord[]): string {
 }
 
 function parsePoint(value: string): ScanPoint {
-  if (!(scanPoints as readonly string[]).includes(value))
-    throw new InvalidArgumentError(`use one of ${scanPoints.join(', ')}`);
-  return value as ScanPoint;
+  const parsed = ScanPointSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`use one of ${ScanPointSchema.options.join(', ')}`);
+  return parsed.data;
 }
 
-function parseMode(value: string): GuardMode {
-  const parsed = GuardModeSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError('use plan, act or ci');
-  return parsed.data;
+/** Checks `--mode` once the guard package (which defines the modes) is loaded. */
+function parseMode(value: string, modes: readonly GuardMode[]): GuardMode {
+  const mode = modes.find((candidate) => candidate === value);
+  if (mode) return mode;
+  throw new UserError({
+    code: 'guard_mode_invalid',
+    message: `The guard mode ${JSON.stringify(value)} is not one of ${modes.join(', ')}; pass one of them with --mode.`,
+  });
 }
 
 function parseLimit(value: string): number {

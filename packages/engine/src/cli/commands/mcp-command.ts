@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { loadHerdConfig } from '@herd/core';
-import { serveMcpOverStdio } from '@herd/tools';
 import type { Command } from 'commander';
 import { herdVersion } from '../../herd-version.js';
 
@@ -16,6 +15,8 @@ export function registerMcpCommand(program: Command): void {
     .action(async (options: { workspace?: string }) => {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });
+      // Loaded here, not at start: every other command would pay for the tools package.
+      const { serveMcpOverStdio } = await import('@herd/tools');
       await serveMcpOverStdio({
         workspace,
         config: loaded.config.tools,

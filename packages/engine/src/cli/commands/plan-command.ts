@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { type TaskCommandOptions, taskImages, withTaskOptions } from '../runs/run-command-options.js';
-import { runFromCli } from '../runs/run-from-cli.js';
 
 /** Registers `herd plan "task"`: pack the repository and propose a plan, without changing anything. */
 export function registerPlanCommand(program: Command): void {
@@ -13,6 +12,8 @@ export function registerPlanCommand(program: Command): void {
       .argument('<task>', 'what to do, in plain words'),
     { approve: false },
   ).action(async (task: string, options: TaskCommandOptions) => {
+    // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+    const { runFromCli } = await import('../runs/run-from-cli.js');
     process.exitCode = await runFromCli({
       options,
       start: (herd, signal) => herd.plan(task, { signal, images: taskImages(options) }),

@@ -1,8 +1,7 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
-import { createHerd } from '../../herd/create-herd.js';
 import { resumableSessionStatuses } from '../../sessions/session-record.js';
-import { type RunCommandOptions, runFromCli } from '../runs/run-from-cli.js';
+import type { RunCommandOptions } from '../runs/run-from-cli.js';
 
 /** Registers `herd resume [session]`: continue a killed run, or one waiting for approval. */
 export function registerResumeCommand(program: Command): void {
@@ -13,6 +12,11 @@ export function registerResumeCommand(program: Command): void {
     .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
     .option('--json', 'write the event stream as NDJSON on stdout')
     .action(async (sessionId: string | undefined, options: RunCommandOptions) => {
+      // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+      const [{ createHerd }, { runFromCli }] = await Promise.all([
+        import('../../herd/create-herd.js'),
+        import('../runs/run-from-cli.js'),
+      ]);
       let chosen = sessionId;
       if (!chosen) {
         const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { type TaskCommandOptions, taskImages, withTaskOptions } from '../runs/run-command-options.js';
-import { runFromCli } from '../runs/run-from-cli.js';
 
 /** Registers `herd run "task"`: plan, ask for approval, act, verify. */
 export function registerRunCommand(program: Command): void {
@@ -11,6 +10,8 @@ export function registerRunCommand(program: Command): void {
       .argument('<task>', 'what to do, in plain words'),
     { approve: true },
   ).action(async (task: string, options: TaskCommandOptions) => {
+    // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+    const { runFromCli } = await import('../runs/run-from-cli.js');
     process.exitCode = await runFromCli({
       options,
       start: (herd, signal) => herd.run(task, { signal, images: taskImages(options) }),

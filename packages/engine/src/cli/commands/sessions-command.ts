@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createHerd, isRunAlive } from '../../herd/create-herd.js';
 
 /** Registers `herd sessions`: list the runs of this workspace. */
 export function registerSessionsCommand(program: Command): void {
@@ -9,6 +8,8 @@ export function registerSessionsCommand(program: Command): void {
     .option('-w, --workspace <dir>', 'repository (default: the current directory)')
     .option('--json', 'print JSON')
     .action(async (options: { workspace?: string; json?: boolean }) => {
+      // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+      const { createHerd, isRunAlive } = await import('../../herd/create-herd.js');
       const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
       try {
         const sessions = await herd.sessions();

@@ -1,6 +1,5 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
-import { createHerd } from '../../herd/create-herd.js';
 
 /** Registers `herd undo [step|run]`: restore the workspace to before a step, or before the whole run. */
 export function registerUndoCommand(program: Command): void {
@@ -13,6 +12,8 @@ export function registerUndoCommand(program: Command): void {
     .option('-s, --session <id>', 'session (default: the most recent one)')
     .option('-w, --workspace <dir>', 'repository (default: the current directory)')
     .action(async (target: string, options: { session?: string; workspace?: string }) => {
+      // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
+      const { createHerd } = await import('../../herd/create-herd.js');
       const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
       try {
         const sessionId = options.session ?? (await herd.sessions())[0]?.id;
