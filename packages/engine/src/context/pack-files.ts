@@ -82,7 +82,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
         close: basePool.close,
       }
     : basePool;
-  // A first pack counts: load the tokenizer while git lists the files.
+  // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
   if (cache.entries.size === 0) pool.warmUp();
   let contentsWritten: Promise<string> | undefined;
   try {
