@@ -35,10 +35,10 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
   // With no last result the files will be listed anyway, so start now, alongside git status.
   const listing = last || root === undefined ? undefined : startListing({ root, options, status });
   // A pack without a pack cache counts with o200k: start building the tokenizer's table on another thread now.
-  const counts =
+  const counts = (at: string) =>
     !options.tokenCounter &&
-    (options.cache === false || !existsSync(join(root ?? '.', '.herd', 'cache', 'pack-index.json')));
-  if (!last && root !== undefined && counts) {
+    (options.cache === false || !existsSync(join(at, '.herd', 'cache', 'pack-index.json')));
+  if (!last && root !== undefined && counts(root)) {
     import('./tokens/token-count-pool.js').then(
       ({ loadTokenizerInBackground }) => loadTokenizerInBackground(),
       // Counting builds the table on the calling thread when it is missing.

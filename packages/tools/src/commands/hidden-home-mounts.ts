@@ -1,6 +1,6 @@
-import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { hostPath } from './host-path.js';
 
 /**
  * What a sandboxed command may still read in the user's home, relative to it: language toolchains and version
@@ -59,24 +59,7 @@ const systemTrees = [
   '/usr',
 ];
 
-const isInside = (child: string, parent: string): boolean =>
-  child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
-
-const statOf = (target: string) => {
-  try {
-    return statSync(target);
-  } catch {
-    return undefined;
-  }
-};
-
-const realOf = (target: string): string => {
-  try {
-    return realpathSync(target);
-  } catch {
-    return target;
-  }
-};
+const { isInside, statOf, realOf } = hostPath;
 
 const depth = (target: string): number => target.split('/').length;
 

@@ -1,5 +1,6 @@
-import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { hostPath } from './host-path.js';
 
 /**
  * Where daemons put their Unix sockets: Docker, containerd, Podman, the D-Bus system bus, snapd, PostgreSQL,
@@ -8,24 +9,7 @@ import path from 'node:path';
  */
 export const hostRuntimeDirectories: readonly string[] = ['/run', '/var/run'];
 
-const isInside = (child: string, parent: string): boolean =>
-  child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
-
-const statOf = (target: string) => {
-  try {
-    return statSync(target);
-  } catch {
-    return undefined;
-  }
-};
-
-const realOf = (target: string): string => {
-  try {
-    return realpathSync(target);
-  } catch {
-    return target;
-  }
-};
+const { isInside, statOf, realOf } = hostPath;
 
 const entriesOf = (directory: string): Dirent[] => {
   try {
