@@ -98,7 +98,11 @@ export function createFetchUrlTool(options: { config: ToolsConfig['fetchUrl'] })
     examples: [{ url: `https://${config.allowHosts[0]?.replace('*.', 'docs.') ?? 'docs.example.com'}/` }],
     async run({ url: raw }, { signal }) {
       let url = checkUrl(raw, config.allowHosts);
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]);
+      // A timer we hold, not AbortSignal.timeout inside AbortSignal.any: on Node 20 the composite keeps its sources
+      // only weakly, so the timeout signal can be collected and never fire (nodejs/node#57736).
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), config.timeoutMs);
+      const deadline = AbortSignal.any([signal, timer.signal]);
       let response: Response | undefined;
       try {
         for (let redirects = 0; ; redirects += 1) {
@@ -168,6 +172,8 @@ export function createFetchUrlTool(options: { config: ToolsConfig['fetchUrl'] })
           });
         }
         throw error;
+      } finally {
+        clearTimeout(timeout);
       }
     },
   });

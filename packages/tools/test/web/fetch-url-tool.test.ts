@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseToolsConfig } from '../../src/config/parse-tools-config.js';
 import { createToolDispatcher } from '../../src/dispatcher/tool-dispatcher.js';
@@ -103,6 +105,18 @@ describe('fetch_url', () => {
       arguments: { url: `${base}/slow` },
     });
     expect(result.error?.code).toBe('fetch_timeout');
+  });
+
+  it('gives up at the time cap even when garbage is collected while it waits', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const pending = dispatcherWith({ timeoutMs: 300 }).dispatch({
+      name: 'fetch_url',
+      arguments: { url: `${base}/slow` },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    collectGarbage();
+    expect((await pending).error?.code).toBe('fetch_timeout');
   });
 
   it('reports HTTP errors and non-text content', async () => {
