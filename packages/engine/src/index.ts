@@ -74,6 +74,12 @@ export type { CreateHerdOptions, Herd, HerdRun, HerdRunOptions } from './herd/cr
 export { createHerd, isRunAlive } from './herd/create-herd.js';
 // ---- Herd (library API) ----
 export type { ApprovalResolver, HerdRunResult } from './herd/drive-run.js';
+export type { WorkspaceRunHolder, WorkspaceRunLock } from './herd/workspace-run-lock.js';
+export {
+  acquireWorkspaceRunLock,
+  WorkspaceRunHolderSchema,
+  workspaceRunLockPath,
+} from './herd/workspace-run-lock.js';
 export type { ImageContentPart, TaskImage } from './images/task-image.js';
 export { TaskImageSchema } from './images/task-image.js';
 // ---- Planner ----

@@ -34,6 +34,7 @@ import type { SessionRecord } from '../sessions/session-record.js';
 import { parseRunSettings } from '../settings/run-settings.js';
 import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
 import { assertHerdDirectoryInside, herdDirectoryProblem, prepareHerdDirectory } from './herd-directory.js';
+import { acquireWorkspaceRunLock, type WorkspaceRunLock } from './workspace-run-lock.js';
 
 /** Options for {@link createHerd}. */
 export interface CreateHerdOptions {
@@ -80,7 +81,11 @@ export interface HerdRun extends AsyncIterable<HerdEvent> {
 
 /** Herd, as a library: plan, act, run, approve, undo, list sessions. */
 export interface Herd {
-  /** Plans, asks for approval, acts, verifies. */
+  /**
+   * Plans, asks for approval, acts, verifies. A run that may change files (`run`, `act`, `resume`) holds the
+   * workspace while it lasts: a second one on the same workspace, in this process or another, fails with
+   * `workspace_busy`. Planning alone runs beside it.
+   */
   run(task: string, options?: HerdRunOptions): HerdRun;
   /** Packs the repository and proposes a plan; stops there. */
   plan(task: string, options?: HerdRunOptions): HerdRun;
@@ -90,7 +95,10 @@ export interface Herd {
   resume(sessionId: string, options?: { signal?: AbortSignal }): HerdRun;
   /** Answers a pending approval request of a live run; false when no such request is waiting. */
   approve(requestId: string, decision: ApprovalDecision): boolean;
-  /** Restores the workspace to before a step (or before the whole run when `step` is omitted). */
+  /**
+   * Restores the workspace to before a step (or before the whole run when `step` is omitted). Refused with
+   * `workspace_busy` while a run is changing the workspace.
+   */
   undo(options: { sessionId: string; step?: string }): Promise<RestoreResult>;
   /** Sessions of this workspace, most recent first. */
   sessions(): Promise<SessionRecord[]>;
@@ -204,10 +212,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       },
     });
 
+    let lock: WorkspaceRunLock | undefined;
     const result = (async (): Promise<HerdRunResult> => {
       try {
         resources ??= open();
         const opened = await resources;
+        // Planning only reads the workspace; anything that may act holds it until the run ends.
+        if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
         redactor = createSecretRedactor({ env, extraNames: keyVariables(opened.roles) });
         meter = createUsageMeter({ settings: opened.settings, startedAt });
         const task = await input.task();
@@ -296,6 +307,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         });
         throw error;
       } finally {
+        lock?.release();
         channel.close();
         rmSync(runningMarker(workspace, sessionId), { force: true });
       }
@@ -392,7 +404,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             : `Session '${sessionId}' changed nothing yet, so there is nothing to undo.`,
         });
       }
-      return opened.tools.checkpoints.restore(checkpointId);
+      const lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'undo' });
+      try {
+        return await opened.tools.checkpoints.restore(checkpointId);
+      } finally {
+        lock.release();
+      }
     },
     async sessions() {
       resources ??= open();

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '@herd/core';
+import { z } from 'zod';
+import { prepareHerdDirectory } from './herd-directory.js';
+
+/** Who holds a workspace: what `.herd/run.lock` says. */
+export const WorkspaceRunHolderSchema = z.object({
+  /** Process id of the holder. */
+  pid: z.number().int().positive(),
+  /** Machine the holder runs on (a workspace on a shared disk can be held from elsewhere). */
+  host: z.string(),
+  /** The session whose run holds the workspace. */
+  sessionId: z.string(),
+  /** What it is doing: a run that may change files, or an undo. */
+  purpose: z.enum(['run', 'undo']),
+  /** ISO time it took the workspace. */
+  startedAt: z.string(),
+});
+
+/** Who holds a workspace. */
+export type WorkspaceRunHolder = z.infer<typeof WorkspaceRunHolderSchema>;
+
+/** A held workspace; release it when the run or undo ends. */
+export interface WorkspaceRunLock {
+  /** The lock file. */
+  readonly path: string;
+  /** Gives the workspace back; releasing twice is harmless. */
+  release(): void;
+}
+
+/** Lock files this process holds, by path, with the session holding each. */
+const heldHere = new Map<string, string>();
+
+/** The lock file of a workspace. */
+export function workspaceRunLockPath(workspace: string): string {
+  return join(workspace, '.herd', 'run.lock');
+}
+
+/**
+ * Takes a workspace for one run that may change files (or one undo), so that two runs, in one process or in
+ * several, never edit, checkpoint or restore the same working tree at once. The lock is `.herd/run.lock`, created
+ * atomically with the holder's process, machine and session; a lock left by a process of this machine that no
+ * longer exists (a run killed with SIGKILL) is taken over.
+ *
+ * @throws {UserError} `workspace_busy`, naming the session that holds the workspace and what to do.
+ */
+export function acquireWorkspaceRunLock(options: {
+  workspace: string;
+  sessionId: string;
+  purpose: WorkspaceRunHolder['purpose'];
+}): WorkspaceRunLock {
+  const directory = prepareHerdDirectory(options.workspace);
+  const path = workspaceRunLockPath(options.workspace);
+  const holder: WorkspaceRunHolder = {
+    pid: process.pid,
+    host: hostname(),
+    sessionId: options.sessionId,
+    purpose: options.purpose,
+    startedAt: new Date().toISOString(),
+  };
+  // Written whole under a unique name, then linked: the lock file never exists half-written.
+  const draft = join(directory, `run.lock.${randomUUID()}`);
+  writeFileSync(draft, `${JSON.stringify(holder)}\n`);
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        linkSync(draft, path);
+        heldHere.set(path, options.sessionId);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const current = readHolder(path);
+      if (attempt < 3 && (current === undefined || isAbandoned(path, current))) {
+        // Removed only if it still names the abandoned holder, not a run that took the workspace meanwhile.
+        if (sameHolder(readHolder(path), current)) rmSync(path, { force: true });
+        continue;
+      }
+      throw busy({ workspace: options.workspace, path, holder: current });
+    }
+  } finally {
+    unlinkSync(draft);
+  }
+  let released = false;
+  return {
+    path,
+    release() {
+      if (released) return;
+      released = true;
+      heldHere.delete(path);
+      // Only our own lock is removed, never one another run took over after ours was judged abandoned.
+      if (sameHolder(readHolder(path), holder)) rmSync(path, { force: true });
+    },
+  };
+}
+
+/** The holder named by a lock file, if it can be read (a vanished or unreadable file reads as nobody). */
+function readHolder(path: string): WorkspaceRunHolder | undefined {
+  try {
+    return WorkspaceRunHolderSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+function sameHolder(one: WorkspaceRunHolder | undefined, other: WorkspaceRunHolder | undefined): boolean {
+  return (
+    one?.pid === other?.pid &&
+    one?.host === other?.host &&
+    one?.sessionId === other?.sessionId &&
+    one?.startedAt === other?.startedAt
+  );
+}
+
+/** True when the holder cannot be running any more: its process is gone from this machine. */
+function isAbandoned(path: string, holder: WorkspaceRunHolder): boolean {
+  if (holder.host !== hostname()) return false;
+  // Our own process id: held only if this process took it and has not released it (ids are reused after restarts).
+  if (holder.pid === process.pid) return heldHere.get(path) !== holder.sessionId;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM means the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+function busy(options: {
+  workspace: string;
+  path: string;
+  holder: WorkspaceRunHolder | undefined;
+}): UserError {
+  const { holder } = options;
+  const who = holder
+    ? `${holder.purpose === 'undo' ? 'an undo of' : 'a run of'} session ${holder.sessionId} (process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`
+    : 'another Herd run';
+  return new UserError({
+    code: 'workspace_busy',
+    message: `${options.workspace} is being changed by ${who}; wait for it to finish or cancel it, then try again.`,
+    hint: `If no Herd run is active there, delete ${options.path}.`,
+  });
+}
