@@ -308,6 +308,29 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(readFileSync(join(first, 'src/add.js'), 'utf8')).toContain('left - right');
   });
 
+  it('fails a prompt that would act in a folder another session is acting in, naming that session', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    const holding = await newSession(editor, workspace, 'act');
+    const refused = await newSession(editor, workspace, 'act');
+    editor.answerWith((params) => (params.sessionId === holding ? 'hold' : 'allow_once'));
+
+    scriptPlan();
+    const waiting = prompt(editor, holding, 'make the failing test pass');
+    await editor.until(() =>
+      editor.permissions.some((permission) => permission.params.sessionId === holding),
+    );
+
+    await expect(prompt(editor, refused, 'make the failing test pass')).rejects.toMatchObject({
+      code: -32603,
+      message: expect.stringContaining('is being changed by a run of session'),
+      data: { code: 'workspace_busy', blame: 'user' },
+    });
+    editor.permissions.find((permission) => permission.params.sessionId === holding)?.answer('reject');
+    expect((await waiting).stopReason).toBe('end_turn');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+  });
+
   it('goes on in a session whose Herd was released while another session worked', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();
