@@ -42,7 +42,7 @@ export interface HerdProcess {
   stderr: () => string;
   /** Everything written to stdout. */
   stdout: () => string;
-  /** Resolves with the exit code (or the signal name). */
+  /** Resolves with the exit code (or the signal name) once the process has ended and its output is all read. */
   exit: Promise<number | string>;
   /** Resolves when an event matching the predicate arrives. */
   waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean): Promise<void>;
@@ -85,8 +85,9 @@ export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.P
   child.stderr!.on('data', (chunk: Buffer) => {
     errors += chunk.toString('utf8');
   });
+  // 'close', not 'exit': 'exit' can come before the last stdout and stderr chunks have been read.
   const exit = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    child.on('close', (code, signal) => resolve(code ?? signal ?? -1)),
   );
   return {
     child,

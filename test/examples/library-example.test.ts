@@ -26,6 +26,8 @@ function runExample(workspace: string, task: string): Promise<{ code: number | n
     cwd: exampleDirectory,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so the timer below also stops the node process tsx starts, which shares its pipes.
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -34,10 +36,12 @@ function runExample(workspace: string, task: string): Promise<{ code: number | n
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
-  // A run that waits for an approval nobody gives would hang the test; stop it and show what it printed.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  // A run that waits for an approval nobody gives would hang the test; stop it and show what it printed, well
+  // before the test's own 30 s limit but late enough for a slow, loaded machine.
+  const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 25_000);
+  // 'close', not 'exit': 'exit' can come before the last output has been read.
   return new Promise((resolve) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
     }),
