@@ -70,6 +70,7 @@ describe('run_command', () => {
 
   it('also keeps a key set in this process environment away from the child', async () => {
     const { root } = await createTemporaryWorkspace();
+    const before = process.env.LLAMA_API_KEY;
     process.env.LLAMA_API_KEY = 'sk-process-fake';
     try {
       const dispatcher = await commandToolsFor(root);
@@ -79,7 +80,8 @@ describe('run_command', () => {
       });
       expect(dataOf(result).stdout.text).toBe('key=\n');
     } finally {
-      delete process.env.LLAMA_API_KEY;
+      if (before === undefined) delete process.env.LLAMA_API_KEY;
+      else process.env.LLAMA_API_KEY = before;
     }
   });
 
@@ -103,17 +105,17 @@ describe('run_command', () => {
       'for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 60 & echo $! >> pids.txt; wait) & done; sleep 60 & echo $! >> pids.txt; wait';
     const result = await dispatcher.dispatch({
       name: 'run_command',
-      arguments: { argv: ['sh', '-c', script], timeoutMs: 500 },
+      // Long enough for a loaded machine to start all eleven sleeps before the limit.
+      arguments: { argv: ['sh', '-c', script], timeoutMs: 1000 },
     });
     expect(dataOf(result)).toMatchObject({ timedOut: true, exitCode: undefined });
-    expect(result.content).toContain('killed after the 500 ms time limit');
+    expect(result.content).toContain('killed after the 1000 ms time limit');
     const pids = (await readFile(path.join(root, 'pids.txt'), 'utf8'))
       .split('\n')
       .filter(Boolean)
       .map(Number);
     expect(pids.length).toBe(11);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(pids.filter(alive)).toEqual([]);
+    await expect.poll(() => pids.filter(alive), { timeout: 10_000 }).toEqual([]);
   });
 
   it('kills background children left behind when the main process exits', async () => {
@@ -124,8 +126,7 @@ describe('run_command', () => {
       arguments: { argv: ['sh', '-c', 'sleep 60 > /dev/null 2>&1 & echo $!'] },
     });
     const pid = Number(dataOf(result).stdout.text.trim());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(alive(pid)).toBe(false);
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
   });
 
   it('caps 100 MB of output to its head and tail and says how much was cut', async () => {
