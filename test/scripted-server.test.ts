@@ -11,7 +11,8 @@ afterEach(async () => {
   await server.close();
 });
 
-const client = () => new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 2_000 });
+// A generous timeout: on a loaded machine a local answer can take seconds, and no test here waits for it to pass.
+const client = () => new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 10_000 });
 
 describe('scripted OpenAI-compatible server, seen through the official openai SDK', () => {
   it('lists models', async () => {

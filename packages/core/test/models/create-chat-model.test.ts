@@ -22,7 +22,7 @@ function actorRole(
   const config: HerdConfig = {
     provider: 'local',
     providers: { local: { baseUrl: server.url, apiKeyEnv, requiresApiKey: true } },
-    roles: { actor: { model: 'maverick', retries: 0, timeoutMs: 2_000, ...overrides } },
+    roles: { actor: { model: 'maverick', retries: 0, timeoutMs: 10_000, ...overrides } },
   };
   return resolveModelRole({ config, role: 'actor', env: {} });
 }
@@ -83,7 +83,7 @@ describe('createChatModel', () => {
   });
 
   it('gives up on a stalled provider after the role timeout', async () => {
-    server.enqueue({ fault: 'stall', ms: 5_000 });
+    server.enqueue({ fault: 'stall', ms: 30_000 });
     const model = createChatModel({
       role: actorRole({ timeoutMs: 300 }),
       env: { TEST_LLAMA_KEY: 'k-123456789' },

@@ -72,7 +72,7 @@ describe('Llama Guard over chat completions (scripted server)', () => {
   });
 
   it('times out a stalled provider', async () => {
-    server.enqueue({ fault: 'stall', ms: 2_000 });
+    server.enqueue({ fault: 'stall', ms: 30_000 });
     await expect(classifier(150).classify({ user: 'hello' })).rejects.toMatchObject({
       code: 'llama_guard_timeout',
     });
