@@ -4,6 +4,7 @@ import { actStepNode } from './nodes/act-step-node.js';
 import { approvePlanNode } from './nodes/approve-plan-node.js';
 import { fixNode } from './nodes/fix-node.js';
 import { planNode } from './nodes/plan-node.js';
+import { prepareFixNode } from './nodes/prepare-fix-node.js';
 import { nextStep, prepareStepNode } from './nodes/prepare-step-node.js';
 import { verifyNode } from './nodes/verify-node.js';
 import type { RunContext } from './run-context.js';
@@ -13,15 +14,16 @@ import { RunState, type RunStateValue } from './run-state.js';
  * Builds a run as a LangGraph state graph, checkpointed after every node:
  *
  * ```
- * START → make_plan → approve_plan → prepare_step → act_step ─┐ (next step)
- *                  ↑          ↑___________________│
- *                  │                              ↓ (all steps done, or after each with verifyAfterEachStep)
- *                  │                            verify → END (passed)
- *                  │                              │ failed
- *                  │                fix ←─────────┤ (attempts left) → verify
- *                  └──── make_plan (re-plan) ←─────────┘ (re-plans left), else END
+ * START → make_plan → approve_plan → prepare_step → act_step → verify → END (passed, no steps left)
+ *
+ * act_step → prepare_step                 the next step, unless verifyAfterEachStep
+ * verify   → prepare_step                 passed with steps left (verifyAfterEachStep)
+ * verify   → prepare_fix → fix → verify   failed, fix attempts left
+ * verify   → make_plan                    failed, no fix attempts left, re-plans left; else END
  * ```
- * A run in `act` mode starts at `approve_plan` with an existing plan.
+ * A run in `act` mode starts at `approve_plan` with an existing plan. A plan that is not approved, and any node
+ * that stops the run (blocked, failed), leads to END. `prepare_step` and `prepare_fix` take the undo point of the
+ * step or fix attempt that follows them, in a super-step of their own.
  */
 export function buildRunGraph(options: { context: RunContext; checkpointer: BaseCheckpointSaver }) {
   const { context } = options;
@@ -31,6 +33,7 @@ export function buildRunGraph(options: { context: RunContext; checkpointer: Base
     .addNode('prepare_step', prepareStepNode(context))
     .addNode('act_step', actStepNode(context))
     .addNode('verify', verifyNode(context))
+    .addNode('prepare_fix', prepareFixNode(context))
     .addNode('fix', fixNode(context))
     .addConditionalEdges(START, (state: RunStateValue) => (state.plan ? 'approve_plan' : 'make_plan'), [
       'make_plan',
@@ -54,11 +57,12 @@ export function buildRunGraph(options: { context: RunContext; checkpointer: Base
       ['prepare_step', 'verify', END],
     )
     .addConditionalEdges('verify', (state: RunStateValue) => afterVerify(context, state), [
-      'fix',
+      'prepare_fix',
       'make_plan',
       'prepare_step',
       END,
     ])
+    .addEdge('prepare_fix', 'fix')
     .addConditionalEdges('fix', (state: RunStateValue) => (state.status ? END : 'verify'), ['verify', END]);
   return graph.compile({ checkpointer: options.checkpointer });
 }
@@ -66,10 +70,10 @@ export function buildRunGraph(options: { context: RunContext; checkpointer: Base
 function afterVerify(
   context: RunContext,
   state: RunStateValue,
-): 'fix' | 'make_plan' | 'prepare_step' | typeof END {
+): 'prepare_fix' | 'make_plan' | 'prepare_step' | typeof END {
   if (state.status) return END;
   if (state.verification?.passed) return nextStep(state) ? 'prepare_step' : END;
-  if (state.fixAttempts < context.settings.maxFixAttempts) return 'fix';
+  if (state.fixAttempts < context.settings.maxFixAttempts) return 'prepare_fix';
   if (state.replans < context.settings.maxReplans) return 'make_plan';
   return END;
 }

@@ -2,13 +2,15 @@ import type { PlanStep } from '@herd/core';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { nextFixStepId } from './prepare-fix-node.js';
 import { reportStepChanges } from './report-step-changes.js';
 import { runActor } from './run-actor.js';
 import { verificationCommands } from './verify-node.js';
 
 /**
  * The fixing node: after verification failed, the actor gets the failure output and a step that spans every file
- * of the plan and the verification commands, and tries to make verification pass.
+ * of the plan and the verification commands, and tries to make verification pass. Its undo point was taken by
+ * `prepare_fix`.
  */
 export function fixNode(context: RunContext) {
   return async (state: RunStateValue, config: LangGraphRunnableConfig): Promise<RunStateUpdate> => {
@@ -16,7 +18,7 @@ export function fixNode(context: RunContext) {
     const attempt = state.fixAttempts + 1;
     const files = new Map(plan.steps.flatMap((step) => step.files).map((file) => [file.path, file]));
     const step: PlanStep = {
-      id: `fix-${attempt}`,
+      id: nextFixStepId(state),
       title: `Make verification pass (attempt ${attempt})`,
       intent:
         'Verification failed after the plan was carried out. Read the failure, find the cause in the files of the plan, and fix it.',
@@ -27,9 +29,6 @@ export function fixNode(context: RunContext) {
       commands: verificationCommands(context, state),
       acceptance: 'the verification commands pass',
     };
-    const checkpoint = context.tools.checkpoints
-      ? await context.tools.checkpoints.create({ label: `herd ${context.sessionId} before ${step.id}` })
-      : undefined;
     context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt });
     const outcome = await runActor({
       context,
@@ -38,7 +37,7 @@ export function fixNode(context: RunContext) {
       config,
       failure: state.verification?.report ?? '',
     });
-    await reportStepChanges({ context, since: checkpoint?.id });
+    await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
     context.emit({
       type: 'step-finish',
       stepId: step.id,

@@ -1,5 +1,6 @@
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { takeUndoPoint } from './take-undo-point.js';
 
 /** The next plan step that has not finished, if any. */
 export function nextStep(state: RunStateValue) {
@@ -15,13 +16,6 @@ export function prepareStepNode(context: RunContext) {
     context.meter.check();
     const step = nextStep(state);
     if (!step) return {};
-    const store = context.tools.checkpoints;
-    if (!store) return {};
-    const checkpoint = await store.create({ label: `herd ${context.sessionId} before ${step.id}` });
-    context.emit({ type: 'checkpoint-create', checkpointId: checkpoint.id, stepId: step.id });
-    return {
-      stepCheckpoints: { ...state.stepCheckpoints, [step.id]: checkpoint.id },
-      ...(state.runCheckpoint ? {} : { runCheckpoint: checkpoint.id }),
-    };
+    return takeUndoPoint({ context, state, stepId: step.id });
   };
 }
