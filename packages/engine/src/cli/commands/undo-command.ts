@@ -1,14 +1,16 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
 
-/** Registers `herd undo [step|run]`: restore the workspace to before a step, or before the whole run. */
+/**
+ * Registers `herd undo [step|run]`: restore the workspace to before a step or a fix attempt, or before the whole run.
+ */
 export function registerUndoCommand(program: Command): void {
   program
     .command('undo')
     .description(
-      'Restore the files as they were before a step (e.g. step-2) or before the whole run (`run`, the default)',
+      'Restore the files as they were before a step (e.g. step-2), a fix attempt (fix-1) or the whole run (`run`, the default)',
     )
-    .argument('[target]', 'a step id, or `run`', 'run')
+    .argument('[target]', 'a step id (step-2) or fix attempt (fix-1), or `run`', 'run')
     .option('-s, --session <id>', 'session (default: the most recent one)')
     .option('-w, --workspace <dir>', 'repository (default: the current directory)')
     .action(async (target: string, options: { session?: string; workspace?: string }) => {
