@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -14,6 +14,10 @@ export function createRepository(
     writeFileSync(join(root, path), content);
   }
   if (options.git) {
+    // Files older than the index, as in a checkout that is not brand new: git otherwise rewrites the index on every
+    // status while their times fall in the index's second ("racily clean" entries), and a kept pack is not reused.
+    const past = new Date(Date.now() - 60_000);
+    for (const path of Object.keys(files)) utimesSync(join(root, path), past, past);
     const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');

@@ -378,6 +378,14 @@ describe('packRepository on an unchanged git work tree', () => {
     expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const a = 2;');
   });
 
+  it('sees an edit to a file git was told not to watch after a result was kept', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
+    await packRepository({ root, budget: 100_000 });
+    execFileSync('git', ['-C', root, 'update-index', '--assume-unchanged', 'a.ts']);
+    writeFileSync(join(root, 'a.ts'), 'export const a = 2;\n');
+    expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const a = 2;');
+  });
+
   it('keeps a result only when the files read are the ones git saw changed', () => {
     const state = { fingerprint: 'f', changed: new Map([['a.ts', '20:1000']]) };
     const entry = { size: 20, mtimeMs: 1000 };

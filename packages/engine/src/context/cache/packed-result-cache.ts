@@ -19,7 +19,7 @@ const formatVersion = 4;
 /** What git sees of a work tree, as far as a pack of it is concerned. */
 export interface WorkTreeState {
   /**
-   * HEAD, plus every changed, staged and untracked path with its size and modification time, hashed. Equal
+   * HEAD and the index file's identity (flags that hide files from git status live there), plus every changed, staged and untracked path with its size and modification time, hashed. Equal
    * fingerprints mean git sees the same files with the same content as last time, so a pack of them is the same.
    */
   fingerprint: string;
@@ -40,7 +40,8 @@ export async function workTreeFingerprint(options: {
   const status = await options.status;
   if (!status || status.head === undefined) return undefined;
   const { prefixBytes } = status;
-  const hash = createHash('sha256').update(`${status.head}\n`);
+  // Read after git status ran, which may itself have refreshed the index: the next look then finds it unchanged.
+  const hash = createHash('sha256').update(`${status.head}\n${statSafe(status.indexPath).full}\n`);
   const changed = new Map<string, string>();
   for (const entry of status.entries) {
     // Ignored files are never packed.
@@ -83,7 +84,7 @@ export function readMatchesWorkTree(options: {
  * A changed file's size and modification time (what a pack's read entries record), and the same with its change
  * time and inode, which copying with preserved times (`cp -p`, `touch -r`) cannot keep.
  */
-function statSafe(path: Buffer): { read: string; full: string } {
+function statSafe(path: Buffer | string): { read: string; full: string } {
   try {
     const info = statSync(path);
     const read = `${info.size}:${info.mtimeMs}`;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -12,6 +13,11 @@ export interface GitStatus {
   prefix: string;
   /** The same, as git printed it (a directory name need not be UTF-8). */
   prefixBytes: Buffer;
+  /**
+   * The index file's path (absolute). git rewrites it whenever a flag hiding files from `git status` changes
+   * (assume-unchanged, skip-worktree), so its identity belongs in a fingerprint of what status shows.
+   */
+  indexPath: string;
   /** HEAD's commit; undefined in a repository without commits. */
   head: string | undefined;
   /** Every changed, untracked and ignored path (`git status --porcelain=v2`), relative to the top. */
@@ -37,13 +43,17 @@ export async function readGitStatus(root: string): Promise<GitStatus | undefined
     (await execFileAsync('git', args, { cwd: root, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }))
       .stdout;
   try {
-    const [prefix, status] = await Promise.all([
-      git(['rev-parse', '--show-prefix']),
+    const [located, status] = await Promise.all([
+      git(['rev-parse', '--git-path', 'index', '--show-prefix']),
       git(['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching']),
     ]);
-    // Only the line break goes: a directory name may begin or end with spaces.
+    // The index path first (relative to the root), then the prefix; only the line break goes from the prefix, as
+    // a directory name may begin or end with spaces.
+    const lineEnd = located.indexOf(10);
+    const indexPath = resolve(root, located.subarray(0, lineEnd).toString('utf8'));
+    const prefix = located.subarray(lineEnd + 1);
     const prefixBytes = prefix.subarray(0, prefix.at(-1) === 10 ? -1 : undefined);
-    return { prefix: prefixBytes.toString('utf8'), prefixBytes, ...parseStatus(status) };
+    return { prefix: prefixBytes.toString('utf8'), prefixBytes, indexPath, ...parseStatus(status) };
   } catch {
     return undefined;
   }
