@@ -191,6 +191,11 @@ export const RunFinishEventSchema = event('run-finish', {
     'cancelled',
     'awaiting_approval',
   ]),
+  /**
+   * How the change was verified, for runs that act: `passed`, `failed`, or `not_run` (no verification command,
+   * or the run ended before verifying). Absent for plan-only runs and runs that failed to start.
+   */
+  verification: z.enum(['passed', 'failed', 'not_run']).optional(),
   usage: z.partialRecord(EventRoleSchema, TokenUsageSchema).default({}),
   durationMs: z.number().nonnegative(),
 });

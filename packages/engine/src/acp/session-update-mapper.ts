@@ -202,9 +202,10 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
         .map(([role, usage]) => `${role} ${usage.totalTokens}`)
         .join(', ');
       const seconds = (event.durationMs / 1000).toFixed(1);
+      const unverified = event.status === 'succeeded' && event.verification === 'not_run';
       return [
         message(
-          `Run ${event.status.replace('_', ' ')} in ${seconds} s${tokens ? ` (tokens: ${tokens})` : ''}.\n\n`,
+          `Run ${event.status.replace('_', ' ')}${unverified ? ', not verified,' : ''} in ${seconds} s${tokens ? ` (tokens: ${tokens})` : ''}.\n\n`,
         ),
       ];
     },

@@ -51,7 +51,8 @@ export function buildCiReport(options: BuildCiReportOptions): CiReport {
     planId: result?.planId ?? proposed?.planId ?? null,
     plan: plan ?? null,
     steps: plan ? stepReports(plan, events) : [],
-    verification: result?.verification
+    verification:
+      result?.verification && !result.verification.skipped
       ? { passed: result.verification.passed, report: result.verification.report }
       : null,
     guardVerdicts: ofType(events, 'guard-verdict').map(({ type, runId, time, ...verdict }) => verdict),

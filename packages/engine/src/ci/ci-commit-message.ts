@@ -25,6 +25,8 @@ export function ciCommitMessage(
       `Verification ${report.verification.passed ? 'passed' : 'failed'}${commands ? `: ${commands}` : ''}.`,
       '',
     );
+  } else {
+    lines.push('Not verified: no verification command ran.', '');
   }
   lines.push(`Herd-Session: ${report.sessionId}`);
   return `${lines.join('\n')}\n`;

@@ -27,7 +27,7 @@ import { createPlanStore } from '../planner/plan-store.js';
 import { buildRunGraph } from '../run/build-run-graph.js';
 import { createRunGuard } from '../run/create-run-guard.js';
 import type { RunContext } from '../run/run-context.js';
-import type { RunMode, RunStateValue } from '../run/run-state.js';
+import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-state.js';
 import { createUsageMeter } from '../run/usage-meter.js';
 import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
@@ -285,6 +285,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         channel.emit({
           type: 'run-finish',
           status: summary.status,
+          ...(input.mode === 'plan' ? {} : { verification: verificationOf(summary.verification) }),
           usage: meter.usage(),
           durationMs: Date.now() - startedAt,
         });
@@ -423,6 +424,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     },
   };
   return herd;
+}
+
+/** How a run's change was verified, as `run-finish` says it. */
+function verificationOf(outcome: VerificationOutcome | undefined): 'passed' | 'failed' | 'not_run' {
+  if (!outcome || outcome.skipped) return 'not_run';
+  return outcome.passed ? 'passed' : 'failed';
 }
 
 /** The file that holds the process id of a session's live run. */

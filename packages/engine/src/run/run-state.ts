@@ -17,7 +17,13 @@ export type RunStatus =
 
 /** What verification found the last time it ran. */
 export interface VerificationOutcome {
+  /** Nothing failed: every command passed, or there was none to run (see `skipped`). */
   passed: boolean;
+  /**
+   * True when there was no verification command (the plan named none and `run.testCommand` is unset): nothing
+   * vouches for the change, though the run goes on as if verification passed.
+   */
+  skipped?: boolean;
   /** The commands run and their output (tail), for the report and for the actor's fix attempts. */
   report: string;
 }

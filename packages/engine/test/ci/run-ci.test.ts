@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HerdEvent } from '@herd/core';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { runCi } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
@@ -95,6 +96,47 @@ describe('runCi', () => {
     expect(outcome.report.changedFiles).toEqual([{ path: 'src/add.js', change: 'modify' }]);
     expect(outcome.report.usage.modelCalls).toBe(4);
     expect(outcome.summary).toContain('- `step-1` undeclared file: writing NOTES.md → block');
+  });
+});
+
+describe('runCi without a verification command', () => {
+  it('says the change is not verified in the report, the summary, the commit and the last event', async () => {
+    const workspace = failingRepository();
+    const base = createTestConfig({ baseUrl: server.url });
+    const config = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
+    server.enqueue({ content: JSON.stringify({ ...plan, verification: [] }) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+            },
+          ],
+        },
+        { content: 'Fixed.' },
+      ],
+      { model: testModels.actor },
+    );
+    const events: HerdEvent[] = [];
+
+    const outcome = await runCi({
+      task: 'make add add',
+      workspace,
+      config: { config, file: undefined, baseDirectory: workspace },
+      env: {},
+      commit: true,
+      branch: 'herd/unverified',
+      onEvent: (event) => events.push(event),
+    });
+
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.report.verification).toBeNull();
+    expect(outcome.summary).toContain('## Herd CI: changes made, not verified (no verification ran)');
+    expect(events.at(-1)).toMatchObject({ type: 'run-finish', status: 'succeeded', verification: 'not_run' });
+    const message = execFileSync('git', ['log', '-1', '--format=%B', 'herd/unverified'], { cwd: workspace });
+    expect(message.toString()).toContain('Not verified: no verification command ran.');
   });
 });
 

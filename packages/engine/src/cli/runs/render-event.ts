@@ -55,7 +55,8 @@ export function renderEvent(event: HerdEvent): string | undefined {
             `${role} ${value.inputTokens.toLocaleString('en-US')} in / ${value.outputTokens.toLocaleString('en-US')} out`,
         )
         .join(', ');
-      return `\n${event.status} in ${(event.durationMs / 1000).toFixed(1)} s${usage ? ` — tokens: ${usage}` : ''}`;
+      const unverified = event.status === 'succeeded' && event.verification === 'not_run';
+      return `\n${event.status}${unverified ? ' (not verified)' : ''} in ${(event.durationMs / 1000).toFixed(1)} s${usage ? ` — tokens: ${usage}` : ''}`;
     }
   }
 }

@@ -29,7 +29,7 @@ export function verifyNode(context: RunContext) {
         message:
           'The plan names no verification command and run.testCommand is not set; the change is not verified.',
       });
-      return { verification: { passed: true, report: 'no verification command' } };
+      return { verification: { passed: true, skipped: true, report: 'no verification command' } };
     }
     const sections: string[] = [];
     let passed = true;
