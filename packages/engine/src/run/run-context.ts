@@ -57,7 +57,7 @@ export interface RunContext {
   autoApprovePlan: boolean;
   memory: ApprovalMemory;
   emit: (event: HerdEventInput) => void;
-  /** Steps already announced with `step-start` on this run's event stream. */
+  /** Steps already announced with `step-start` on this run's event stream, as `<re-plans>:<step id>`. */
   announcedSteps: Set<string>;
   /** Records a finished step on the session, so `herd sessions` shows progress even after a crash. */
   recordStep: (stepId: string) => Promise<void>;

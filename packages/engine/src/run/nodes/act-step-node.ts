@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { announceStep } from './announce-step.js';
 import { nextStep } from './prepare-step-node.js';
 import { reportStepChanges } from './report-step-changes.js';
 import { runActor } from './run-actor.js';
@@ -10,12 +11,7 @@ export function actStepNode(context: RunContext) {
   return async (state: RunStateValue, config: LangGraphRunnableConfig): Promise<RunStateUpdate> => {
     const step = nextStep(state);
     if (!step) return {};
-    // LangGraph runs this node again from its start when a run resumes after an approval: announce the step once
-    // per event stream (a new process resuming a killed run announces it again, to its own readers).
-    if (!context.announcedSteps.has(step.id)) {
-      context.announcedSteps.add(step.id);
-      context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt: 1 });
-    }
+    announceStep({ context, state, stepId: step.id, title: step.title, attempt: 1 });
     const outcome = await runActor({ context, state, step, config });
     await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
     // A refused deviation is reported as its own event; the step went on without it.

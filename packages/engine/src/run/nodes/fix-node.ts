@@ -2,6 +2,7 @@ import type { PlanStep } from '@herd/core';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { announceStep } from './announce-step.js';
 import { nextFixStepId } from './prepare-fix-node.js';
 import { reportStepChanges } from './report-step-changes.js';
 import { runActor } from './run-actor.js';
@@ -29,7 +30,7 @@ export function fixNode(context: RunContext) {
       commands: verificationCommands(context, state),
       acceptance: 'the verification commands pass',
     };
-    context.emit({ type: 'step-start', stepId: step.id, title: step.title, attempt });
+    announceStep({ context, state, stepId: step.id, title: step.title, attempt });
     const outcome = await runActor({
       context,
       state,

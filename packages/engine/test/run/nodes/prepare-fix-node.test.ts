@@ -111,6 +111,24 @@ describe('a fix attempt after a failed verification', () => {
     expect(readAdd(workspace)).toContain('left * right');
   });
 
+  it('is announced once when it pauses for an approval and goes on in the same run', async () => {
+    const workspace = failingRepository();
+    server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
+    server.enqueue([...wrongStep, fixTurn, notesTurn, { content: 'fixed' }], { model: testModels.actor });
+    const herd = herdFor(workspace, {
+      config: scriptedConfig(workspace),
+      resolveApproval: async () => 'allow_once',
+    });
+
+    const result = await herd.run('make the test pass').result;
+    await herd.close();
+
+    expect(result.status).toBe('succeeded');
+    expect(ofType(result.events, 'approval-request')).toHaveLength(1);
+    const starts = ofType(result.events, 'step-start').map((event) => event.stepId);
+    expect(starts).toEqual(['step-1', 'fix-1']);
+  });
+
   it('paused inside the attempt and resumed by another Herd keeps the undo point taken before it, taking no second one', async () => {
     const workspace = failingRepository();
     const config = scriptedConfig(workspace);
