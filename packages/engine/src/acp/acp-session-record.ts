@@ -25,6 +25,8 @@ export const AcpSessionRecordSchema = z.object({
   runs: z.array(z.object({ runId: z.string().min(1), continued: z.boolean().default(false) })).default([]),
   /** The plan the session's last run proposed or acted on; `/act` carries it out. */
   lastPlanId: z.string().min(1).optional(),
+  /** Runs whose changes `/undo` took back, so the next `/undo` goes further back. */
+  undoneRuns: z.array(z.string().min(1)).default([]),
   /** Keys of the questions answered "allow always" in this session. */
   alwaysAllowed: z.array(z.string()).default([]),
 });

@@ -14,6 +14,7 @@ import { createEditorTerminalRunner } from './editor-terminal-runner.js';
 import { promptTask } from './prompt-task.js';
 import type { AcpSessionModeId } from './session-modes.js';
 import { createSessionUpdateMapper } from './session-update-mapper.js';
+import { parseUndoCommand, type UndoTarget, undoSessionChange } from './undo-session-change.js';
 
 /** Options for {@link createAcpSession}. */
 export interface AcpSessionOptions {
@@ -40,7 +41,7 @@ export interface AcpSession {
   readonly record: AcpSessionRecord;
   /** Runs one prompt to its end in the session's mode and says why it stopped. */
   prompt(prompt: readonly acp.ContentBlock[], signal: AbortSignal): Promise<acp.StopReason>;
-  /** Tells the editor the session's slash commands (`/act`); sent just after the session is opened. */
+  /** Tells the editor the session's slash commands (`/act`, `/undo`); sent just after the session is opened. */
   announceCommands(): void;
   /** Switches the mode at the editor's request. */
   setMode(mode: AcpSessionModeId): void;
@@ -204,8 +205,30 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return stopReasonOf(await follow(herd().act(record.lastPlanId, { signal })), signal);
   }
 
+  async function undoLastChange(target: UndoTarget): Promise<acp.StopReason> {
+    let text: string;
+    try {
+      text = await undoSessionChange({ herd: herd(), record, target });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await update({
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: `Error: ${message}\n\n` },
+      });
+      throw new acp.RequestError(
+        -32603,
+        message,
+        HerdError.isInstance(error) ? { code: error.code, blame: error.blame } : undefined,
+      );
+    }
+    await update({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `${text}\n\n` } });
+    return 'end_turn';
+  }
+
   async function promptInMode(task: string, signal: AbortSignal): Promise<acp.StopReason> {
     if (/^\/act\b/.test(task)) return actOnLastPlan(signal);
+    const undo = parseUndoCommand(task);
+    if (undo) return undoLastChange(undo);
     if (record.mode === 'act') return stopReasonOf(await follow(herd().run(task, { signal })), signal);
     const planned = await follow(herd().plan(task, { signal }));
     if (signal.aborted || planned.status !== 'succeeded' || !planned.planId)
@@ -290,6 +313,12 @@ const sessionCommands: acp.AvailableCommand[] = [
     name: 'act',
     description:
       "Carry out this session's latest plan (asks you to approve it first, unless you already did).",
+  },
+  {
+    name: 'undo',
+    description:
+      "Restore the files as they were before this session's latest run (or before one of its steps); again to go further back.",
+    input: { hint: 'step-N, fix-N or nothing for the whole run' },
   },
 ];
 

@@ -132,6 +132,7 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
         createdAt: now,
         updatedAt: now,
         runs: [],
+        undoneRuns: [],
         alwaysAllowed: [],
       };
       writeAcpSessionRecord(record);

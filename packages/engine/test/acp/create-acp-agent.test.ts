@@ -152,7 +152,10 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     );
     expect(editor.updates(sessionId)).toContainEqual({
       sessionUpdate: 'available_commands_update',
-      availableCommands: [expect.objectContaining({ name: 'act' })],
+      availableCommands: [
+        expect.objectContaining({ name: 'act' }),
+        expect.objectContaining({ name: 'undo' }),
+      ],
     });
     editor.answerWith(() => 'reject');
     await prompt(editor, sessionId, 'make the failing test pass');
@@ -167,6 +170,43 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       'think',
     ]);
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it('offers /undo, which restores the files to before the last run, then goes one run further back', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    editor.answerWith(() => 'allow_once');
+    const sessionId = await newSession(editor, workspace, 'act');
+    scriptPlan();
+    scriptFix();
+    await prompt(editor, sessionId, 'make the failing test pass');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+
+    expect((await prompt(editor, sessionId, '/undo')).stopReason).toBe('end_turn');
+
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+    expect(agentText(editor.updates(sessionId))).toContain('- `src/add.js` restored');
+    await prompt(editor, sessionId, '/undo');
+    expect(agentText(editor.updates(sessionId))).toContain('Nothing to undo');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+    expect(server.chatRequests()).toHaveLength(3);
+  });
+
+  it('undoes one step of the last run with /undo step-1, and says when no run has the step', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    editor.answerWith(() => 'allow_once');
+    const sessionId = await newSession(editor, workspace, 'act');
+    scriptPlan();
+    scriptFix();
+    await prompt(editor, sessionId, 'make the failing test pass');
+
+    await prompt(editor, sessionId, '/undo step-9');
+    expect(agentText(editor.updates(sessionId))).toContain('no run of this session has a step `step-9`');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+    await prompt(editor, sessionId, '/undo step-1');
+    expect(agentText(editor.updates(sessionId))).toContain('before step `step-1` of run');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
   });
 
   it("says in initialize whether edits and commands will go through the editor's file system and terminal", async () => {
