@@ -53,8 +53,8 @@ export function buildCiReport(options: BuildCiReportOptions): CiReport {
     steps: plan ? stepReports(plan, events) : [],
     verification:
       result?.verification && !result.verification.skipped
-      ? { passed: result.verification.passed, report: result.verification.report }
-      : null,
+        ? { passed: result.verification.passed, report: result.verification.report }
+        : null,
     guardVerdicts: ofType(events, 'guard-verdict').map(({ type, runId, time, ...verdict }) => verdict),
     deviations: ofType(events, 'plan-deviation').map(({ type, runId, time, ...deviation }) => deviation),
     changedFiles: parsePatchFiles(result?.patch ?? ''),

@@ -140,7 +140,12 @@ describe('two runs on one workspace', () => {
     const workspace = failingRepository();
     server.enqueue([{ content: plan }, { content: plan }], { model: testModels.planner });
     server.enqueue(fixTurns, { model: testModels.actor });
-    const earlier = createHerd({ workspace, config: loadedConfig(workspace), env: {}, autoApprovePlan: true });
+    const earlier = createHerd({
+      workspace,
+      config: loadedConfig(workspace),
+      env: {},
+      autoApprovePlan: true,
+    });
     const done = await earlier.run('make the test pass').result;
     expect(done.status).toBe('succeeded');
 
