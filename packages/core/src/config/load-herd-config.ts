@@ -41,12 +41,11 @@ export interface LoadedHerdConfig {
 export function loadHerdConfig(options: LoadHerdConfigOptions = {}): LoadedHerdConfig {
   const env = options.env ?? process.env;
   const cwd = resolve(options.cwd ?? process.cwd());
-  const file = options.path
-    ? resolve(cwd, options.path)
-    : env.HERD_CONFIG
-      ? resolve(cwd, env.HERD_CONFIG)
-      : findConfigFile(cwd);
-  const raw = file ? readConfigFile(file) : {};
+  const named = options.path ?? env.HERD_CONFIG;
+  const file = named ? resolve(cwd, named) : findConfigFile(cwd);
+  const raw = file
+    ? readConfigFile({ file, chosenBy: options.path ? 'option' : named ? 'HERD_CONFIG' : 'search' })
+    : {};
   const withEnvironment = applyEnvironment(raw, env);
   const parsed = HerdConfigSchema.safeParse(withEnvironment);
   const source = file ?? 'environment';
@@ -74,23 +73,36 @@ function findConfigFile(start: string): string | undefined {
   }
 }
 
-function readConfigFile(file: string): unknown {
+/** How the configuration file was chosen, which decides the fix a message suggests. */
+type ConfigFileChoice = 'option' | 'HERD_CONFIG' | 'search';
+
+function readConfigFile(options: { file: string; chosenBy: ConfigFileChoice }): unknown {
+  const { file, chosenBy } = options;
+  const otherwise = {
+    option: 'or pass the path of a JSON file',
+    HERD_CONFIG: 'or point HERD_CONFIG at a JSON file (or unset it)',
+    search: 'or remove it, or point HERD_CONFIG at another file',
+  }[chosenBy];
   let text: string;
   try {
     if (statSync(file).isDirectory()) {
       throw new ConfigError({
         source: file,
-        message: `The configuration path ${file} is a directory; point HERD_CONFIG at a JSON file.`,
+        message: `The configuration path ${file} is a directory, not a JSON file; replace it with a ${configFileName} file ${otherwise}.`,
       });
     }
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError({
       source: file,
       code: 'config_unreadable',
       cause: error,
-      message: `Cannot read the configuration file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check that it exists and is readable, or unset HERD_CONFIG.`,
+      message:
+        reason === 'ENOENT'
+          ? `The configuration file ${file} does not exist; create it ${otherwise}.`
+          : `Cannot read the configuration file ${file} (${reason}); make it readable (chmod a+r) ${otherwise}.`,
     });
   }
   try {

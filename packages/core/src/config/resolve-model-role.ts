@@ -84,7 +84,15 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
       issues: [{ path: `${at}.provider`, message: 'no provider configured' }],
     });
   }
-  const endpoint = resolveEndpoint({ config, role, providerId, at, wanted: roleConfig });
+  // A provider named only at the top level is reported there, where the person wrote it.
+  const providerAt = roleConfig.provider
+    ? `${at}.provider`
+    : !config.provider
+      ? `${at}.provider`
+      : env.HERD_PROVIDER === config.provider
+        ? 'HERD_PROVIDER'
+        : 'provider';
+  const endpoint = resolveEndpoint({ config, role, providerId, providerAt, at, wanted: roleConfig });
   const defaults = roleDefaults[role];
   return {
     role,
@@ -97,6 +105,7 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
         config,
         role,
         providerId: fallback.provider ?? providerId,
+        providerAt: fallback.provider ? `${at}.fallbacks.${index}.provider` : providerAt,
         at: `${at}.fallbacks.${index}`,
         wanted: fallback,
       }),
@@ -108,11 +117,13 @@ function resolveEndpoint(options: {
   config: HerdConfig;
   role: ModelRoleName;
   providerId: string;
+  /** Where the provider id was written, for messages. */
+  providerAt: string;
   at: string;
   wanted: { model?: string; contextWindow?: number; maxOutputTokens?: number };
 }): ResolvedModelEndpoint {
-  const { config, role, providerId, at, wanted } = options;
-  const provider = resolveProvider({ config, id: providerId, at: `${at}.provider` });
+  const { config, role, providerId, providerAt, at, wanted } = options;
+  const provider = resolveProvider({ config, id: providerId, at: providerAt });
   const model = wanted.model ?? provider.models[role];
   if (!model) {
     throw new ConfigError({
@@ -126,14 +137,25 @@ function resolveEndpoint(options: {
   }
   const limits = provider.limits[model] ??
     provider.limits.default ?? { contextWindow: 8_192, maxOutputTokens: 2_048 };
+  const contextWindow = wanted.contextWindow ?? limits.contextWindow;
+  const maxOutputTokens = wanted.maxOutputTokens ?? limits.maxOutputTokens;
+  if (maxOutputTokens >= contextWindow) {
+    throw new ConfigError({
+      source: 'configuration',
+      issues: [
+        { path: `${at}.maxOutputTokens`, message: `is not below the context window (${contextWindow})` },
+      ],
+      message: `${at}.maxOutputTokens (${maxOutputTokens}) leaves no room for input in a ${contextWindow}-token context window; lower ${at}.maxOutputTokens or set ${at}.contextWindow to the window ${provider.id} serves.`,
+    });
+  }
   return {
     provider: provider.id,
     baseUrl: provider.baseUrl,
     apiKeyEnv: provider.apiKeyEnv,
     requiresApiKey: provider.requiresApiKey,
     model,
-    contextWindow: wanted.contextWindow ?? limits.contextWindow,
-    maxOutputTokens: wanted.maxOutputTokens ?? limits.maxOutputTokens,
+    contextWindow,
+    maxOutputTokens,
     toolCalling: provider.toolCalling,
     structuredOutput: provider.structuredOutput,
     images: provider.images,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,4 +92,42 @@ describe('loadHerdConfig', () => {
       'roles.planner.temperature',
     ]);
   });
+
+  it('says a herd.config.json that is a directory must be replaced or removed, not that HERD_CONFIG is wrong', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'herd-config-'));
+    mkdirSync(join(directory, '.git'));
+    mkdirSync(join(directory, 'herd.config.json'));
+    const error = rejection(() => loadHerdConfig({ cwd: directory, env: {} }));
+    expect(error.message).toContain(`${join(directory, 'herd.config.json')} is a directory`);
+    expect(error.message).toContain('or remove it');
+  });
+
+  it('says a HERD_CONFIG that names no file should point at a JSON file or be unset', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'herd-config-'));
+    const error = rejection(() =>
+      loadHerdConfig({ cwd: directory, env: { HERD_CONFIG: 'missing/herd.json' } }),
+    );
+    expect(error.code).toBe('config_unreadable');
+    expect(error.message).toContain(`${join(directory, 'missing/herd.json')} does not exist`);
+    expect(error.message).toContain('point HERD_CONFIG at a JSON file (or unset it)');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('says an unreadable configuration file must be made readable', () => {
+    const directory = workspaceWith({ provider: 'together' });
+    chmodSync(join(directory, 'herd.config.json'), 0);
+    const error = rejection(() => loadHerdConfig({ cwd: directory, env: {} }));
+    expect(error.code).toBe('config_unreadable');
+    expect(error.message).toContain('EACCES');
+    expect(error.message).toContain('chmod a+r');
+  });
 });
+
+function rejection(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}

@@ -119,6 +119,36 @@ describe('resolveHerdRoles', () => {
     expect(error.message.match(/No model endpoint is configured/g)).toHaveLength(1);
   });
 
+  it('reports an unknown top-level provider once, at "provider" where it was written', () => {
+    const error = rejection(() =>
+      resolveHerdRoles({ config: { provider: 'nope' }, baseDirectory: '/repo', env: {} }),
+    );
+    expect(error.message).toBe(
+      `Unknown provider 'nope' at provider; use one of llama-api, together, fireworks, openrouter, vllm, ollama, llama-cpp, openai-compatible, or declare it under "providers" with a "baseUrl".`,
+    );
+  });
+
+  it('blames HERD_PROVIDER when the unknown provider came from the environment', () => {
+    const error = rejection(() =>
+      resolveModelRole({ config: { provider: 'nope' }, role: 'actor', env: { HERD_PROVIDER: 'nope' } }),
+    );
+    expect(error.message).toContain("Unknown provider 'nope' at HERD_PROVIDER");
+  });
+
+  it('rejects a largest completion that fills the whole context window, naming both settings', () => {
+    const error = rejection(() =>
+      resolveModelRole({
+        config: { provider: 'vllm', roles: { planner: { contextWindow: 1_000, maxOutputTokens: 200_000 } } },
+        role: 'planner',
+        env: {},
+      }),
+    );
+    expect(error.issues[0]?.path).toBe('roles.planner.maxOutputTokens');
+    expect(error.message).toContain('roles.planner.maxOutputTokens (200000)');
+    expect(error.message).toContain('1000-token context window');
+    expect(error.message).toContain('set roles.planner.contextWindow');
+  });
+
   it('makes the Prompt Guard model path absolute against the configuration directory', () => {
     const roles = resolveHerdRoles({
       config: { provider: 'ollama', roles: { guard: { promptGuard: { modelPath: 'models/pg2' } } } },
