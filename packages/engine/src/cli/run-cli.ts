@@ -12,7 +12,7 @@ import { registerResumeCommand } from './commands/resume-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerSessionsCommand } from './commands/sessions-command.js';
 import { registerUndoCommand } from './commands/undo-command.js';
-import { reportCliError } from './report-cli-error.js';
+import { exitCodes, reportCliError } from './report-cli-error.js';
 
 /**
  * Builds the `herd` command line. Each command lives in its own file under `commands/` and registers
@@ -22,7 +22,7 @@ export function createCliProgram(): Command {
   const program = new Command('herd')
     .description('Llama 4 Scout plans, Maverick acts, Prompt Guard 2 and Llama Guard 4 check every step.')
     .version(herdVersion, '-v, --version')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerRunCommand(program);
   registerCiCommand(program);
@@ -49,7 +49,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version end with 0; any other complaint about the command line is an input error.
+    if (error instanceof CommanderError)
+      return error.exitCode === 0 ? exitCodes.success : exitCodes.configuration;
     return reportCliError(error);
   }
 }

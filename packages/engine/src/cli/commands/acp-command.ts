@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
  * Registers `herd acp [--workspace DIR]`: Herd as an Agent Client Protocol agent over stdio, for editors
@@ -13,6 +14,7 @@ export function registerAcpCommand(program: Command): void {
     .option(
       '-w, --workspace <dir>',
       'default workspace for listing sessions (default: the current directory)',
+      parseWorkspaceArgument,
     )
     .action(async (options: { workspace?: string }) => {
       // Loaded here, not at start: every other command would pay for the agent stack.

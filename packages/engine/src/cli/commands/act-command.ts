@@ -1,6 +1,7 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
 import { createPlanStore } from '../../planner/plan-store.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import type { RunCommandOptions } from '../runs/run-from-cli.js';
 
 /** Registers `herd act [plan]`: carry out a saved plan (the latest one when no id is given). */
@@ -11,7 +12,11 @@ export function registerActCommand(program: Command): void {
       'Carry out a saved plan (default: the newest); an edited plan.json becomes a new version to approve',
     )
     .argument('[plan]', 'plan id, e.g. plan-2026-11-27-1a2b3c4d')
-    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
+    .option(
+      '-w, --workspace <dir>',
+      'repository to work on (default: the current directory)',
+      parseWorkspaceArgument,
+    )
     .option('-y, --yes', 'approve the plan without asking')
     .option('--json', 'write the event stream as NDJSON on stdout')
     .action(async (planId: string | undefined, options: RunCommandOptions) => {

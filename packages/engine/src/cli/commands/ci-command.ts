@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultCiTaskVariable, resolveCiTask } from '../../ci/resolve-ci-task.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import { renderEvent } from '../runs/render-event.js';
 
 interface CiCommandOptions {
@@ -35,7 +36,11 @@ export function registerCiCommand(program: Command): void {
       `read the task from this environment variable when neither --task nor --task-file is given`,
       defaultCiTaskVariable,
     )
-    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
+    .option(
+      '-w, --workspace <dir>',
+      'repository to work on (default: the current directory)',
+      parseWorkspaceArgument,
+    )
     .option('-o, --output-dir <dir>', 'where the outputs go (default: <workspace>/.herd/ci)')
     .option('--patch <file>', 'the unified diff (default: <output-dir>/patch.diff)')
     .option('--summary <file>', 'the Markdown summary for a PR body (default: <output-dir>/summary.md)')

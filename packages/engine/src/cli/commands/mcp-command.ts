@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadHerdConfig } from '@herd/core';
 import type { Command } from 'commander';
 import { herdVersion } from '../../herd-version.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
  * Registers `herd mcp [--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
@@ -11,7 +12,7 @@ export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
     .description('Serve the workspace tools as an MCP server over stdio')
-    .option('--workspace <dir>', 'workspace root (default: the current directory)')
+    .option('--workspace <dir>', 'workspace root (default: the current directory)', parseWorkspaceArgument)
     .action(async (options: { workspace?: string }) => {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });

@@ -1,6 +1,7 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
 import { resumableSessionStatuses } from '../../sessions/session-record.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import type { RunCommandOptions } from '../runs/run-from-cli.js';
 
 /** Registers `herd resume [session]`: continue a killed run, or one waiting for approval. */
@@ -9,7 +10,11 @@ export function registerResumeCommand(program: Command): void {
     .command('resume')
     .description('Continue a run that was killed or is waiting for approval (default: the most recent one)')
     .argument('[session]', 'session id from `herd sessions`')
-    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
+    .option(
+      '-w, --workspace <dir>',
+      'repository to work on (default: the current directory)',
+      parseWorkspaceArgument,
+    )
     .option('--json', 'write the event stream as NDJSON on stdout')
     .action(async (sessionId: string | undefined, options: RunCommandOptions) => {
       // Loaded here, not at start: the agent stack is heavy and other commands do not need it.

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseTaskArgument } from '../arguments/task-argument.js';
 import { type TaskCommandOptions, taskImages, withTaskOptions } from '../runs/run-command-options.js';
 
 /** Registers `herd run "task"`: plan, ask for approval, act, verify. */
@@ -7,7 +8,7 @@ export function registerRunCommand(program: Command): void {
     program
       .command('run')
       .description('Plan the task with Scout, ask for approval, carry it out with Maverick, and verify it')
-      .argument('<task>', 'what to do, in plain words'),
+      .argument('<task>', 'what to do, in plain words', parseTaskArgument),
     { approve: true },
   ).action(async (task: string, options: TaskCommandOptions) => {
     // Loaded here, not at start: the agent stack is heavy and other commands do not need it.

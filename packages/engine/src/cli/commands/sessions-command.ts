@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /** Registers `herd sessions`: list the runs of this workspace. */
 export function registerSessionsCommand(program: Command): void {
   program
     .command('sessions')
     .description('List the runs of this workspace, most recent first')
-    .option('-w, --workspace <dir>', 'repository (default: the current directory)')
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .option('--json', 'print JSON')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       // Loaded here, not at start: the agent stack is heavy and other commands do not need it.

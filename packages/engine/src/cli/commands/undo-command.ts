@@ -1,5 +1,6 @@
 import { UserError } from '@herd/core';
 import type { Command } from 'commander';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
  * Registers `herd undo [step|run]`: restore the workspace to before a step or a fix attempt, or before the whole run.
@@ -12,18 +13,25 @@ export function registerUndoCommand(program: Command): void {
     )
     .argument('[target]', 'a step id (step-2) or fix attempt (fix-1), or `run`', 'run')
     .option('-s, --session <id>', 'session (default: the most recent one)')
-    .option('-w, --workspace <dir>', 'repository (default: the current directory)')
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .action(async (target: string, options: { session?: string; workspace?: string }) => {
       // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
       const { createHerd } = await import('../../herd/create-herd.js');
       const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
       try {
-        const sessionId = options.session ?? (await herd.sessions())[0]?.id;
+        const sessions = await herd.sessions();
+        const sessionId = options.session ?? sessions[0]?.id;
         if (!sessionId)
           throw new UserError({
             code: 'session_not_found',
-            message: 'There is no session to undo in this workspace.',
+            message: 'There is no session to undo in this workspace; `herd run "<task>"` starts one.',
           });
+        if (!sessions.some((session) => session.id === sessionId)) {
+          throw new UserError({
+            code: 'session_not_found',
+            message: `There is no session '${sessionId.slice(0, 80)}' in this workspace; \`herd sessions\` lists them.`,
+          });
+        }
         const restored = await herd.undo({ sessionId, ...(target === 'run' ? {} : { step: target }) });
         const what = target === 'run' ? 'the whole run' : target;
         process.stdout.write(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TaskImage } from '../../images/task-image.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import type { RunCommandOptions } from './run-from-cli.js';
 
 /** The options of the commands that start a run from a task (`herd run`, `herd plan`). */
@@ -8,11 +9,17 @@ export type TaskCommandOptions = RunCommandOptions & { image?: string[] };
 /** Adds the options every task command takes: workspace, plan approval, NDJSON output and images. */
 export function withTaskOptions(command: Command, options: { approve: boolean }): Command {
   command
-    .option('-w, --workspace <dir>', 'repository to work on (default: the current directory)')
-    .option('--json', 'write the event stream as NDJSON on stdout')
     .option(
-      '--image <path-or-url...>',
-      'images that come with the task (PNG, JPEG, GIF, WebP files or http(s) URLs)',
+      '-w, --workspace <dir>',
+      'repository to work on (default: the current directory)',
+      parseWorkspaceArgument,
+    )
+    .option('--json', 'write the event stream as NDJSON on stdout')
+    // Repeated rather than variadic: a variadic option would take the task that follows it as one more image.
+    .option(
+      '--image <path-or-url>',
+      'an image that comes with the task (PNG, JPEG, GIF or WebP file, or http(s) URL); repeat for more',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     );
   if (options.approve) command.option('-y, --yes', 'approve the plan without asking');
   return command;

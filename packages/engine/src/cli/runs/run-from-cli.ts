@@ -1,6 +1,6 @@
 import { type CreateHerdOptions, createHerd, type Herd, type HerdRun } from '../../herd/create-herd.js';
 import type { HerdRunResult } from '../../herd/drive-run.js';
-import { exitCodeFor, exitCodes } from '../report-cli-error.js';
+import { exitCodeFor, exitCodes, reportCliError } from '../report-cli-error.js';
 import { renderEvent } from './render-event.js';
 import { terminalApproval } from './terminal-approval.js';
 
@@ -53,7 +53,9 @@ export async function runFromCli(input: {
   });
   try {
     const run = input.start(herd, abort.signal);
+    let errorShown = false;
     for await (const event of run) {
+      if (event.type === 'error') errorShown = true;
       if (options.json) {
         process.stdout.write(`${JSON.stringify(event)}\n`);
       } else if (event.type === 'model-text') {
@@ -64,9 +66,10 @@ export async function runFromCli(input: {
         if (text !== undefined) (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
       }
     }
-    // A run that could not start has already reported its error as an event; only the exit code is left.
-    const result = await run.result.catch((error: unknown) => error as Error);
-    if (result instanceof Error) return exitCodeFor(result);
+    // A run that failed after it started has reported its error as an event; one refused before it started
+    // (an invalid session id, say) has not, and is reported here.
+    const result = await run.result.catch((error: unknown) => ({ failed: error }));
+    if ('failed' in result) return errorShown ? exitCodeFor(result.failed) : reportCliError(result.failed);
     if (!options.json && result.status === 'awaiting_approval') {
       process.stderr.write(
         `herd: waiting for approval (${result.pendingApprovals.map((request) => request.title).join('; ')}); run \`herd resume ${result.sessionId}\` in a terminal to answer.\n`,
