@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError, HerdError, loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { PackProgress } from '../../context/pack-progress.js';
 import { packRepository } from '../../context/pack-repository.js';
@@ -20,17 +21,35 @@ interface PackCommandOptions {
 /** Budget without a configured planner: Scout's served window on Together and OpenRouter (327,680) less room for prompt and output. */
 const fallbackBudget = 300_000;
 
-/** The planner's served window less the output reserve and prompt overhead, as a run would pack; else the fallback. */
+/**
+ * The planner's served window less the output reserve and prompt overhead, as a run would pack; the fallback when
+ * no provider is configured (packing needs no model). A configuration that is broken, or leaves no room for the
+ * repository, is reported rather than silently replaced.
+ */
 function defaultBudget(root: string): number {
+  let window: number;
+  let reserve: number;
   try {
     const loaded = loadHerdConfig({ cwd: root });
-    const planner = resolveModelRole({ config: loaded.config, role: 'planner' });
-    const reserve = parseRunSettings(loaded.config.run).outputReserve;
-    return Math.floor((planner.contextWindow - reserve - 2_000) * 0.95);
-  } catch {
-    return fallbackBudget;
+    window = resolveModelRole({ config: loaded.config, role: 'planner' }).contextWindow;
+    reserve = parseRunSettings(loaded.config.run, loaded.file ?? 'environment').outputReserve;
+  } catch (error) {
+    if (HerdError.find(error)?.code === 'no_provider') return fallbackBudget;
+    throw error;
   }
+  const budget = Math.floor((window - reserve - promptOverhead) * 0.95);
+  if (budget <= 0) {
+    throw new ConfigError({
+      source: 'configuration',
+      code: 'pack_budget_empty',
+      message: `run.outputReserve (${reserve}) leaves no room for the repository in the planner's ${window}-token window; lower run.outputReserve, raise roles.planner.contextWindow, or pass --budget.`,
+    });
+  }
+  return budget;
 }
+
+/** Tokens of the planner's prompt besides the packed repository. */
+const promptOverhead = 2_000;
 
 /**
  * Registers `herd pack`: packs a repository for the planner and prints the document (or writes it with `--out`),
@@ -52,6 +71,8 @@ export function registerPackCommand(program: Command): void {
     .option('--exact', 'count every file exactly instead of extrapolating from a sample')
     .option('--no-cache', 'neither read nor write the cache under <root>/.herd/cache')
     .action(async (options: PackCommandOptions) => {
+      // Checked before packing, so a mistyped --out does not cost a whole pack.
+      if (options.out) checkOutput(options.out);
       const progress = createProgressBar(process.stderr);
       const { document, stats } = await packRepository({
         root: options.root,
@@ -79,13 +100,33 @@ function parseBudget(value: string): number {
   return budget;
 }
 
-function writeOutput(path: string, document: string): void {
-  try {
-    writeFileSync(path, document);
-  } catch (error) {
+function checkOutput(path: string): void {
+  const target = resolve(path);
+  const problem = !existsSync(dirname(target))
+    ? `its folder ${dirname(target)} does not exist`
+    : existsSync(target) && statSync(target).isDirectory()
+      ? 'it is a folder'
+      : undefined;
+  if (problem) {
     throw new UserError({
       code: 'pack_output_unwritable',
-      message: `The packed document could not be written to ${path} (${(error as Error).message}); pass a writable --out path.`,
+      message: `The packed document cannot be written to ${target}: ${problem}; pass a file path in an existing folder as --out.`,
+    });
+  }
+}
+
+/** Writes beside the target and renames, so an interrupted or failed write never leaves half a document. */
+function writeOutput(path: string, document: string): void {
+  const target = resolve(path);
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, document);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new UserError({
+      code: 'pack_output_unwritable',
+      message: `The packed document could not be written to ${target} (${(error as Error).message}); pass a writable --out path.`,
       cause: error,
     });
   }
