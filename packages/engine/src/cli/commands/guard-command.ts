@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
 // Types only: the guard package (classifier runtimes) is loaded when a guard command runs, not at start.
@@ -69,7 +69,7 @@ export function registerGuardCommand(program: Command): void {
         ...(options.audit ? {} : { auditLogPath: false }),
       });
       try {
-        const inputs = await readInputs(paths);
+        const { inputs, skipped } = await readInputs(paths);
         const verdicts = await configured.guard.scanMany(
           inputs.map((input) => ({ point: options.point, text: input.text, source: input.path })),
         );
@@ -85,6 +85,7 @@ export function registerGuardCommand(program: Command): void {
             mode,
             skippedClassifiers: configured.skippedClassifiers,
             blocked,
+            skipped,
             items: items.map(({ path, verdict }) => ({ path, ...verdict, text: undefined })),
           };
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -92,9 +93,13 @@ export function registerGuardCommand(program: Command): void {
           process.stdout.write(
             renderScan({ items, policy: configured.guard.policy.name, mode, point: options.point }),
           );
-          for (const skipped of configured.skippedClassifiers) {
-            process.stderr.write(`herd: ${skipped.scanner} skipped: ${skipped.setting} is not configured.\n`);
+          for (const classifier of configured.skippedClassifiers) {
+            process.stderr.write(
+              `herd: ${classifier.scanner} skipped: ${classifier.setting} is not configured.\n`,
+            );
           }
+          for (const file of skipped)
+            process.stderr.write(`herd: not scanned: ${file.path}: ${file.reason}.\n`);
         }
         process.exitCode = blocked > 0 ? exitCodes.blocked : exitCodes.success;
       } finally {
@@ -129,8 +134,17 @@ export function registerGuardCommand(program: Command): void {
     });
 }
 
-async function readInputs(paths: readonly string[]): Promise<Array<{ path: string; text: string }>> {
+/** A file the scan could not judge, and why; reported so that "nothing blocked" is never mistaken for "all checked". */
+interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+async function readInputs(
+  paths: readonly string[],
+): Promise<{ inputs: Array<{ path: string; text: string }>; skipped: SkippedFile[] }> {
   const inputs: Array<{ path: string; text: string }> = [];
+  const skipped: SkippedFile[] = [];
   for (const path of paths) {
     if (path === '-') {
       const chunks: Buffer[] = [];
@@ -138,29 +152,94 @@ async function readInputs(paths: readonly string[]): Promise<Array<{ path: strin
       inputs.push({ path: '-', text: Buffer.concat(chunks).toString('utf8') });
       continue;
     }
-    if (!existsSync(path)) {
+    const named = statOrUndefined(path, statSync);
+    if (!named) {
       throw new UserError({
         code: 'path_missing',
-        message: `'${path}' does not exist; pass files, folders or - for standard input.`,
+        message: `'${path}' does not exist${lstatOrUndefined(path) ? ' (a broken or looping symbolic link)' : ''}; pass files, folders or - for standard input.`,
       });
     }
-    for (const file of listFiles(path)) {
-      const bytes = readFileSync(file);
-      if (bytes.subarray(0, 8192).includes(0)) continue;
-      inputs.push({ path: relative(process.cwd(), file) || file, text: bytes.toString('utf8') });
+    if (named.isFile()) {
+      // A file named on the command line is judged or refused, never passed over in silence.
+      const read = readScannable(path, named.size);
+      if ('reason' in read) {
+        throw new UserError({
+          code: 'path_unscannable',
+          message: `'${path}' cannot be scanned: ${read.reason}; pass text files, or - to pipe the text in.`,
+        });
+      }
+      inputs.push({ path: relative(process.cwd(), path) || path, text: read.text });
+      continue;
+    }
+    if (!named.isDirectory()) {
+      throw new UserError({
+        code: 'path_unscannable',
+        message: `'${path}' is neither a file nor a folder (a device, socket or pipe); pass files, folders, or - to pipe the text in.`,
+      });
+    }
+    for (const file of listFiles(path, skipped)) {
+      const read = readScannable(file.path, file.size);
+      const shown = relative(process.cwd(), file.path) || file.path;
+      if ('reason' in read) skipped.push({ path: shown, reason: read.reason });
+      else inputs.push({ path: shown, text: read.text });
     }
   }
-  return inputs;
+  return { inputs, skipped };
 }
 
-function listFiles(path: string): string[] {
-  const stats = statSync(path);
-  if (stats.isFile()) return stats.size <= largestFile ? [path] : [];
-  if (!stats.isDirectory()) return [];
-  return readdirSync(path, { withFileTypes: true })
+function readScannable(path: string, size: number): { text: string } | { reason: string } {
+  if (size > largestFile) return { reason: `larger than ${largestFile / 1024 / 1024} MiB` };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    return { reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary' };
+  return { text: bytes.toString('utf8') };
+}
+
+/** Regular files under a folder; symbolic links are not followed (they may loop or leave the tree). */
+function listFiles(directory: string, skipped: SkippedFile[]): Array<{ path: string; size: number }> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(directory, { withFileTypes: true });
+  } catch (error) {
+    skipped.push({
+      path: relative(process.cwd(), directory) || directory,
+      reason: `unreadable folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+    return [];
+  }
+  return entries
     .filter((entry) => !(entry.isDirectory() && skippedFolders.has(entry.name)))
     .sort((left, right) => left.name.localeCompare(right.name))
-    .flatMap((entry) => listFiles(join(path, entry.name)));
+    .flatMap((entry) => {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) return listFiles(path, skipped);
+      if (entry.isSymbolicLink()) {
+        skipped.push({
+          path: relative(process.cwd(), path) || path,
+          reason: 'symbolic link (name it to scan its target)',
+        });
+        return [];
+      }
+      if (!entry.isFile()) return [];
+      const stats = statOrUndefined(path, statSync);
+      return stats ? [{ path, size: stats.size }] : [];
+    });
+}
+
+function statOrUndefined(path: string, stat: typeof statSync): Stats | undefined {
+  try {
+    return stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  return statOrUndefined(path, lstatSync);
 }
 
 function renderScan(options: {

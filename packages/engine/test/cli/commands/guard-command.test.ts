@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,45 @@ describe('herd guard', () => {
     const result = await herd(['guard', 'scan', '.', '--policy', 'strict']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('requires prompt_guard but roles.guard.promptGuard is not configured');
+  });
+
+  it('scan: a folder with a symbolic link loop is scanned, the links listed as not scanned', async () => {
+    await symlink('loop-b', join(root, 'src', 'loop-a'));
+    await symlink('loop-a', join(root, 'src', 'loop-b'));
+    await symlink('..', join(root, 'src', 'up'));
+    const result = await herd(['guard', 'scan', 'src', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { items: Array<{ path: string }>; skipped: unknown[] };
+    expect(report.items.map((item) => item.path)).toEqual([join('src', 'ok.ts')]);
+    expect(report.skipped).toEqual([
+      { path: join('src', 'loop-a'), reason: 'symbolic link (name it to scan its target)' },
+      { path: join('src', 'loop-b'), reason: 'symbolic link (name it to scan its target)' },
+      { path: join('src', 'up'), reason: 'symbolic link (name it to scan its target)' },
+    ]);
+  });
+
+  it('scan: says which files in a folder were not scanned, and why', async () => {
+    await writeFile(join(root, 'src', 'logo.bin'), Buffer.from([0x89, 0x50, 0x00, 0x01]));
+    const result = await herd(['guard', 'scan', 'src']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`herd: not scanned: ${join('src', 'logo.bin')}: binary.`);
+  });
+
+  it('scan: refuses a named file it cannot judge instead of reporting nothing scanned', async () => {
+    await writeFile(join(root, 'logo.bin'), Buffer.from([0x89, 0x50, 0x00, 0x01]));
+    const result = await herd(['guard', 'scan', 'logo.bin']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      "'logo.bin' cannot be scanned: binary; pass text files, or - to pipe the text in.",
+    );
+  });
+
+  it('scan: a named symbolic link loop is an input error naming the path', async () => {
+    await symlink('loop-b', join(root, 'loop-a'));
+    await symlink('loop-a', join(root, 'loop-b'));
+    const result = await herd(['guard', 'scan', 'loop-a']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("'loop-a' does not exist (a broken or looping symbolic link)");
   });
 
   it('log: prints the decisions the scans appended', async () => {
