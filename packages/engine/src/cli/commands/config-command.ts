@@ -43,7 +43,11 @@ export function registerConfigCommand(program: Command): void {
           return [{ code: error.code, message: error.message }];
         }
       });
-      const problems = [...findProblems(roles), ...sectionProblems];
+      const problems = [
+        ...findProblems(roles),
+        ...sectionProblems,
+        ...reserveProblems(loaded.config.run, roles),
+      ];
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
       } else {
@@ -90,6 +94,25 @@ function findProblems(roles: ResolvedHerdRoles): Problem[] {
     });
   }
   return problems;
+}
+
+/** A run packs the repository into the planner's window less the output reserve; nothing must be left over. */
+function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
+  let reserve: number;
+  try {
+    reserve = parseRunSettings(run).outputReserve;
+  } catch {
+    // Already reported with the run section's own problems.
+    return [];
+  }
+  const window = roles.planner.contextWindow;
+  if (reserve < window) return [];
+  return [
+    {
+      code: 'config_invalid',
+      message: `run.outputReserve (${reserve}) is not below the planner's ${window}-token window, so no repository would fit; lower run.outputReserve or raise roles.planner.contextWindow.`,
+    },
+  ];
 }
 
 function keyStatus(endpoint: ResolvedModelEndpoint): string {
