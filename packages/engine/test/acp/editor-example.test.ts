@@ -71,7 +71,8 @@ describe('examples/editor/acp-client.mjs', () => {
       { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';
-    const exited = new Promise<number | null>((resolve) => client.on('exit', resolve));
+    // 'close', not 'exit': only then has all of stdout been read.
+    const exited = new Promise<number | null>((resolve) => client.on('close', resolve));
     await new Promise<void>((resolve) =>
       client.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString('utf8');

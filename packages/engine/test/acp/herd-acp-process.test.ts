@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -99,7 +100,9 @@ describe('herd acp (subprocess)', () => {
       mcpServers: [],
     });
     await prompt(first.editor, sessionId, 'make the failing test pass');
+    const gone = once(first.child, 'exit');
     first.child.kill('SIGKILL');
+    await gone;
 
     const second = await spawnAcp(workspace);
     await second.editor.agent.request(acp.methods.agent.session.load, {
