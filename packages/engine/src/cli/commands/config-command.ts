@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   ConfigError,
+  HerdError,
   loadHerdConfig,
   type ResolvedHerdRoles,
   type ResolvedModelEndpoint,
@@ -8,6 +9,7 @@ import {
   resolveHerdRoles,
 } from '@herd/core';
 import type { Command } from 'commander';
+import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
 import { exitCodes } from '../report-cli-error.js';
 
@@ -105,14 +107,14 @@ function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
     // Already reported with the run section's own problems.
     return [];
   }
-  const window = roles.planner.contextWindow;
-  if (reserve < window) return [];
-  return [
-    {
-      code: 'config_invalid',
-      message: `run.outputReserve (${reserve}) is not below the planner's ${window}-token window, so no repository would fit; lower run.outputReserve or raise roles.planner.contextWindow.`,
-    },
-  ];
+  try {
+    plannerPackBudget({ contextWindow: roles.planner.contextWindow, outputReserve: reserve });
+    return [];
+  } catch (error) {
+    const herdError = HerdError.find(error);
+    if (!herdError) throw error;
+    return [{ code: herdError.code, message: herdError.message }];
+  }
 }
 
 function keyStatus(endpoint: ResolvedModelEndpoint): string {

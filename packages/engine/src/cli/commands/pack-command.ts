@@ -1,10 +1,11 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, HerdError, loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
+import { HerdError, loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { PackProgress } from '../../context/pack-progress.js';
 import { packRepository } from '../../context/pack-repository.js';
 import type { PackStats } from '../../context/pack-stats.js';
+import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
 
 /** Options of `herd pack` as commander parses them. */
@@ -37,19 +38,12 @@ function defaultBudget(root: string): number {
     if (HerdError.find(error)?.code === 'no_provider') return fallbackBudget;
     throw error;
   }
-  const budget = Math.floor((window - reserve - promptOverhead) * 0.95);
-  if (budget <= 0) {
-    throw new ConfigError({
-      source: 'configuration',
-      code: 'pack_budget_empty',
-      message: `run.outputReserve (${reserve}) leaves no room for the repository in the planner's ${window}-token window; lower run.outputReserve, raise roles.planner.contextWindow, or pass --budget.`,
-    });
-  }
-  return budget;
+  return plannerPackBudget({
+    contextWindow: window,
+    outputReserve: reserve,
+    hint: 'Or pass --budget to pack for another window.',
+  });
 }
-
-/** Tokens of the planner's prompt besides the packed repository. */
-const promptOverhead = 2_000;
 
 /**
  * Registers `herd pack`: packs a repository for the planner and prints the document (or writes it with `--out`),

@@ -5,12 +5,11 @@ import { packRepository } from '../../context/pack-repository.js';
 import { imageContentParts } from '../../images/task-image.js';
 import { plannerSystemPrompt } from '../../planner/planner-prompt.js';
 import { requestPlan } from '../../planner/request-plan.js';
+import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 
 const estimateCounter = createO200kTokenCounter({ mode: 'estimate' });
-// Llama 4's tokenizer is close to o200k but not identical: keep a margin so a packed prompt that "fits" does.
-const tokenizerMargin = 0.95;
 
 /**
  * The planning node: packs the repository into the planner's served window (whole, or map plus ranked files),
@@ -36,9 +35,11 @@ export function planNode(context: RunContext) {
       state.plan && state.verification && !state.verification.passed
         ? { plan: state.plan, failure: state.verification.report }
         : undefined;
-    const fullBudget = Math.floor(
-      (planner.contextWindow - context.settings.outputReserve - overhead) * tokenizerMargin,
-    );
+    const fullBudget = plannerPackBudget({
+      contextWindow: planner.contextWindow,
+      outputReserve: context.settings.outputReserve,
+      promptTokens: overhead,
+    });
 
     const attempt = async (budget: number) => {
       const packed = await packRepository({

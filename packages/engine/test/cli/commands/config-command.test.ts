@@ -36,7 +36,7 @@ describe('herd config check', () => {
     const result = await check({ provider: 'vllm', run: { outputReserve: 500_000 } });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      "run.outputReserve (500000) is not below the planner's 131072-token window, so no repository would fit",
+      "run.outputReserve (500000) leaves no room for the repository in the planner's 131072-token window",
     );
   });
 

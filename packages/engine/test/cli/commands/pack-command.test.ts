@@ -78,7 +78,7 @@ describe('herd pack', () => {
     expect(result.stderr).toContain(
       "run.outputReserve (500000) leaves no room for the repository in the planner's 131072-token window",
     );
-    expect(result.stderr).toContain('or pass --budget');
+    expect(result.stderr).toContain('hint: Or pass --budget');
     expect(existsSync(join(root, '.herd', 'cache'))).toBe(false);
   });
 });
