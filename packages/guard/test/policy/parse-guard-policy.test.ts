@@ -1,3 +1,4 @@
+import { ConfigError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { guardPolicyPresets } from '../../src/policy/guard-policy-presets.js';
 import { parseGuardPolicy } from '../../src/policy/parse-guard-policy.js';
@@ -28,20 +29,96 @@ describe('parseGuardPolicy', () => {
     });
     expect(policy.points.tool_output?.scanners.secrets?.action).toBe('redact');
   });
+});
 
-  it('names every invalid value by its path', () => {
-    expect(() =>
-      parseGuardPolicy({ points: { tool_output: { scanners: { prompt_guard: { action: 'explode' } } } } }),
-    ).toThrow(
-      expect.objectContaining({
-        code: 'policy_invalid',
-        issues: [expect.objectContaining({ path: 'policy.points.tool_output.scanners.prompt_guard.action' })],
-      }),
+describe('parseGuardPolicy with an invalid policy', () => {
+  it('refuses a value that is neither a preset name nor an object, naming the value and both ways to fix it', () => {
+    const error = policyError(42, '/project/herd.config.json');
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.code).toBe('policy_invalid');
+    expect(error.source).toBe('/project/herd.config.json');
+    expect(error.issues).toEqual([
+      {
+        path: 'policy',
+        message:
+          'expected a preset name (off, balanced, strict) or a policy object but found 42; write one of "off", "balanced", "strict" in double quotes, or a policy object in braces',
+      },
+    ]);
+    expect(error.message).toBe(
+      'The guard policy in /project/herd.config.json is invalid: policy: expected a preset name (off, balanced, strict) or a policy object but found 42; write one of "off", "balanced", "strict" in double quotes, or a policy object in braces.',
     );
   });
 
-  it('refuses an unknown preset name', () => {
-    expect(() => parseGuardPolicy('paranoid')).toThrow(/Unknown guard policy preset 'paranoid'/);
+  it.each([true, null, ['balanced']])('refuses %j as a policy in the same way', (value) => {
+    const error = policyError(value);
+    expect(error.code).toBe('policy_invalid');
+    expect(error.message).toContain(
+      `policy: expected a preset name (off, balanced, strict) or a policy object but found ${JSON.stringify(value)}`,
+    );
+  });
+
+  it('refuses an unknown preset name, listing the presets', () => {
+    const error = policyError('paranoid', '/project/herd.config.json');
+    expect(error.code).toBe('policy_invalid');
+    expect(error.issues).toEqual([
+      { path: 'policy', message: '"paranoid" is not a preset; use one of "off", "balanced", "strict"' },
+    ]);
+    expect(error.message).toBe(
+      'Unknown guard policy preset \'paranoid\' at policy in /project/herd.config.json; use one of "off", "balanced", "strict" or a policy object.',
+    );
+  });
+
+  it('refuses extends naming no preset, at policy.extends', () => {
+    const error = policyError({ extends: 'paranoid', blockOutcome: 'error' });
+    expect(error.code).toBe('policy_invalid');
+    expect(error.message).toBe(
+      'The guard policy is invalid: policy.extends: "paranoid" is not a preset; use one of "off", "balanced", "strict", or remove extends to write the whole policy.',
+    );
+  });
+
+  it('names the exact path, the value and the allowed actions of an invalid scanner action', () => {
+    const error = policyError({
+      points: { tool_output: { scanners: { prompt_guard: { action: 'explode' } } } },
+    });
+    expect(error.code).toBe('policy_invalid');
+    expect(error.issues).toEqual([
+      {
+        path: 'policy.points.tool_output.scanners.prompt_guard.action',
+        message: expect.stringMatching(
+          /^"explode" is not allowed; use one of "allow", "warn", "ask", "block", "redact"/,
+        ),
+      },
+    ]);
+    expect(error.message).toContain(
+      'policy.points.tool_output.scanners.prompt_guard.action: "explode" is not allowed',
+    );
+  });
+
+  it('names a misspelt scanner in a policy that extends a preset', () => {
+    const error = policyError({
+      extends: 'balanced',
+      points: { tool_output: { scanners: { promptguard: { action: 'block' } } } },
+    });
+    expect(error.issues).toEqual([
+      {
+        path: 'policy.points.tool_output.scanners',
+        message: "unknown key 'promptguard': remove it or check the spelling",
+      },
+    ]);
+  });
+
+  it('names the value of an out-of-range threshold', () => {
+    const error = policyError({
+      extends: 'strict',
+      points: { repo_content: { scanners: { prompt_guard: { action: 'block', threshold: 5 } } } },
+    });
+    expect(error.message).toContain(
+      'policy.points.repo_content.scanners.prompt_guard.threshold: 5 is too big',
+    );
+  });
+
+  it('suggests the presets in the hint', () => {
+    expect(policyError({ blockOutcome: 'stop' }).hint).toContain('"off", "balanced", "strict"');
   });
 });
 
@@ -79,3 +156,13 @@ describe('resolvePointPolicy', () => {
     expect(resolvePointPolicy({ policy, point: 'user_input', mode: 'act' }).rules).toEqual([]);
   });
 });
+
+function policyError(value: unknown, source?: string): ConfigError {
+  try {
+    parseGuardPolicy(value, source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the policy to be refused');
+}
