@@ -1,6 +1,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 import type { ResolvedModelEndpoint, ResolvedModelRole } from '../config/resolve-model-role.js';
 import { ConfigError } from '../errors/config-error.js';
+import { recordModelEndpoint } from './model-endpoint-of.js';
 
 /** Options for {@link createChatModel}. */
 export interface CreateChatModelOptions {
@@ -37,7 +38,7 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
   }
   // Local servers ignore the key, but the OpenAI client insists on one.
   const apiKey = async () => env[endpoint.apiKeyEnv] || 'no-key';
-  return new ChatOpenAI({
+  const model = new ChatOpenAI({
     model: endpoint.model,
     temperature: role.temperature,
     maxTokens: endpoint.maxOutputTokens,
@@ -48,6 +49,17 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     streamUsage: true,
     configuration: { baseURL: endpoint.baseUrl, apiKey },
   });
+  recordModelEndpoint({
+    model,
+    endpoint: {
+      role: role.role,
+      provider: endpoint.provider,
+      model: endpoint.model,
+      baseUrl: endpoint.baseUrl,
+      timeoutMs: role.timeoutMs,
+    },
+  });
+  return model;
 }
 
 /** The role's primary model followed by one model per fallback, in order. */
