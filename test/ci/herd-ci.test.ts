@@ -35,6 +35,22 @@ const git = (workspace: string, ...args: string[]) =>
   execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
 
 describe('herd ci (subprocess)', () => {
+  it('exits 130 when the pipeline cancels it with SIGTERM, and still writes a report that says so', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue({ fault: 'stall', ms: 60_000 }, { model: testModels.actor });
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'make the failing test pass', '--json'],
+      cwd: workspace,
+    });
+    await herd.waitFor((event) => event.type === 'step-start');
+    herd.child.kill('SIGTERM');
+
+    expect(await herd.exit).toBe(130);
+    expect(readReport(workspace)).toMatchObject({ status: 'cancelled', exitCode: 130 });
+  });
+
   it('exits 0 when the change is made and verified, and writes the patch, the summary and the report', async () => {
     const workspace = createFailingTestRepository();
     writeTestConfig(workspace, server.url);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
@@ -53,6 +53,32 @@ describe('herd run (subprocess)', () => {
     expect(herd.events.at(-1)).toMatchObject({ type: 'run-finish', status: 'succeeded' });
     expect(herd.events.some((event) => event.type === 'file-change')).toBe(true);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops on %s with exit code 130, says how to resume, and releases the workspace',
+    async (signal) => {
+      const workspace = createFailingTestRepository();
+      writeTestConfig(workspace, server.url);
+      server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+      server.enqueue({ fault: 'stall', ms: 60_000 }, { model: testModels.actor });
+      const run = spawnHerd({ args: ['run', 'fix it', '--yes', '--json'], cwd: workspace });
+      await run.waitFor((event) => event.type === 'step-start');
+      run.child.kill(signal);
+
+      expect(await run.exit).toBe(130);
+      const sessionId = run.events[0]?.runId as string;
+      expect(run.events.filter((event) => event.type === 'error')).toEqual([]);
+      expect(run.events).toContainEqual(
+        expect.objectContaining({
+          type: 'warning',
+          code: 'run_cancelled',
+          message: expect.stringContaining(`herd resume ${sessionId}`),
+        }),
+      );
+      expect(run.events.at(-1)).toMatchObject({ type: 'run-finish', status: 'cancelled' });
+      expect(existsSync(join(workspace, '.herd', 'run.lock'))).toBe(false);
+    },
+  );
 
   it('resumes after SIGKILL in the middle of acting without redoing the finished step', async () => {
     const workspace = createFailingTestRepository();

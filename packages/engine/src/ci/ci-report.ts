@@ -68,7 +68,10 @@ export const CiReportSchema = z
     /** Absolute path of the repository. */
     workspace: z.string().min(1),
     status: RunFinishEventSchema.shape.status,
-    /** The process exit code: 0 succeeded, 1 verification failed, 2 blocked, 3 configuration or provider, 4 limits. */
+    /**
+     * The process exit code: 0 succeeded, 1 verification failed, 2 blocked, 3 configuration or provider, 4 limits,
+     * 130 cancelled.
+     */
     exitCode: z.number().int().nonnegative(),
     /** One line saying why, when the run did not succeed. */
     reason: z.string().nullable(),

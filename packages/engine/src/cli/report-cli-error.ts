@@ -11,6 +11,8 @@ export const exitCodes = {
   configuration: 3,
   limits: 4,
   internal: 70,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report a process ended by SIGINT. */
+  cancelled: 130,
 } as const;
 
 /** The exit code for an error, by who is to blame. */

@@ -310,7 +310,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       } finally {
         lock?.release();
         channel.close();
-        rmSync(runningMarker(workspace, sessionId), { force: true });
+        // Only a run that wrote its marker removes it (a workspace that is a file would fail here and hide the error).
+        if (logReady) rmSync(runningMarker(workspace, sessionId), { force: true });
       }
     })();
     // The caller may only iterate events; the rejection is still delivered through `result`.

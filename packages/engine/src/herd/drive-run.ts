@@ -118,9 +118,18 @@ async function finish(input: {
   state?: RunStateValue;
   error?: unknown;
 }): Promise<Omit<HerdRunResult, 'patch' | 'events'>> {
-  const { options, status, reason, error } = input;
+  const { options, status, error } = input;
   const { context, sessions, graph } = options;
-  if (error !== undefined) {
+  let { reason } = input;
+  if (status === 'cancelled' && error !== undefined) {
+    // Stopping on request is not a failure: the session continues where it stopped.
+    reason = 'cancelled before the run finished';
+    context.emit({
+      type: 'warning',
+      code: 'run_cancelled',
+      message: `Cancelled; \`herd resume ${context.sessionId}\` continues the run after its last completed step.`,
+    });
+  } else if (error !== undefined) {
     const herdError = HerdError.find(error);
     context.emit({
       type: 'error',

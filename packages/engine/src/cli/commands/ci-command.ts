@@ -58,7 +58,9 @@ export function registerCiCommand(program: Command): void {
       });
       const abort = new AbortController();
       const onInterrupt = () => abort.abort();
+      // A pipeline that is cancelled sends SIGINT or SIGTERM; both stop the run and still write the outputs.
       process.once('SIGINT', onInterrupt);
+      process.once('SIGTERM', onInterrupt);
       try {
         // Paths on the command line are relative to where the command runs, like any file argument.
         const fromCwd = (file: string) => resolve(cwd, file);
@@ -95,6 +97,7 @@ export function registerCiCommand(program: Command): void {
         process.exitCode = outcome.exitCode;
       } finally {
         process.removeListener('SIGINT', onInterrupt);
+        process.removeListener('SIGTERM', onInterrupt);
       }
     });
 }

@@ -23,8 +23,9 @@ export function exitCodeForResult(result: HerdRunResult): number {
       return exitCodes.verificationFailed;
     case 'blocked':
     case 'awaiting_approval':
-    case 'cancelled':
       return exitCodes.blocked;
+    case 'cancelled':
+      return exitCodes.cancelled;
     case 'limits_exceeded':
       return exitCodes.limits;
     case 'failed':
@@ -34,7 +35,7 @@ export function exitCodeForResult(result: HerdRunResult): number {
 
 /**
  * Starts a run from the command line, renders its events (text, or NDJSON with `--json`), asks approvals at the
- * terminal, stops cleanly on Ctrl-C, and returns the exit code.
+ * terminal, stops cleanly on Ctrl-C or SIGTERM (exit 130; the session can be resumed), and returns the exit code.
  */
 export async function runFromCli(input: {
   options: RunCommandOptions;
@@ -45,6 +46,7 @@ export async function runFromCli(input: {
   const abort = new AbortController();
   const onInterrupt = () => abort.abort();
   process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
   const herd = createHerd({
     ...(options.workspace ? { workspace: options.workspace } : {}),
     resolveApproval: terminalApproval(),
@@ -78,6 +80,7 @@ export async function runFromCli(input: {
     return exitCodeForResult(result);
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
     await herd.close();
   }
 }
