@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { UserError } from '@herd/core';
 import { z } from 'zod';
+import { detectImageType, type ImageMediaType } from './detect-image-type.js';
 
 /** An image that comes with a task (a screenshot of a broken page, a diagram): a file path or an http(s) URL. */
 export const TaskImageSchema = z.object({
@@ -11,12 +12,18 @@ export const TaskImageSchema = z.object({
 /** An image that comes with a task. */
 export type TaskImage = z.infer<typeof TaskImageSchema>;
 
-const mediaTypes: Record<string, string> = {
+const mediaTypes: Record<string, ImageMediaType> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.gif': 'image/gif',
   '.webp': 'image/webp',
+};
+const formats: Record<ImageMediaType, { name: string; extension: string }> = {
+  'image/png': { name: 'PNG', extension: '.png' },
+  'image/jpeg': { name: 'JPEG', extension: '.jpg' },
+  'image/gif': { name: 'GIF', extension: '.gif' },
+  'image/webp': { name: 'WebP', extension: '.webp' },
 };
 // Hosts cap image size (the Llama API takes up to about 25 MB per request); stay well below.
 const maximumImageBytes = 10 * 1024 * 1024;
@@ -30,7 +37,8 @@ export interface ImageContentPart {
 }
 
 /**
- * Checks that each image can be sent: a URL, or a readable PNG, JPEG, GIF or WebP file of at most 10 MB.
+ * Checks that each image can be sent: a URL, or a readable PNG, JPEG, GIF or WebP file of at most 10 MB whose
+ * first bytes show the format its name claims (only those bytes are read here).
  *
  * @throws {UserError} naming the image and what to do.
  */
@@ -61,7 +69,31 @@ export async function checkTaskImages(options: {
         message: `The image ${image.source} is ${(info.size / 1024 / 1024).toFixed(1)} MB; send one of at most 10 MB (crop or compress it).`,
       });
     }
+    await checkImageContent({ source: image.source, path, type });
   }
+}
+
+async function checkImageContent(input: {
+  source: string;
+  path: string;
+  type: ImageMediaType;
+}): Promise<void> {
+  const { source, path, type } = input;
+  const actual = await detectImageType(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError({
+      code: 'image_unreadable',
+      message: `The image ${source} cannot be read (${error.code ?? error.message}); check its permissions.`,
+      cause: error,
+    });
+  });
+  if (actual === type) return;
+  const claimed = formats[type].name;
+  throw new UserError({
+    code: 'image_content_invalid',
+    message: actual
+      ? `The image ${source} is named as a ${claimed} file, but its content is not a ${claimed} image: it is a ${formats[actual].name} image; rename it to ${formats[actual].extension} or pass a real ${claimed} image.`
+      : `The image ${source} is named as a ${claimed} file, but its content is not a ${claimed} image; pass a real image.`,
+  });
 }
 
 /** Turns task images into message content parts: URLs as they are, files as base64 data URLs. */
