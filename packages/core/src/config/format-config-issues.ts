@@ -8,11 +8,17 @@ export function formatConfigIssues(options: {
   prefix?: string;
 }): ConfigIssue[] {
   const { error, input, prefix } = options;
-  return error.issues.map((issue) => {
-    const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
-    const path = segments.join('.') || '(root)';
-    const value = valueAt(input, issue.path);
-    return { path, message: describeIssue(issue, value) };
+  const pathOf = (keys: readonly PropertyKey[]) =>
+    [...(prefix ? [prefix] : []), ...keys.map(String)].join('.') || '(root)';
+  return error.issues.flatMap((issue) => {
+    // Each unknown key is reported where it was written, so the path points at the line to remove or respell.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: pathOf([...issue.path, key]),
+        message: `unknown key '${key}': remove it or check the spelling`,
+      }));
+    }
+    return [{ path: pathOf(issue.path), message: describeIssue(issue, valueAt(input, issue.path)) }];
   });
 }
 
@@ -20,10 +26,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
   switch (issue.code) {
     case 'invalid_type':
-      if (value === undefined) return `is required: add a ${issue.expected} here`;
-      return `expected a ${issue.expected} but found ${shown}; ${typeHint(issue.expected)}`;
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `'${key}'`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+      if (value === undefined) return `is required: add ${withArticle(issue.expected)} here`;
+      return `expected ${withArticle(issue.expected)} but found ${shown}; ${typeHint(issue.expected)}`;
     case 'invalid_format':
       if (issue.format === 'url')
         return `${shown} is not a valid http(s) URL; write one such as "http://127.0.0.1:8000/v1"`;
@@ -37,6 +41,10 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
     default:
       return `${shown}: ${issue.message}`;
   }
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function typeHint(expected: string): string {

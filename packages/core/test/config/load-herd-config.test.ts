@@ -70,7 +70,7 @@ describe('loadHerdConfig', () => {
 
   it('rejects an unknown key and says which one', () => {
     const error = loadError({ roles: { planer: {} } });
-    expect(error.issues[0]).toEqual({ path: 'roles', message: expect.stringContaining("'planer'") });
+    expect(error.issues[0]).toEqual({ path: 'roles.planer', message: expect.stringContaining("'planer'") });
   });
 
   it('rejects a provider base URL that is not a URL', () => {

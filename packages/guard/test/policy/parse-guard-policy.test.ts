@@ -101,7 +101,7 @@ describe('parseGuardPolicy with an invalid policy', () => {
     });
     expect(error.issues).toEqual([
       {
-        path: 'policy.points.tool_output.scanners',
+        path: 'policy.points.tool_output.scanners.promptguard',
         message: "unknown key 'promptguard': remove it or check the spelling",
       },
     ]);
