@@ -135,7 +135,8 @@ async function finish(input: {
       type: 'error',
       code: herdError?.code ?? 'internal_error',
       blame: herdError?.blame ?? 'system',
-      message: error instanceof Error ? error.message : String(error),
+      // The Herd error inside a LangChain wrapper says what to do; the wrapper's own message need not.
+      message: herdError?.message ?? (error instanceof Error ? error.message : String(error)),
       ...(herdError?.hint ? { hint: herdError.hint } : {}),
       fatal: true,
     });
