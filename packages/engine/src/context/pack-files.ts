@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { estimateO200kTokens, UserError } from '@herd/core';
+import { prepareHerdDirectory } from '../herd/herd-directory.js';
 import {
   loadPackCache,
   type OverheadCount,
@@ -69,7 +70,11 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
   const counterName = options.tokenCounter?.name ?? 'o200k';
   const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
   const { listing, status } = input;
-  const cache: PackCache = settings.cache
+  // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
+  // is never read or written through.
+  const cacheProblem = settings.cache ? prepareCacheDirectory(root) : undefined;
+  const cached = settings.cache && cacheProblem === undefined;
+  const cache: PackCache = cached
     ? loadPackCache({ root, key: cacheKey })
     : { entries: new Map(), contents: '' };
   const workers = options.tokenCounter ? 0 : (settings.workers ?? defaultWorkerCount());
@@ -106,9 +111,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
     const included = scanned.included;
     // Content read in this pack goes to the content store on the thread pool while tokens are counted.
     contentsWritten =
-      settings.cache && included.some((file) => file.read)
-        ? startContentsWrite({ root, included })
-        : undefined;
+      cached && included.some((file) => file.read) ? startContentsWrite({ root, included }) : undefined;
     contentsWritten?.catch(() => {});
 
     const counted = included.map(toCounted);
@@ -197,7 +200,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
         (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
       ),
       flagged: scanned.flagged,
-      warnings: [...listed.warnings, ...read.warnings],
+      warnings: [...listed.warnings, ...read.warnings, ...(cacheProblem ? [cacheProblem] : [])],
       cache: {
         hits: included.filter((file) => !file.read).length,
         misses: included.filter((file) => file.read).length,
@@ -219,12 +222,12 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
     // The document to keep is written on the thread pool while the pack cache is written here.
     // Only a result that git fully vouches for is kept: not one of a walk (the root lies outside git, or git
     // ignores it), nor one where git does not watch some tracked files.
-    const keepable = keep && listed.source === 'git' && listed.unwatched === 0 ? keep : undefined;
+    const keepable = cached && keep && listed.source === 'git' && listed.unwatched === 0 ? keep : undefined;
     const written = keepable ? writePackedDocument({ root, key: keepable.key, document }) : undefined;
     dirty ||=
       countDone > 0 || read.entries.size !== cache.entries.size || overhead.hash !== cache.overhead?.hash;
     // An unchanged repository leaves the cache as it is: nothing to rewrite.
-    if (settings.cache && dirty) {
+    if (cached && dirty) {
       const written = contentsWritten;
       contentsWritten = undefined;
       await writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead, written });
@@ -301,6 +304,16 @@ function toCounted(file: IncludedFile): CountedFile {
     tokens: entry.tokens ?? 0,
     exact: entry.tokens !== undefined,
   };
+}
+
+/** Makes `.herd` ready for the caches; says why not when it cannot hold them. */
+function prepareCacheDirectory(root: string): string | undefined {
+  try {
+    prepareHerdDirectory(root);
+    return undefined;
+  } catch (error) {
+    return `No pack cache is kept: ${(error as Error).message}`;
+  }
 }
 
 /** Assigns each included file its place in the content store and starts writing the store. */

@@ -145,6 +145,9 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       ...(options.fileSystem ? { fileSystem: options.fileSystem } : {}),
       ...(options.commandRunner ? { commandRunner: options.commandRunner } : {}),
     });
+    // The workspace exists (the jail checked it): .herd gets its .gitignore before the guard's cache or audit log,
+    // or the session database, writes there.
+    prepareHerdDirectory(workspace);
     const configuredGuard = await createGuardFromConfig({
       config: loaded.config,
       baseDirectory: loaded.baseDirectory,

@@ -299,11 +299,11 @@ describe('packRepository', () => {
     expect(first.stats.redactions).toEqual([{ path: 'notes.md', line: 2, rule: 'custom' }]);
   });
 
-  it('counts exactly with --exact and leaves untracked cache files out of git listings', async () => {
+  it('counts exactly with --exact and never packs its own cache files', async () => {
     const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
     const { stats } = await packRepository({ root, budget: 10_000, exact: true });
     expect(stats.tokens.method).toBe('exact');
-    expect(execFileSync('git', ['-C', root, 'status', '--porcelain']).toString()).toContain('.herd/');
+    expect(existsSync(join(root, '.herd', 'cache'))).toBe(true);
     const again = await packRepository({ root, budget: 10_000, exact: true });
     expect(again.stats.files.included).toBe(1);
   });
@@ -368,6 +368,23 @@ describe('packRepository on an unchanged git work tree', () => {
     expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const fresh = 1;');
     writeFileSync(join(root, 'a.ts'), 'export const a = 33;\n');
     expect((await packRepository({ root, budget: 100_000 })).document).toContain('export const a = 33;');
+  });
+
+  it('keeps its caches out of git status', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
+    await packRepository({ root, budget: 100_000 });
+    expect(existsSync(join(root, '.herd', 'cache'))).toBe(true);
+    expect(execFileSync('git', ['-C', root, 'status', '--porcelain'], { encoding: 'utf8' })).toBe('');
+  });
+
+  it('writes no cache through a .herd that is a link, and says why', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
+    const elsewhere = createRepository({});
+    symlinkSync(elsewhere, join(root, '.herd'));
+    const packed = await packRepository({ root, budget: 100_000 });
+    expect(packed.document).toContain('export const a = 1;');
+    expect(packed.stats.warnings.join('\n')).toContain('No pack cache is kept:');
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('keeps no result while git is told not to watch some tracked files', async () => {

@@ -4,6 +4,7 @@ import { loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
 // Types only: the guard package (classifier runtimes) is loaded when a guard command runs, not at start.
 import type { AuditRecord, GuardMode, GuardVerdict, ScanPoint } from '@herd/guard';
 import { type Command, InvalidArgumentError } from 'commander';
+import { prepareHerdDirectory } from '../../herd/herd-directory.js';
 import { exitCodes } from '../report-cli-error.js';
 
 /** Options of `herd guard scan` as commander parses them. */
@@ -60,6 +61,8 @@ export function registerGuardCommand(program: Command): void {
       const { createGuardFromConfig, GuardModeSchema } = await import('@herd/guard');
       const mode = parseMode(options.mode ?? (process.env.CI ? 'ci' : 'act'), GuardModeSchema.options);
       const loaded = loadHerdConfig();
+      // The finding cache and the audit log go under .herd, which must ignore itself in git before they do.
+      if (options.cache || options.audit) prepareHerdDirectory(loaded.baseDirectory);
       const configured = await createGuardFromConfig({
         config: loaded.config,
         baseDirectory: loaded.baseDirectory,

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,15 @@ describe('herd guard', () => {
     expect(result.stdout).toMatch(/ALLOW\s+src\/ok\.ts/);
     expect(result.stderr).toContain('prompt_guard skipped: roles.guard.promptGuard is not configured');
     expect(result.stderr).toContain('llama_guard skipped: roles.guard.llamaGuard is not configured');
+  });
+
+  it('scan: keeps its cache and audit log out of git status', async () => {
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    await herd(['guard', 'scan', 'src']);
+    expect(existsSync(join(root, '.herd', 'guard', 'audit.jsonl'))).toBe(true);
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' })).not.toContain(
+      '.herd',
+    );
   });
 
   it('scan --json: exits 2 when anything is blocked', async () => {
