@@ -17,6 +17,7 @@ import {
 import { z } from 'zod';
 import type { ImageContentPart } from '../images/task-image.js';
 import { extractJsonObject } from './extract-json-object.js';
+import { findPlanProblems } from './find-plan-problems.js';
 import { planJsonSchema } from './plan-json-schema.js';
 import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';
 
@@ -44,7 +45,15 @@ export interface RequestPlanOptions extends PlannerPromptOptions {
   onModelCall?: (report: PlannerCallReport) => void;
   /** Images that came with the task, as content parts (only for a planner whose provider accepts images). */
   images?: readonly ImageContentPart[];
+  /** Most steps a plan may have (the run's step limit). Default {@link defaultMaxPlanSteps}. */
+  maxSteps?: number;
 }
+
+/** The most steps a plan may have when the caller sets no limit. */
+export const defaultMaxPlanSteps = 100;
+
+/** The most characters a plan may take as JSON: a plan is read by a person, stored, and sent with every step. */
+export const maxPlanCharacters = 100_000;
 
 /** A plan the planner produced, with how many model turns it took. */
 export interface RequestedPlan {
@@ -81,8 +90,21 @@ export async function requestPlan(options: RequestPlanOptions): Promise<Requeste
     const reply = await callPlanner({ options, messages });
     const candidate = readCandidate(reply, structuredOutput);
     const parsed = 'value' in candidate ? PlanSchema.safeParse(candidate.value) : undefined;
-    if (parsed?.success) return { plan: parsed.data, attempts: attempt };
-    lastProblem = parsed ? z.prettifyError(parsed.error) : (candidate as { error: string }).error;
+    const problems = parsed?.success
+      ? findPlanProblems(parsed.data, {
+          maxSteps: options.maxSteps ?? defaultMaxPlanSteps,
+          maxCharacters: maxPlanCharacters,
+        })
+      : [];
+    if (parsed?.success && problems.length === 0) return { plan: parsed.data, attempts: attempt };
+    lastProblem = parsed?.success
+      ? problems.join('\n')
+      : parsed
+        ? z.prettifyError(parsed.error)
+        : (candidate as { error: string }).error;
+    if (!parsed?.success && wasCutOff(reply)) {
+      lastProblem = `the reply was cut off at the output token limit (finish_reason "length"), so ${lastProblem}; send a shorter plan`;
+    }
     messages.push(reply, ...repairMessages({ reply, problem: lastProblem, structuredOutput }));
   }
   throw new ModelBehaviorError({
@@ -172,6 +194,7 @@ async function collect(stream: Promise<AsyncIterable<AIMessageChunk>>): Promise<
   return new AIMessage({
     content: merged?.content ?? '',
     tool_calls: merged?.tool_calls ?? [],
+    response_metadata: merged?.response_metadata ?? {},
     ...(merged?.usage_metadata ? { usage_metadata: merged.usage_metadata } : {}),
   });
 }
@@ -199,6 +222,11 @@ function repairMessages(input: {
   const call = input.reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
   if (call?.id) return [new ToolMessage({ tool_call_id: call.id, content: instruction, status: 'error' })];
   return [new HumanMessage(instruction)];
+}
+
+function wasCutOff(reply: AIMessage): boolean {
+  const metadata = reply.response_metadata as { finish_reason?: unknown } | undefined;
+  return metadata?.finish_reason === 'length';
 }
 
 function firstLine(text: string): string {
