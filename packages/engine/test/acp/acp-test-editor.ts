@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as acp from '@agentclientprotocol/sdk';
+import { expect, onTestFinished } from 'vitest';
+import { checkAcpSchemaConformance, describeAcpSchemaViolations } from './acp-schema-conformance.js';
 
 /** A permission request the test editor received, with the means to answer it later. */
 export interface ReceivedPermission {
@@ -51,8 +53,16 @@ interface TestTerminal {
   kill(): void;
 }
 
-/** Connects a test editor to an ACP stream (in-process streams or a child process's stdio). */
+/**
+ * Connects a test editor to an ACP stream (in-process streams or a child process's stdio). Every message the
+ * agent sends is checked against the official ACP schema, and the test fails at its end if one breaks it.
+ */
 export function connectTestEditor(stream: acp.Stream, options: TestEditorOptions = {}): TestEditor {
+  const conformance = checkAcpSchemaConformance();
+  onTestFinished(() => {
+    if (conformance.violations.length === 0) return;
+    expect.fail(describeAcpSchemaViolations(conformance.violations));
+  });
   const received = new Map<string, acp.SessionUpdate[]>();
   const buffers = new Map<string, string>();
   const calls: string[] = [];
@@ -159,7 +169,7 @@ export function connectTestEditor(stream: acp.Stream, options: TestEditorOptions
         return {};
       });
   }
-  const connection = app.connect(stream);
+  const connection = app.connect(conformance.watch(stream));
 
   return {
     agent: connection.agent,
