@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '@herd/core';
@@ -67,14 +67,15 @@ export function acquireWorkspaceRunLock(options: {
   try {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        linkSync(draft, path);
+        createExclusively({ draft, path });
         heldHere.set(path, options.sessionId);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const current = readHolder(path);
-      if (attempt < 3 && (current === undefined || isAbandoned(path, current))) {
+      const abandoned = current === undefined ? !isBeingWritten(path) : isAbandoned(path, current);
+      if (attempt < 3 && abandoned) {
         // Removed only if it still names the abandoned holder, not a run that took the workspace meanwhile.
         if (sameHolder(readHolder(path), current)) rmSync(path, { force: true });
         continue;
@@ -97,6 +98,18 @@ export function acquireWorkspaceRunLock(options: {
   };
 }
 
+/** Creates `path` with the draft's content, failing with EEXIST when it exists. */
+function createExclusively(options: { draft: string; path: string }): void {
+  try {
+    linkSync(options.draft, options.path);
+  } catch (error) {
+    // Some mounted file systems have no hard links: an exclusive create is the next best (briefly empty).
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code ?? ''))
+      throw error;
+    writeFileSync(options.path, readFileSync(options.draft), { flag: 'wx' });
+  }
+}
+
 /** The holder named by a lock file, if it can be read (a vanished or unreadable file reads as nobody). */
 function readHolder(path: string): WorkspaceRunHolder | undefined {
   try {
@@ -113,6 +126,15 @@ function sameHolder(one: WorkspaceRunHolder | undefined, other: WorkspaceRunHold
     one?.sessionId === other?.sessionId &&
     one?.startedAt === other?.startedAt
   );
+}
+
+/** True for a lock file a moment old: one created without a hard link may still be empty while it is written. */
+function isBeingWritten(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 5_000;
+  } catch {
+    return false;
+  }
 }
 
 /** True when the holder cannot be running any more: its process is gone from this machine. */

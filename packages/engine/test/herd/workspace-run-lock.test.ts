@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HerdError } from '@herd/core';
@@ -77,11 +77,15 @@ describe('acquireWorkspaceRunLock', () => {
     acquireWorkspaceRunLock({ workspace: root, sessionId: 'next', purpose: 'run' }).release();
   });
 
-  it('takes over an unreadable lock file', () => {
+  it('takes over an unreadable lock file once it is more than a moment old', () => {
     const root = workspace();
     writeHolder(root, {});
     writeFileSync(workspaceRunLockPath(root), '{"pid": 12');
-    acquireWorkspaceRunLock({ workspace: root, sessionId: 'next', purpose: 'run' }).release();
+    const attempt = () => acquireWorkspaceRunLock({ workspace: root, sessionId: 'next', purpose: 'run' });
+    expect(codeOf(attempt)).toBe('workspace_busy');
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(workspaceRunLockPath(root), past, past);
+    attempt().release();
   });
 
   it('respects a lock held by another live process, and says how to clear a lock nobody holds', async () => {
