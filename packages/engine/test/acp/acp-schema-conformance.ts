@@ -28,6 +28,8 @@ const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {
   };
 };
 
+tightenProseRules(schema.$defs);
+
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 // The schema's integer and float formats are Rust widths; their ranges are already given by minimum/maximum.
 for (const format of ['int32', 'int64', 'uint16', 'uint32', 'uint64', 'double', 'uri'])
@@ -56,6 +58,14 @@ const sessionUpdates = new Map(
 );
 const errorResponse = ajv.compile({ $ref: 'acp#/$defs/Error' });
 const requestId = ajv.compile({ $ref: 'acp#/$defs/RequestId' });
+
+/** What the official schema finds wrong with one session update (by its `sessionUpdate` kind); empty if nothing. */
+export function sessionUpdateIssues(update: unknown): string[] {
+  const kind = String((update as { sessionUpdate?: unknown } | undefined)?.sessionUpdate);
+  const variant = sessionUpdates.get(kind);
+  if (!variant) return [`/sessionUpdate: no such kind '${kind}'`];
+  return variant(update) ? [] : describeIssues(variant.errors ?? []);
+}
 
 /**
  * Checks every message an agent sends an editor against the official ACP schema: each request and notification
@@ -198,4 +208,20 @@ function describeIssues(errors: readonly ErrorObject[]): string[] {
     issues.push(issue);
   }
   return issues;
+}
+
+/**
+ * Turns rules the schema states only in its descriptions into keywords: paths and working directories that
+ * "must be absolute" (checked as POSIX paths, where the tests run) and 1-based line numbers.
+ */
+function tightenProseRules(definitions: Record<string, object>): void {
+  for (const definition of Object.values(definitions)) {
+    const properties =
+      (definition as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
+    for (const property of Object.values(properties)) {
+      const description = String(property.description ?? '');
+      if (/\babsolute\b/i.test(description) && property.type === 'string') property.pattern = '^/';
+      if (/\b1-based\b/.test(description)) property.minimum = 1;
+    }
+  }
 }
