@@ -32,7 +32,14 @@ export function presentToolCall(options: {
   const { name } = options;
   const args = options.arguments;
   const path = typeof args.path === 'string' ? args.path : undefined;
-  const line = typeof args.startLine === 'number' ? args.startLine : undefined;
+  // The arguments are the model's, unchecked; an ACP line is a 1-based uint32, so anything else is left out.
+  const line =
+    typeof args.startLine === 'number' &&
+    Number.isInteger(args.startLine) &&
+    args.startLine >= 1 &&
+    args.startLine <= 0xffff_ffff
+      ? args.startLine
+      : undefined;
   const locations = path
     ? [{ path: resolve(options.workspace, path), ...(line !== undefined ? { line } : {}) }]
     : [];

@@ -2,6 +2,7 @@ import type { HerdEvent, HerdEventInput } from '@herd/core';
 import { HerdEventSchema } from '@herd/core';
 import { createSessionUpdateMapper } from '@herd/engine';
 import { describe, expect, it } from 'vitest';
+import { sessionUpdateIssues } from './acp-schema-conformance.js';
 
 const plan = {
   summary: 'Fix add and document it.',
@@ -30,7 +31,10 @@ function mapAll(inputs: HerdEventInput[], live = true) {
     live,
     contextWindowOf: (role) => (role === 'actor' ? 1_000_000 : undefined),
   });
-  return inputs.flatMap((input) => mapper.map(stamp(input)));
+  const updates = inputs.flatMap((input) => mapper.map(stamp(input)));
+  // Every update must be one the official ACP schema accepts, whatever the model put in the arguments.
+  for (const update of updates) expect(sessionUpdateIssues(update), JSON.stringify(update)).toEqual([]);
+  return updates;
 }
 
 describe('createSessionUpdateMapper', () => {
@@ -87,6 +91,31 @@ describe('createSessionUpdateMapper', () => {
           { type: 'diff', path: '/repo/docs/add.md', oldText: null, newText: 'x\n' },
         ],
       }),
+    ]);
+  });
+
+  it('shows the line a read starts at only when the model gave a line number ACP can carry', () => {
+    const read = (callId: string, startLine: unknown) => ({
+      type: 'tool-call' as const,
+      callId,
+      name: 'read_file',
+      arguments: { path: 'src/add.js', startLine },
+    });
+    const updates = mapAll([
+      read('c1', 12),
+      read('c2', 0),
+      read('c3', 2.5),
+      read('c4', -3),
+      read('c5', '7'),
+      read('c6', 2 ** 32),
+    ]);
+    expect(updates.map((update) => (update.sessionUpdate === 'tool_call' ? update.locations : []))).toEqual([
+      [{ path: '/repo/src/add.js', line: 12 }],
+      [{ path: '/repo/src/add.js' }],
+      [{ path: '/repo/src/add.js' }],
+      [{ path: '/repo/src/add.js' }],
+      [{ path: '/repo/src/add.js' }],
+      [{ path: '/repo/src/add.js' }],
     ]);
   });
 
