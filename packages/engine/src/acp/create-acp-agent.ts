@@ -97,7 +97,9 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
     .onRequest(acp.methods.agent.initialize, ({ params }) => {
       clientCapabilities = params.clientCapabilities;
       return {
-        protocolVersion: Math.min(params.protocolVersion, acp.PROTOCOL_VERSION),
+        // Herd speaks one version: the editor's if it is that one, and otherwise still that one (the latest
+        // Herd supports), as the spec asks; an editor that cannot speak it disconnects.
+        protocolVersion: acp.PROTOCOL_VERSION,
         agentInfo: { name: 'herd', title: 'Herd', version: herdVersion },
         agentCapabilities: {
           loadSession: true,

@@ -80,6 +80,18 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(response.authMethods).toEqual([]);
   });
 
+  it("answers initialize with the editor's protocol version when it speaks it, and with its own otherwise", async () => {
+    const editor = await startEditor();
+    const answer = async (protocolVersion: number) =>
+      (await editor.agent.request(acp.methods.agent.initialize, { protocolVersion, clientCapabilities: {} }))
+        .protocolVersion;
+
+    expect(await answer(acp.PROTOCOL_VERSION)).toBe(acp.PROTOCOL_VERSION);
+    // Herd speaks version 1 only: not the pre-release 0, nor a later version it does not know.
+    expect(await answer(0)).toBe(acp.PROTOCOL_VERSION);
+    expect(await answer(acp.PROTOCOL_VERSION + 1)).toBe(acp.PROTOCOL_VERSION);
+  });
+
   it('plans in plan mode, switches to act only on permission, and streams the plan, tool calls and diff', async () => {
     const workspace = createFailingTestRepository();
     scriptPlan();
@@ -424,6 +436,30 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     after.answerWith(() => 'reject');
     const again = await prompt(after, sessionId, 'check it again');
     expect(again.stopReason).toBe('end_turn');
+  });
+
+  it('resumes a session in a new connection without replaying it, and closes it', async () => {
+    const workspace = createFailingTestRepository();
+    const before = await startEditor();
+    const sessionId = await newSession(before, workspace, 'plan');
+    before.connection.close();
+
+    const after = await startEditor();
+    const resumed = await after.agent.request(acp.methods.agent.session.resume, {
+      sessionId,
+      cwd: workspace,
+      mcpServers: [],
+    });
+    await after.until(() => after.updates(sessionId).length > 0);
+
+    expect(resumed.modes?.currentModeId).toBe('plan');
+    expect(after.updates(sessionId).map((update) => update.sessionUpdate)).toEqual([
+      'available_commands_update',
+    ]);
+    expect(await after.agent.request(acp.methods.agent.session.close, { sessionId })).toEqual({});
+    await expect(prompt(after, sessionId, 'make the failing test pass')).rejects.toMatchObject({
+      code: -32002,
+    });
   });
 
   it('remembers an "allow always" answer for the session, also after it is loaded again', async () => {
