@@ -75,6 +75,10 @@ export function sessionUpdateIssues(update: unknown): string[] {
 export interface AcpSchemaConformance {
   /** The editor's stream, with both directions observed (the messages pass through unchanged). */
   watch(stream: acp.Stream): acp.Stream;
+  /** Notes a message the editor sent (only its requests matter: they say what each response answers). */
+  editorSent(message: acp.AnyMessage): void;
+  /** Checks a message the agent sent. */
+  agentSent(message: acp.AnyMessage): void;
   readonly violations: readonly AcpSchemaViolation[];
 }
 
@@ -154,12 +158,18 @@ export function checkAcpSchemaConformance(): AcpSchemaConformance {
     check({ validate, value: record.result, method, direction: 'response', message });
   };
 
+  const fromEditor = (message: acp.AnyMessage) => {
+    if ('method' in message && 'id' in message) editorRequests.set(message.id, message.method);
+  };
+
   return {
     violations,
+    editorSent: fromEditor,
+    agentSent: fromAgent,
     watch(stream) {
       const toAgent = new TransformStream<acp.AnyMessage, acp.AnyMessage>({
         transform(message, controller) {
-          if ('method' in message && 'id' in message) editorRequests.set(message.id, message.method);
+          fromEditor(message);
           controller.enqueue(message);
         },
       });
@@ -173,6 +183,18 @@ export function checkAcpSchemaConformance(): AcpSchemaConformance {
       return { writable: toAgent.writable, readable: stream.readable.pipeThrough(fromAgentStream) };
     },
   };
+}
+
+/** Checks a transcript written by `fixtures/acp-wire-tap.mjs`: what the agent said, in the order it was said. */
+export function acpTranscriptViolations(transcript: string): readonly AcpSchemaViolation[] {
+  const conformance = checkAcpSchemaConformance();
+  for (const line of transcript.split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as { from: 'editor' | 'agent'; message: acp.AnyMessage };
+    if (entry.from === 'editor') conformance.editorSent(entry.message);
+    else conformance.agentSent(entry.message);
+  }
+  return conformance.violations;
 }
 
 /** Renders violations for a failed test: method, the message as sent, the schema's issues. */

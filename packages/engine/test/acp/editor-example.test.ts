@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,17 +13,28 @@ import {
   enqueueFixScenario,
   fixPlan,
 } from '../../../../test/engine/fixture-repository.js';
+import { acpTranscriptViolations, describeAcpSchemaViolations } from './acp-schema-conformance.js';
 
 const exampleClient = fileURLToPath(new URL('../../../../examples/editor/acp-client.mjs', import.meta.url));
+const wireTap = fileURLToPath(new URL('./fixtures/acp-wire-tap.mjs', import.meta.url));
 const run = promisify(execFile);
 
 let server: ScriptedServer;
+let transcript: string;
+/** `herd acp` behind a wire tap, so what it tells the example client is checked against the ACP schema. */
+let herd: string;
 beforeAll(assertBuilt);
 beforeEach(async () => {
   server = await startScriptedServer();
+  transcript = join(mkdtempSync(join(tmpdir(), 'herd-acp-wire-')), 'transcript.jsonl');
+  herd = [process.execPath, wireTap, transcript, process.execPath, herdBin].join(' ');
 });
 afterEach(async () => {
   await server.close();
+  expect(existsSync(transcript), 'the wire tap recorded nothing').toBe(true);
+  const violations = acpTranscriptViolations(readFileSync(transcript, 'utf8'));
+  rmSync(join(transcript, '..'), { recursive: true, force: true });
+  if (violations.length > 0) expect.fail(describeAcpSchemaViolations(violations));
 });
 
 describe('examples/editor/acp-client.mjs', () => {
@@ -46,7 +58,7 @@ describe('examples/editor/acp-client.mjs', () => {
         'plan',
         '--yes',
         '--herd',
-        `${process.execPath} ${herdBin}`,
+        herd,
         'make the failing test pass',
       ],
       { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
@@ -67,7 +79,7 @@ describe('examples/editor/acp-client.mjs', () => {
     server.enqueue({ fault: 'stall', ms: 60_000 }, { model: testModels.actor });
     const client = spawn(
       process.execPath,
-      [exampleClient, '--cwd', workspace, '--yes', '--herd', `${process.execPath} ${herdBin}`, 'fix it'],
+      [exampleClient, '--cwd', workspace, '--yes', '--herd', herd, 'fix it'],
       { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';
@@ -92,14 +104,7 @@ describe('examples/editor/acp-client.mjs', () => {
 
     const { stdout } = await run(
       process.execPath,
-      [
-        exampleClient,
-        '--cwd',
-        workspace,
-        '--herd',
-        `${process.execPath} ${herdBin}`,
-        'make the failing test pass',
-      ],
+      [exampleClient, '--cwd', workspace, '--herd', herd, 'make the failing test pass'],
       { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
     );
 
