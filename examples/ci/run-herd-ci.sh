@@ -18,15 +18,20 @@ status=$?
 
 case $status in
   0)
-    echo "herd-ci: succeeded (see $output/summary.md); any change is committed on $branch"
-    if [ "${HERD_CI_PUSH:-0}" = 1 ]; then
-      git push origin "$branch" || exit 3
+    if git rev-parse --verify --quiet "refs/heads/$branch" >/dev/null; then
+      echo "herd-ci: succeeded (see $output/summary.md); the change is committed on $branch"
+      if [ "${HERD_CI_PUSH:-0}" = 1 ]; then
+        git push origin "$branch" || exit 3
+      fi
+    else
+      echo "herd-ci: succeeded without changing anything (see $output/summary.md); no branch was made"
     fi
     ;;
   1) echo "herd-ci: verification failed; see $output/summary.md (the patch is in $output/patch.diff)" >&2 ;;
   2) echo "herd-ci: blocked by the guard or the policy; see the guard verdicts in $output/summary.md" >&2 ;;
   3) echo "herd-ci: configuration or provider error; see the message above" >&2 ;;
   4) echo "herd-ci: a run limit was reached (run.limits in herd.config.json)" >&2 ;;
+  130) echo "herd-ci: cancelled; the outputs so far are in $output" >&2 ;;
   *) echo "herd-ci: herd ci exited with $status" >&2 ;;
 esac
 exit "$status"

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema } from '@herd/engine';
 import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
@@ -106,6 +106,61 @@ describe('herd ci (subprocess)', () => {
       new RegExp(`^herd: Fix add\\(\\)\\n[\\s\\S]*Herd-Session: ${report.sessionId}$`),
     );
     expect(git(workspace, 'diff', '--name-only', 'HEAD', 'herd/issue-7')).toBe('src/add.js');
+  });
+
+  it('tells a GitHub Actions workflow what happened as step outputs, and adds the summary to the job page', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    const outputs = join(workspace, '..', `${basename(workspace)}-github-output`);
+    const page = join(workspace, '..', `${basename(workspace)}-step-summary`);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue([fixCall, { content: 'done' }], { model: testModels.actor });
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'make the failing test pass', '--commit', '--branch', 'herd/issue-8'],
+      cwd: workspace,
+      env: { GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: page },
+    });
+
+    expect(await herd.exit, herd.stderr()).toBe(0);
+    const written = Object.fromEntries(
+      readFileSync(outputs, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(written).toMatchObject({
+      'exit-code': '0',
+      status: 'succeeded',
+      changed: 'true',
+      verified: 'true',
+      committed: 'true',
+      branch: 'herd/issue-8',
+      commit: git(workspace, 'rev-parse', 'herd/issue-8'),
+      summary: join(workspace, '.herd/ci/summary.md'),
+    });
+    expect(readFileSync(page, 'utf8')).toContain('## Herd CI: changes made and verified');
+  });
+
+  it('says changed=false and committed=false to a workflow when the run changed nothing', async () => {
+    const workspace = createFailingTestRepository({
+      'src/add.js': 'export function add(left, right) {\n  return left + right;\n}\n',
+    });
+    writeTestConfig(workspace, server.url);
+    const outputs = join(workspace, '..', `${basename(workspace)}-github-output`);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue({ content: 'add already adds' }, { model: testModels.actor });
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'check add', '--commit', '--branch', 'herd/issue-9'],
+      cwd: workspace,
+      env: { GITHUB_OUTPUT: outputs },
+    });
+
+    expect(await herd.exit, herd.stderr()).toBe(0);
+    const text = readFileSync(outputs, 'utf8');
+    expect(text).toContain('changed=false\n');
+    expect(text).toContain('committed=false\n');
+    expect(text).toContain('branch=\n');
+    expect(git(workspace, 'branch', '--list', 'herd/issue-9')).toBe('');
   });
 
   it('still writes the verified patch, and exits 3, when it cannot be committed onto HEAD', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testModels } from '@herd/core/testing';
-import { CiReportSchema } from '@herd/engine';
+import { type CiReport, CiReportSchema, githubOutputsOf } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../cli/herd-cli.js';
@@ -28,10 +28,14 @@ afterEach(async () => {
   await server.close();
 });
 
-function runScript(workspace: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function runScript(
+  workspace: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const child = spawn('sh', [join(examples, 'run-herd-ci.sh'), ...args], {
     cwd: workspace,
-    env: { PATH: `${binDirectory}:${process.env.PATH}`, HOME: process.env.HOME },
+    env: { PATH: `${binDirectory}:${process.env.PATH}`, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -58,7 +62,7 @@ describe('examples/ci/run-herd-ci.sh', () => {
     const { code, output } = await runScript(workspace, ['issue.md', 'herd/issue-12']);
 
     expect(code, output).toBe(0);
-    expect(output).toContain('any change is committed on herd/issue-12');
+    expect(output).toContain('the change is committed on herd/issue-12');
     const show = execFileSync('git', ['show', 'herd/issue-12:src/add.js'], {
       cwd: workspace,
       encoding: 'utf8',
@@ -86,7 +90,58 @@ describe('examples/ci/run-herd-ci.sh', () => {
   });
 });
 
+describe('examples/ci/run-herd-ci.sh when nothing needed changing', () => {
+  it('exits 0, says so, and pushes nothing even when asked to push', async () => {
+    const workspace = createFailingTestRepository({
+      'issue.md': 'Check that add adds.\n',
+      'src/add.js': 'export function add(left, right) {\n  return left + right;\n}\n',
+    });
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue({ content: 'add already adds' }, { model: testModels.actor });
+
+    const { code, output } = await runScript(workspace, ['issue.md', 'herd/issue-13'], { HERD_CI_PUSH: '1' });
+
+    expect(code, output).toBe(0);
+    expect(output).toContain('herd-ci: succeeded without changing anything');
+  });
+});
+
+/** A report as herd ci writes it, for what does not depend on a run. */
+const sampleReport: CiReport = {
+  schemaVersion: 1,
+  herdVersion: '0.1.0',
+  sessionId: 'session-1',
+  task: 'fix it',
+  workspace: '/repo',
+  status: 'succeeded',
+  exitCode: 0,
+  reason: null,
+  startedAt: '2026-01-01T10:00:00.000Z',
+  finishedAt: '2026-01-01T10:00:01.000Z',
+  durationMs: 1000,
+  planId: null,
+  plan: null,
+  steps: [],
+  verification: null,
+  guardVerdicts: [],
+  deviations: [],
+  changedFiles: [],
+  usage: { byRole: {}, modelCalls: 0, totalTokens: 0 },
+  error: null,
+  outputs: { patch: '/p', summary: '/s', report: '/r' },
+  commit: null,
+};
+
 describe('examples/ci/github/herd-ci.yml', () => {
+  it('reads only step outputs that herd ci writes', () => {
+    const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
+    const read = [...workflow.matchAll(/steps\.herd\.outputs\.([\w-]+)/g)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(0);
+    const written = Object.keys(githubOutputsOf(sampleReport));
+    for (const name of read) expect(written).toContain(name);
+  });
+
   it('uses only options that herd ci has, and the outputs where herd ci writes them', () => {
     const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
     const help = execFileSync(process.execPath, [herdBin, 'ci', '--help'], { encoding: 'utf8' });

@@ -40,6 +40,7 @@ export type { ResolveCiTaskOptions } from './ci/resolve-ci-task.js';
 export { defaultCiTaskVariable, resolveCiTask } from './ci/resolve-ci-task.js';
 export type { CiRunOutcome, RunCiOptions } from './ci/run-ci.js';
 export { defaultCiOutputDirectory, runCi } from './ci/run-ci.js';
+export { githubOutputsOf, writeGithubOutputs } from './ci/write-github-outputs.js';
 // ---- Repository context (packing) ----
 export type {
   ContentScanner,

@@ -65,7 +65,10 @@ export function registerCiCommand(program: Command): void {
         // Paths on the command line are relative to where the command runs, like any file argument.
         const fromCwd = (file: string) => resolve(cwd, file);
         // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
-        const { runCi } = await import('../../ci/run-ci.js');
+        const [{ runCi }, { writeGithubOutputs }] = await Promise.all([
+          import('../../ci/run-ci.js'),
+          import('../../ci/write-github-outputs.js'),
+        ]);
         const outcome = await runCi({
           task,
           ...(options.workspace ? { workspace: options.workspace } : {}),
@@ -94,6 +97,7 @@ export function registerCiCommand(program: Command): void {
         process.stderr.write(
           `herd ci: ${report.status} (exit code ${outcome.exitCode})${why}\n  patch ${report.outputs.patch}, summary ${report.outputs.summary}, report ${report.outputs.report}${committed}\n`,
         );
+        writeGithubOutputs({ report, summary: outcome.summary });
         process.exitCode = outcome.exitCode;
       } finally {
         process.removeListener('SIGINT', onInterrupt);
