@@ -17,16 +17,13 @@ export interface AcpSchemaViolation {
 interface SchemaDefinition {
   'x-method'?: string;
   'x-side'?: 'agent' | 'client' | 'protocol';
+  oneOf?: { properties?: { sessionUpdate?: { const?: string } } }[];
 }
 
 // The JSON Schema the SDK publishes (`./schema/v1/schema.json`), not its zod schemas: those are generated for
 // lenient reading (an unknown enum value falls back to a default), so they accept what a strict editor refuses.
 const schemaPath = createRequire(import.meta.url).resolve('@agentclientprotocol/sdk/schema/v1/schema.json');
-const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {
-  $defs: Record<string, SchemaDefinition> & {
-    SessionUpdate: { oneOf: { properties: { sessionUpdate: { const: string } } }[] };
-  };
-};
+const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as { $defs: Record<string, SchemaDefinition> };
 
 tightenProseRules(schema.$defs);
 
@@ -51,8 +48,8 @@ for (const [name, definition] of Object.entries(schema.$defs)) {
 // A session update is checked against the variant its `sessionUpdate` names, so a failure says what is wrong
 // with that variant instead of why it matches none of the others.
 const sessionUpdates = new Map(
-  schema.$defs.SessionUpdate.oneOf.map((variant, index) => [
-    variant.properties.sessionUpdate.const,
+  (schema.$defs.SessionUpdate?.oneOf ?? []).map((variant, index) => [
+    String(variant.properties?.sessionUpdate?.const),
     ajv.compile({ $ref: `acp#/$defs/SessionUpdate/oneOf/${index}` }),
   ]),
 );
