@@ -11,6 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
 import { createWorkspaceTools } from '../../src/workspace/create-workspace-tools.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
+import {
+  checkMcpSchemaConformance,
+  describeMcpSchemaViolations,
+  type McpSchemaConformance,
+} from './mcp-schema-conformance.js';
 
 const config = {
   fetchUrl: { enabled: false },
@@ -25,14 +30,21 @@ const config = {
 };
 
 const clients: Client[] = [];
+const conformances: McpSchemaConformance[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
+  // Whatever a test asserts, everything the server sent must be what MCP allows.
+  const violations = conformances.splice(0).flatMap((conformance) => conformance.violations);
+  if (violations.length > 0) expect.fail(describeMcpSchemaViolations(violations));
 });
 
 /** Serves a temporary workspace in-process and connects an SDK client; `answer` makes it support elicitation. */
-const connect = async (answer?: (request: ElicitRequest) => ElicitResult) => {
+const connect = async (
+  answer?: (request: ElicitRequest) => ElicitResult,
+  workspaceConfig: unknown = config,
+) => {
   const { root } = await createTemporaryWorkspace();
-  const { dispatcher, jail } = await createWorkspaceTools({ workspace: root, config });
+  const { dispatcher, jail } = await createWorkspaceTools({ workspace: root, config: workspaceConfig });
   const server = createMcpServer({ dispatcher, workspace: jail.root });
   const questions: ElicitRequest[] = [];
   const client = new Client(
@@ -46,15 +58,26 @@ const connect = async (answer?: (request: ElicitRequest) => ElicitResult) => {
     });
   }
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const conformance = checkMcpSchemaConformance(clientTransport);
+  conformances.push(conformance);
   await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await client.connect(conformance.transport);
   clients.push(client);
   const touch = async (file: string) => {
     const result = await client.callTool({ name: 'run_command', arguments: { argv: ['touch', file] } });
     return { isError: result.isError, text: (result.content as Array<{ text: string }>)[0]?.text ?? '' };
   };
-  return { root: jail.root, questions, touch };
+  return { root: jail.root, questions, touch, client };
 };
+
+describe('createMcpServer tool listing', () => {
+  it('lists every built-in tool, fetch_url and checkpoints included, with an object input schema MCP accepts', async () => {
+    const { client } = await connect(undefined, {});
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('fetch_url');
+    for (const tool of tools) expect(tool.inputSchema.type, tool.name).toBe('object');
+  });
+});
 
 describe('createMcpServer approvals for commands the policy asks about', () => {
   it('asks a client that supports elicitation and runs the command when the user allows it', async () => {

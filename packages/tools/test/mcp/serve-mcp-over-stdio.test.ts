@@ -6,6 +6,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
+import {
+  checkMcpSchemaConformance,
+  describeMcpSchemaViolations,
+  type McpSchemaConformance,
+} from './mcp-schema-conformance.js';
 
 // The server is spawned with node from the built output (packages/tools/dist), which `npx tsc -b` produces;
 // the repository's test command builds before vitest runs.
@@ -17,8 +22,12 @@ if (!built)
   );
 
 const clients: Client[] = [];
+const conformances: McpSchemaConformance[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
+  // Whatever a test asserts, everything the server sent must be what MCP allows.
+  const violations = conformances.splice(0).flatMap((conformance) => conformance.violations);
+  if (violations.length > 0) expect.fail(describeMcpSchemaViolations(violations));
 });
 
 const connect = async (workspace: string, config: unknown = { fetchUrl: { enabled: false } }) => {
@@ -33,7 +42,9 @@ const connect = async (workspace: string, config: unknown = { fetchUrl: { enable
     },
     stderr: 'pipe',
   });
-  await client.connect(transport);
+  const conformance = checkMcpSchemaConformance(transport);
+  conformances.push(conformance);
+  await client.connect(conformance.transport);
   clients.push(client);
   return client;
 };
