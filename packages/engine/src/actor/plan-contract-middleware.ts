@@ -1,13 +1,14 @@
 import { posix } from 'node:path';
-import type { HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
+import type { HerdError, HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
-import { ToolMessage } from '@langchain/core/messages';
+import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
 import { createMiddleware, type WrapToolCallHook } from 'langchain';
 import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { type Deviation, DeviationSchema } from '../run/run-state.js';
+import { createActorReplyCheck } from './actor-reply-check.js';
 import type { DispatcherTools } from './dispatcher-tools.js';
 
 /** What happens when the actor steps outside its step's contract. */
@@ -62,10 +63,34 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   const declaredFiles = new Set(step.files.map((file) => normalizePath(file.path)));
   const declaredCommands = new Set([...step.commands, ...options.extraCommands].map(commandKey));
   let toolCalls = 0;
+  const replyCheck = createActorReplyCheck({
+    stepId: step.id,
+    ...(options.maxToolCalls !== undefined ? { maxToolCalls: options.maxToolCalls } : {}),
+  });
+  /** Calls that are answered with a refusal instead of being run, and why. */
+  const refusedCalls = new Map<string, string>();
+  /** Set by a reply that ends the step; thrown after the model node, not inside the model call. */
+  let stop: HerdError | undefined;
 
   return createMiddleware({
     name: 'HerdPlanContract',
     stateSchema: planContractState,
+    // Each reply is judged as a whole before any of its calls runs, so a bad reply is never half run.
+    wrapModelCall: async (request, handler) => {
+      const response = await handler(request);
+      if (!AIMessage.isInstance(response)) return response;
+      const verdict = replyCheck.judge({ reply: response, toolCallsSoFar: toolCalls });
+      for (const [id, text] of verdict.refusals) refusedCalls.set(id, text);
+      stop = verdict.stop;
+      return verdict.reply;
+    },
+    // Thrown here rather than in wrapModelCall, where the routing middleware would report a failed model call.
+    afterModel: () => {
+      const error = stop;
+      stop = undefined;
+      if (error) throw error;
+      return undefined;
+    },
     wrapToolCall: async (request, handler) => {
       const outcome = await enforce(request, handler);
       return outcome.deviation ? recordDeviation(outcome.result, outcome.deviation) : outcome.result;
@@ -89,11 +114,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       });
     }
     emit({ type: 'tool-call', callId, name: call.name, arguments: args });
+    const refusedBecause = call.id === undefined ? undefined : refusedCalls.get(call.id);
+    if (refusedBecause) return { result: refusal({ callId, name: call.name, emit, text: refusedBecause }) };
 
-    // Arguments that fail the tool's schema never reach LangChain's own validation (whose error carries a stack
-    // trace): the dispatcher refuses them without running anything, in words the model can act on.
+    // An unknown tool, or arguments that fail the tool's schema, never reach LangChain's own handling (a plain
+    // string result, or an error with a stack trace): the dispatcher refuses them without running anything, in
+    // words the model can act on.
     const definition = registry.get(call.name);
-    if (definition && !definition.input.safeParse(args).success) {
+    if (!definition || !definition.input.safeParse(args).success) {
       const refused = await options.tools.dispatcher.dispatch({
         name: call.name,
         arguments: args,

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { type HerdError, ModelBehaviorError } from '@herd/core';
+import { AIMessage } from '@langchain/core/messages';
+import { LimitExceededError } from '../errors/limit-exceeded-error.js';
+import { createRepeatedReplyDetector } from './repeated-reply-detector.js';
+
+/** Options for {@link createActorReplyCheck}. */
+export interface ActorReplyCheckOptions {
+  /** The step, for messages. */
+  stepId: string;
+  /** Most tool calls in the step. */
+  maxToolCalls?: number;
+}
+
+/** What the check decided about one reply. */
+export interface ActorReplyVerdict {
+  /** The reply, with calls whose arguments could not be read turned into calls that will be refused. */
+  reply: AIMessage;
+  /** Calls (by id) to answer with this text instead of running them. */
+  refusals: Map<string, string>;
+  /** Set when the reply ends the step: the tool-call limit, or a loop the refusals did not break. */
+  stop?: HerdError;
+}
+
+/** Judges each actor reply as a whole before any of its tool calls runs. */
+export interface ActorReplyCheck {
+  /** Judges a reply, given how many tool calls the step has run so far. */
+  judge(input: { reply: AIMessage; toolCallsSoFar: number }): ActorReplyVerdict;
+}
+
+/** The same calls this many replies in a row are refused instead of run. */
+export const repeatedReplyRefuse = 3;
+/** The same calls this many replies in a row end the step. */
+export const repeatedReplyStop = 5;
+
+/**
+ * Creates the check of the actor's replies, at the boundary where they are read: a reply cut off at the output
+ * limit or whose call arguments are not JSON has those calls refused with the reason (never run on partly parsed
+ * arguments, which could write half a file); a reply with more calls than the step has left ends the step before
+ * any runs; the same calls reply after reply are refused from the third time and end the step at the fifth.
+ */
+export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorReplyCheck {
+  const repeats = createRepeatedReplyDetector();
+  return {
+    judge({ reply, toolCallsSoFar }) {
+      const refusals = new Map<string, string>();
+      const unreadable = (reply.invalid_tool_calls ?? []).map((call) => ({
+        id: call.id ?? `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+        name: call.name ?? 'unknown',
+        args: {},
+        type: 'tool_call' as const,
+        error: call.error ?? 'they do not parse',
+      }));
+      for (const call of unreadable) {
+        refusals.set(
+          call.id,
+          `Not run: the arguments of this ${call.name} call are not valid JSON (${call.error}). Send the call again with one JSON object as its arguments.`,
+        );
+      }
+      const calls = [...(reply.tool_calls ?? []), ...unreadable.map(({ error: _error, ...call }) => call)];
+      const judged =
+        unreadable.length === 0
+          ? reply
+          : new AIMessage({
+              ...(reply.id ? { id: reply.id } : {}),
+              content: reply.content,
+              tool_calls: calls,
+              additional_kwargs: reply.additional_kwargs,
+              response_metadata: reply.response_metadata,
+              ...(reply.usage_metadata ? { usage_metadata: reply.usage_metadata } : {}),
+            });
+      if (calls.length === 0) return { reply: judged, refusals };
+      if (options.maxToolCalls !== undefined && toolCallsSoFar + calls.length > options.maxToolCalls) {
+        const stop = new LimitExceededError({
+          limit: 'toolCallsPerStep',
+          value: toolCallsSoFar + calls.length,
+          maximum: options.maxToolCalls,
+        });
+        return { reply: judged, refusals, stop };
+      }
+      const cutOff =
+        (reply.response_metadata as { finish_reason?: unknown } | undefined)?.finish_reason === 'length';
+      for (const call of calls) {
+        if (!call.id || refusals.has(call.id)) continue;
+        const problem = cutOff ? 'cut off' : rawArgumentsProblem(reply, call.id);
+        if (problem === undefined) continue;
+        refusals.set(
+          call.id,
+          problem === 'cut off'
+            ? `Not run: your reply was cut off at the output token limit (finish_reason "length"), so the arguments of this ${call.name} call may be incomplete. Send it again with less content, e.g. several smaller edits.`
+            : `Not run: the arguments of this ${call.name} call are not complete JSON (${problem}); they may have been cut off at the output token limit. Send it again with less content, e.g. several smaller edits.`,
+        );
+      }
+      if (refusals.size > 0) return { reply: judged, refusals };
+      const repeated = repeats.observe(calls.map((call) => ({ name: call.name, args: call.args })));
+      if (repeated.count >= repeatedReplyStop) {
+        const stop = new ModelBehaviorError({
+          code: 'tool_call_loop',
+          message: `The actor sent the same tool calls ${repeated.count} times in a row (${repeated.description}) in step ${options.stepId} and ignored the refusals; run again, or use a stronger actor model.`,
+          output: repeated.description,
+        });
+        return { reply: judged, refusals, stop };
+      }
+      if (repeated.count >= repeatedReplyRefuse) {
+        for (const call of calls) {
+          refusals.set(
+            call.id ?? '',
+            `Not run: you made exactly this call ${repeated.count} times in a row, and its result will not change. Use the result you already have, try something different, or finish the step with a summary.`,
+          );
+        }
+      }
+      return { reply: judged, refusals };
+    },
+  };
+}
+
+/**
+ * LangChain reads streamed arguments with a forgiving partial-JSON parser, so arguments cut off mid-string still
+ * become a call (`{"content": "half a fi`). The raw text the host sent is checked here instead.
+ */
+function rawArgumentsProblem(reply: AIMessage, callId: string): string | undefined {
+  const raw = (reply.additional_kwargs?.tool_calls as RawToolCall[] | undefined)?.find(
+    (call) => call.id === callId,
+  )?.function?.arguments;
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  try {
+    JSON.parse(raw);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+interface RawToolCall {
+  id?: string;
+  function?: { arguments?: unknown };
+}
