@@ -121,7 +121,7 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
     // string result, or an error with a stack trace): the dispatcher refuses them without running anything, in
     // words the model can act on.
     const definition = registry.get(call.name);
-    if (!definition || !definition.input.safeParse(args).success) {
+    if (!definition?.input.safeParse(args).success) {
       const refused = await options.tools.dispatcher.dispatch({
         name: call.name,
         arguments: args,
