@@ -1,4 +1,4 @@
-import type { TextToolCall } from './parse-call-block.js';
+import { parseCallBlock, pythonStartTag, type TextToolCall } from './parse-call-block.js';
 import { createTextToolCallStream, type TextToolCallOptions } from './text-tool-call-stream.js';
 
 /** Message text split into tool calls and the remaining content. */
@@ -7,6 +7,12 @@ export interface TextToolCallParse {
   content: string;
   /** The calls, in order. */
   calls: TextToolCall[];
+  /**
+   * Only with `toolNames`: set when there are no calls but the text opens with what was meant as a call to one of
+   * those tools (`[edit_file(` or `{"name": "edit_file"`) that could not be read; names the tool and why, so the
+   * model can be asked to send it again.
+   */
+  unreadable?: { name: string; problem: string };
 }
 
 /**
@@ -22,5 +28,29 @@ export function parseTextToolCalls(text: string, options: TextToolCallOptions = 
   const events = [...stream.push(text), ...stream.end()];
   const calls = events.flatMap((event) => (event.type === 'tool-call' ? [event.call] : []));
   const texts = events.flatMap((event) => (event.type === 'text' ? [event.text] : []));
-  return { content: calls.length > 0 ? texts.join('').trim() : text, calls };
+  if (calls.length > 0) return { content: texts.join('').trim(), calls };
+  const unreadable = findUnreadableCall(text, options);
+  return { content: text, calls, ...(unreadable ? { unreadable } : {}) };
+}
+
+const pythonicOpening = /^\[\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\(/;
+const jsonOpening = /^\[?\s*\{\s*"name"\s*:\s*"([^"]+)"/;
+
+function findUnreadableCall(
+  text: string,
+  options: TextToolCallOptions,
+): TextToolCallParse['unreadable'] | undefined {
+  const block = text.trim();
+  const body = block.startsWith(pythonStartTag) ? block.slice(pythonStartTag.length).trimStart() : block;
+  const name = (pythonicOpening.exec(body) ?? jsonOpening.exec(body))?.[1];
+  if (name === undefined || !options.toolNames?.includes(name)) return undefined;
+  // Not final: a block cut off at the end of the text then reads as incomplete rather than invalid.
+  const attempt = parseCallBlock(block, { final: false });
+  const problem =
+    attempt.status === 'incomplete'
+      ? 'the text ends before the call is complete'
+      : attempt.status === 'invalid'
+        ? 'it is not a well-formed call'
+        : 'other text follows the call';
+  return { name, problem };
 }

@@ -118,3 +118,38 @@ line "quoted" text""")]`;
     expect(Object.keys(call?.arguments.a as object)).toEqual(['__proto__']);
   });
 });
+
+describe('parseTextToolCalls on a call that cannot be read', () => {
+  const toolNames = ['edit_file', 'read_file'];
+
+  it('says which tool a call cut off before its end was for', () => {
+    expect(parseTextToolCalls('[edit_file(path="a.ts", edits=[{"search": "x", ', { toolNames })).toEqual({
+      content: '[edit_file(path="a.ts", edits=[{"search": "x", ',
+      calls: [],
+      unreadable: { name: 'edit_file', problem: 'the text ends before the call is complete' },
+    });
+  });
+
+  it('says so for a malformed call inside python tags', () => {
+    expect(
+      parseTextToolCalls('<|python_start|>[read_file(path=a.ts)]<|python_end|>', { toolNames }).unreadable,
+    ).toEqual({
+      name: 'read_file',
+      problem: 'it is not a well-formed call',
+    });
+  });
+
+  it('says so for a JSON call whose parameters do not parse', () => {
+    expect(
+      parseTextToolCalls('{"name": "read_file", "parameters": {"path": }}', { toolNames }).unreadable,
+    ).toEqual({
+      name: 'read_file',
+      problem: 'it is not a well-formed call',
+    });
+  });
+
+  it('leaves prose and lists that name no known tool alone', () => {
+    expect(parseTextToolCalls('[step(1)] was done', { toolNames }).unreadable).toBeUndefined();
+    expect(parseTextToolCalls('I edited the file with edit_file(', { toolNames }).unreadable).toBeUndefined();
+  });
+});
