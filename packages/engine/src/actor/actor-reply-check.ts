@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type HerdError, ModelBehaviorError } from '@herd/core';
-import { AIMessage } from '@langchain/core/messages';
+import { parseTextToolCalls } from '@herd/tools';
+import { AIMessage, type ToolCall } from '@langchain/core/messages';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { createRepeatedReplyDetector } from './repeated-reply-detector.js';
 
@@ -10,16 +11,22 @@ export interface ActorReplyCheckOptions {
   stepId: string;
   /** Most tool calls in the step. */
   maxToolCalls?: number;
+  /** The tools the actor has, to read Llama 4 calls a host left in the message text. */
+  toolNames: readonly string[];
 }
 
 /** What the check decided about one reply. */
 export interface ActorReplyVerdict {
-  /** The reply, with calls whose arguments could not be read turned into calls that will be refused. */
+  /** The reply, with calls read from its text or whose arguments could not be read turned into tool calls. */
   reply: AIMessage;
   /** Calls (by id) to answer with this text instead of running them. */
   refusals: Map<string, string>;
   /** Set when the reply ends the step: the tool-call limit, or a loop the refusals did not break. */
   stop?: HerdError;
+  /** The calls were read from the message text, where the host left them although tools were declared. */
+  callsFromText?: boolean;
+  /** The reply has neither text nor tool calls. */
+  empty?: boolean;
 }
 
 /** Judges each actor reply as a whole before any of its tool calls runs. */
@@ -34,84 +41,113 @@ export const repeatedReplyRefuse = 3;
 export const repeatedReplyStop = 5;
 
 /**
- * Creates the check of the actor's replies, at the boundary where they are read: a reply cut off at the output
- * limit or whose call arguments are not JSON has those calls refused with the reason (never run on partly parsed
- * arguments, which could write half a file); a reply with more calls than the step has left ends the step before
- * any runs; the same calls reply after reply are refused from the third time and end the step at the fifth.
+ * Creates the check of the actor's replies, at the boundary where they are read:
+ * - Llama 4 calls left in the text (`[edit_file(...)]`, `<|python_start|>`, a JSON call) by a host that did not
+ *   parse them become tool calls; one that cannot be read is refused with the reason.
+ * - Calls whose arguments are not JSON, or are cut off at the output limit, are refused with the reason, never run
+ *   on partly parsed arguments (which could write half a file).
+ * - A reply with more calls than the step has left ends the step before any of them runs.
+ * - The same calls reply after reply are refused from the third time and end the step at the fifth.
  */
 export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorReplyCheck {
   const repeats = createRepeatedReplyDetector();
+
+  const judgeCalls = (reply: AIMessage, toolCallsSoFar: number): ActorReplyVerdict => {
+    const refusals = new Map<string, string>();
+    const unreadable = (reply.invalid_tool_calls ?? []).map((call) => ({
+      call: toolCall({ name: call.name ?? 'unknown', ...(call.id ? { id: call.id } : {}) }),
+      error: call.error ?? 'they do not parse',
+    }));
+    for (const { call, error } of unreadable) {
+      refusals.set(
+        call.id!,
+        `Not run: the arguments of this ${call.name} call are not valid JSON (${error}). Send the call again with one JSON object as its arguments.`,
+      );
+    }
+    const calls = [...(reply.tool_calls ?? []), ...unreadable.map(({ call }) => call)];
+    const judged = unreadable.length === 0 ? reply : withToolCalls(reply, calls);
+    if (calls.length === 0) return { reply: judged, refusals };
+    if (options.maxToolCalls !== undefined && toolCallsSoFar + calls.length > options.maxToolCalls) {
+      const stop = new LimitExceededError({
+        limit: 'toolCallsPerStep',
+        value: toolCallsSoFar + calls.length,
+        maximum: options.maxToolCalls,
+      });
+      return { reply: judged, refusals, stop };
+    }
+    const metadata = reply.response_metadata as { finish_reason?: unknown } | undefined;
+    const cutOff = metadata?.finish_reason === 'length';
+    for (const call of calls) {
+      if (!call.id || refusals.has(call.id)) continue;
+      const problem = cutOff ? 'cut off' : rawArgumentsProblem(reply, call.id);
+      if (problem === undefined) continue;
+      refusals.set(
+        call.id,
+        problem === 'cut off'
+          ? `Not run: your reply was cut off at the output token limit (finish_reason "length"), so the arguments of this ${call.name} call may be incomplete. Send it again with less content, e.g. several smaller edits.`
+          : `Not run: the arguments of this ${call.name} call are not complete JSON (${problem}); they may have been cut off at the output token limit. Send it again with less content, e.g. several smaller edits.`,
+      );
+    }
+    if (refusals.size > 0) return { reply: judged, refusals };
+    const repeated = repeats.observe(calls.map((call) => ({ name: call.name, args: call.args })));
+    if (repeated.count >= repeatedReplyStop) {
+      const stop = new ModelBehaviorError({
+        code: 'tool_call_loop',
+        message: `The actor sent the same tool calls ${repeated.count} times in a row (${repeated.description}) in step ${options.stepId} and ignored the refusals; run again, or use a stronger actor model.`,
+        output: repeated.description,
+      });
+      return { reply: judged, refusals, stop };
+    }
+    if (repeated.count >= repeatedReplyRefuse) {
+      for (const call of calls) {
+        refusals.set(
+          call.id ?? '',
+          `Not run: you made exactly this call ${repeated.count} times in a row, and its result will not change. Use the result you already have, try something different, or finish the step with a summary.`,
+        );
+      }
+    }
+    return { reply: judged, refusals };
+  };
+
   return {
     judge({ reply, toolCallsSoFar }) {
-      const refusals = new Map<string, string>();
-      const unreadable = (reply.invalid_tool_calls ?? []).map((call) => ({
-        id: call.id ?? `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-        name: call.name ?? 'unknown',
-        args: {},
-        type: 'tool_call' as const,
-        error: call.error ?? 'they do not parse',
-      }));
-      for (const call of unreadable) {
-        refusals.set(
-          call.id,
-          `Not run: the arguments of this ${call.name} call are not valid JSON (${call.error}). Send the call again with one JSON object as its arguments.`,
-        );
+      const hasCalls = (reply.tool_calls?.length ?? 0) > 0 || (reply.invalid_tool_calls?.length ?? 0) > 0;
+      if (hasCalls) return judgeCalls(reply, toolCallsSoFar);
+      if (reply.text.trim() === '') return { reply, refusals: new Map(), empty: true };
+      const parsed = parseTextToolCalls(reply.text, { toolNames: options.toolNames });
+      if (parsed.calls.length > 0) {
+        const calls = parsed.calls.map((call) => toolCall({ name: call.name, args: call.arguments }));
+        const verdict = judgeCalls(withToolCalls(reply, calls, parsed.content), toolCallsSoFar);
+        return { ...verdict, callsFromText: true };
       }
-      const calls = [...(reply.tool_calls ?? []), ...unreadable.map(({ error: _error, ...call }) => call)];
-      const judged =
-        unreadable.length === 0
-          ? reply
-          : new AIMessage({
-              ...(reply.id ? { id: reply.id } : {}),
-              content: reply.content,
-              tool_calls: calls,
-              additional_kwargs: reply.additional_kwargs,
-              response_metadata: reply.response_metadata,
-              ...(reply.usage_metadata ? { usage_metadata: reply.usage_metadata } : {}),
-            });
-      if (calls.length === 0) return { reply: judged, refusals };
-      if (options.maxToolCalls !== undefined && toolCallsSoFar + calls.length > options.maxToolCalls) {
-        const stop = new LimitExceededError({
-          limit: 'toolCallsPerStep',
-          value: toolCallsSoFar + calls.length,
-          maximum: options.maxToolCalls,
-        });
-        return { reply: judged, refusals, stop };
-      }
-      const cutOff =
-        (reply.response_metadata as { finish_reason?: unknown } | undefined)?.finish_reason === 'length';
-      for (const call of calls) {
-        if (!call.id || refusals.has(call.id)) continue;
-        const problem = cutOff ? 'cut off' : rawArgumentsProblem(reply, call.id);
-        if (problem === undefined) continue;
-        refusals.set(
-          call.id,
-          problem === 'cut off'
-            ? `Not run: your reply was cut off at the output token limit (finish_reason "length"), so the arguments of this ${call.name} call may be incomplete. Send it again with less content, e.g. several smaller edits.`
-            : `Not run: the arguments of this ${call.name} call are not complete JSON (${problem}); they may have been cut off at the output token limit. Send it again with less content, e.g. several smaller edits.`,
-        );
-      }
-      if (refusals.size > 0) return { reply: judged, refusals };
-      const repeated = repeats.observe(calls.map((call) => ({ name: call.name, args: call.args })));
-      if (repeated.count >= repeatedReplyStop) {
-        const stop = new ModelBehaviorError({
-          code: 'tool_call_loop',
-          message: `The actor sent the same tool calls ${repeated.count} times in a row (${repeated.description}) in step ${options.stepId} and ignored the refusals; run again, or use a stronger actor model.`,
-          output: repeated.description,
-        });
-        return { reply: judged, refusals, stop };
-      }
-      if (repeated.count >= repeatedReplyRefuse) {
-        for (const call of calls) {
-          refusals.set(
-            call.id ?? '',
-            `Not run: you made exactly this call ${repeated.count} times in a row, and its result will not change. Use the result you already have, try something different, or finish the step with a summary.`,
-          );
-        }
-      }
-      return { reply: judged, refusals };
+      if (!parsed.unreadable) return { reply, refusals: new Map() };
+      const { name, problem } = parsed.unreadable;
+      const call = toolCall({ name });
+      const refusal = `Not run: your reply looks like a call to ${name}, but ${problem}. Send the call again, complete and well-formed, or answer in plain text when the step is done.`;
+      return { reply: withToolCalls(reply, [call]), refusals: new Map([[call.id!, refusal]]) };
     },
   };
+}
+
+function toolCall(input: { name: string; id?: string; args?: Record<string, unknown> }): ToolCall {
+  return {
+    id: input.id ?? `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    name: input.name,
+    args: input.args ?? {},
+    type: 'tool_call',
+  };
+}
+
+/** The reply with these tool calls (and, when given, this text) instead of its own; nothing else changes. */
+function withToolCalls(reply: AIMessage, calls: ToolCall[], content?: string): AIMessage {
+  return new AIMessage({
+    ...(reply.id ? { id: reply.id } : {}),
+    content: content ?? reply.content,
+    tool_calls: calls,
+    additional_kwargs: reply.additional_kwargs,
+    response_metadata: reply.response_metadata,
+    ...(reply.usage_metadata ? { usage_metadata: reply.usage_metadata } : {}),
+  });
 }
 
 /**

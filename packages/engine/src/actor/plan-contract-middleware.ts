@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { HerdError, HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
-import { AIMessage, ToolMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
 import { createMiddleware, type WrapToolCallHook } from 'langchain';
 import { z } from 'zod';
@@ -65,12 +65,16 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   let toolCalls = 0;
   const replyCheck = createActorReplyCheck({
     stepId: step.id,
+    toolNames: options.tools.tools.map((candidate) => candidate.name),
     ...(options.maxToolCalls !== undefined ? { maxToolCalls: options.maxToolCalls } : {}),
   });
   /** Calls that are answered with a refusal instead of being run, and why. */
   const refusedCalls = new Map<string, string>();
   /** Set by a reply that ends the step; thrown after the model node, not inside the model call. */
   let stop: HerdError | undefined;
+  let emptyReplies = 0;
+  let askAgain = false;
+  let warnedAboutTextCalls = false;
 
   return createMiddleware({
     name: 'HerdPlanContract',
@@ -82,14 +86,37 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       const verdict = replyCheck.judge({ reply: response, toolCallsSoFar: toolCalls });
       for (const [id, text] of verdict.refusals) refusedCalls.set(id, text);
       stop = verdict.stop;
+      // An empty reply is not the end of a step: the actor is asked once to act or to say it is done.
+      askAgain = verdict.empty === true && emptyReplies++ === 0;
+      if (verdict.callsFromText && !warnedAboutTextCalls) {
+        warnedAboutTextCalls = true;
+        emit({
+          type: 'warning',
+          code: 'tool_calls_in_text',
+          message:
+            'The actor\'s host returned tool calls as message text although tools were declared, and Herd read them from the text; set toolCalling to "text" for this provider in herd.config.json, or enable the host\'s Llama 4 tool parser (vLLM: --enable-auto-tool-choice --tool-call-parser llama4_pythonic).',
+        });
+      }
       return verdict.reply;
     },
-    // Thrown here rather than in wrapModelCall, where the routing middleware would report a failed model call.
-    afterModel: () => {
-      const error = stop;
-      stop = undefined;
-      if (error) throw error;
-      return undefined;
+    // Decided here rather than in wrapModelCall, where the routing middleware would report a failed model call.
+    afterModel: {
+      canJumpTo: ['model'],
+      hook: () => {
+        const error = stop;
+        stop = undefined;
+        if (error) throw error;
+        if (!askAgain) return undefined;
+        askAgain = false;
+        return {
+          jumpTo: 'model',
+          messages: [
+            new HumanMessage(
+              `Your reply was empty. Carry out step ${step.id} with the tools, or, if it is done, reply with a short summary of what you changed.`,
+            ),
+          ],
+        };
+      },
     },
     wrapToolCall: async (request, handler) => {
       const outcome = await enforce(request, handler);

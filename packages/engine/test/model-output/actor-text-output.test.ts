@@ -1,0 +1,101 @@
+import { testModels } from '@herd/core/testing';
+import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixCall, ofType, runWithModelOutput, validPlan } from './model-output-run.js';
+
+let server: ScriptedServer;
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+const planner = [{ content: JSON.stringify(validPlan) }];
+const fixed = 'export function add(left, right) {\n  return left + right;\n}\n';
+const pythonicFix =
+  '[edit_file(path="src/add.js", edits=[{"search": "left - right", "replace": "left + right"}])]';
+
+describe('Llama 4 tool calls a host leaves in the message text although tools were declared', () => {
+  it('runs a python-tagged pythonic call and warns how to configure the host', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [{ content: `<|python_start|>${pythonicFix}<|python_end|>` }, { content: 'Fixed.' }],
+    });
+    expect(run.addSource).toBe(fixed);
+    expect(run.exitCode).toBe(0);
+    expect(ofType(run.events, 'warning').map((warning) => warning.code)).toContain('tool_calls_in_text');
+    expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
+  });
+
+  it('runs a JSON call object written as the whole reply', async () => {
+    const json = JSON.stringify({
+      name: 'edit_file',
+      parameters: { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] },
+    });
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [{ content: json }, { content: 'Fixed.' }],
+    });
+    expect(run.addSource).toBe(fixed);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('takes a final answer that only mentions a tool as the answer, running nothing', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [fixCall, { content: 'I used edit_file(path) to fix [the bug].' }],
+    });
+    expect(ofType(run.events, 'tool-call')).toHaveLength(1);
+    expect(ofType(run.events, 'warning')).toEqual([]);
+    expect(run.exitCode).toBe(0);
+  });
+});
+
+describe('text tool calling (toolCalling: text)', () => {
+  it('runs a pythonic call from the reply', async () => {
+    const run = await runWithModelOutput({
+      server,
+      toolCalling: 'text',
+      planner,
+      actor: [{ content: pythonicFix }, { content: 'Fixed.' }],
+    });
+    expect(run.addSource).toBe(fixed);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('answers a call cut off mid-way with what was wrong instead of taking it as the step summary', async () => {
+    const run = await runWithModelOutput({
+      server,
+      toolCalling: 'text',
+      planner,
+      actor: [{ content: pythonicFix.slice(0, 60) }, { content: pythonicFix }, { content: 'Fixed.' }],
+    });
+    const [refused] = ofType(run.events, 'tool-result');
+    expect(refused).toMatchObject({ name: 'edit_file', ok: false, errorCode: 'refused' });
+    expect(refused?.content).toBe(
+      'Not run: your reply looks like a call to edit_file, but the text ends before the call is complete. Send the call again, complete and well-formed, or answer in plain text when the step is done.',
+    );
+    expect(run.addSource).toBe(fixed);
+    expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
+  });
+});
+
+describe('an empty reply from the actor', () => {
+  it('is answered once with a request to act or summarize, not taken as the end of the step', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [{ content: '' }, fixCall, { content: 'Fixed.' }],
+    });
+    const actorRequests = server.chatRequests().filter((body) => body.model === testModels.actor);
+    expect(JSON.stringify(actorRequests[1]?.messages?.at(-1))).toContain(
+      'Your reply was empty. Carry out step step-1',
+    );
+    expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
+    expect(run.exitCode).toBe(0);
+  });
+});
