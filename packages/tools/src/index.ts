@@ -53,6 +53,8 @@ export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } fr
 export { createWorkspaceJail } from './jail/workspace-jail.js';
 export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';
 export { toLangChainTools } from './langchain/to-langchain-tools.js';
+export type { McpServerTools, McpStdioServer } from './mcp/connect-mcp-server-tools.js';
+export { connectMcpServerTools, mcpToolName } from './mcp/connect-mcp-server-tools.js';
 export type { CreateMcpServerOptions } from './mcp/create-mcp-server.js';
 export { createMcpServer } from './mcp/create-mcp-server.js';
 export type { ServeMcpOverStdioOptions } from './mcp/serve-mcp-over-stdio.js';
