@@ -27,6 +27,8 @@ export interface ActorReplyVerdict {
   callsFromText?: boolean;
   /** The reply has neither text nor tool calls. */
   empty?: boolean;
+  /** The reply's text was longer than {@link maxReplyCharacters}, as many characters as it had; it was cut. */
+  cutFrom?: number;
 }
 
 /** Judges each actor reply as a whole before any of its tool calls runs. */
@@ -34,6 +36,13 @@ export interface ActorReplyCheck {
   /** Judges a reply, given how many tool calls the step has run so far. */
   judge(input: { reply: AIMessage; toolCallsSoFar: number }): ActorReplyVerdict;
 }
+
+/**
+ * The most characters of a reply's text kept. Far past any output token limit: only a host that ignores
+ * `max_tokens` sends more, usually a model repeating itself, and all of it would be stored, reported and sent back
+ * with every later turn.
+ */
+export const maxReplyCharacters = 100_000;
 
 /** The same calls this many replies in a row are refused instead of run. */
 export const repeatedReplyRefuse = 3;
@@ -114,6 +123,11 @@ export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorRep
       const hasCalls = (reply.tool_calls?.length ?? 0) > 0 || (reply.invalid_tool_calls?.length ?? 0) > 0;
       if (hasCalls) return judgeCalls(reply, toolCallsSoFar);
       if (reply.text.trim() === '') return { reply, refusals: new Map(), empty: true };
+      if (reply.text.length > maxReplyCharacters) {
+        const note = `\n\n[Herd cut this reply: it was ${reply.text.length} characters long; the first ${maxReplyCharacters} are kept.]`;
+        const cut = withToolCalls(reply, [], reply.text.slice(0, maxReplyCharacters) + note);
+        return { reply: cut, refusals: new Map(), cutFrom: reply.text.length };
+      }
       const parsed = parseTextToolCalls(reply.text, { toolNames: options.toolNames });
       if (parsed.calls.length > 0) {
         const calls = parsed.calls.map((call) => toolCall({ name: call.name, args: call.arguments }));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { type Deviation, DeviationSchema } from '../run/run-state.js';
-import { createActorReplyCheck } from './actor-reply-check.js';
+import { createActorReplyCheck, maxReplyCharacters } from './actor-reply-check.js';
 import type { DispatcherTools } from './dispatcher-tools.js';
 
 /** What happens when the actor steps outside its step's contract. */
@@ -88,6 +88,13 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       stop = verdict.stop;
       // An empty reply is not the end of a step: the actor is asked once to act or to say it is done.
       askAgain = verdict.empty === true && emptyReplies++ === 0;
+      if (verdict.cutFrom !== undefined) {
+        emit({
+          type: 'warning',
+          code: 'reply_cut',
+          message: `The actor's reply in step ${step.id} was ${verdict.cutFrom} characters long, so Herd kept the first ${maxReplyCharacters}; lower the actor's maxOutputTokens or check that the host honours max_tokens.`,
+        });
+      }
       if (verdict.callsFromText && !warnedAboutTextCalls) {
         warnedAboutTextCalls = true;
         emit({

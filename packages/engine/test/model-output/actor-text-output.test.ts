@@ -99,3 +99,25 @@ describe('an empty reply from the actor', () => {
     expect(run.exitCode).toBe(0);
   });
 });
+
+describe('a very long text answer from the actor', () => {
+  it('is cut to 100,000 characters with a note, and a warning says how to prevent it', async () => {
+    const run = await runWithModelOutput({
+      server,
+      toolCalling: 'text',
+      planner,
+      actor: [{ content: pythonicFix }, { content: 'y'.repeat(150_000) }],
+    });
+    expect(run.exitCode).toBe(0);
+    expect(ofType(run.events, 'warning')).toEqual([
+      expect.objectContaining({
+        code: 'reply_cut',
+        message: expect.stringContaining('was 150000 characters long, so Herd kept the first 100000'),
+      }),
+    ]);
+    // The step's summary is cut further (to 2,000 characters) in events and the report.
+    expect(ofType(run.events, 'step-finish')).toEqual([
+      expect.objectContaining({ stepId: 'step-1', status: 'done', summary: 'y'.repeat(2_000) }),
+    ]);
+  });
+});
