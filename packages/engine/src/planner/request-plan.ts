@@ -206,6 +206,9 @@ function readCandidate(
   if (structuredOutput === 'tool') {
     const call = reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
     if (call) return { value: call.args };
+    const unreadable = reply.invalid_tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
+    if (unreadable)
+      return { error: `the submit_plan arguments are not valid JSON (${jsonError(unreadable.args)})` };
     // Some hosts ignore tool_choice and answer in text; accept a JSON plan there too.
   }
   return extractJsonObject(reply.text);
@@ -219,9 +222,21 @@ function repairMessages(input: {
   const instruction = `That plan is not valid:\n${input.problem}\nSend the whole corrected plan again${
     input.structuredOutput === 'tool' ? ' by calling submit_plan' : ' as a single JSON object'
   }.`;
-  const call = input.reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
+  // A call whose arguments did not parse is still sent back to the host, which then expects its answer.
+  const call = [...(input.reply.tool_calls ?? []), ...(input.reply.invalid_tool_calls ?? [])].find(
+    (toolCall) => toolCall.name === 'submit_plan',
+  );
   if (call?.id) return [new ToolMessage({ tool_call_id: call.id, content: instruction, status: 'error' })];
   return [new HumanMessage(instruction)];
+}
+
+function jsonError(text: string | undefined): string {
+  try {
+    JSON.parse(text ?? '');
+    return 'they are not an object';
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function wasCutOff(reply: AIMessage): boolean {

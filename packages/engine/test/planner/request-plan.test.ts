@@ -113,4 +113,26 @@ describe('requestPlan', () => {
       | undefined;
     expect(repair).toMatchObject({ role: 'tool', tool_call_id: 'call_a' });
   });
+
+  it('quotes the JSON error of submit_plan arguments that do not parse, and answers the failed call', async () => {
+    server.enqueue([
+      { toolCalls: [{ id: 'call_a', name: 'submit_plan', arguments: '{"summary": "x", "steps": [' }] },
+      {
+        toolCalls: [
+          { id: 'call_b', name: 'submit_plan', arguments: plan as unknown as Record<string, unknown> },
+        ],
+      },
+    ]);
+    const result = await request('tool');
+    expect(result.attempts).toBe(2);
+    const repair = server.chatRequests()[1]?.messages?.at(-1) as
+      | { role: string; tool_call_id?: string; content?: string }
+      | undefined;
+    expect(repair).toMatchObject({ role: 'tool', tool_call_id: 'call_a' });
+    const answered = server.chatRequests()[1]?.messages?.at(-2) as { tool_calls?: Array<{ id: string }> };
+    expect(answered.tool_calls?.map((call) => call.id)).toEqual(['call_a']);
+    expect(repair?.content).toMatch(
+      /^That plan is not valid:\nthe submit_plan arguments are not valid JSON \(.+\)/,
+    );
+  });
 });
