@@ -71,7 +71,8 @@ export function modelRoutingMiddleware(options: ModelRoutingMiddlewareOptions) {
               usage: 'usage_metadata' in response ? response.usage_metadata : undefined,
             });
             return response;
-          } catch (error) {
+          } catch (caught) {
+            const error = unwrapMiddlewareError(caught);
             // A failure that moves on to a fallback is reported by onFallback instead.
             if (index === models.length - 1 || !isFallbackWorthy(error))
               report({ index, outcome: 'error', started, error });
@@ -80,4 +81,23 @@ export function modelRoutingMiddleware(options: ModelRoutingMiddlewareOptions) {
         },
       }),
   });
+}
+
+/**
+ * LangChain wraps what a middleware's wrapModelCall throws in a MiddlewareError (message and name kept, the rest
+ * only as `cause`), so a provider's 429 passed on by an inner middleware would lose the status that decides a
+ * fallback. The provider's own error is what this middleware judges and passes on.
+ */
+function unwrapMiddlewareError(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 10 && isMiddlewareError(current); depth++) current = current.cause;
+  return current;
+}
+
+function isMiddlewareError(error: unknown): error is Error & { cause: unknown } {
+  return (
+    error instanceof Error &&
+    (error as { '~brand'?: unknown })['~brand'] === 'MiddlewareError' &&
+    error.cause !== undefined
+  );
 }

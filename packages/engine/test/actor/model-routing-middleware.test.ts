@@ -2,7 +2,7 @@ import { type HerdConfig, type HerdEventInput, resolveModelRole } from '@herd/co
 import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { createAgent, tool } from 'langchain';
+import { createAgent, createMiddleware, tool } from 'langchain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { modelRoutingMiddleware } from '../../src/actor/model-routing-middleware.js';
@@ -75,5 +75,28 @@ describe('modelRoutingMiddleware', () => {
     });
     await expect(agent.invoke({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow();
     expect(events.at(-1)).toMatchObject({ type: 'model-call', model: 'backup', outcome: 'error' });
+  });
+
+  it('falls back when a middleware inside it that wraps model calls passes the failure on', async () => {
+    const { role, models } = actorWithFallback();
+    const events: HerdEventInput[] = [];
+    server.enqueue({ fault: 'rate_limit' }, { model: 'primary' });
+    server.enqueue({ content: 'finished' }, { model: 'backup' });
+    // LangChain wraps what such a middleware throws in a MiddlewareError, which hides the HTTP status.
+    const inner = createMiddleware({
+      name: 'Inner',
+      wrapModelCall: (request, handler) => handler(request),
+    });
+    const agent = createAgent({
+      model: models[0]!,
+      tools: [echo],
+      middleware: [modelRoutingMiddleware({ role, models, emit: (event) => events.push(event) }), inner],
+    });
+    const result = await agent.invoke({ messages: [{ role: 'user', content: 'x' }] });
+    expect(result.messages.at(-1)?.content).toBe('finished');
+    expect(events.map((event) => event.type === 'model-call' && [event.model, event.outcome])).toEqual([
+      ['primary', 'fallback'],
+      ['backup', 'ok'],
+    ]);
   });
 });
