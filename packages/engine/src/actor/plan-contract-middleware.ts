@@ -215,8 +215,12 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
     // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
     // (its `deny` rules still apply).
+    // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it.
     const declaredCommand =
-      options.commandsApproved === true && registry.get(call.name)?.access === 'exec' && !deviation;
+      options.commandsApproved === true &&
+      registry.get(call.name)?.access === 'exec' &&
+      Array.isArray(args.argv) &&
+      declaredCommands.has(commandKey(args.argv.map(String)));
     const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
     let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
     const outcome = toolResultOf(result);
