@@ -1,5 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { HerdError, type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
+import type { ToolDefinition } from '@herd/tools';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
@@ -10,6 +11,7 @@ import {
   type PermissionQuestion,
 } from './approval-permission.js';
 import { createEditorFileSystem, offersEditorFileSystem } from './editor-file-system.js';
+import { createEditorMcpServers } from './editor-mcp-servers.js';
 import { createEditorTerminalRunner } from './editor-terminal-runner.js';
 import { promptTask } from './prompt-task.js';
 import type { AcpSessionModeId } from './session-modes.js';
@@ -43,6 +45,8 @@ export interface AcpSession {
   prompt(prompt: readonly acp.ContentBlock[], signal: AbortSignal): Promise<acp.StopReason>;
   /** Tells the editor the session's slash commands (`/act`, `/undo`); sent just after the session is opened. */
   announceCommands(): void;
+  /** Takes the MCP servers the editor gives the session; they are started when a prompt needs their tools. */
+  useMcpServers(servers: readonly acp.McpServer[]): Promise<void>;
   /** Switches the mode at the editor's request. */
   setMode(mode: AcpSessionModeId): void;
   /** Stops the running prompt, if any; its pending question is withdrawn. */
@@ -78,10 +82,13 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   });
   // Opened for a prompt and released when the session goes idle and another needs the memory (see `release`).
   let opened: Herd | undefined;
+  const mcpServers = createEditorMcpServers({ cwd: record.cwd });
+  let mcpTools: ToolDefinition[] = [];
   const herd = (): Herd => {
     opened ??= createHerd({
       workspace: record.cwd,
       env,
+      ...(mcpTools.length > 0 ? { extraTools: mcpTools } : {}),
       ...(options.config ? { config: options.config } : {}),
       ...(offersEditorFileSystem(options.clientCapabilities)
         ? { fileSystem: createEditorFileSystem({ client, sessionId: record.sessionId }) }
@@ -225,6 +232,22 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return 'end_turn';
   }
 
+  /** Starts the editor's MCP servers when needed; a Herd made with other tools is made again. */
+  async function startMcpServers(): Promise<void> {
+    if (!mcpServers.changed) return;
+    const { tools, warnings } = await mcpServers.connect();
+    const stale = opened;
+    opened = undefined;
+    await stale?.close();
+    mcpTools = tools;
+    for (const warning of warnings) {
+      await update({
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: `Warning: ${warning}\n\n` },
+      });
+    }
+  }
+
   async function promptInMode(task: string, signal: AbortSignal): Promise<acp.StopReason> {
     if (/^\/act\b/.test(task)) return actOnLastPlan(signal);
     const undo = parseUndoCommand(task);
@@ -268,6 +291,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
           record.title = task.length > 80 ? `${task.slice(0, 79)}…` : task;
           await update({ sessionUpdate: 'session_info_update', title: record.title });
         }
+        await startMcpServers();
         return await promptInMode(task, controller.signal);
       } finally {
         requestSignal.removeEventListener('abort', abort);
@@ -287,11 +311,14 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       return running !== undefined;
     },
     async release() {
-      if (running || !opened) return;
+      if (running) return;
       const closing = opened;
       opened = undefined;
-      await closing.close();
+      await closing?.close();
+      // The servers' processes go too; the next prompt starts them again.
+      await mcpServers.close();
     },
+    useMcpServers: (servers) => mcpServers.set(servers),
     setMode(mode) {
       record.mode = mode;
       save();
@@ -304,6 +331,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       const closing = opened;
       opened = undefined;
       await closing?.close();
+      await mcpServers.close();
     },
   };
 }

@@ -111,14 +111,14 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
             herd: {
               usesClientFileSystem: offersEditorFileSystem(clientCapabilities),
               usesClientTerminal: clientCapabilities?.terminal === true,
-              mcpServers: false,
+              mcpServers: 'stdio',
             },
           },
         },
         authMethods: [],
       };
     })
-    .onRequest(acp.methods.agent.session.new, ({ params, client }) => {
+    .onRequest(acp.methods.agent.session.new, async ({ params, client }) => {
       const cwd = absolute(params.cwd);
       if (!existsSync(cwd)) {
         throw acp.RequestError.invalidParams(
@@ -138,19 +138,23 @@ export function createAcpAgent(options: CreateAcpAgentOptions = {}): AcpAgent {
         alwaysAllowed: [],
       };
       writeAcpSessionRecord(record);
-      open(record, client).announceCommands();
+      const session = open(record, client);
+      await session.useMcpServers(params.mcpServers);
+      session.announceCommands();
       return { sessionId: record.sessionId, modes: sessionModeState(record.mode) };
     })
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
       const session = open(sessions.get(params.sessionId)?.record ?? stored(params), client);
+      await session.useMcpServers(params.mcpServers);
       for (const update of replaySessionHistory(session.record)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
       }
       session.announceCommands();
       return { modes: sessionModeState(session.record.mode) };
     })
-    .onRequest(acp.methods.agent.session.resume, ({ params, client }) => {
+    .onRequest(acp.methods.agent.session.resume, async ({ params, client }) => {
       const session = open(sessions.get(params.sessionId)?.record ?? stored(params), client);
+      await session.useMcpServers(params.mcpServers ?? []);
       session.announceCommands();
       return { modes: sessionModeState(session.record.mode) };
     })

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as acp from '@agentclientprotocol/sdk';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type AcpAgent, createAcpAgent } from '@herd/engine';
@@ -24,6 +25,9 @@ afterEach(async () => {
   await server.close();
 });
 
+const notesServer = fileURLToPath(
+  new URL('../../../tools/test/mcp/fixtures/notes-mcp-server.mjs', import.meta.url),
+);
 const fixEdit = { path: 'src/add.js', edits: [{ search: 'left - right', replace: 'left + right' }] };
 
 function scriptPlan(): void {
@@ -219,6 +223,65 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     await prompt(editor, sessionId, '/undo step-1');
     expect(agentText(editor.updates(sessionId))).toContain('before step `step-1` of run');
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left - right');
+  });
+
+  it("gives the actor the tools of the editor's stdio MCP servers, asking before one that may change things", async () => {
+    const workspace = createFailingTestRepository();
+    const notes = join(workspace, '..', `${basename(workspace)}-notes.md`);
+    writeFileSync(notes, 'buy milk\n');
+    const editor = await startEditor();
+    editor.answerWith(() => 'allow_once');
+    const { sessionId } = await editor.agent.request(acp.methods.agent.session.new, {
+      cwd: workspace,
+      mcpServers: [
+        {
+          name: 'notes',
+          command: process.execPath,
+          args: [notesServer],
+          env: [{ name: 'NOTES_FILE', value: notes }],
+        },
+      ],
+    });
+    scriptPlan();
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'mcp__notes__read_note', arguments: { heading: 'Todo' } }] },
+        { toolCalls: [{ name: 'mcp__notes__write_note', arguments: { line: 'fixed add' } }] },
+        { toolCalls: [{ name: 'edit_file', arguments: fixEdit }] },
+        { content: 'Fixed add and noted it.' },
+      ],
+      { model: testModels.actor },
+    );
+
+    expect((await prompt(editor, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
+
+    const actorRequests = server.chatRequests().filter((body) => body.model === testModels.actor);
+    expect(JSON.stringify(actorRequests[0]?.tools)).toContain('mcp__notes__read_note');
+    expect(JSON.stringify(actorRequests[1]?.messages)).toContain('Todo: buy milk');
+    expect(editor.permissions.map((permission) => permission.params.toolCall.title)).toContainEqual(
+      expect.stringContaining('notes write_note'),
+    );
+    expect(readFileSync(notes, 'utf8')).toContain('fixed add');
+  });
+
+  it('warns about an MCP server it cannot start or does not speak to, and goes on without it', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    editor.answerWith(() => 'reject');
+    const { sessionId } = await editor.agent.request(acp.methods.agent.session.new, {
+      cwd: workspace,
+      mcpServers: [
+        { type: 'http', name: 'web', url: 'http://127.0.0.1:9/mcp', headers: [] },
+        { name: 'ghost', command: join(workspace, 'no-such-server'), args: [], env: [] },
+      ],
+    });
+    scriptPlan();
+
+    expect((await prompt(editor, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
+
+    const text = agentText(editor.updates(sessionId));
+    expect(text).toContain("Warning: The MCP server 'web' is skipped: Herd connects to stdio servers only");
+    expect(text).toContain("Warning: The MCP server 'ghost'");
   });
 
   it("says in initialize whether edits and commands will go through the editor's file system and terminal", async () => {
