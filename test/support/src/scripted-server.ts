@@ -210,7 +210,8 @@ async function serveTurn(
       if (body.stream && turn.content) {
         startStream(response);
         const pieces = chunk(turn.content, 8).slice(0, turn.afterChunks ?? 1);
-        for (const piece of pieces) writeEvent(response, chunkBody(body, { content: piece }, null));
+        const replyId = `chatcmpl-${randomUUID()}`;
+        for (const piece of pieces) writeEvent(response, chunkBody(replyId, body, { content: piece }, null));
       }
       setTimeout(() => response.socket?.destroy(), 5);
       return;
@@ -263,10 +264,12 @@ function completionBody(turn: ScriptedMessageTurn, body: ChatCompletionRequestBo
 }
 
 function streamReply(turn: ScriptedMessageTurn, body: ChatCompletionRequestBody, response: ServerResponse) {
+  // One id per reply, as real servers send: clients merge chunks, and messages, by id.
+  const replyId = `chatcmpl-${randomUUID()}`;
   startStream(response);
-  writeEvent(response, chunkBody(body, { role: 'assistant', content: '' }, null));
+  writeEvent(response, chunkBody(replyId, body, { role: 'assistant', content: '' }, null));
   for (const piece of chunk(turn.content ?? '', turn.chunkSize ?? 8)) {
-    writeEvent(response, chunkBody(body, { content: piece }, null));
+    writeEvent(response, chunkBody(replyId, body, { content: piece }, null));
   }
   (turn.toolCalls ?? []).forEach((call, index) => {
     const id = call.id ?? `call_${index}_${randomUUID().slice(0, 8)}`;
@@ -275,6 +278,7 @@ function streamReply(turn: ScriptedMessageTurn, body: ChatCompletionRequestBody,
     writeEvent(
       response,
       chunkBody(
+        replyId,
         body,
         { tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: head } }] },
         null,
@@ -283,21 +287,26 @@ function streamReply(turn: ScriptedMessageTurn, body: ChatCompletionRequestBody,
     for (const piece of rest) {
       writeEvent(
         response,
-        chunkBody(body, { tool_calls: [{ index, function: { arguments: piece } }] }, null),
+        chunkBody(replyId, body, { tool_calls: [{ index, function: { arguments: piece } }] }, null),
       );
     }
   });
-  writeEvent(response, chunkBody(body, {}, finishReason(turn)));
+  writeEvent(response, chunkBody(replyId, body, {}, finishReason(turn)));
   if (body.stream_options?.include_usage) {
-    writeEvent(response, { ...chunkBody(body, {}, null), choices: [], usage: usageFor(turn, body) });
+    writeEvent(response, { ...chunkBody(replyId, body, {}, null), choices: [], usage: usageFor(turn, body) });
   }
   response.write('data: [DONE]\n\n');
   response.end();
 }
 
-function chunkBody(body: ChatCompletionRequestBody, delta: Record<string, unknown>, finish: string | null) {
+function chunkBody(
+  id: string,
+  body: ChatCompletionRequestBody,
+  delta: Record<string, unknown>,
+  finish: string | null,
+) {
   return {
-    id: 'chatcmpl-stream',
+    id,
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
     model: body.model ?? 'scripted',

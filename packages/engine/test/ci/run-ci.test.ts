@@ -95,6 +95,8 @@ describe('runCi', () => {
     ]);
     expect(outcome.report.changedFiles).toEqual([{ path: 'src/add.js', change: 'modify' }]);
     expect(outcome.report.usage.modelCalls).toBe(4);
+    // Each streamed reply is its own message: the step's summary is the actor's last words, not a tool result.
+    expect(outcome.report.steps[0]?.summary).toBe('Fixed.');
     expect(outcome.summary).toContain('- `step-1` undeclared file: writing NOTES.md → block');
   });
 });
