@@ -70,6 +70,8 @@ export async function runWithModelOutput(options: {
   toolCalling?: ToolCalling;
   structuredOutput?: StructuredOutput;
   toolCallsPerStep?: number;
+  /** `run.limits.steps`. */
+  steps?: number;
 }): Promise<ModelOutputRun> {
   const workspace = failingRepository();
   const base = createTestConfig({
@@ -81,9 +83,13 @@ export async function runWithModelOutput(options: {
   const config = {
     ...base,
     roles: { planner: base.roles?.planner, actor: base.roles?.actor },
-    ...(options.toolCallsPerStep
-      ? { run: { ...base.run, limits: { toolCallsPerStep: options.toolCallsPerStep } } }
-      : {}),
+    run: {
+      ...base.run,
+      limits: {
+        ...(options.toolCallsPerStep ? { toolCallsPerStep: options.toolCallsPerStep } : {}),
+        ...(options.steps ? { steps: options.steps } : {}),
+      },
+    },
   };
   options.server.enqueue(options.planner, { model: testModels.planner });
   if (options.actor) options.server.enqueue(options.actor, { model: testModels.actor });

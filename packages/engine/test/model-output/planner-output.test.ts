@@ -127,9 +127,21 @@ describe('a planner reply that is not a usable plan', () => {
       ],
       actor: fixTurns,
     });
-    expect(repairRequest()).toContain('the plan has 3000 steps, more than the 100 a run may take');
+    expect(repairRequest()).toContain('the plan has 3000 steps, more than the 40 a run may take');
     expect(run.exitCode).toBe(0);
     expect(run.report.plan?.steps).toHaveLength(1);
+  });
+
+  it('asks for a plan that fits run.limits.steps, so the run does not stop at the limit partway', async () => {
+    const steps = [1, 2, 3].map((index) => ({ ...step, id: `step-${index}` }));
+    const run = await runWithModelOutput({
+      server,
+      steps: 2,
+      planner: [{ content: JSON.stringify({ ...validPlan, steps }) }, { content: planText }],
+      actor: fixTurns,
+    });
+    expect(repairRequest()).toContain('the plan has 3 steps, more than the 2 a run may take');
+    expect(run.exitCode).toBe(0);
   });
 
   it('asks for a shorter plan when its summary is far too long', async () => {

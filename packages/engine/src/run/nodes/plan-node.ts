@@ -72,6 +72,8 @@ export function planNode(context: RunContext) {
         structuredOutput: planner.structuredOutput,
         task,
         repository: packed.document,
+        // A plan longer than the run may act on would stop at the limit partway: the planner is asked to fit it.
+        maxSteps: context.settings.limits.steps,
         ...(images.length > 0 ? { images } : {}),
         ...(rules ? { rules } : {}),
         ...(previous ? { previous } : {}),
