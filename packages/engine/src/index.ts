@@ -72,9 +72,10 @@ export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';
 export type { CreateHerdOptions, Herd, HerdRun, HerdRunOptions } from './herd/create-herd.js';
-export { createHerd, isRunAlive } from './herd/create-herd.js';
+export { createHerd } from './herd/create-herd.js';
 // ---- Herd (library API) ----
 export type { ApprovalResolver, HerdRunResult } from './herd/drive-run.js';
+export { isRunAlive } from './herd/running-marker.js';
 export type { WorkspaceRunHolder, WorkspaceRunLock } from './herd/workspace-run-lock.js';
 export {
   acquireWorkspaceRunLock,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   createSecretRedactor,
@@ -33,7 +33,9 @@ import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
 import { parseRunSettings } from '../settings/run-settings.js';
 import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
+import { followSignal } from './follow-signal.js';
 import { assertHerdDirectoryInside, herdDirectoryProblem, prepareHerdDirectory } from './herd-directory.js';
+import { runningMarker } from './running-marker.js';
 import { acquireWorkspaceRunLock, type WorkspaceRunLock } from './workspace-run-lock.js';
 
 /** Options for {@link createHerd}. */
@@ -216,6 +218,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     });
 
     let lock: WorkspaceRunLock | undefined;
+    // Always a signal of the run's own: without one, LangGraph makes its own per call and warns the same way.
+    const signal = followSignal(input.signal);
     const result = (async (): Promise<HerdRunResult> => {
       try {
         resources ??= open();
@@ -268,7 +272,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             memory,
             emit: (event) => void channel.emit(event),
           }),
-          ...(input.signal ? { signal: input.signal } : {}),
+          signal,
         };
         const graph = buildRunGraph({ context, checkpointer: opened.sessions.checkpointer });
         const summary = await driveRun({
@@ -312,6 +316,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         throw error;
       } finally {
         lock?.release();
+        signal.stop();
         channel.close();
         // Only a run that wrote its marker removes it (a workspace that is a file would fail here and hide the error).
         if (logReady) rmSync(runningMarker(workspace, sessionId), { force: true });
@@ -434,27 +439,6 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
 function verificationOf(outcome: VerificationOutcome | undefined): 'passed' | 'failed' | 'not_run' {
   if (!outcome || outcome.skipped) return 'not_run';
   return outcome.passed ? 'passed' : 'failed';
-}
-
-/** The file that holds the process id of a session's live run. */
-function runningMarker(workspace: string, sessionId: string): string {
-  return join(workspace, '.herd', 'sessions', sessionId, 'running.pid');
-}
-
-/**
- * Whether a session recorded as running has a live process on this machine. A run killed with SIGKILL stays
- * `running` in the store; this tells it apart (`herd resume` continues it).
- */
-export function isRunAlive(options: { workspace: string; sessionId: string }): boolean {
-  try {
-    const pid = Number(readFileSync(runningMarker(resolve(options.workspace), options.sessionId), 'utf8'));
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM means the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Every environment variable a configured role reads its API key from, so their values are redacted too. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '@herd/core';
 import { z } from 'zod';
 import { prepareHerdDirectory } from './herd-directory.js';
+import { isProcessAlive } from './running-marker.js';
 
 /** Who holds a workspace: what `.herd/run.lock` says. */
 export const WorkspaceRunHolderSchema = z.object({
@@ -142,13 +143,7 @@ function isAbandoned(path: string, holder: WorkspaceRunHolder): boolean {
   if (holder.host !== hostname()) return false;
   // Our own process id: held only if this process took it and has not released it (ids are reused after restarts).
   if (holder.pid === process.pid) return heldHere.get(path) !== holder.sessionId;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM means the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code !== 'EPERM';
-  }
+  return !isProcessAlive(holder.pid);
 }
 
 function busy(options: {

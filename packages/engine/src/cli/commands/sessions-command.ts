@@ -10,7 +10,10 @@ export function registerSessionsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
-      const { createHerd, isRunAlive } = await import('../../herd/create-herd.js');
+      const [{ createHerd }, { isRunAlive }] = await Promise.all([
+        import('../../herd/create-herd.js'),
+        import('../../herd/running-marker.js'),
+      ]);
       const herd = createHerd({ ...(options.workspace ? { workspace: options.workspace } : {}) });
       try {
         const sessions = await herd.sessions();
