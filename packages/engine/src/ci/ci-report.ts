@@ -69,7 +69,7 @@ export const CiReportSchema = z
     workspace: z.string().min(1),
     status: RunFinishEventSchema.shape.status,
     /**
-     * The process exit code: 0 succeeded, 1 verification failed, 2 blocked, 3 configuration or provider, 4 limits,
+     * The process exit code: 0 succeeded, 1 verification failed, 2 blocked, 3 configuration, provider or model output, 4 limits,
      * 130 cancelled.
      */
     exitCode: z.number().int().nonnegative(),
