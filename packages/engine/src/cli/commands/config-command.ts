@@ -42,7 +42,7 @@ export function registerConfigCommand(program: Command): void {
           return [];
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
-          return [{ code: error.code, message: error.message }];
+          return [{ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
         }
       });
       const problems = [
@@ -56,10 +56,12 @@ export function registerConfigCommand(program: Command): void {
         process.stdout.write(renderRoles({ file: loaded.file, roles, problems }));
       }
       if (problems.length > 0) {
+        const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
         throw new ConfigError({
           source: loaded.file ?? 'environment',
           code: problems[0]!.code,
           message: `The configuration is not usable yet: ${problems.map((problem) => problem.message).join(' ')}`,
+          ...(hints.length > 0 ? { hint: hints.join(' ') } : {}),
         });
       }
       process.exitCode = exitCodes.success;
@@ -69,6 +71,8 @@ export function registerConfigCommand(program: Command): void {
 interface Problem {
   code: string;
   message: string;
+  /** What else to try, when the section's parser said. */
+  hint?: string;
 }
 
 function findProblems(roles: ResolvedHerdRoles): Problem[] {

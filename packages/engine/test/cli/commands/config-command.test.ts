@@ -46,6 +46,11 @@ describe('herd config check', () => {
     expect(result.stderr).toContain("Unknown guard policy preset 'paranoid'");
   });
 
+  it("passes on a section's hint with its problem", async () => {
+    const result = await check({ provider: 'vllm', policy: 'paranoid' });
+    expect(result.stderr).toMatch(/hint: .*strict/);
+  });
+
   it('reports an unknown top-level provider once, where it was written', async () => {
     const result = await check({ provider: 'nope' });
     expect(result.code).toBe(3);
