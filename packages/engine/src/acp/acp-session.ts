@@ -293,6 +293,10 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         }
         await startMcpServers();
         return await promptInMode(task, controller.signal);
+      } catch (error) {
+        // ACP: a prompt the editor cancelled answers `cancelled`, whatever the interrupted work threw.
+        if (controller.signal.aborted) return 'cancelled';
+        throw error;
       } finally {
         requestSignal.removeEventListener('abort', abort);
         running = undefined;
