@@ -52,7 +52,9 @@ export async function* guardStream(
   let releasedTail = '';
 
   async function release(length: number): Promise<string> {
-    const scanned = releasedTail + pending;
+    // Only the window and its lookahead are scanned, never all the text held back: a large chunk must not make every
+    // window rescan it (quadratic), and the text scanned for a window must not depend on how the source was chunked.
+    const scanned = releasedTail + pending.slice(0, length + overlapChars);
     const verdict = await guard.scan({
       point,
       text: scanned,
