@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createSecretRedactor } from '@herd/core';
 import { lintSource } from '@secretlint/core';
+import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { findingFromSpans } from './finding-from-spans.js';
 import type { Scanner, ScannerFinding, TextSpan } from './scanner.js';
@@ -35,6 +36,19 @@ export function createSecretsScanner(options: SecretsScannerOptions = {}): Scann
     },
   };
 }
+
+/**
+ * secretlint's profiler marks every rule run in the process-wide performance timeline and keeps the entries in
+ * arrays of its own, never cleared: an editor backend that scans for hours would grow without bound (and Node warns
+ * past a million entries). Herd never reads the profile, so the profiler is given a timeline that records nothing.
+ */
+function silenceSecretlintProfiler(): void {
+  (secretLintProfiler as unknown as { perf: { mark(): void; measure(): void } }).perf = {
+    mark: () => {},
+    measure: () => {},
+  };
+}
+silenceSecretlintProfiler();
 
 async function findSecrets(text: string, environmentValues: readonly string[]): Promise<ScannerFinding> {
   const result = await lintSource({

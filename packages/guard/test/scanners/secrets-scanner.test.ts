@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { createSecretsScanner } from '../../src/scanners/secrets-scanner.js';
 
@@ -18,6 +19,15 @@ describe('secrets scanner', () => {
     expect(finding?.categories).toEqual(['github']);
     const span = finding?.spans[0];
     expect(text.slice(span?.start, span?.end)).toBe(githubToken);
+  });
+
+  it('leaves nothing behind in the performance timeline, however many texts it scans', async () => {
+    await scanner.scan([{ text: 'warm up' }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const before = performance.getEntries().length;
+    await scanner.scan(Array.from({ length: 50 }, (_, index) => ({ text: `line ${index} ${githubToken}` })));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(performance.getEntries().length).toBe(before);
   });
 
   it('finds a private key block', async () => {
