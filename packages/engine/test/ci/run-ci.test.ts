@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HerdEvent } from '@herd/core';
 import { createTestConfig, testModels } from '@herd/core/testing';
@@ -9,6 +9,7 @@ import { runCi } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createFailingTestRepository } from '../../../../test/engine/fixture-repository.js';
 
 const publishedSchema = fileURLToPath(new URL('../../schema/ci-report.schema.json', import.meta.url));
 
@@ -19,25 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-/** A committed repository whose test fails until `add` adds. */
-function failingRepository(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herd-run-ci-'));
-  const files: Record<string, string> = {
-    'package.json': '{ "type": "module" }\n',
-    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
-    'test.js': "import { add } from './src/add.js';\nprocess.exit(add(2, 3) === 5 ? 0 : 1);\n",
-  };
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
-  git('init', '--quiet');
-  git('add', '.');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'start');
-  return root;
-}
 
 const plan = {
   summary: 'Make add() add.',
@@ -55,7 +37,7 @@ const plan = {
 
 describe('runCi', () => {
   it('writes a report that the published JSON Schema accepts, with the blocked deviation in it', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     const base = createTestConfig({ baseUrl: server.url, testCommand: ['node', 'test.js'] });
     const config = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
     server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
@@ -103,7 +85,7 @@ describe('runCi', () => {
 
 describe('runCi without a verification command', () => {
   it('says the change is not verified in the report, the summary, the commit and the last event', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     const base = createTestConfig({ baseUrl: server.url });
     const config = { ...base, roles: { planner: base.roles?.planner, actor: base.roles?.actor } };
     server.enqueue({ content: JSON.stringify({ ...plan, verification: [] }) }, { model: testModels.planner });

@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HerdError, type LoadedHerdConfig } from '@herd/core';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type ApprovalDecision, createHerd, workspaceRunLockPath } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFailingTestRepository } from '../../../../test/engine/fixture-repository.js';
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -15,24 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-function failingRepository(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herd-concurrent-'));
-  const files: Record<string, string> = {
-    'package.json': '{ "type": "module" }\n',
-    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
-    'test.js': "import { add } from './src/add.js';\nprocess.exit(add(2, 3) === 5 ? 0 : 1);\n",
-  };
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
-  git('init', '--quiet');
-  git('add', '.');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'start');
-  return root;
-}
 
 const plan = JSON.stringify({
   summary: 'Make add() add.',
@@ -96,7 +77,7 @@ function herdWaitingForApproval(workspace: string) {
 
 describe('two runs on one workspace', () => {
   it('refuses a second acting run while the first holds the workspace, and lets it run once the first ended', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     server.enqueue([{ content: plan }, { content: plan }], { model: testModels.planner });
     const first = herdWaitingForApproval(workspace);
     const running = first.herd.run('make the test pass');
@@ -120,7 +101,7 @@ describe('two runs on one workspace', () => {
   });
 
   it('plans beside a run that holds the workspace', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     server.enqueue([{ content: plan }, { content: plan }], { model: testModels.planner });
     const first = herdWaitingForApproval(workspace);
     const running = first.herd.run('make the test pass');
@@ -137,7 +118,7 @@ describe('two runs on one workspace', () => {
   });
 
   it('refuses to undo an earlier run while another run holds the workspace', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     server.enqueue([{ content: plan }, { content: plan }], { model: testModels.planner });
     server.enqueue(fixTurns, { model: testModels.actor });
     const earlier = createHerd({

@@ -1,32 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HerdEvent, StructuredOutput, ToolCalling } from '@herd/core';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type CiRunOutcome, runCi } from '@herd/engine';
 import type { ScriptedServer, ScriptedTurn } from '@herd/test-support';
+import { createFailingTestRepository } from '../../../../test/engine/fixture-repository.js';
 
-/** A committed repository whose test fails until `add` adds. */
-export function failingRepository(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herd-model-output-'));
-  const files: Record<string, string> = {
-    'package.json': '{ "type": "module" }\n',
-    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
-    'test.js': "import { add } from './src/add.js';\nprocess.exit(add(2, 3) === 5 ? 0 : 1);\n",
-  };
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
-  git('init', '--quiet');
-  git('add', '.');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'start');
-  return root;
-}
-
-/** A valid plan for {@link failingRepository}. */
+/** A valid plan for {@link createFailingTestRepository}. */
 export const validPlan = {
   summary: 'Make add() add.',
   steps: [
@@ -60,7 +40,7 @@ export interface ModelOutputRun extends CiRunOutcome {
 }
 
 /**
- * Runs `herd ci` on {@link failingRepository} against the scripted server, with the planner's and the actor's
+ * Runs `herd ci` on {@link createFailingTestRepository} against the scripted server, with the planner's and the actor's
  * turns queued for their own model ids.
  */
 export async function runWithModelOutput(options: {
@@ -73,7 +53,7 @@ export async function runWithModelOutput(options: {
   /** `run.limits.steps`. */
   steps?: number;
 }): Promise<ModelOutputRun> {
-  const workspace = failingRepository();
+  const workspace = createFailingTestRepository();
   const base = createTestConfig({
     baseUrl: options.server.url,
     testCommand: ['node', 'test.js'],

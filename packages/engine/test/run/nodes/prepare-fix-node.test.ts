@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { HerdConfig, HerdEvent, LoadedHerdConfig } from '@herd/core';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type CreateHerdOptions, createHerd } from '@herd/engine';
 import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFailingTestRepository } from '../../../../../test/engine/fixture-repository.js';
 import { createSessionStore } from '../../../src/sessions/create-session-store.js';
 
 let server: ScriptedServer;
@@ -16,25 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-/** A committed repository whose test fails until `add` adds. */
-function failingRepository(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herd-prepare-fix-'));
-  const files: Record<string, string> = {
-    'package.json': '{ "type": "module" }\n',
-    'src/add.js': 'export function add(left, right) {\n  return left - right;\n}\n',
-    'test.js': "import { add } from './src/add.js';\nprocess.exit(add(2, 3) === 5 ? 0 : 1);\n",
-  };
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
-  git('init', '--quiet');
-  git('add', '.');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'start');
-  return root;
-}
 
 /** A configuration whose planner and actor are the scripted server, with the checkpoints kept in a temp folder. */
 function scriptedConfig(workspace: string): LoadedHerdConfig {
@@ -84,7 +65,7 @@ function herdFor(workspace: string, options: Partial<CreateHerdOptions> = {}) {
 
 describe('a fix attempt after a failed verification', () => {
   it('takes its own undo point, announced with checkpoint-create, that undoing step fix-1 restores', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
     server.enqueue([...wrongStep, fixTurn, { content: 'fixed' }], { model: testModels.actor });
     const herd = herdFor(workspace, { config: scriptedConfig(workspace) });
@@ -112,7 +93,7 @@ describe('a fix attempt after a failed verification', () => {
   });
 
   it('is announced once when it pauses for an approval and goes on in the same run', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
     server.enqueue([...wrongStep, fixTurn, notesTurn, { content: 'fixed' }], { model: testModels.actor });
     const herd = herdFor(workspace, {
@@ -130,7 +111,7 @@ describe('a fix attempt after a failed verification', () => {
   });
 
   it('paused inside the attempt and resumed by another Herd keeps the undo point taken before it, taking no second one', async () => {
-    const workspace = failingRepository();
+    const workspace = createFailingTestRepository();
     const config = scriptedConfig(workspace);
     server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
     server.enqueue([...wrongStep, fixTurn, notesTurn, { content: 'fixed' }], { model: testModels.actor });
