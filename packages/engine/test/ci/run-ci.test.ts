@@ -9,7 +9,7 @@ import { runCi } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createFailingTestRepository } from '../../../../test/engine/fixture-repository.js';
+import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
 
 const publishedSchema = fileURLToPath(new URL('../../schema/ci-report.schema.json', import.meta.url));
 
@@ -21,19 +21,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const plan = {
-  summary: 'Make add() add.',
-  steps: [
-    {
-      id: 'step-1',
-      title: 'Fix add',
-      intent: 'Replace the subtraction with an addition.',
-      files: [{ path: 'src/add.js', change: 'modify' }],
-      acceptance: 'add(2, 3) returns 5',
-    },
-  ],
-  verification: [['node', 'test.js']],
-};
+const plan = fixPlan;
 
 describe('runCi', () => {
   it('writes a report that the published JSON Schema accepts, with the blocked deviation in it', async () => {

@@ -5,7 +5,7 @@ import { createTestConfig, testModels } from '@herd/core/testing';
 import { type ApprovalDecision, createHerd, workspaceRunLockPath } from '@herd/engine';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository } from '../../../../test/engine/fixture-repository.js';
+import { createFailingTestRepository, fixPlan } from '../../../../test/engine/fixture-repository.js';
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -15,19 +15,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const plan = JSON.stringify({
-  summary: 'Make add() add.',
-  steps: [
-    {
-      id: 'step-1',
-      title: 'Fix add',
-      intent: 'Replace the subtraction with an addition.',
-      files: [{ path: 'src/add.js', change: 'modify' }],
-      acceptance: 'add(2, 3) returns 5',
-    },
-  ],
-  verification: [['node', 'test.js']],
-});
+const plan = JSON.stringify(fixPlan);
 
 const fixTurns = [
   {
