@@ -72,7 +72,8 @@ const connect = async (
 
 describe('createMcpServer tool listing', () => {
   it('lists every built-in tool, fetch_url and checkpoints included, with an object input schema MCP accepts', async () => {
-    const { client } = await connect(undefined, {});
+    // fetch_url is off by default under CI=true; it is turned on here so its schema is listed too.
+    const { client } = await connect(undefined, { fetchUrl: { enabled: true } });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain('fetch_url');
     for (const tool of tools) expect(tool.inputSchema.type, tool.name).toBe('object');
