@@ -16,7 +16,7 @@ import {
 } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { ImageContentPart } from '../images/task-image.js';
-import { extractJsonObject } from './extract-json-object.js';
+import { extractJsonObject, parseLenientJson } from './extract-json-object.js';
 import { findPlanProblems } from './find-plan-problems.js';
 import { planJsonSchema } from './plan-json-schema.js';
 import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';
@@ -207,8 +207,11 @@ function readCandidate(
     const call = reply.tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
     if (call) return { value: call.args };
     const unreadable = reply.invalid_tool_calls?.find((toolCall) => toolCall.name === 'submit_plan');
-    if (unreadable)
+    if (unreadable) {
+      const lenient = parseLenientJson(unreadable.args ?? '');
+      if ('value' in lenient && lenient.value && typeof lenient.value === 'object') return lenient;
       return { error: `the submit_plan arguments are not valid JSON (${jsonError(unreadable.args)})` };
+    }
     // Some hosts ignore tool_choice and answer in text; accept a JSON plan there too.
   }
   return extractJsonObject(reply.text);

@@ -53,8 +53,15 @@ describe('a planner reply that is not a usable plan', () => {
     expect(server.chatRequests().filter((body) => body.model === testModels.planner)).toHaveLength(1);
   });
 
-  it('quotes the JSON syntax error of a plan with comments and trailing commas in the repair turn', async () => {
-    const broken = planText.replace('{"summary"', '{\n// the plan\n"summary"').replace(/\]\}$/, '],}');
+  it('reads a plan with comments and trailing commas as written, without a repair turn', async () => {
+    const loose = planText.replace('{"summary"', "{\n// the plan\n'summary'").replace(/\]\}$/, '],}');
+    const run = await runWithModelOutput({ server, planner: [{ content: loose }], actor: fixTurns });
+    expect(server.chatRequests().filter((body) => body.model === testModels.planner)).toHaveLength(1);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('quotes the JSON syntax error of a plan that is not even JSON5 in the repair turn', async () => {
+    const broken = planText.replace('"summary":', '"summary" =');
     const run = await runWithModelOutput({
       server,
       planner: [{ content: broken }, { content: planText }],
