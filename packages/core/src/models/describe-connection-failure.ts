@@ -59,3 +59,13 @@ function rootCause(error: Error): { code?: unknown; message: string } {
   for (let depth = 0; depth < 10 && current.cause instanceof Error; depth++) current = current.cause;
   return current as Error & { code?: unknown };
 }
+
+/**
+ * The text a `model-call` event gives for a failed call: the error's message, plus why no answer came when it was a
+ * connection failure ("Connection error. (connection refused)"), so a fallback in the event log says what happened.
+ */
+export function modelCallErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const failure = describeConnectionFailure(error);
+  return failure && !message.includes(failure.reason) ? `${message} (${failure.reason})` : message;
+}

@@ -3,3 +3,4 @@
 // errors (the packer, the guard's local scanners, the CLI's fast paths) should not pay for.
 export type { CreateChatModelOptions } from './create-chat-model.js';
 export { createChatModel, createChatModelChain } from './create-chat-model.js';
+export { modelCallErrorText } from './describe-connection-failure.js';

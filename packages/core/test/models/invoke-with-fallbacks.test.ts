@@ -6,6 +6,7 @@ import { resolveModelRole } from '../../src/config/resolve-model-role.js';
 import { HerdError } from '../../src/errors/herd-error.js';
 import { ProviderError } from '../../src/errors/provider-error.js';
 import { createChatModelChain } from '../../src/models/create-chat-model.js';
+import { modelCallErrorText } from '../../src/models/describe-connection-failure.js';
 import { invokeWithFallbacks } from '../../src/models/invoke-with-fallbacks.js';
 
 /** A port on 127.0.0.1 that nothing listens on: bound, read, then closed. */
@@ -96,6 +97,17 @@ describe('invokeWithFallbacks when a provider cannot be reached', () => {
       call: (model) => model.invoke('hi'),
     });
     expect(reply.content).toBe('from the fallback');
+  });
+
+  it('says in the fallback report why the first model gave no answer', async () => {
+    server.enqueue({ content: 'from the fallback' });
+    const reasons: string[] = [];
+    await invokeWithFallbacks({
+      models: chain({ providers: { vllm: `http://127.0.0.1:${await closedPort()}/v1`, local: server.url } }),
+      call: (model) => model.invoke('hi'),
+      onFallback: ({ error }) => reasons.push(modelCallErrorText(error)),
+    });
+    expect(reasons).toEqual(['Connection error. (connection refused)']);
   });
 
   it('names the port when fetch refuses it as unsafe without trying it', async () => {

@@ -4,6 +4,7 @@ import {
   isFallbackWorthy,
   type ResolvedModelRole,
 } from '@herd/core';
+import { modelCallErrorText } from '@herd/core/models';
 import { createMiddleware } from 'langchain';
 import type { ChatModel } from '../planner/request-plan.js';
 
@@ -40,9 +41,7 @@ export function modelRoutingMiddleware(options: ModelRoutingMiddlewareOptions) {
       model: models[input.index]?.model ?? 'unknown',
       latencyMs: input.started === undefined ? 0 : performance.now() - input.started,
       outcome: input.outcome,
-      ...(input.error !== undefined
-        ? { error: input.error instanceof Error ? input.error.message : String(input.error) }
-        : {}),
+      ...(input.error !== undefined ? { error: modelCallErrorText(input.error) } : {}),
       ...(input.usage
         ? {
             usage: {

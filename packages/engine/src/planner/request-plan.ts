@@ -5,7 +5,7 @@ import {
   PlanSchema,
   type StructuredOutput,
 } from '@herd/core';
-import type { createChatModel } from '@herd/core/models';
+import { type createChatModel, modelCallErrorText } from '@herd/core/models';
 import {
   AIMessage,
   type AIMessageChunk,
@@ -136,7 +136,7 @@ async function callPlanner(input: {
         latencyMs: 0,
         usage: undefined,
         outcome: 'fallback',
-        error: error instanceof Error ? error.message : String(error),
+        error: modelCallErrorText(error),
       }),
     call: async (model) => {
       const started = performance.now();
