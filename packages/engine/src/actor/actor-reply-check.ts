@@ -3,6 +3,7 @@ import { type HerdError, ModelBehaviorError } from '@herd/core';
 import { parseTextToolCalls } from '@herd/tools';
 import { AIMessage, type ToolCall } from '@langchain/core/messages';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
+import { parseLenientJson } from '../planner/parse-lenient-json.js';
 import { createRepeatedReplyDetector } from './repeated-reply-detector.js';
 
 /** Options for {@link createActorReplyCheck}. */
@@ -63,18 +64,31 @@ export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorRep
 
   const judgeCalls = (reply: AIMessage, toolCallsSoFar: number): ActorReplyVerdict => {
     const refusals = new Map<string, string>();
-    const unreadable = (reply.invalid_tool_calls ?? []).map((call) => ({
-      call: toolCall({ name: call.name ?? 'unknown', ...(call.id ? { id: call.id } : {}) }),
-      error: call.error ?? 'they do not parse',
-    }));
+    const recovered: ToolCall[] = [];
+    const unreadable: Array<{ call: ToolCall; error: string }> = [];
+    for (const invalid of reply.invalid_tool_calls ?? []) {
+      const base = { name: invalid.name ?? 'unknown', ...(invalid.id ? { id: invalid.id } : {}) };
+      // JSON5 (single quotes, trailing commas, comments) is what the model meant; text cut short is not JSON5.
+      const args = objectOf(parseLenientJson(invalid.args ?? ''));
+      if (args && invalid.name) recovered.push(toolCall({ ...base, args }));
+      else unreadable.push({ call: toolCall(base), error: invalid.error ?? 'they do not parse' });
+    }
     for (const { call, error } of unreadable) {
       refusals.set(
         call.id!,
         `Not run: the arguments of this ${call.name} call are not valid JSON (${error}). Send the call again with one JSON object as its arguments.`,
       );
     }
-    const calls = [...(reply.tool_calls ?? []), ...unreadable.map(({ call }) => call)];
-    const judged = unreadable.length === 0 ? reply : withToolCalls(reply, calls);
+    const calls = [...(reply.tool_calls ?? []), ...recovered, ...unreadable.map(({ call }) => call)];
+    for (const [index, call] of calls.entries()) {
+      const lenient = call.id ? lenientRawArguments(reply, call.id) : undefined;
+      if (lenient) calls[index] = { ...call, args: lenient };
+    }
+    const rewritten =
+      recovered.length > 0 ||
+      unreadable.length > 0 ||
+      calls.some((call, index) => call !== reply.tool_calls?.[index]);
+    const judged = rewritten ? withToolCalls(reply, calls) : reply;
     if (calls.length === 0) return { reply: judged, refusals };
     if (options.maxToolCalls !== undefined && toolCallsSoFar + calls.length > options.maxToolCalls) {
       const stop = new LimitExceededError({
@@ -169,16 +183,44 @@ function withToolCalls(reply: AIMessage, calls: ToolCall[], content?: string): A
  * become a call (`{"content": "half a fi`). The raw text the host sent is checked here instead.
  */
 function rawArgumentsProblem(reply: AIMessage, callId: string): string | undefined {
-  const raw = (reply.additional_kwargs?.tool_calls as RawToolCall[] | undefined)?.find(
-    (call) => call.id === callId,
-  )?.function?.arguments;
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const raw = rawArgumentsOf(reply, callId);
+  if (raw === undefined) return undefined;
   try {
     JSON.parse(raw);
     return undefined;
   } catch (error) {
-    return (error as Error).message;
+    return objectOf(parseLenientJson(raw)) ? undefined : (error as Error).message;
   }
+}
+
+/**
+ * The arguments as JSON5 reads the raw text the host sent, when strict JSON does not: the partial-JSON parser may
+ * have read `{'path': 'a.ts',}` differently, or not at all.
+ */
+function lenientRawArguments(reply: AIMessage, callId: string): Record<string, unknown> | undefined {
+  const raw = rawArgumentsOf(reply, callId);
+  if (raw === undefined) return undefined;
+  try {
+    JSON.parse(raw);
+    return undefined;
+  } catch {
+    return objectOf(parseLenientJson(raw));
+  }
+}
+
+function rawArgumentsOf(reply: AIMessage, callId: string): string | undefined {
+  const raw = (reply.additional_kwargs?.tool_calls as RawToolCall[] | undefined)?.find(
+    (call) => call.id === callId,
+  )?.function?.arguments;
+  return typeof raw === 'string' && raw.trim() !== '' ? raw : undefined;
+}
+
+function objectOf(parsed: { value: unknown } | { error: string }): Record<string, unknown> | undefined {
+  if (!('value' in parsed)) return undefined;
+  const { value } = parsed;
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 interface RawToolCall {

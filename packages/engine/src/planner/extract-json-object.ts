@@ -1,4 +1,4 @@
-import JSON5 from 'json5';
+import { parseLenientJson } from './parse-lenient-json.js';
 
 /**
  * Finds the JSON object a model meant to send inside free text: a ```json fenced block if there is one, else the
@@ -9,22 +9,6 @@ export function extractJsonObject(text: string): { value: unknown } | { error: s
   const candidate = fenced?.[1] ?? outermostBraces(text);
   if (candidate === undefined) return { error: 'the reply contains no JSON object' };
   return parseLenientJson(candidate);
-}
-
-/**
- * Parses JSON as a model writes it: strict JSON, else JSON5 (comments, trailing commas, single quotes), which
- * spares a repair turn on the planner's whole prompt. Text cut off before its end still fails: JSON5 closes nothing.
- */
-export function parseLenientJson(text: string): { value: unknown } | { error: string } {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    try {
-      return { value: JSON5.parse(text) as unknown };
-    } catch {
-      return { error: `the JSON does not parse: ${(error as Error).message}` };
-    }
-  }
 }
 
 function outermostBraces(text: string): string | undefined {

@@ -16,7 +16,8 @@ import {
 } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { ImageContentPart } from '../images/task-image.js';
-import { extractJsonObject, parseLenientJson } from './extract-json-object.js';
+import { extractJsonObject } from './extract-json-object.js';
+import { parseLenientJson } from './parse-lenient-json.js';
 import { findPlanProblems } from './find-plan-problems.js';
 import { planJsonSchema } from './plan-json-schema.js';
 import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';

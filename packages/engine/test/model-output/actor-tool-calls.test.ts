@@ -56,6 +56,28 @@ describe('tool calls of the actor that cannot be run as sent', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  it('runs a call whose arguments are JSON5 (single quotes, a trailing comma) as the model meant them', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments:
+                "{'path': 'src/add.js', 'edits': [{'search': 'left - right', 'replace': 'left + right'}],}",
+            },
+          ],
+        },
+        { content: 'Fixed.' },
+      ],
+    });
+    expect(ofType(run.events, 'tool-result')[0]).toMatchObject({ name: 'edit_file', ok: true });
+    expect(run.addSource).toContain('left + right');
+    expect(run.exitCode).toBe(0);
+  });
+
   it('answers a call with empty arguments by naming the missing field', async () => {
     const run = await runWithModelOutput({
       server,
