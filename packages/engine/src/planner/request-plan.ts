@@ -17,8 +17,8 @@ import {
 import { z } from 'zod';
 import type { ImageContentPart } from '../images/task-image.js';
 import { extractJsonObject } from './extract-json-object.js';
-import { parseLenientJson } from './parse-lenient-json.js';
 import { findPlanProblems } from './find-plan-problems.js';
+import { parseLenientJson } from './parse-lenient-json.js';
 import { planJsonSchema } from './plan-json-schema.js';
 import { type PlannerPromptOptions, plannerSystemPrompt, plannerUserPrompt } from './planner-prompt.js';
 
