@@ -15,8 +15,8 @@ export const WorkspaceRunHolderSchema = z.object({
   host: z.string(),
   /** The session whose run holds the workspace. */
   sessionId: z.string(),
-  /** What it is doing: a run that may change files, or an undo. */
-  purpose: z.enum(['run', 'undo']),
+  /** What it is doing: a run that may change files, an undo, or one tool call served over MCP (`herd mcp`). */
+  purpose: z.enum(['run', 'undo', 'mcp']),
   /** ISO time it took the workspace. */
   startedAt: z.string(),
 });
@@ -152,8 +152,13 @@ function busy(options: {
   holder: WorkspaceRunHolder | undefined;
 }): UserError {
   const { holder } = options;
+  const what = {
+    run: `a run of session ${holder?.sessionId}`,
+    undo: `an undo of session ${holder?.sessionId}`,
+    mcp: 'a tool call from an MCP client of herd mcp',
+  };
   const who = holder
-    ? `${holder.purpose === 'undo' ? 'an undo of' : 'a run of'} session ${holder.sessionId} (process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`
+    ? `${what[holder.purpose]} (process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`
     : 'another Herd run';
   return new UserError({
     code: 'workspace_busy',

@@ -1,3 +1,4 @@
+import { HerdError } from '@herd/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
@@ -16,6 +17,11 @@ export interface CreateMcpServerOptions {
   workspace?: string;
   /** Milliseconds to wait for a person to answer an approval question. Default 600000 (ten minutes). */
   approvalTimeoutMs?: number;
+  /**
+   * Called before a tool that may change the workspace (write or exec access) runs, and released after it: throw
+   * a Herd error to refuse the call, e.g. while an agent run holds the workspace (`herd mcp` passes its run lock).
+   */
+  holdWorkspace?: (toolName: string) => { release(): void };
 }
 
 const toCallToolResult = (result: ToolResult) => ({
@@ -56,6 +62,30 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: dispatcher.registry.toMcpTools() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const call = { name: request.params.name, arguments: request.params.arguments ?? {} };
+    const changes = (dispatcher.registry.get(call.name)?.access ?? 'read') !== 'read';
+    let hold: { release(): void } | undefined;
+    try {
+      hold = changes ? options.holdWorkspace?.(call.name) : undefined;
+    } catch (error) {
+      const herdError = HerdError.find(error);
+      if (!herdError) throw error;
+      return refusal({
+        code: herdError.code,
+        message: herdError.message,
+        ...(herdError.hint ? { hint: herdError.hint } : {}),
+      });
+    }
+    try {
+      return await runCall(call, extra);
+    } finally {
+      hold?.release();
+    }
+  });
+
+  async function runCall(
+    call: { name: string; arguments: Record<string, unknown> },
+    extra: { signal: AbortSignal; requestId: string | number },
+  ) {
     const result = await dispatcher.dispatch(call, { signal: extra.signal });
     if (!result.approval) return toCallToolResult(result);
     const key = JSON.stringify(result.approval.argv);
@@ -72,6 +102,6 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
       if (answer.remember) remembered.add(key);
     }
     return toCallToolResult(await dispatcher.dispatch(call, { signal: extra.signal, approved: true }));
-  });
+  }
   return server;
 }

@@ -1,6 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createWorkspaceTools } from '../workspace/create-workspace-tools.js';
-import { createMcpServer } from './create-mcp-server.js';
+import { type CreateMcpServerOptions, createMcpServer } from './create-mcp-server.js';
 
 /** Options for {@link serveMcpOverStdio}. */
 export interface ServeMcpOverStdioOptions {
@@ -12,6 +12,8 @@ export interface ServeMcpOverStdioOptions {
   configSource?: string;
   /** Server version reported to clients. */
   version?: string;
+  /** See {@link CreateMcpServerOptions.holdWorkspace}. */
+  holdWorkspace?: CreateMcpServerOptions['holdWorkspace'];
   /** Standard input and output to speak MCP on. Default: the process's. */
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
@@ -33,6 +35,7 @@ export async function serveMcpOverStdio(options: ServeMcpOverStdioOptions = {}):
     dispatcher,
     workspace: jail.root,
     ...(options.version ? { version: options.version } : {}),
+    ...(options.holdWorkspace ? { holdWorkspace: options.holdWorkspace } : {}),
   });
   const transport = new StdioServerTransport(
     options.stdin as ConstructorParameters<typeof StdioServerTransport>[0],

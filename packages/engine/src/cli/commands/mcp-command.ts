@@ -17,12 +17,18 @@ export function registerMcpCommand(program: Command): void {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });
       // Loaded here, not at start: every other command would pay for the tools package.
-      const { serveMcpOverStdio } = await import('@herd/tools');
+      const [{ serveMcpOverStdio }, { acquireWorkspaceRunLock }] = await Promise.all([
+        import('@herd/tools'),
+        import('../../herd/workspace-run-lock.js'),
+      ]);
       await serveMcpOverStdio({
         workspace,
         config: loaded.config.tools,
         configSource: loaded.file ?? 'environment',
         version: herdVersion,
+        // A tool call that may change files takes the workspace for its duration, as a Herd run does for its own.
+        holdWorkspace: () =>
+          acquireWorkspaceRunLock({ workspace, sessionId: `mcp-${process.pid}`, purpose: 'mcp' }),
       });
     });
 }

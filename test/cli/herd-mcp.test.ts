@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireWorkspaceRunLock } from '@herd/engine';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFailingTestRepository } from '../engine/fixture-repository.js';
+import { assertBuilt, herdBin } from './herd-cli.js';
+
+beforeAll(assertBuilt);
+const clients: Client[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+async function herdMcp(workspace: string): Promise<Client> {
+  const client = new Client({ name: 'herd-e2e', version: '0.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [herdBin, 'mcp', '--workspace', workspace],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', CI: 'true' },
+      stderr: 'ignore',
+    }),
+  );
+  clients.push(client);
+  return client;
+}
+
+const textOf = (result: Awaited<ReturnType<Client['callTool']>>) =>
+  (result.content as Array<{ text: string }>)[0]?.text ?? '';
+
+describe('herd mcp', () => {
+  it('refuses a write while a Herd run holds the workspace, still reads, and writes once it is released', async () => {
+    const workspace = createFailingTestRepository();
+    const client = await herdMcp(workspace);
+    const write = () =>
+      client.callTool({
+        name: 'write_file',
+        arguments: { path: 'NOTES.md', content: 'from an MCP client\n' },
+      });
+    const run = acquireWorkspaceRunLock({ workspace, sessionId: 'session-acting', purpose: 'run' });
+
+    const refused = await write();
+    const read = await client.callTool({ name: 'read_file', arguments: { path: 'README.md' } });
+    run.release();
+    const written = await write();
+
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('is being changed by a run of session session-acting');
+    expect(read.isError).toBe(false);
+    expect(written.isError).toBe(false);
+    expect(readFileSync(join(workspace, 'NOTES.md'), 'utf8')).toBe('from an MCP client\n');
+  });
+});
