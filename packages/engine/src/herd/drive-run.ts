@@ -66,7 +66,7 @@ export async function driveRun(options: DriveRunOptions): Promise<Omit<HerdRunRe
       // The graph's typed Command narrows `goto` to its node names; a resume-only Command is valid for any graph.
       await graph.invoke(next as Parameters<RunGraph['invoke']>[0], config);
     } catch (error) {
-      return finish({ options, status: statusFor(error), reason: reasonFor(error), error });
+      return finish({ options, status: statusOf(context, error), reason: reasonFor(error), error });
     }
     pending = await pendingInterrupts(graph, config);
     if (pending.length === 0) break;
@@ -79,7 +79,14 @@ export async function driveRun(options: DriveRunOptions): Promise<Omit<HerdRunRe
         ...(request.detail ? { detail: request.detail } : {}),
       });
     }
-    const decisions = await Promise.all(pending.map(({ request }) => options.resolveApproval(request)));
+    let decisions: Array<ApprovalDecision | undefined>;
+    try {
+      decisions = await Promise.all(pending.map(({ request }) => options.resolveApproval(request)));
+    } catch (error) {
+      return finish({ options, status: statusOf(context, error), reason: reasonFor(error), error });
+    }
+    // Stopped while a question was open (Ctrl-C at the prompt, an editor's cancel): the run is cancelled.
+    if (context.signal?.aborted) return finish({ options, status: 'cancelled', reason: undefined });
     if (decisions.some((decision) => decision === undefined)) {
       await sessions.update({ id: context.sessionId, status: 'awaiting_approval' });
       return summarize({
@@ -121,7 +128,7 @@ async function finish(input: {
   const { options, status, error } = input;
   const { context, sessions, graph } = options;
   let { reason } = input;
-  if (status === 'cancelled' && error !== undefined) {
+  if (status === 'cancelled' && (error !== undefined || context.signal?.aborted)) {
     // Stopping on request is not a failure: the session continues where it stopped.
     reason = 'cancelled before the run finished';
     context.emit({
@@ -193,6 +200,11 @@ async function pendingInterrupts(
     }
   }
   return found;
+}
+
+/** How a run that threw ended: cancelled whenever its signal fired, whatever the interrupted work threw. */
+function statusOf(context: RunContext, thrown: unknown): RunStatus {
+  return context.signal?.aborted ? 'cancelled' : statusFor(thrown);
 }
 
 function statusFor(thrown: unknown): RunStatus {

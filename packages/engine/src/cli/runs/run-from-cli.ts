@@ -49,7 +49,7 @@ export async function runFromCli(input: {
   process.once('SIGTERM', onInterrupt);
   const herd = createHerd({
     ...(options.workspace ? { workspace: options.workspace } : {}),
-    resolveApproval: terminalApproval(),
+    resolveApproval: terminalApproval({ onInterrupt }),
     autoApprovePlan: options.yes === true,
     ...input.herdOptions,
   });

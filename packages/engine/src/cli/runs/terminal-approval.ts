@@ -4,10 +4,11 @@ import type { ApprovalResolver } from '../../herd/drive-run.js';
 
 /**
  * Asks approval questions at the terminal when both ends are a TTY; otherwise leaves them pending (the run then
- * stops and `herd resume <session>` asks again).
+ * stops and `herd resume <session>` asks again). Ctrl-C at a question leaves it pending and calls `onInterrupt`:
+ * the terminal is in raw mode while it asks, so the key reaches readline, not the process's SIGINT handler.
  */
 export function terminalApproval(
-  options: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream } = {},
+  options: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream; onInterrupt?: () => void } = {},
 ): ApprovalResolver {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stderr;
@@ -24,6 +25,10 @@ export function terminalApproval(
         if (answer === 'a' || answer === 'always') return 'allow_always';
         if (answer === 'n' || answer === 'no') return 'reject';
       }
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+      options.onInterrupt?.();
+      return undefined;
     } finally {
       readline.close();
     }

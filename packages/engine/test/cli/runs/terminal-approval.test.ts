@@ -1,0 +1,32 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { terminalApproval } from '../../../src/cli/runs/terminal-approval.js';
+
+/** A terminal: both ends claim to be a TTY, as they do when a person runs herd in a shell. */
+function terminal() {
+  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input });
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+  return { input: input as unknown as NodeJS.ReadStream, output: output as unknown as NodeJS.WriteStream };
+}
+
+const request = { requestId: 'plan-1', kind: 'plan' as const, title: 'Approve plan 1?' };
+
+describe('terminalApproval', () => {
+  it('takes y as allow once', async () => {
+    const { input, output } = terminal();
+    const ask = terminalApproval({ input, output });
+    const answer = ask(request);
+    input.push('y\n');
+    expect(await answer).toBe('allow_once');
+  });
+
+  it('leaves the question open and says the run was interrupted on Ctrl-C', async () => {
+    const { input, output } = terminal();
+    let interrupted = false;
+    const ask = terminalApproval({ input, output, onInterrupt: () => (interrupted = true) });
+    const answer = ask(request);
+    input.push('\u0003');
+    expect(await answer).toBeUndefined();
+    expect(interrupted).toBe(true);
+  });
+});
