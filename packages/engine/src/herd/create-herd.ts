@@ -192,6 +192,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const startedAt = Date.now();
     const eventLog = join(workspace, '.herd', 'sessions', sessionId, 'events.ndjson');
     let logReady = false;
+    // A run refused because another holds the workspace leaves no trace in the session it named (its live run's).
+    let refused = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
     // Secrets come from the run's environment; once the configuration is loaded, its key variables are added.
     let redactor = createSecretRedactor({ env });
@@ -206,7 +208,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
-        if (!logReady && existsSync(workspace) && herdDirectoryProblem(workspace) === undefined) {
+        if (!logReady && !refused && existsSync(workspace) && herdDirectoryProblem(workspace) === undefined) {
           prepareHerdDirectory(workspace);
           mkdirSync(dirname(eventLog), { recursive: true });
           logReady = true;
@@ -299,6 +301,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
       } catch (error) {
         const herdError = HerdError.find(error);
+        if (herdError?.code === 'workspace_busy' && !logReady) refused = true;
         channel.emit({
           type: 'error',
           code: herdError?.code ?? 'internal_error',

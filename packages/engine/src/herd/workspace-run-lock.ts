@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '@herd/core';
@@ -54,7 +64,9 @@ export function acquireWorkspaceRunLock(options: {
   purpose: WorkspaceRunHolder['purpose'];
 }): WorkspaceRunLock {
   const directory = prepareHerdDirectory(options.workspace);
-  const path = workspaceRunLockPath(options.workspace);
+  // The real path: one workspace reached through a link is still one workspace (and one key in heldHere).
+  const path = workspaceRunLockPath(realpathSync(options.workspace));
+  removeOldDrafts(directory);
   const holder: WorkspaceRunHolder = {
     pid: process.pid,
     host: hostname(),
@@ -77,8 +89,7 @@ export function acquireWorkspaceRunLock(options: {
       const current = readHolder(path);
       const abandoned = current === undefined ? !isBeingWritten(path) : isAbandoned(path, current);
       if (attempt < 3 && abandoned) {
-        // Removed only if it still names the abandoned holder, not a run that took the workspace meanwhile.
-        if (sameHolder(readHolder(path), current)) rmSync(path, { force: true });
+        takeOver({ path, abandoned: current });
         continue;
       }
       throw busy({ workspace: options.workspace, path, holder: current });
@@ -108,6 +119,40 @@ function createExclusively(options: { draft: string; path: string }): void {
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code ?? ''))
       throw error;
     writeFileSync(options.path, readFileSync(options.draft), { flag: 'wx' });
+  }
+}
+
+/**
+ * Removes an abandoned lock. It is first moved aside, atomically: if what was moved turns out to be the lock of a
+ * run that took the workspace since it was read, it is put back.
+ */
+function takeOver(options: { path: string; abandoned: WorkspaceRunHolder | undefined }): void {
+  const aside = `${options.path}.stale.${randomUUID()}`;
+  try {
+    renameSync(options.path, aside);
+  } catch {
+    return;
+  }
+  if (!sameHolder(readHolder(aside), options.abandoned)) {
+    try {
+      linkSync(aside, options.path);
+    } catch {
+      // Yet another run took the workspace meanwhile; it holds it now.
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+/** Drafts and set-aside locks a process left when it died between writing and removing them. */
+function removeOldDrafts(directory: string): void {
+  for (const name of readdirSync(directory)) {
+    if (!name.startsWith('run.lock.')) continue;
+    const file = join(directory, name);
+    try {
+      if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
+    } catch {
+      // Gone already.
+    }
   }
 }
 

@@ -88,6 +88,27 @@ describe('two runs on one workspace', () => {
     expect(again.status).toBe('succeeded');
   });
 
+  it('leaves the live run of a session alone when a second resume of it is refused', async () => {
+    const workspace = createFailingTestRepository();
+    server.enqueue({ content: plan }, { model: testModels.planner });
+    const first = herdWaitingForApproval(workspace);
+    const running = first.herd.run('make the test pass');
+    await first.asked;
+    const sessionDirectory = join(workspace, '.herd', 'sessions', running.sessionId);
+    const logBefore = readFileSync(join(sessionDirectory, 'events.ndjson'), 'utf8');
+    const marker = readFileSync(join(sessionDirectory, 'running.pid'), 'utf8');
+
+    const second = createHerd({ workspace, config: loadedConfig(workspace), env: {} });
+    expect(await codeOf(second.resume(running.sessionId).result)).toBe('workspace_busy');
+    await second.close();
+
+    expect(readFileSync(join(sessionDirectory, 'events.ndjson'), 'utf8')).toBe(logBefore);
+    expect(readFileSync(join(sessionDirectory, 'running.pid'), 'utf8')).toBe(marker);
+    first.answer('reject');
+    await running.result;
+    await first.herd.close();
+  });
+
   it('plans beside a run that holds the workspace', async () => {
     const workspace = createFailingTestRepository();
     server.enqueue([{ content: plan }, { content: plan }], { model: testModels.planner });

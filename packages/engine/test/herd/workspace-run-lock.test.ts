@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HerdError } from '@herd/core';
@@ -46,6 +46,17 @@ describe('acquireWorkspaceRunLock', () => {
       acquireWorkspaceRunLock({ workspace: root, sessionId: 'session-two', purpose: 'run' });
     expect(codeOf(second)).toBe('workspace_busy');
     expect(messageOf(second)).toContain('a run of session session-one');
+    first.release();
+  });
+
+  it('refuses a second holder that reaches the same workspace through a symbolic link', () => {
+    const root = workspace();
+    const link = `${root}-link`;
+    symlinkSync(root, link);
+    const first = acquireWorkspaceRunLock({ workspace: root, sessionId: 'session-one', purpose: 'run' });
+    expect(
+      codeOf(() => acquireWorkspaceRunLock({ workspace: link, sessionId: 'session-two', purpose: 'run' })),
+    ).toBe('workspace_busy');
     first.release();
   });
 
