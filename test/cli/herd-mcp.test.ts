@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireWorkspaceRunLock } from '@herd/engine';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -31,6 +31,26 @@ const textOf = (result: Awaited<ReturnType<Client['callTool']>>) =>
   (result.content as Array<{ text: string }>)[0]?.text ?? '';
 
 describe('herd mcp', () => {
+  it("runs a client's overlapping commands side by side, and frees the workspace after them", async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(
+      join(workspace, 'herd.config.json'),
+      JSON.stringify({ tools: { commands: { rules: [{ program: 'node', decision: 'allow' }] } } }),
+    );
+    const client = await herdMcp(workspace);
+    // Each command runs long enough for the three to overlap: one client's calls share the workspace.
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        client.callTool({
+          name: 'run_command',
+          arguments: { argv: ['node', '-e', 'setTimeout(() => {}, 400)'] },
+        }),
+      ),
+    );
+    expect(results.map((result) => result.isError)).toEqual([false, false, false]);
+    expect(existsSync(join(workspace, '.herd', 'run.lock'))).toBe(false);
+  });
+
   it('refuses a write while a Herd run holds the workspace, still reads, and writes once it is released', async () => {
     const workspace = createFailingTestRepository();
     const client = await herdMcp(workspace);

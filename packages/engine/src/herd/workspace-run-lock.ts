@@ -156,6 +156,34 @@ function removeOldDrafts(directory: string): void {
   }
 }
 
+/**
+ * A hold on a workspace shared by the overlapping work of one holder (the parallel tool calls of one `herd mcp`
+ * client): the lock is taken by the first `hold()` and released when the last hold is released.
+ */
+export function createSharedWorkspaceHold(options: Parameters<typeof acquireWorkspaceRunLock>[0]): {
+  hold(): { release(): void };
+} {
+  let lock: WorkspaceRunLock | undefined;
+  let holds = 0;
+  return {
+    hold() {
+      lock ??= acquireWorkspaceRunLock(options);
+      holds += 1;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          holds -= 1;
+          if (holds > 0) return;
+          lock?.release();
+          lock = undefined;
+        },
+      };
+    },
+  };
+}
+
 /** The holder named by a lock file, if it can be read (a vanished or unreadable file reads as nobody). */
 function readHolder(path: string): WorkspaceRunHolder | undefined {
   try {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HerdError } from '@herd/core';
 import { acquireWorkspaceRunLock, workspaceRunLockPath } from '@herd/engine';
 import { describe, expect, it } from 'vitest';
+import { createSharedWorkspaceHold } from '../../src/herd/workspace-run-lock.js';
 
 const workspace = () => mkdtempSync(join(tmpdir(), 'herd-run-lock-'));
 
@@ -70,6 +71,17 @@ describe('acquireWorkspaceRunLock', () => {
       pid: process.pid,
     });
     second.release();
+    second.release();
+    expect(existsSync(workspaceRunLockPath(root))).toBe(false);
+  });
+
+  it('shares one hold among overlapping work of one holder, releasing the lock with the last', () => {
+    const root = workspace();
+    const shared = createSharedWorkspaceHold({ workspace: root, sessionId: 'mcp-1', purpose: 'mcp' });
+    const first = shared.hold();
+    const second = shared.hold();
+    first.release();
+    expect(existsSync(workspaceRunLockPath(root))).toBe(true);
     second.release();
     expect(existsSync(workspaceRunLockPath(root))).toBe(false);
   });

@@ -63,30 +63,38 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const call = { name: request.params.name, arguments: request.params.arguments ?? {} };
     const changes = (dispatcher.registry.get(call.name)?.access ?? 'read') !== 'read';
-    let hold: { release(): void } | undefined;
-    try {
-      hold = changes ? options.holdWorkspace?.(call.name) : undefined;
-    } catch (error) {
-      const herdError = HerdError.find(error);
-      if (!herdError) throw error;
-      return refusal({
-        code: herdError.code,
-        message: herdError.message,
-        ...(herdError.hint ? { hint: herdError.hint } : {}),
-      });
-    }
-    try {
-      return await runCall(call, extra);
-    } finally {
-      hold?.release();
-    }
-  });
-
-  async function runCall(
-    call: { name: string; arguments: Record<string, unknown> },
-    extra: { signal: AbortSignal; requestId: string | number },
-  ) {
-    const result = await dispatcher.dispatch(call, { signal: extra.signal });
+    // The workspace is held only while a call runs, never while a person is asked about it.
+    const run = async (
+      approved: boolean,
+    ): Promise<{ result: ToolResult } | { refused: ReturnType<typeof refusal> }> => {
+      let hold: { release(): void } | undefined;
+      try {
+        hold = changes ? options.holdWorkspace?.(call.name) : undefined;
+      } catch (error) {
+        const herdError = HerdError.find(error);
+        if (!herdError) throw error;
+        return {
+          refused: refusal({
+            code: herdError.code,
+            message: herdError.message,
+            ...(herdError.hint ? { hint: herdError.hint } : {}),
+          }),
+        };
+      }
+      try {
+        return {
+          result: await dispatcher.dispatch(call, {
+            signal: extra.signal,
+            ...(approved ? { approved } : {}),
+          }),
+        };
+      } finally {
+        hold?.release();
+      }
+    };
+    const first = await run(false);
+    if ('refused' in first) return first.refused;
+    const { result } = first;
     if (!result.approval) return toCallToolResult(result);
     const key = JSON.stringify(result.approval.argv);
     if (!remembered.has(key)) {
@@ -101,7 +109,8 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
       if (!answer.approved) return refusal(answer.error);
       if (answer.remember) remembered.add(key);
     }
-    return toCallToolResult(await dispatcher.dispatch(call, { signal: extra.signal, approved: true }));
-  }
+    const approved = await run(true);
+    return 'refused' in approved ? approved.refused : toCallToolResult(approved.result);
+  });
   return server;
 }

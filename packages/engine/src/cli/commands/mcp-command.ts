@@ -17,7 +17,7 @@ export function registerMcpCommand(program: Command): void {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });
       // Loaded here, not at start: every other command would pay for the tools package.
-      const [{ serveMcpOverStdio }, { acquireWorkspaceRunLock }] = await Promise.all([
+      const [{ serveMcpOverStdio }, { createSharedWorkspaceHold }] = await Promise.all([
         import('@herd/tools'),
         import('../../herd/workspace-run-lock.js'),
       ]);
@@ -26,9 +26,13 @@ export function registerMcpCommand(program: Command): void {
         config: loaded.config.tools,
         configSource: loaded.file ?? 'environment',
         version: herdVersion,
-        // A tool call that may change files takes the workspace for its duration, as a Herd run does for its own.
-        holdWorkspace: () =>
-          acquireWorkspaceRunLock({ workspace, sessionId: `mcp-${process.pid}`, purpose: 'mcp' }),
+        // A tool call that may change files holds the workspace while it runs, as a Herd run does for its own; the
+        // client's parallel calls share one hold.
+        holdWorkspace: createSharedWorkspaceHold({
+          workspace,
+          sessionId: `mcp-${process.pid}`,
+          purpose: 'mcp',
+        }).hold,
       });
     });
 }
