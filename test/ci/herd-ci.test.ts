@@ -141,6 +141,21 @@ describe('herd ci (subprocess)', () => {
     expect(readFileSync(page, 'utf8')).toContain('## Herd CI: changes made and verified');
   });
 
+  it("keeps the run's exit code when the GitHub Actions output file cannot be written, and says so", async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue([fixCall, { content: 'done' }], { model: testModels.actor });
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'make the failing test pass'],
+      cwd: workspace,
+      env: { GITHUB_OUTPUT: join(workspace, 'no-such-folder', 'output') },
+    });
+
+    expect(await herd.exit, herd.stderr()).toBe(0);
+    expect(herd.stderr()).toContain('the GitHub Actions outputs could not be written');
+  });
+
   it('says changed=false and committed=false to a workflow when the run changed nothing', async () => {
     const workspace = createFailingTestRepository({
       'src/add.js': 'export function add(left, right) {\n  return left + right;\n}\n',

@@ -97,8 +97,15 @@ export function registerCiCommand(program: Command): void {
         process.stderr.write(
           `herd ci: ${report.status} (exit code ${outcome.exitCode})${why}\n  patch ${report.outputs.patch}, summary ${report.outputs.summary}, report ${report.outputs.report}${committed}\n`,
         );
-        writeGithubOutputs({ report, summary: outcome.summary });
         process.exitCode = outcome.exitCode;
+        try {
+          writeGithubOutputs({ report, summary: outcome.summary });
+        } catch (error) {
+          // The run's own exit code stands: a workflow file that cannot be written is only reported.
+          process.stderr.write(
+            `herd ci: warning: the GitHub Actions outputs could not be written (${(error as Error).message}); check GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.\n`,
+          );
+        }
       } finally {
         process.removeListener('SIGINT', onInterrupt);
         process.removeListener('SIGTERM', onInterrupt);
