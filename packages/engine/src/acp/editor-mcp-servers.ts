@@ -22,10 +22,14 @@ export interface EditorMcpServers {
 export function createEditorMcpServers(options: { cwd: string }): EditorMcpServers {
   let wanted: readonly acp.McpServer[] = [];
   let connections: McpServerTools[] | undefined;
+  // Servers the editor named since the running ones were started; they are started at the next prompt, never
+  // under a prompt that is using the running ones.
+  let stale = true;
 
   async function close(): Promise<void> {
     const closing = connections ?? [];
     connections = undefined;
+    stale = true;
     await Promise.all(closing.map((connection) => connection.close().catch(() => {})));
   }
 
@@ -33,41 +37,60 @@ export function createEditorMcpServers(options: { cwd: string }): EditorMcpServe
     async set(servers) {
       if (JSON.stringify(servers) === JSON.stringify(wanted)) return;
       wanted = [...servers];
-      await close();
+      stale = true;
     },
     async connect() {
+      await close();
+      const starting = wanted;
+      const started: McpServerTools[] = [];
       const warnings: string[] = [];
-      if (!connections) {
-        connections = [];
-        for (const server of wanted) {
-          if ('type' in server && (server.type === 'http' || server.type === 'sse')) {
-            warnings.push(
-              `The MCP server '${server.name}' is skipped: Herd connects to stdio servers only (this one is ${server.type}).`,
-            );
-            continue;
-          }
-          try {
-            connections.push(
-              await connectMcpServerTools({
-                server: {
-                  name: server.name,
-                  command: server.command,
-                  args: server.args,
-                  env: Object.fromEntries(server.env.map((variable) => [variable.name, variable.value])),
-                  cwd: options.cwd,
-                },
-              }),
-            );
-          } catch (error) {
-            warnings.push(`${(error as Error).message} Its tools are not available in this prompt.`);
-          }
+      for (const server of starting) {
+        if ('type' in server && (server.type === 'http' || server.type === 'sse')) {
+          warnings.push(
+            `The MCP server '${server.name}' is skipped: Herd connects to stdio servers only (this one is ${server.type}).`,
+          );
+          continue;
+        }
+        try {
+          started.push(
+            await connectMcpServerTools({
+              server: {
+                name: server.name,
+                command: server.command,
+                args: server.args,
+                env: Object.fromEntries(server.env.map((variable) => [variable.name, variable.value])),
+                cwd: options.cwd,
+              },
+            }),
+          );
+        } catch (error) {
+          warnings.push(`${(error as Error).message} Its tools are not available in this prompt.`);
         }
       }
-      return { tools: connections.flatMap((connection) => connection.tools), warnings };
+      connections = started;
+      stale = wanted !== starting;
+      return { tools: distinctTools(connections, warnings), warnings };
     },
     get changed() {
-      return connections === undefined;
+      return stale || connections === undefined;
     },
     close,
   };
+}
+
+/** The servers' tools, each name once: two servers whose names clean up alike would otherwise clash. */
+function distinctTools(connections: readonly McpServerTools[], warnings: string[]): ToolDefinition[] {
+  const byName = new Map<string, ToolDefinition>();
+  for (const connection of connections) {
+    for (const tool of connection.tools) {
+      if (byName.has(tool.name)) {
+        warnings.push(
+          `The tool ${tool.name} of the MCP server '${connection.server}' is skipped: another server's tool has the same name.`,
+        );
+        continue;
+      }
+      byName.set(tool.name, tool);
+    }
+  }
+  return [...byName.values()];
 }

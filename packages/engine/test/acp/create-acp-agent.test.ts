@@ -273,6 +273,8 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       mcpServers: [
         { type: 'http', name: 'web', url: 'http://127.0.0.1:9/mcp', headers: [] },
         { name: 'ghost', command: join(workspace, 'no-such-server'), args: [], env: [] },
+        { name: 'my.notes', command: process.execPath, args: [notesServer], env: [] },
+        { name: 'my_notes', command: process.execPath, args: [notesServer], env: [] },
       ],
     });
     scriptPlan();
@@ -282,6 +284,9 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     const text = agentText(editor.updates(sessionId));
     expect(text).toContain("Warning: The MCP server 'web' is skipped: Herd connects to stdio servers only");
     expect(text).toContain("Warning: The MCP server 'ghost'");
+    expect(text).toContain(
+      "Warning: The tool mcp__my_notes__read_note of the MCP server 'my_notes' is skipped: another server's tool has the same name.",
+    );
   });
 
   it("says in initialize whether edits and commands will go through the editor's file system and terminal", async () => {
