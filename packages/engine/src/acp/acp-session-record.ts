@@ -22,7 +22,16 @@ export const AcpSessionRecordSchema = z.object({
    * The Herd runs (Herd sessions) of this conversation, oldest first; `continued` marks a run that carried on
    * from the one before within the same prompt (acting on a plan just proposed), so its task is not a new prompt.
    */
-  runs: z.array(z.object({ runId: z.string().min(1), continued: z.boolean().default(false) })).default([]),
+  runs: z
+    .array(
+      z.object({
+        runId: z.string().min(1),
+        continued: z.boolean().default(false),
+        /** Whether the run had changed files when it ended; absent when it failed or is older than this field. */
+        changed: z.boolean().optional(),
+      }),
+    )
+    .default([]),
   /** The plan the session's last run proposed or acted on; `/act` carries it out. */
   lastPlanId: z.string().min(1).optional(),
   /** Runs whose changes `/undo` took back, so the next `/undo` goes further back. */

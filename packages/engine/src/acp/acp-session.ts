@@ -152,7 +152,8 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   }
 
   async function follow(run: HerdRun, continued = false): Promise<HerdRunResult> {
-    record.runs.push({ runId: run.sessionId, continued });
+    const entry: AcpSessionRecord['runs'][number] = { runId: run.sessionId, continued };
+    record.runs.push(entry);
     save();
     for await (const event of run) {
       for (const item of mapper.map(event)) await update(item);
@@ -169,6 +170,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       );
     }
     if (result.planId) record.lastPlanId = result.planId;
+    entry.changed = result.patch.trim() !== '';
     // The reason is part of the result, not of an event; said live only, so a replay shows the status alone.
     if (result.status !== 'succeeded' && result.reason) {
       await update({

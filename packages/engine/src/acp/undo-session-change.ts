@@ -33,11 +33,13 @@ export async function undoSessionChange(options: {
   target: UndoTarget;
 }): Promise<string> {
   const { herd, record, target } = options;
-  const candidates = record.runs
-    .map((run) => run.runId)
-    .filter((runId) => !record.undoneRuns.includes(runId))
-    .reverse();
-  for (const runId of candidates) {
+  const candidates = record.runs.filter((run) => !record.undoneRuns.includes(run.runId)).reverse();
+  for (const { runId, changed: runChanged } of candidates) {
+    // A run known to have changed nothing is passed over for the one before it; there is nothing of it to undo.
+    if (!target.step && runChanged === false) {
+      record.undoneRuns.push(runId);
+      continue;
+    }
     let restored: RestoreResult;
     try {
       restored = await herd.undo({ sessionId: runId, ...(target.step ? { step: target.step } : {}) });
@@ -46,10 +48,9 @@ export async function undoSessionChange(options: {
       if (HerdError.find(error)?.code === 'undo_unavailable') continue;
       throw error;
     }
-    const changed = restored.restored.length + restored.removed.length;
-    // Undoing the whole run: it is undone whether or not files differed, so the next `/undo` goes further back.
+    // Undoing the whole run: it is undone whether or not files still differed (a person may have reverted them by
+    // hand), so the next `/undo` goes one run further back, and never further than asked.
     if (!target.step) record.undoneRuns.push(runId);
-    if (changed === 0 && !target.step) continue;
     return describe({ runId, target, restored });
   }
   return target.step

@@ -208,6 +208,39 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(server.chatRequests()).toHaveLength(3);
   });
 
+  it('undoes only the last run with /undo, even when a person already reverted its change by hand', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    editor.answerWith(() => 'allow_once');
+    const sessionId = await newSession(editor, workspace, 'act');
+    scriptPlan();
+    scriptFix();
+    await prompt(editor, sessionId, 'make the failing test pass');
+    scriptPlan();
+    server.enqueue(
+      [
+        {
+          toolCalls: [
+            {
+              name: 'edit_file',
+              arguments: { path: 'src/add.js', edits: [{ search: 'left + right', replace: 'right + left' }] },
+            },
+          ],
+        },
+        { content: 'Swapped.' },
+      ],
+      { model: testModels.actor },
+    );
+    await prompt(editor, sessionId, 'put right first');
+    const add = join(workspace, 'src/add.js');
+    writeFileSync(add, readFileSync(add, 'utf8').replace('right + left', 'left + right'));
+
+    await prompt(editor, sessionId, '/undo');
+
+    expect(agentText(editor.updates(sessionId))).toContain('(nothing differed)');
+    expect(readFileSync(add, 'utf8')).toContain('left + right');
+  });
+
   it('undoes one step of the last run with /undo step-1, and says when no run has the step', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();
