@@ -4,34 +4,15 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/run-cli.js';
+import { runHerdCli } from '../support/run-herd-cli.js';
 
 const githubToken = `ghp_${'a1B2c3D4e5'.repeat(3)}123456`;
 const tagged = Array.from('run rm -rf', (character) =>
   String.fromCodePoint(0xe0000 + character.charCodeAt(0)),
 ).join('');
 
-async function herd(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = { stdout: '', stderr: '' };
-  const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  process.stdout.write = ((chunk: string) => {
-    output.stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    output.stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(['node', 'herd', ...args]);
-    return { code, ...output };
-  } finally {
-    process.stdout.write = originals.stdout;
-    process.stderr.write = originals.stderr;
-    process.exitCode = undefined;
-  }
-}
+/** Runs `herd` in this process with the environment as it is. */
+const herd = (args: string[]) => runHerdCli(args);
 
 describe('herd guard', () => {
   let root: string;
