@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { compactWhitespace } from '../../src/prompt-guard/compact-whitespace.js';
-import { sharedModel } from '../fixtures/shared-models.js';
+import { testModel } from '../fixtures/test-models.js';
 
 describe('compactWhitespace (LlamaFirewall preprocessing) with a SentencePiece Unigram tokenizer', () => {
-  const directory = sharedModel('tiny-promptguard');
+  const directory = testModel('tiny-promptguard');
   const tokenizer = new Tokenizer(
     JSON.parse(readFileSync(join(directory, 'tokenizer.json'), 'utf8')),
     JSON.parse(readFileSync(join(directory, 'tokenizer_config.json'), 'utf8')),

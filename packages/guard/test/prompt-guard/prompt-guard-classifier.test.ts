@@ -9,7 +9,7 @@ import {
 } from '../../src/prompt-guard/prompt-guard-classifier.js';
 import { loadSequenceClassifierModel } from '../../src/prompt-guard/sequence-classifier-model.js';
 import { writeClassifierFixture } from '../fixtures/classifier-fixture/write-classifier-fixture.js';
-import { sharedModel } from '../fixtures/shared-models.js';
+import { testModel } from '../fixtures/test-models.js';
 
 interface VerificationCase {
   text: string;
@@ -19,7 +19,7 @@ interface VerificationCase {
 }
 
 describe('Prompt Guard conformance with tiny-promptguard (ids and logits from Python transformers)', () => {
-  const directory = sharedModel('tiny-promptguard');
+  const directory = testModel('tiny-promptguard');
   const cases = (
     JSON.parse(readFileSync(join(directory, 'verification.json'), 'utf8')) as { cases: VerificationCase[] }
   ).cases;
@@ -69,7 +69,7 @@ describe('Prompt Guard conformance with tiny-promptguard (ids and logits from Py
 describe('loading a third-party export without a tokenizer (tiny-distilbert-sst2)', () => {
   it('loads and scores token ids fed directly', async () => {
     const model = await loadSequenceClassifierModel({
-      modelPath: sharedModel('tiny-distilbert-sst2'),
+      modelPath: testModel('tiny-distilbert-sst2'),
       positiveLabel: 'POSITIVE',
       requireTokenizer: false,
     });
@@ -86,7 +86,7 @@ describe('loading a third-party export without a tokenizer (tiny-distilbert-sst2
 
   it('refuses to be used as Prompt Guard, naming the missing tokenizer', async () => {
     await expect(
-      createPromptGuardClassifier({ modelPath: sharedModel('tiny-distilbert-sst2') }),
+      createPromptGuardClassifier({ modelPath: testModel('tiny-distilbert-sst2') }),
     ).rejects.toMatchObject({
       code: 'prompt_guard_model_missing',
     });
@@ -204,7 +204,7 @@ describe('clear errors for missing or mismatched model directories', () => {
     const directory = join(root, 'foreign-tokenizer');
     await writeClassifierFixture({ directory });
     const { copyFile } = await import('node:fs/promises');
-    await copyFile(join(sharedModel('tiny-promptguard'), 'config.json'), join(directory, 'config.json'));
+    await copyFile(join(testModel('tiny-promptguard'), 'config.json'), join(directory, 'config.json'));
     const big = join(root, 'big');
     await writeClassifierFixture({
       directory: big,
