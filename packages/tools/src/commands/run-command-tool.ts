@@ -9,6 +9,7 @@ import { bubblewrapArguments, probeBubblewrap, type SandboxStatus } from './bubb
 import { buildChildEnvironment } from './child-environment.js';
 import { evaluateCommandPolicy } from './command-policy.js';
 import type { CommandRunner } from './command-runner.js';
+import { isInsideGitWorkTree } from './is-inside-git-work-tree.js';
 import { type CapturedOutput, createOutputCapture } from './output-capture.js';
 import type { ProcessTreeResult } from './run-process-tree.js';
 import { runProcessTree } from './run-process-tree.js';
@@ -129,6 +130,9 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         argv: command,
         rules: config.commands.rules,
         defaultDecision: config.commands.defaultDecision,
+        context: {
+          insideGitRepository: command[0] === 'git' && (await isInsideGitWorkTree(directory.absolute)),
+        },
       });
       if (verdict.decision === 'deny') {
         throw new GuardError({
