@@ -13,7 +13,7 @@ const executable = async (candidate: string): Promise<boolean> => {
 
 /**
  * Whether `program` can be started: a path (relative to `cwd`) to an executable file, or a name found in one of
- * the `searchPath` directories, as execvp would look. Used before starting a program through a launcher (unshare,
+ * the `searchPath` directories (the command's PATH, or execvp's default when it has none), as execvp would look. Used before starting a program through a launcher (unshare,
  * bwrap), whose own "cannot execute" would otherwise look like the program's exit code.
  */
 export async function canStartProgram(options: {
@@ -23,7 +23,8 @@ export async function canStartProgram(options: {
 }): Promise<boolean> {
   const { program, searchPath, cwd } = options;
   if (program.includes('/')) return executable(path.resolve(cwd, program));
-  for (const directory of (searchPath ?? '').split(path.delimiter)) {
+  // Without PATH, execvp searches the C library's default, /bin and /usr/bin.
+  for (const directory of (searchPath ?? '/bin:/usr/bin').split(path.delimiter)) {
     if (directory && (await executable(path.resolve(cwd, directory, program)))) return true;
   }
   return false;
