@@ -380,6 +380,14 @@ describe('herd acp (in process, over NDJSON streams)', () => {
       /^UNSANDBOXED: it would run in the editor's terminal, which Herd cannot sandbox: it can read and change every file your user can/,
     );
     expect(editor.calls).not.toContain('terminal/create node -e process.exit(0)');
+    // Approving the plan approves the verification command it names, so that question says it too.
+    const planQuestion = editor.permissions.find((permission) => permission.params.toolCall.kind === 'think');
+    expect(planQuestion?.params.toolCall.title).toMatch(
+      /^Approve plan .*; its commands would run UNSANDBOXED\?$/,
+    );
+    expect(JSON.stringify(planQuestion?.params.toolCall.content)).toContain(
+      "UNSANDBOXED: it would run in the editor's terminal",
+    );
   });
 
   it('writes the disk itself and runs commands itself when the editor offers neither', async () => {
