@@ -388,7 +388,8 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(JSON.stringify(planQuestion?.params.toolCall.content)).toContain(
       "UNSANDBOXED: it would run in the editor's terminal",
     );
-  });
+    // A whole plan, act and verify cycle: generous for a loaded machine.
+  }, 90_000);
 
   it('writes the disk itself and runs commands itself when the editor offers neither', async () => {
     const workspace = createFailingTestRepository();

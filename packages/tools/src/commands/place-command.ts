@@ -73,5 +73,5 @@ export function describePlacement(placement: CommandPlacement, network: boolean)
       : placement.isolation.kind === 'pid-namespace'
         ? '; in its own PID namespace'
         : `; not isolated from Herd's processes: ${placement.isolation.reason}`;
-  return `unsandboxed: ${placement.sandbox.reason}${isolation}`;
+  return `UNSANDBOXED: ${placement.sandbox.reason}${isolation}`;
 }

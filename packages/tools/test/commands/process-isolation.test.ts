@@ -134,7 +134,7 @@ describe.skipIf(!built)('an approved unsandboxed command and the API keys in Her
     });
     expect(result.data.isolation).toEqual({ kind: 'none', reason: 'unshare (util-linux) is not installed' });
     expect(result.content).toContain(
-      "unsandboxed: bwrap is not installed (apt-get install bubblewrap); not isolated from Herd's processes",
+      "UNSANDBOXED: bwrap is not installed (apt-get install bubblewrap); not isolated from Herd's processes",
     );
   });
 });

@@ -207,6 +207,6 @@ describe('run_command', () => {
       kind: 'none',
       reason: 'the sandbox is turned off in the configuration',
     });
-    expect(result.content).toContain('unsandboxed: the sandbox is turned off');
+    expect(result.content).toContain('UNSANDBOXED: the sandbox is turned off');
   });
 });
