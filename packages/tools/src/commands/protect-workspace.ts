@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { opendir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquirePlaceholder, releasePlaceholder } from './control-placeholders.js';
 import { hostPath } from './host-path.js';
@@ -46,27 +46,26 @@ export interface WorkspaceProtection {
   release(): void;
 }
 
-/** Every control path below the root (the root's own are handled apart), and the directories holding them. */
+/** Every control path below the root (the root's own are handled apart), read a batch of directories at a time. */
 async function findNestedControlPaths(root: string): Promise<{ found: string[]; complete: boolean }> {
   const found: string[] = [];
   const pending = [root];
   let read = 0;
   while (pending.length > 0) {
     if (read >= nestedSearchLimit) return { found, complete: false };
-    const directory = pending.shift() as string;
-    read += 1;
-    let entries: Awaited<ReturnType<typeof opendir>>;
-    try {
-      entries = await opendir(directory);
-    } catch {
-      continue;
-    }
-    for await (const entry of entries) {
-      const target = path.join(directory, entry.name);
-      if (Object.hasOwn(workspaceControlNames, entry.name)) {
-        if (directory !== root) found.push(target);
-      } else if (entry.isDirectory() && !unsearched.has(entry.name)) pending.push(target);
-    }
+    const batch = pending.splice(0, Math.min(64, nestedSearchLimit - read));
+    read += batch.length;
+    const listings = await Promise.all(
+      batch.map((directory) => readdir(directory, { withFileTypes: true }).catch(() => [])),
+    );
+    batch.forEach((directory, index) => {
+      for (const entry of listings[index]!) {
+        const target = path.join(directory, entry.name);
+        if (Object.hasOwn(workspaceControlNames, entry.name)) {
+          if (directory !== root) found.push(target);
+        } else if (entry.isDirectory() && !unsearched.has(entry.name)) pending.push(target);
+      }
+    });
   }
   return { found, complete: true };
 }
