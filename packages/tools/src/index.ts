@@ -11,7 +11,7 @@ export { createCheckpointStore, defaultCheckpointDirectory } from './checkpoints
 export type { SandboxStatus } from './commands/bubblewrap-sandbox.js';
 export { probeBubblewrap } from './commands/bubblewrap-sandbox.js';
 export { buildChildEnvironment, defaultEnvironmentAllowList } from './commands/child-environment.js';
-export type { CommandPolicyVerdict } from './commands/command-policy.js';
+export type { CommandPolicyContext, CommandPolicyVerdict } from './commands/command-policy.js';
 export { builtinCommandRules, evaluateCommandPolicy } from './commands/command-policy.js';
 export type { CommandRunner, CommandRunRequest } from './commands/command-runner.js';
 export type { CapturedOutput, OutputCapture } from './commands/output-capture.js';

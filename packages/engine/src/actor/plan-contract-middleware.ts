@@ -230,9 +230,10 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         request: {
           requestId: `command-${callId}`,
           kind: 'command',
-          title: `Run \`${outcome.approval.argv.join(' ')}\`?`,
+          title: `Run \`${outcome.approval.argv.join(' ')}\`${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
           detail: outcome.approval.reason,
           rememberKey: `command:${outcome.approval.rule}`,
+          ...(outcome.approval.unsandboxed ? { unsandboxed: outcome.approval.unsandboxed } : {}),
         },
       });
       const approvedTwin = options.tools.approved(call.name);

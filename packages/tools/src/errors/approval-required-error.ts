@@ -12,6 +12,11 @@ export interface ApprovalRequest {
   rule: string;
   /** Why the policy asks. */
   reason: string;
+  /**
+   * Set when the command would run without the bubblewrap sandbox: why, and what it could then reach. Every
+   * question built from this request must show it.
+   */
+  unsandboxed?: string;
 }
 
 /**
@@ -25,7 +30,7 @@ export class ApprovalRequiredError extends GuardError {
   constructor(request: ApprovalRequest) {
     super({
       code: 'approval_required',
-      message: `Running '${request.argv.join(' ')}' needs a person's approval (${request.reason}).`,
+      message: `Running '${request.argv.join(' ')}' needs a person's approval (${request.reason}).${request.unsandboxed ? ` It would run UNSANDBOXED: ${request.unsandboxed}.` : ''}`,
       hint: 'Wait for approval, or use a command the policy allows.',
       point: 'tool_call',
       scanner: 'command_policy',

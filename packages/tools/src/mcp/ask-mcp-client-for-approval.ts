@@ -29,7 +29,8 @@ const quoted = (argv: readonly string[]) => `\`${argv.join(' ').slice(0, 200)}\`
 
 /**
  * Asks the person behind the MCP client to approve a command through `elicitation/create` (form mode) when the
- * client declared the `elicitation` capability. Only an accepted form with `allow` set to true approves; a
+ * client declared the `elicitation` capability. A command that would run without the sandbox says so in the
+ * question (`UNSANDBOXED`, why, and what it could reach). Only an accepted form with `allow` set to true approves; a
  * declined, cancelled, failed or unanswered question is a refusal, and so is a client that cannot ask at all,
  * with a message saying how to allow the command instead.
  */
@@ -38,13 +39,14 @@ export async function askMcpClientForApproval(
 ): Promise<McpApprovalAnswer> {
   const { server, approval, workspace, relatedRequestId, signal, timeoutMs } = options;
   const command = quoted(approval.argv);
+  const unsandboxed = approval.unsandboxed ? ` It would run UNSANDBOXED: ${approval.unsandboxed}.` : '';
   if (!server.getClientCapabilities()?.elicitation?.form) {
     const program = path.basename(approval.argv[0] ?? 'program');
     return {
       approved: false,
       error: {
         code: 'approval_unavailable',
-        message: `Running ${command} needs a person's approval (${approval.reason}), but this MCP client cannot ask one because it does not support elicitation, so the command did not run.`,
+        message: `Running ${command} needs a person's approval (${approval.reason}), but this MCP client cannot ask one because it does not support elicitation, so the command did not run.${unsandboxed}`,
         hint: `Use a different command, or ask the user to allow it with a rule in tools.commands.rules of herd.config.json (e.g. {"program": "${program}", "decision": "allow"}) or to connect with an MCP client that supports elicitation.`,
       },
     };
@@ -55,14 +57,14 @@ export async function askMcpClientForApproval(
     answer = await server.elicitInput(
       {
         mode: 'form',
-        message: `Allow ${command}${place}? Herd's command policy asks because ${approval.reason} (rule: ${approval.rule}).`,
+        message: `Allow ${command}${place}${approval.unsandboxed ? ' UNSANDBOXED' : ''}? Herd's command policy asks because ${approval.reason} (rule: ${approval.rule}).${unsandboxed}`,
         requestedSchema: {
           type: 'object',
           properties: {
             allow: {
               type: 'boolean',
               title: 'Allow',
-              description: `Run ${command} once.`,
+              description: `Run ${command} once${approval.unsandboxed ? ', unsandboxed' : ''}.`,
               default: false,
             },
             remember: {

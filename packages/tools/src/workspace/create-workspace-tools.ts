@@ -1,5 +1,6 @@
 import { type CheckpointStore, createCheckpointStore } from '../checkpoints/checkpoint-store.js';
 import type { CommandRunner } from '../commands/command-runner.js';
+import { describeUnsandboxed, placeCommand } from '../commands/place-command.js';
 import { parseToolsConfig } from '../config/parse-tools-config.js';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { createToolDispatcher, type ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
@@ -41,6 +42,11 @@ export interface WorkspaceTools {
   dispatcher: ToolDispatcher;
   /** Undefined when checkpoints are turned off. */
   checkpoints: CheckpointStore | undefined;
+  /**
+   * Why `run_command` would run commands unsandboxed here, and what they could reach (what an approval of a plan
+   * naming commands must say); undefined when bubblewrap sandboxes them, or when they would all be refused.
+   */
+  unsandboxedCommands(): Promise<string | undefined>;
 }
 
 /**
@@ -74,5 +80,14 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
     ? createCheckpointStore({ workspace: jail.root, directory: config.checkpoints.directory })
     : undefined;
   const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
-  return { jail, config, registry, dispatcher, checkpoints };
+  const unsandboxedCommands = async () => {
+    try {
+      const placement = await placeCommand({ config, commandRunner: options.commandRunner, hasStdin: false });
+      return describeUnsandboxed(placement);
+    } catch {
+      // The configuration requires the sandbox and it does not work here: every command is refused, none unsandboxed.
+      return undefined;
+    }
+  };
+  return { jail, config, registry, dispatcher, checkpoints, unsandboxedCommands };
 }

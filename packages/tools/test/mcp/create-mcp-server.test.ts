@@ -99,6 +99,19 @@ describe('createMcpServer approvals for commands the policy asks about', () => {
     });
   });
 
+  it('says in the question when the command would run unsandboxed, and why', async () => {
+    const { questions, touch } = await connect(() => ({ action: 'decline' }), {
+      ...config,
+      sandbox: { mode: 'off' },
+    });
+    await touch('created.txt');
+    expect(questions[0]?.params.message).toContain('`touch created.txt`');
+    expect(questions[0]?.params.message).toContain('UNSANDBOXED? ');
+    expect(questions[0]?.params.message).toContain(
+      'It would run UNSANDBOXED: the sandbox is turned off in the configuration: it can read and change every file your user can and reach the network',
+    );
+  });
+
   it('refuses and does not run the command when the user declines', async () => {
     const { root, touch } = await connect(() => ({ action: 'decline' }));
     const result = await touch('created.txt');

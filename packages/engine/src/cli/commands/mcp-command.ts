@@ -17,10 +17,21 @@ export function registerMcpCommand(program: Command): void {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });
       // Loaded here, not at start: every other command would pay for the tools package.
-      const [{ serveMcpOverStdio }, { createSharedWorkspaceHold }] = await Promise.all([
-        import('@herd/tools'),
-        import('../../herd/workspace-run-lock.js'),
-      ]);
+      const [{ serveMcpOverStdio, probeBubblewrap, parseToolsConfig }, { createSharedWorkspaceHold }] =
+        await Promise.all([import('@herd/tools'), import('../../herd/workspace-run-lock.js')]);
+      // Said once at start, on stderr (stdout is the protocol): the person wiring up the client should know.
+      const { mode } = parseToolsConfig(loaded.config.tools, loaded.file ?? 'environment').sandbox;
+      const sandbox =
+        mode === 'off'
+          ? { kind: 'none', reason: 'tools.sandbox.mode is off in the configuration' }
+          : await probeBubblewrap();
+      if (sandbox.kind === 'none') {
+        process.stderr.write(
+          mode === 'required'
+            ? `herd mcp: run_command will refuse every command: the configuration requires the sandbox but ${sandbox.reason}; install bubblewrap (apt-get install bubblewrap, or dnf install bubblewrap).\n`
+            : `herd mcp: commands will run UNSANDBOXED (${sandbox.reason}); install bubblewrap (apt-get install bubblewrap, or dnf install bubblewrap) to sandbox them.\n`,
+        );
+      }
       await serveMcpOverStdio({
         workspace,
         config: loaded.config.tools,

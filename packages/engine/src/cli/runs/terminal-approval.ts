@@ -15,6 +15,7 @@ export function terminalApproval(
   return async (request: ApprovalRequest): Promise<ApprovalDecision | undefined> => {
     if (!input.isTTY || !output.isTTY) return undefined;
     if (request.detail && request.kind !== 'plan') output.write(`${request.detail}\n`);
+    if (request.unsandboxed) output.write(`UNSANDBOXED: ${request.unsandboxed}.\n`);
     const readline = createInterface({ input, output });
     try {
       for (;;) {

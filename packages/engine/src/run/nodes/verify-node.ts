@@ -52,9 +52,10 @@ export function verifyNode(context: RunContext) {
             request: {
               requestId: `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`,
               kind: 'command',
-              title: `Run the verification command \`${argv.join(' ')}\`?`,
+              title: `Run the verification command \`${argv.join(' ')}\`${result.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
               detail: result.approval.reason,
               rememberKey: `command:${result.approval.rule}`,
+              ...(result.approval.unsandboxed ? { unsandboxed: result.approval.unsandboxed } : {}),
             },
           }) !== 'reject';
         if (allowed) result = await run(true);

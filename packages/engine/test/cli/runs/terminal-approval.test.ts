@@ -29,4 +29,27 @@ describe('terminalApproval', () => {
     expect(await answer).toBeUndefined();
     expect(interrupted).toBe(true);
   });
+
+  it('says UNSANDBOXED, and why, before asking about a command that would run without the sandbox', async () => {
+    const { input, output } = terminal();
+    let shown = '';
+    output.on('data', (chunk: Buffer) => {
+      shown += chunk.toString();
+    });
+    const ask = terminalApproval({ input, output });
+    const answer = ask({
+      requestId: 'command-1',
+      kind: 'command',
+      title: 'Run `make deploy` UNSANDBOXED?',
+      detail: "no rule matches 'make', so the default decision (ask) applies",
+      unsandboxed: 'bwrap is not installed (apt-get install bubblewrap): it can read and change every file',
+    });
+    input.push('n\n');
+    expect(await answer).toBe('reject');
+    expect(shown).toContain(
+      'UNSANDBOXED: bwrap is not installed (apt-get install bubblewrap): it can read and change every file.\n',
+    );
+    expect(shown).toContain('Run `make deploy` UNSANDBOXED? [y]es / [a]lways / [n]o: ');
+    expect(shown.indexOf('UNSANDBOXED: bwrap')).toBeLessThan(shown.indexOf('Run `make deploy`'));
+  });
 });
