@@ -18,8 +18,14 @@ export {
   ModelRoleConfigSchema,
   PromptGuardConfigSchema,
 } from './config/herd-config.js';
-export type { LoadedHerdConfig, LoadHerdConfigOptions } from './config/load-herd-config.js';
+export type {
+  HerdConfigSectionName,
+  HerdConfigSectionParser,
+  LoadedHerdConfig,
+  LoadHerdConfigOptions,
+} from './config/load-herd-config.js';
 export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
 export type {
