@@ -1,5 +1,15 @@
 // Public API of @herd/core. Every export is listed by name; a new export here is new public API.
 
+export type { ConfigTrust, ConfigTrustStatus } from './config/config-trust.js';
+export {
+  checkConfigTrust,
+  configTrustDirectory,
+  configTrustNeedsPerson,
+  describeConfigTrust,
+  recordConfigTrust,
+} from './config/config-trust.js';
+export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
+export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  type ConfigTrustQuestion,
   createSecretRedactor,
+  ensureConfigTrusted,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
@@ -64,6 +66,13 @@ export interface CreateHerdOptions {
   commandRunner?: CommandRunner;
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
+  /**
+   * Before a run, make sure the configuration file is the one a person last ran Herd with in this repository
+   * (`ensureConfigTrusted`): one that changed or appeared since is put to `ask` (a terminal question, an editor's
+   * permission request), or with `refuse` stops the run with `config_unconfirmed`. Default: not checked, as a
+   * library caller vouches for its own configuration; every `herd` front door checks.
+   */
+  configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
 }
 
 /** Options of one run. */
@@ -133,6 +142,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   };
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
   let models: Promise<Awaited<ReturnType<typeof openModels>>> | undefined;
+  // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
+  let trusted: Promise<unknown> | undefined;
 
   /** What every use needs, none of it a model: the configuration, the tools, sessions and plans. */
   async function open() {
@@ -180,6 +191,21 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       baseDirectory: opened.loaded.baseDirectory,
       env,
     });
+  }
+
+  function confirmConfig(loaded: LoadedHerdConfig): Promise<unknown> {
+    const trust = options.configTrust;
+    if (!trust) return Promise.resolve();
+    trusted ??= ensureConfigTrusted({
+      loaded,
+      workspace,
+      env,
+      ask: trust === 'refuse' ? undefined : trust.ask,
+    }).catch((error: unknown) => {
+      trusted = undefined;
+      throw error;
+    });
+    return trusted;
   }
 
   const resolveApproval: ApprovalResolver =
@@ -238,6 +264,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       try {
         resources ??= open();
         const opened = await resources;
+        await confirmConfig(opened.loaded);
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
         const roles = resolveRoles(opened);
