@@ -167,6 +167,15 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     return { loaded, settings, tools, sessions, plans: createPlanStore({ workspace }) };
   }
 
+  /** The opened resources, shared by every use; an open that failed is tried again (the configuration was fixed). */
+  function opening(): Promise<Awaited<ReturnType<typeof open>>> {
+    resources ??= open().catch((error: unknown) => {
+      resources = undefined;
+      throw error;
+    });
+    return resources;
+  }
+
   /** What a run needs besides: the roles resolved, the guard and the chat models. */
   async function openModels(opened: Awaited<ReturnType<typeof open>>, roles: ResolvedHerdRoles) {
     const configuredGuard = await createGuardFromConfig({
@@ -262,8 +271,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const signal = followSignal(input.signal);
     const result = (async (): Promise<HerdRunResult> => {
       try {
-        resources ??= open();
-        const opened = await resources;
+        const opened = await opening();
         await confirmConfig(opened.loaded);
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
@@ -396,8 +404,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }),
     act(planId, runOptions) {
       const latest = (async () => {
-        resources ??= open();
-        return (await resources).plans.latest(planId);
+        return (await opening()).plans.latest(planId);
       })();
       return start({
         mode: ci ? 'ci' : 'act',
@@ -427,8 +434,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         );
       }
       const record = (async () => {
-        resources ??= open();
-        const found = await (await resources).sessions.get(sessionId);
+        const found = await (await opening()).sessions.get(sessionId);
         if (!found) {
           throw new UserError({
             code: 'session_not_found',
@@ -451,8 +457,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       return answer !== undefined;
     },
     async undo({ sessionId, step }) {
-      resources ??= open();
-      const opened = await resources;
+      const opened = await opening();
       const tuple = await opened.sessions.checkpointer.getTuple(opened.sessions.threadConfig(sessionId));
       const values = (tuple?.checkpoint.channel_values ?? {}) as Partial<RunStateValue>;
       const checkpointId = step ? values.stepCheckpoints?.[step] : values.runCheckpoint;
@@ -472,8 +477,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }
     },
     async sessions() {
-      resources ??= open();
-      return (await resources).sessions.list();
+      return (await opening()).sessions.list();
     },
     async close() {
       const opened = await resources?.catch(() => undefined);
