@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfigTrust } from '../../src/config/config-trust.js';
-import { ensureConfigTrusted } from '../../src/config/ensure-config-trusted.js';
+import { type ConfigTrustQuestion, ensureConfigTrusted } from '../../src/config/ensure-config-trusted.js';
 import { loadHerdConfig } from '../../src/config/load-herd-config.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 
@@ -16,7 +16,7 @@ function setting() {
     writeFileSync(join(at, 'herd.config.json'), JSON.stringify(config));
   const check = (cwd = repository) =>
     checkConfigTrust({ loaded: loadHerdConfig({ cwd, env }), workspace: cwd, env });
-  const use = (options: { ask?: () => Promise<boolean>; cwd?: string } = {}) => {
+  const use = (options: { ask?: ConfigTrustQuestion; cwd?: string } = {}) => {
     const cwd = options.cwd ?? repository;
     return ensureConfigTrusted({
       loaded: loadHerdConfig({ cwd, env }),
