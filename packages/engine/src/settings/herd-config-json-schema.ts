@@ -36,8 +36,13 @@ const HerdConfigFileSchema = HerdConfigSchema.extend({
  */
 export function herdConfigJsonSchema(): Record<string, unknown> {
   return {
-    ...(z.toJSONSchema(HerdConfigFileSchema, { target: 'draft-2020-12', io: 'input', reused: 'ref' }) as Record<string, unknown>),
+    ...(z.toJSONSchema(HerdConfigFileSchema, {
+      target: 'draft-2020-12',
+      io: 'input',
+      reused: 'ref',
+    }) as Record<string, unknown>),
     title: 'herd.config.json',
-    description: 'Configuration of Herd (Llama 4 Scout plans, Maverick acts, Prompt Guard 2 and Llama Guard 4 check).',
+    description:
+      'Configuration of Herd (Llama 4 Scout plans, Maverick acts, Prompt Guard 2 and Llama Guard 4 check).',
   };
 }
