@@ -1,5 +1,15 @@
 // Public API of @herd/core. Every export is listed by name; a new export here is new public API.
 
+export type { ConfigTrust, ConfigTrustStatus } from './config/config-trust.js';
+export {
+  checkConfigTrust,
+  configTrustDirectory,
+  configTrustNeedsPerson,
+  describeConfigTrust,
+  recordConfigTrust,
+} from './config/config-trust.js';
+export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
+export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {
@@ -18,8 +28,14 @@ export {
   ModelRoleConfigSchema,
   PromptGuardConfigSchema,
 } from './config/herd-config.js';
-export type { LoadedHerdConfig, LoadHerdConfigOptions } from './config/load-herd-config.js';
+export type {
+  HerdConfigSectionName,
+  HerdConfigSectionParser,
+  LoadedHerdConfig,
+  LoadHerdConfigOptions,
+} from './config/load-herd-config.js';
 export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
 export type {

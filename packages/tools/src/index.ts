@@ -57,6 +57,15 @@ export type { McpServerTools, McpStdioServer } from './mcp/connect-mcp-server-to
 export { connectMcpServerTools, mcpToolName } from './mcp/connect-mcp-server-tools.js';
 export type { CreateMcpServerOptions } from './mcp/create-mcp-server.js';
 export { createMcpServer } from './mcp/create-mcp-server.js';
+export type { JsonRpcEnvelope } from './mcp/json-rpc-envelope-scanner.js';
+export { JsonRpcEnvelopeScanner } from './mcp/json-rpc-envelope-scanner.js';
+export type { OversizedJsonRpcMessage } from './mcp/limit-json-rpc-lines.js';
+export {
+  describeOversizedMessage,
+  limitJsonRpcLines,
+  maxJsonRpcMessageBytes,
+  oversizedMessageError,
+} from './mcp/limit-json-rpc-lines.js';
 export type { ServeMcpOverStdioOptions } from './mcp/serve-mcp-over-stdio.js';
 export { serveMcpOverStdio } from './mcp/serve-mcp-over-stdio.js';
 export { formatPythonicToolCalls } from './text-calls/format-pythonic-tool-calls.js';

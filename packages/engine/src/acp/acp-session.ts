@@ -1,5 +1,12 @@
 import * as acp from '@agentclientprotocol/sdk';
-import { HerdError, type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
+import {
+  type ConfigTrust,
+  describeConfigTrust,
+  HerdError,
+  type LoadedHerdConfig,
+  loadHerdConfig,
+  resolveHerdRoles,
+} from '@herd/core';
 import type { ToolDefinition } from '@herd/tools';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
@@ -97,6 +104,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         ? { commandRunner: createEditorTerminalRunner({ client, sessionId: record.sessionId }) }
         : {}),
       resolveApproval,
+      configTrust: { ask: askToTrustConfig },
     });
     return opened;
   };
@@ -179,6 +187,33 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       });
     }
     return result;
+  }
+
+  /** Asks the editor whether to use a configuration file that changed since a person last ran Herd with it. */
+  async function askToTrustConfig(trust: ConfigTrust): Promise<boolean> {
+    const decision = await ask({
+      toolCall: {
+        toolCallId: `config-trust-${trust.sha256?.slice(0, 16) ?? 'none'}`,
+        title: `Use the changed configuration ${trust.file ?? ''}?`,
+        kind: 'other',
+        status: 'pending',
+        content: [
+          {
+            type: 'content',
+            content: {
+              type: 'text',
+              text: `${describeConfigTrust(trust)}. Review it before you answer; "Use it" remembers this version.`,
+            },
+          },
+        ],
+        rawInput: { file: trust.file, status: trust.status },
+      },
+      options: [
+        { optionId: 'allow_once', name: 'Use it', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Do not use it', kind: 'reject_once' },
+      ],
+    });
+    return decision === 'allow_once';
   }
 
   async function askToAct(result: HerdRunResult): Promise<ApprovalDecision | undefined> {

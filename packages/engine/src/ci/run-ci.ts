@@ -5,7 +5,7 @@ import { HerdError, type HerdEvent, type LoadedHerdConfig, UserError } from '@he
 import type { ToolDefinition } from '@herd/tools';
 import { exitCodeFor } from '../cli/report-cli-error.js';
 import { exitCodeForResult } from '../cli/runs/run-from-cli.js';
-import { createHerd } from '../herd/create-herd.js';
+import { type CreateHerdOptions, createHerd } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
 import { buildCiReport } from './build-ci-report.js';
 import { ciCommitMessage } from './ci-commit-message.js';
@@ -42,6 +42,8 @@ export interface RunCiOptions {
   extraTools?: readonly ToolDefinition[];
   /** Overrides `policy` in the configuration. */
   guardPolicy?: unknown;
+  /** See {@link CreateHerdOptions.configTrust}; `herd ci` refuses a configuration that changed since a person ran it. */
+  configTrust?: CreateHerdOptions['configTrust'];
   /** Called with every event as it happens (a log, NDJSON). */
   onEvent?: (event: HerdEvent) => void;
   signal?: AbortSignal;
@@ -98,6 +100,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     ...(options.config ? { config: options.config } : {}),
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
     ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),
+    ...(options.configTrust ? { configTrust: options.configTrust } : {}),
   });
   const events: HerdEvent[] = [];
   let result: HerdRunResult | Error;

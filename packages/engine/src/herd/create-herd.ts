@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  type ConfigTrustQuestion,
   createSecretRedactor,
+  ensureConfigTrusted,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
-  loadHerdConfig,
   type ResolvedHerdRoles,
   resolveHerdRoles,
   UserError,
@@ -31,7 +32,9 @@ import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-sta
 import { createUsageMeter } from '../run/usage-meter.js';
 import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
+import { loadWorkspaceConfig } from '../settings/load-workspace-config.js';
 import { parseRunSettings } from '../settings/run-settings.js';
+import { assertModelEndpointsReachable } from './check-model-endpoints.js';
 import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
 import { followSignal } from './follow-signal.js';
 import { assertHerdDirectoryInside, herdDirectoryProblem, prepareHerdDirectory } from './herd-directory.js';
@@ -63,6 +66,13 @@ export interface CreateHerdOptions {
   commandRunner?: CommandRunner;
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
+  /**
+   * Before a run, make sure the configuration file is the one a person last ran Herd with in this repository
+   * (`ensureConfigTrusted`): one that changed or appeared since is put to `ask` (a terminal question, an editor's
+   * permission request), or with `refuse` stops the run with `config_unconfirmed`. Default: not checked, as a
+   * library caller vouches for its own configuration; every `herd` front door checks.
+   */
+  configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
 }
 
 /** Options of one run. */
@@ -110,7 +120,7 @@ export interface Herd {
 
 /**
  * Creates Herd for a workspace. Nothing is loaded until the first run, so a bad configuration surfaces as that
- * run's error.
+ * run's error. Listing sessions and undoing need no model; a run first checks that its models can be reached.
  *
  * @example
  * ```ts
@@ -131,12 +141,15 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     add: (key) => void remembered.add(key),
   };
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
+  let models: Promise<Awaited<ReturnType<typeof openModels>>> | undefined;
+  // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
+  let trusted: Promise<unknown> | undefined;
 
+  /** What every use needs, none of it a model: the configuration, the tools, sessions and plans. */
   async function open() {
     assertHerdDirectoryInside(workspace);
-    const loaded = options.config ?? loadHerdConfig({ cwd: workspace, env });
+    const loaded = options.config ?? (await loadWorkspaceConfig({ cwd: workspace, env }));
     const source = loaded.file ?? 'environment';
-    const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env });
     const settings = parseRunSettings(loaded.config.run, source);
     const tools = await createWorkspaceTools({
       workspace,
@@ -150,24 +163,58 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     // The workspace exists (the jail checked it): .herd gets its .gitignore before the guard's cache or audit log,
     // or the session database, writes there.
     prepareHerdDirectory(workspace);
+    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
+    return { loaded, settings, tools, sessions, plans: createPlanStore({ workspace }) };
+  }
+
+  /** The opened resources, shared by every use; an open that failed is tried again (the configuration was fixed). */
+  function opening(): Promise<Awaited<ReturnType<typeof open>>> {
+    resources ??= open().catch((error: unknown) => {
+      resources = undefined;
+      throw error;
+    });
+    return resources;
+  }
+
+  /** What a run needs besides: the roles resolved, the guard and the chat models. */
+  async function openModels(opened: Awaited<ReturnType<typeof open>>, roles: ResolvedHerdRoles) {
     const configuredGuard = await createGuardFromConfig({
-      config: loaded.config,
-      baseDirectory: loaded.baseDirectory,
+      config: opened.loaded.config,
+      baseDirectory: opened.loaded.baseDirectory,
       mode: ci ? 'ci' : 'act',
       env,
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
-    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
     return {
       roles,
-      settings,
-      tools,
       configuredGuard,
-      sessions,
-      plans: createPlanStore({ workspace }),
       plannerModels: createChatModelChain({ role: roles.planner, env }),
       actorModels: createChatModelChain({ role: roles.actor, env }),
     };
+  }
+
+  /** The roles of the configuration; throws the configure-a-model message when there is no endpoint. */
+  function resolveRoles(opened: Awaited<ReturnType<typeof open>>): ResolvedHerdRoles {
+    return resolveHerdRoles({
+      config: opened.loaded.config,
+      baseDirectory: opened.loaded.baseDirectory,
+      env,
+    });
+  }
+
+  function confirmConfig(loaded: LoadedHerdConfig): Promise<unknown> {
+    const trust = options.configTrust;
+    if (!trust) return Promise.resolve();
+    trusted ??= ensureConfigTrusted({
+      loaded,
+      workspace,
+      env,
+      ask: trust === 'refuse' ? undefined : trust.ask,
+    }).catch((error: unknown) => {
+      trusted = undefined;
+      throw error;
+    });
+    return trusted;
   }
 
   const resolveApproval: ApprovalResolver =
@@ -224,17 +271,18 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const signal = followSignal(input.signal);
     const result = (async (): Promise<HerdRunResult> => {
       try {
-        resources ??= open();
-        const opened = await resources;
+        const opened = await opening();
+        await confirmConfig(opened.loaded);
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
-        redactor = createSecretRedactor({ env, extraNames: keyVariables(opened.roles) });
+        const roles = resolveRoles(opened);
+        redactor = createSecretRedactor({ env, extraNames: keyVariables(roles) });
         meter = createUsageMeter({ settings: opened.settings, startedAt });
         const task = await input.task();
         const images = input.images ?? [];
         if (images.length > 0) {
           await checkTaskImages({ images, workspace });
-          const planner = opened.roles.planner;
+          const planner = roles.planner;
           assertImagesAccepted({
             images,
             role: 'planner',
@@ -243,6 +291,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             accepts: planner.images,
           });
         }
+        // Before the repository is packed or a classifier loaded: a model nobody can reach fails the run now.
+        await assertModelEndpointsReachable({ roles: [roles.planner, roles.actor], signal });
+        models ??= openModels(opened, roles).catch((error: unknown) => {
+          models = undefined;
+          throw error;
+        });
+        const { plannerModels, actorModels, configuredGuard } = await models;
         if (!input.sessionId || !(await opened.sessions.get(sessionId))) {
           await opened.sessions.record({ id: sessionId, task });
         } else {
@@ -252,9 +307,9 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         const context: RunContext = {
           sessionId,
           workspace,
-          roles: opened.roles,
-          plannerModels: opened.plannerModels,
-          actorModels: opened.actorModels,
+          roles,
+          plannerModels,
+          actorModels,
           tools: opened.tools,
           plans: opened.plans,
           settings: opened.settings,
@@ -268,7 +323,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             await opened.sessions.update({ id: sessionId, lastCompletedStep: stepId });
           },
           guard: createRunGuard({
-            guard: opened.configuredGuard.guard,
+            guard: configuredGuard.guard,
             mode: ci ? 'ci' : input.mode === 'plan' ? 'plan' : 'act',
             interactive: !ci,
             memory,
@@ -349,8 +404,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }),
     act(planId, runOptions) {
       const latest = (async () => {
-        resources ??= open();
-        return (await resources).plans.latest(planId);
+        return (await opening()).plans.latest(planId);
       })();
       return start({
         mode: ci ? 'ci' : 'act',
@@ -380,8 +434,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         );
       }
       const record = (async () => {
-        resources ??= open();
-        const found = await (await resources).sessions.get(sessionId);
+        const found = await (await opening()).sessions.get(sessionId);
         if (!found) {
           throw new UserError({
             code: 'session_not_found',
@@ -404,8 +457,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       return answer !== undefined;
     },
     async undo({ sessionId, step }) {
-      resources ??= open();
-      const opened = await resources;
+      const opened = await opening();
       const tuple = await opened.sessions.checkpointer.getTuple(opened.sessions.threadConfig(sessionId));
       const values = (tuple?.checkpoint.channel_values ?? {}) as Partial<RunStateValue>;
       const checkpointId = step ? values.stepCheckpoints?.[step] : values.runCheckpoint;
@@ -425,14 +477,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }
     },
     async sessions() {
-      resources ??= open();
-      return (await resources).sessions.list();
+      return (await opening()).sessions.list();
     },
     async close() {
-      if (!resources) return;
-      const opened = await resources.catch(() => undefined);
+      const opened = await resources?.catch(() => undefined);
+      const modelled = await models?.catch(() => undefined);
       await opened?.sessions.close();
-      await opened?.configuredGuard.close();
+      await modelled?.configuredGuard.close();
     },
   };
   return herd;

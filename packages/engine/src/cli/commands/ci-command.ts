@@ -78,6 +78,8 @@ export function registerCiCommand(program: Command): void {
           ...(options.report ? { reportFile: fromCwd(options.report) } : {}),
           ...(options.commit ? { commit: true } : {}),
           ...(options.branch ? { branch: options.branch } : {}),
+          // A pipeline has nobody to ask: a configuration that changed since a person ran Herd here is refused.
+          configTrust: 'refuse',
           signal: abort.signal,
           onEvent: (event) => {
             if (options.json) {

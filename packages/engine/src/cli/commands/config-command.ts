@@ -1,19 +1,29 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   ConfigError,
+  checkConfigTrust,
+  configTrustNeedsPerson,
+  describeConfigTrust,
   HerdError,
-  loadHerdConfig,
+  type LoadedHerdConfig,
   type ResolvedHerdRoles,
   type ResolvedModelEndpoint,
   type ResolvedModelRole,
+  recordConfigTrust,
   resolveHerdRoles,
 } from '@herd/core';
 import type { Command } from 'commander';
+import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import { exitCodes } from '../report-cli-error.js';
 
-/** Registers `herd config check`: validates the configuration and prints the resolved roles without secrets. */
+/**
+ * Registers `herd config check` (validates the configuration and prints the resolved roles without secrets) and
+ * `herd config trust` (records the configuration file as the one a person runs Herd with here).
+ */
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('Inspect Herd configuration');
   config
@@ -21,39 +31,30 @@ export function registerConfigCommand(program: Command): void {
     .description(
       'Validate herd.config.json and the environment; print each role as resolved (never a key value)',
     )
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .option('--json', 'print the resolved roles as JSON')
-    .action(async (options: { json?: boolean }) => {
-      // Loaded here, not at start: other commands do not need the guard and tools packages.
-      const [{ parseGuardPolicy }, { parseToolsConfig }] = await Promise.all([
-        import('@herd/guard'),
-        import('@herd/tools'),
-      ]);
-      const loaded = loadHerdConfig();
-      const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
-      const source = loaded.file ?? 'environment';
-      // The sections other packages own are validated by them, so `config check` catches every mistake at once.
-      const sectionProblems = [
-        () => parseRunSettings(loaded.config.run, source),
-        () => parseToolsConfig(loaded.config.tools, source),
-        () => parseGuardPolicy(loaded.config.policy, source),
-      ].flatMap((parse) => {
-        try {
-          parse();
-          return [];
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          return [{ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
-        }
-      });
+    .action(async (options: { workspace?: string; json?: boolean }) => {
+      const workspace = resolve(options.workspace ?? process.cwd());
+      // Every section is validated in one pass, by the package that owns it, so every mistake shows at once.
+      const loaded = await loadWorkspaceConfig({ cwd: workspace });
+      const { roles, problems: roleProblems, finding } = resolveRoles(loaded);
+      const trust = checkConfigTrust({ loaded, workspace });
       const problems = [
-        ...findProblems(roles),
-        ...sectionProblems,
-        ...reserveProblems(loaded.config.run, roles),
+        ...roleProblems,
+        ...(roles ? [...findProblems(roles), ...reserveProblems(loaded.config.run, roles)] : []),
+      ];
+      const findings = [
+        ...(finding ? [finding] : []),
+        ...(configTrustNeedsPerson(trust)
+          ? [`${describeConfigTrust(trust)}; review it, then \`herd config trust\` accepts it.`]
+          : []),
       ];
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ file: loaded.file ?? null, roles: roles ?? null, trust: trust.status, findings, problems }, null, 2)}\n`,
+        );
       } else {
-        process.stdout.write(renderRoles({ file: loaded.file, roles, problems }));
+        process.stdout.write(renderRoles({ file: loaded.file, roles, problems, findings }));
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -66,6 +67,50 @@ export function registerConfigCommand(program: Command): void {
       }
       process.exitCode = exitCodes.success;
     });
+  config
+    .command('trust')
+    .description(
+      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it only once accepted',
+    )
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
+    .action(async (options: { workspace?: string }) => {
+      const workspace = resolve(options.workspace ?? process.cwd());
+      const loaded = await loadWorkspaceConfig({ cwd: workspace });
+      const trust = checkConfigTrust({ loaded, workspace });
+      recordConfigTrust(trust);
+      process.stdout.write(
+        trust.file
+          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n`
+          : `no configuration file here; runs in ${trust.scope} use the environment and defaults\n`,
+      );
+      process.exitCode = exitCodes.success;
+    });
+}
+
+/**
+ * The roles, or why there are none: no endpoint at all is a finding (read-only commands work without one, and
+ * the message says how to configure one); any other role problem is a problem.
+ */
+function resolveRoles(loaded: LoadedHerdConfig): {
+  roles: ResolvedHerdRoles | undefined;
+  problems: Problem[];
+  finding: string | undefined;
+} {
+  try {
+    return {
+      roles: resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory }),
+      problems: [],
+      finding: undefined,
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (error.code === 'no_provider') return { roles: undefined, problems: [], finding: error.message };
+    return {
+      roles: undefined,
+      problems: [{ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }],
+      finding: undefined,
+    };
+  }
 }
 
 interface Problem {
@@ -148,22 +193,30 @@ function describeRole(name: string, role: ResolvedModelRole): string {
 
 function renderRoles(options: {
   file: string | undefined;
-  roles: ResolvedHerdRoles;
+  roles: ResolvedHerdRoles | undefined;
   problems: Problem[];
+  findings: string[];
 }): string {
-  const { file, roles, problems } = options;
-  const promptGuard = roles.guard.promptGuard;
-  const lines = [
-    `configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`,
-    describeRole('planner', roles.planner),
-    describeRole('actor', roles.actor),
-    roles.guard.llamaGuard
-      ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
-      : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
-    promptGuard
-      ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
-      : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
-    problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`,
-  ];
+  const { file, roles, problems, findings } = options;
+  const lines = [`configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`];
+  if (roles) {
+    const promptGuard = roles.guard.promptGuard;
+    lines.push(
+      describeRole('planner', roles.planner),
+      describeRole('actor', roles.actor),
+      roles.guard.llamaGuard
+        ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
+        : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
+      promptGuard
+        ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
+        : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
+    );
+  } else if (problems.length === 0) {
+    lines.push(
+      'planner, actor: no model endpoint (sessions, undo, pack and guard work without one; runs need one)',
+    );
+  }
+  for (const finding of findings) lines.push(`finding: ${finding}`);
+  lines.push(problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`);
   return `${lines.join('\n')}\n`;
 }

@@ -150,9 +150,7 @@ async function readInputs(
   const skipped: SkippedFile[] = [];
   for (const path of paths) {
     if (path === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-      inputs.push({ path: '-', text: Buffer.concat(chunks).toString('utf8') });
+      inputs.push({ path: '-', text: await readStandardInput() });
       continue;
     }
     const named = statOrUndefined(path, statSync);
@@ -188,6 +186,28 @@ async function readInputs(
     }
   }
   return { inputs, skipped };
+}
+
+/**
+ * Standard input, held to the same limit as a file: reading stops, and the scan is refused, once it passes
+ * {@link largestFile}, so `herd guard scan - < /dev/zero` ends instead of filling the memory.
+ */
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const bytes = Buffer.from(chunk as Buffer);
+    size += bytes.length;
+    if (size > largestFile) {
+      process.stdin.destroy();
+      throw new UserError({
+        code: 'input_too_large',
+        message: `Standard input is larger than ${largestFile / 1024 / 1024} MiB, the most \`herd guard scan\` reads; scan the text in parts, or save it to files and pass the folder.`,
+      });
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function readScannable(path: string, size: number): { text: string } | { reason: string } {

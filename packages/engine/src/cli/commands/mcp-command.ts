@@ -1,24 +1,32 @@
 import path from 'node:path';
-import { loadHerdConfig } from '@herd/core';
+import { ensureConfigTrusted, loadHerdConfig } from '@herd/core';
 import type { Command } from 'commander';
 import { herdVersion } from '../../herd-version.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
  * Registers `herd mcp [--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
- * checkpoints as configured in the `tools` section of herd.config.json) as an MCP server over stdio.
+ * checkpoints as configured in the `tools` section of herd.config.json) as an MCP server over stdio. A
+ * configuration that changed since a person last ran Herd with it is refused before serving: nobody can be asked
+ * on stdio, which belongs to the client.
  */
 export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
     .description('Serve the workspace tools as an MCP server over stdio')
-    .option('--workspace <dir>', 'workspace root (default: the current directory)', parseWorkspaceArgument)
+    .option(
+      '-w, --workspace <dir>',
+      'workspace root (default: the current directory)',
+      parseWorkspaceArgument,
+    )
     .action(async (options: { workspace?: string }) => {
       const workspace = path.resolve(options.workspace ?? process.cwd());
-      const loaded = loadHerdConfig({ cwd: workspace });
       // Loaded here, not at start: every other command would pay for the tools package.
       const [{ serveMcpOverStdio, probeBubblewrap, parseToolsConfig }, { createSharedWorkspaceHold }] =
         await Promise.all([import('@herd/tools'), import('../../herd/workspace-run-lock.js')]);
+      // Only the tools section is used here, so only it is validated beside the core schema.
+      const loaded = loadHerdConfig({ cwd: workspace, sections: { tools: parseToolsConfig } });
+      await ensureConfigTrusted({ loaded, workspace });
       // Said once at start, on stderr (stdout is the protocol): the person wiring up the client should know.
       const { mode } = parseToolsConfig(loaded.config.tools, loaded.file ?? 'environment').sandbox;
       const sandbox =

@@ -3,6 +3,7 @@ import type { HerdRunResult } from '../../herd/drive-run.js';
 import { exitCodeFor, exitCodes, reportCliError } from '../report-cli-error.js';
 import { renderEvent } from './render-event.js';
 import { terminalApproval } from './terminal-approval.js';
+import { terminalConfigTrust } from './terminal-config-trust.js';
 
 /** Options shared by the commands that start or continue a run. */
 export interface RunCommandOptions {
@@ -51,6 +52,7 @@ export async function runFromCli(input: {
     ...(options.workspace ? { workspace: options.workspace } : {}),
     resolveApproval: terminalApproval({ onInterrupt }),
     autoApprovePlan: options.yes === true,
+    configTrust: terminalConfigTrust(),
     ...input.herdOptions,
   });
   try {

@@ -6,19 +6,28 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runHerdCli } from '../support/run-herd-cli.js';
 
 const environment = { HERD_PROVIDER: undefined, HERD_BASE_URL: undefined, HERD_CONFIG: undefined };
+const noKeys = {
+  LLAMA_API_KEY: undefined,
+  TOGETHER_API_KEY: undefined,
+  FIREWORKS_API_KEY: undefined,
+  OPENROUTER_API_KEY: undefined,
+};
 
 describe('herd config check', () => {
   let root: string;
   let previous: string;
+  let state: string;
   beforeEach(async () => {
     previous = process.cwd();
     root = await mkdtemp(join(tmpdir(), 'herd-config-cli-'));
+    state = await mkdtemp(join(tmpdir(), 'herd-config-state-'));
     execFileSync('git', ['init', '-q'], { cwd: root });
     process.chdir(root);
   });
   afterEach(async () => {
     process.chdir(previous);
     await rm(root, { recursive: true, force: true });
+    await rm(state, { recursive: true, force: true });
   });
 
   async function check(config: unknown) {
@@ -55,5 +64,40 @@ describe('herd config check', () => {
     const result = await check({ provider: 'nope' });
     expect(result.code).toBe(3);
     expect(result.stderr.match(/Unknown provider 'nope' at provider;/g)).toHaveLength(1);
+  });
+
+  it('reports mistakes in the core schema, the run, tools and policy sections all at once', async () => {
+    const result = await check({
+      provider: 'vllm',
+      roles: { planner: { temperature: 'hot' } },
+      run: { maxFixAttempts: -1 },
+      tools: { commands: { rules: 'allow all' } },
+      policy: 'paranoid',
+    });
+    expect(result.code).toBe(3);
+    for (const path of ['roles.planner.temperature', 'run.maxFixAttempts', 'tools.commands.rules', 'policy:'])
+      expect(result.stderr).toContain(path);
+  });
+
+  it('reports a missing model endpoint as a finding and exits 0: the configuration itself is valid', async () => {
+    await writeFile(join(root, 'herd.config.json'), JSON.stringify({ run: { maxFixAttempts: 2 } }));
+    const result = await runHerdCli(['config', 'check'], {
+      env: { ...environment, ...noKeys, XDG_STATE_HOME: state },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('finding: No model endpoint is configured.');
+    expect(result.stdout).toContain('ok: configuration is valid');
+  });
+
+  it('says when the file changed since a person last ran Herd with it, and `config trust` accepts it', async () => {
+    const env = { ...environment, XDG_STATE_HOME: state };
+    await writeFile(join(root, 'herd.config.json'), JSON.stringify({ provider: 'vllm' }));
+    expect((await runHerdCli(['config', 'trust'], { env })).stdout).toContain('trusted');
+    await writeFile(join(root, 'herd.config.json'), JSON.stringify({ provider: 'ollama' }));
+
+    const changed = await runHerdCli(['config', 'check'], { env });
+    expect(changed.stdout).toMatch(/finding: .*herd\.config\.json changed since a person last ran Herd/);
+    await runHerdCli(['config', 'trust'], { env });
+    expect((await runHerdCli(['config', 'check'], { env })).stdout).not.toContain('finding:');
   });
 });
