@@ -37,6 +37,24 @@ describe('git_status and git_diff', () => {
     expect(diff.content).not.toContain('leaked');
   });
 
+  it('keeps denied files out of the diff, also where git pathspecs cannot say the deny glob', async () => {
+    const { root } = await createTemporaryWorkspace({
+      'a.txt': 'one\n',
+      'config/credentials.json': '{ "token": "old" }\n',
+      '.ENV': 'KEY=old\n',
+    });
+    initRepository(root);
+    await writeFile(path.join(root, 'a.txt'), 'two\n');
+    await writeFile(path.join(root, 'config/credentials.json'), '{ "token": "leaked-token" }\n');
+    await writeFile(path.join(root, '.ENV'), 'KEY=leaked-key\n');
+    const dispatcher = await gitToolsFor(root);
+    const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
+    expect(diff.content).toContain('+two');
+    expect(diff.content).not.toContain('leaked');
+    const limited = await dispatcher.dispatch({ name: 'git_diff', arguments: { path: 'a.txt' } });
+    expect(limited.content).toContain('+two');
+  });
+
   it('refuses refs that look like options', async () => {
     const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
     initRepository(root);
