@@ -5,6 +5,7 @@ export type {
   CheckpointChange,
   CheckpointStore,
   CheckpointStoreOptions,
+  RestoreOptions,
   RestoreResult,
 } from './checkpoints/checkpoint-store.js';
 export { createCheckpointStore, defaultCheckpointDirectory } from './checkpoints/checkpoint-store.js';
@@ -36,6 +37,7 @@ export type { ApprovalRequest } from './errors/approval-required-error.js';
 export { ApprovalRequiredError } from './errors/approval-required-error.js';
 export type { PathDeniedErrorOptions, PathDenyRule } from './errors/path-denied-error.js';
 export { PathDeniedError } from './errors/path-denied-error.js';
+export { UndoConflictError } from './errors/undo-conflict-error.js';
 export { createEditFileTool } from './files/edit-file-tool.js';
 export { createGlobTool } from './files/glob-tool.js';
 export { createListFilesTool } from './files/list-files-tool.js';
