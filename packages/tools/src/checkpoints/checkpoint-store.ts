@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { UserError } from '@herd/core';
 import picomatch from 'picomatch';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
-import { type ChangeRecord, lastStatesLeftByHerd, parseRawDiff, planUndo } from './herd-changes.js';
+import { createCheckpointHistory, reference } from './checkpoint-history.js';
+import { lastStatesLeftByHerd, planUndo } from './herd-changes.js';
 import { restorePaths } from './restore-paths.js';
 import { createShadowRepository } from './shadow-repository.js';
 
@@ -95,9 +95,6 @@ export interface CheckpointStoreOptions {
   isDenied?: (relativePath: string) => boolean;
 }
 
-const reference = 'refs/herd/checkpoints';
-const separator = '\u001f';
-
 /** Where checkpoints of a workspace are kept by default: a folder per workspace in the user's cache. */
 export function defaultCheckpointDirectory(workspace: string): string {
   const cache = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
@@ -132,87 +129,21 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return next;
   };
 
-  const head = async (): Promise<string | undefined> =>
-    git(['rev-parse', '--verify', '--quiet', reference]).then(
-      (output) => output.trim() || undefined,
-      () => undefined,
-    );
-  const treeOf = async (commit: string): Promise<string | undefined> =>
-    git(['rev-parse', '--verify', '--quiet', `${commit}^{tree}`]).then(
-      (output) => output.trim() || undefined,
-      () => undefined,
-    );
-
-  /** Commits a tree on top of the history; `since` marks it as the end of a change Herd made. */
-  const commit = async (tree: string, label: string, since?: string): Promise<Checkpoint> => {
-    const parent = await head();
-    const createdAt = new Date().toISOString();
-    const message = [label, createdAt, ...(since ? [`${changeMarker}${since}`] : [])].join(separator);
-    const id = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-    await git(['update-ref', reference, id]);
-    return { id, label, createdAt };
-  };
+  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince } = createCheckpointHistory(shadow);
 
   const snapshot = async (label: string): Promise<Checkpoint> => {
     const tree = await shadow.writeTree();
-    const parent = await head();
-    if (parent && (await treeOf(parent)) === tree) {
-      const [existing] = await listFrom(parent, 1);
-      if (existing) return existing;
+    const last = await tip();
+    if (last?.tree === tree) {
+      return { id: last.id, label: last.label, createdAt: last.createdAt };
     }
-    return commit(tree, label);
+    return commit(tree, label, last?.id);
   };
 
   const recordChange = async (since: string, label: string): Promise<void> => {
     const before = await treeOf(since);
     const tree = await shadow.writeTree();
-    if (before !== undefined && before !== tree) await commit(tree, label, since);
-  };
-
-  const listFrom = async (start: string, limit?: number): Promise<(Checkpoint & { since?: string })[]> => {
-    const output = await git(['log', '--format=%H%x1f%B%x1e', ...(limit ? [`-${limit}`] : []), start]);
-    return parseLog(output);
-  };
-
-  const verify = async (id: string): Promise<string> => {
-    if (!/^[0-9a-f]{7,40}$/.test(id)) {
-      throw new UserError({
-        code: 'checkpoint_unknown',
-        message: `'${id.slice(0, 60)}' is not a checkpoint id; use an id from the checkpoint list.`,
-      });
-    }
-    await shadow.ensure();
-    const commit = await git(['rev-parse', '--verify', '--quiet', `${id}^{commit}`]).then(
-      (output) => output.trim(),
-      () => '',
-    );
-    const known = commit
-      ? await git(['merge-base', '--is-ancestor', commit, reference]).then(
-          () => true,
-          () => false,
-        )
-      : false;
-    if (!known) {
-      throw new UserError({
-        code: 'checkpoint_unknown',
-        message: `There is no checkpoint '${id}' for this workspace; use an id from the checkpoint list.`,
-      });
-    }
-    return commit;
-  };
-
-  const rawDiff = async (from: string, to: string) =>
-    parseRawDiff(await git(['diff-tree', '-r', '-z', '--raw', '--no-renames', from, to]));
-
-  /** Herd's change records after a checkpoint, oldest first; one that began before it counts from it. */
-  const recordsSince = async (checkpoint: string): Promise<ChangeRecord[]> => {
-    const later = parseLog(
-      await git(['log', '--reverse', '--format=%H%x1f%B%x1e', `${checkpoint}..${reference}`]),
-    );
-    const inRange = new Set([checkpoint, ...later.map((entry) => entry.id)]);
-    return later.flatMap((entry) =>
-      entry.since ? [{ since: inRange.has(entry.since) ? entry.since : checkpoint, until: entry.id }] : [],
-    );
+    if (before !== undefined && before !== tree) await commit(tree, label, (await tip())?.id, since);
   };
 
   return {
@@ -243,9 +174,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     list: () =>
       serialized(async () => {
         await shadow.ensure();
-        const start = await head();
-        return start
-          ? (await listFrom(start)).map(({ id, label, createdAt }) => ({ id, label, createdAt }))
+        return (await tip())
+          ? (await listFrom(reference)).map(({ id, label, createdAt }) => ({ id, label, createdAt }))
           : [];
       }),
     restore: (id, restoreOptions = {}) =>
@@ -277,21 +207,6 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         return { id: checkpoint, previousId: previous.id, ...outcome };
       }),
   };
-}
-
-const changeMarker = 'herd-change-since ';
-
-/** Parses `git log --format=%H%x1f%B%x1e` of the store's commits. */
-function parseLog(output: string): (Checkpoint & { since?: string })[] {
-  return output
-    .split('\u001e')
-    .map((record) => record.trim())
-    .filter(Boolean)
-    .map((record) => {
-      const [id = '', label = '', createdAt = '', marker = ''] = record.split(separator);
-      const since = marker.startsWith(changeMarker) ? marker.slice(changeMarker.length).trim() : undefined;
-      return { id, label, createdAt: createdAt.trim(), ...(since ? { since } : {}) };
-    });
 }
 
 const defaultMatchers = defaultDenyGlobs.map((glob) => picomatch(glob, { dot: true, nocase: true }));

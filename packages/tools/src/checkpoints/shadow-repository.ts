@@ -113,15 +113,19 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     return ready;
   };
 
+  let indexChecked = false;
   const writeTree = async () => {
     await ensure();
     // Found by name first, then left out of `add`: denied files (secrets) are never hashed into the store, and
     // nested repositories are not stored as submodule links (`add` would run `git status` inside each, under
     // that repository's own configuration). Any an older Herd stored leave the index.
-    const staged = split(await git(['ls-files', '-z', '--stage'])).map((entry) => ({
-      gitlink: entry.startsWith('160000 '),
-      path: entry.slice(entry.indexOf('\t') + 1),
-    }));
+    // The index is read once per store: after that only this store's `add`, which leaves them out, changes it.
+    const staged = indexChecked
+      ? []
+      : split(await git(['ls-files', '-z', '--stage'])).map((entry) => ({
+          gitlink: entry.startsWith('160000 '),
+          path: entry.slice(entry.indexOf('\t') + 1),
+        }));
     const others = split(await git(['ls-files', '-z', '--others', '--exclude-standard']));
     const left = new Set<string>();
     for (const entry of staged) if (entry.gitlink || isDenied(entry.path)) left.add(entry.path);
@@ -140,6 +144,7 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     if (added.exitCode !== 0 && lockedOut(added.stderr)) {
       await git(['add', '--all', '--ignore-errors', ...fromStdin], { input: pathspecs });
     }
+    indexChecked = true;
     return (await git(['write-tree'])).trim();
   };
 
