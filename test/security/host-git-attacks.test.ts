@@ -82,7 +82,13 @@ async function herdTouchesTheRepository(options: { parent: string; workspace: st
   const status = await dispatcher.dispatch({ name: 'git_status' });
   const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
   const staged = await dispatcher.dispatch({ name: 'git_diff', arguments: { staged: true } });
-  await packRepository({ root: options.workspace, budget: 200_000, cache: false });
+  const packed = await packRepository({ root: options.workspace, budget: 200_000, cache: false });
+  // Still listed by git, not by a walk after git failed.
+  expect(packed.stats.source).toBe('git');
+  // A budget the whole repository does not fit: the map ranks files by `git log` activity.
+  writeFileSync(join(options.workspace, 'big.txt'), 'lorem ipsum dolor sit amet\n'.repeat(2000));
+  const mapped = await packRepository({ root: options.workspace, budget: 4_000, cache: false, task: 'x' });
+  expect(mapped.stats.mode).toBe('map');
   const write = await dispatcher.dispatch({
     name: 'write_file',
     arguments: { path: 'notes.txt', content: 'a checkpoint is taken before this write\n' },

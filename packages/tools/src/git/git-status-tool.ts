@@ -28,7 +28,16 @@ export function createGitStatusTool(options: { jail: WorkspaceJail }) {
       const output = await runGit({
         // `dirty`: submodule commits still show, but git never starts a `git status` inside a submodule (whose
         // own config, possibly planted, would then apply).
-        args: ['status', '--porcelain=v1', '--branch', '--untracked-files=all', '--ignore-submodules=dirty'],
+        // `-- .`: only the workspace, even when the repository's work tree (`core.worktree`) is larger.
+        args: [
+          'status',
+          '--porcelain=v1',
+          '--branch',
+          '--untracked-files=all',
+          '--ignore-submodules=dirty',
+          '--',
+          '.',
+        ],
         cwd: jail.root,
         signal,
       }).catch(notARepository);

@@ -55,6 +55,21 @@ describe('git_status and git_diff', () => {
     expect(limited.content).toContain('+two');
   });
 
+  it('shows only the workspace when the repository around it is larger', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    // The repository's work tree is the parent: it holds the workspace and outside/secret.txt beside it.
+    initRepository(parent);
+    await writeFile(path.join(root, 'a.txt'), 'two\n');
+    await writeFile(path.join(parent, 'outside', 'secret.txt'), 'changed outside secret\n');
+    const dispatcher = await gitToolsFor(root);
+    const status = await dispatcher.dispatch({ name: 'git_status' });
+    expect(status.content).toContain('workspace/a.txt');
+    expect(status.content).not.toContain('secret');
+    const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
+    expect(diff.content).toContain('+two');
+    expect(diff.content).not.toContain('secret');
+  });
+
   it('refuses refs that look like options', async () => {
     const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
     initRepository(root);
