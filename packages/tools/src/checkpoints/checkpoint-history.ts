@@ -7,6 +7,8 @@ import type { ShadowRepository } from './shadow-repository.js';
 export const reference = 'refs/herd/checkpoints';
 const separator = '\u001f';
 const changeMarker = 'herd-change-since ';
+/** Set once in a store's config: `none`, or the newest checkpoint a Herd without change records had taken. */
+export const recordsBeganKey = 'herd.recordsBeganAfter';
 
 /** A checkpoint as the history records it. */
 export type RecordedCheckpoint = Checkpoint & {
@@ -34,6 +36,11 @@ export interface CheckpointHistory {
   rawDiff(from: string, to: string): Promise<RawChange[]>;
   /** Herd's change records after a checkpoint, oldest first; one that began before it counts from it. */
   recordsSince(checkpoint: string): Promise<ChangeRecord[]>;
+  /**
+   * True for a checkpoint taken by a Herd from before change records (the store was kept by it), whose later
+   * changes cannot be told apart from anyone else's.
+   */
+  predatesRecords(checkpoint: string): Promise<boolean>;
 }
 
 /** Creates the {@link CheckpointHistory} of a shadow repository. */
@@ -109,7 +116,16 @@ export function createCheckpointHistory(shadow: ShadowRepository): CheckpointHis
     );
   };
 
-  return { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince };
+  const predatesRecords = async (checkpoint: string): Promise<boolean> => {
+    const last = (await git(['config', '--get', recordsBeganKey]).catch(() => '')).trim();
+    if (!/^[0-9a-f]{40}$/.test(last)) return false;
+    return git(['merge-base', '--is-ancestor', checkpoint, last]).then(
+      () => true,
+      () => false,
+    );
+  };
+
+  return { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords };
 }
 
 /** Parses `git log --format=%H%x1f%B%x1e` of the store's commits. */

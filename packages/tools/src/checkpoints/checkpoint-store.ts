@@ -4,7 +4,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import { createCheckpointHistory, reference } from './checkpoint-history.js';
-import { lastStatesLeftByHerd, planUndo } from './herd-changes.js';
+import { lastStatesLeftByHerd, planUndo, type UndoPlan } from './herd-changes.js';
 import { restorePaths } from './restore-paths.js';
 import { createShadowRepository } from './shadow-repository.js';
 
@@ -129,7 +129,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return next;
   };
 
-  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince } = createCheckpointHistory(shadow);
+  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
+    createCheckpointHistory(shadow);
 
   const snapshot = async (label: string): Promise<Checkpoint> => {
     const tree = await shadow.writeTree();
@@ -183,16 +184,21 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         const checkpoint = await verify(id);
         const previous = await snapshot(`before restore of ${checkpoint.slice(0, 12)}`);
         const sinceCheckpoint = await rawDiff(checkpoint, previous.id);
-        const plan =
-          restoreOptions.scope === 'herd-changes'
-            ? planUndo({
+        let plan: UndoPlan = { restore: sinceCheckpoint.map((change) => change.path), conflicts: [] };
+        let unrecorded = false;
+        if (restoreOptions.scope === 'herd-changes') {
+          unrecorded = await predatesRecords(checkpoint);
+          // An older Herd kept no record of what it changed: every file that differs might hold someone's edit.
+          plan = unrecorded
+            ? { restore: [], conflicts: plan.restore }
+            : planUndo({
                 sinceCheckpoint,
                 leftByHerd: await lastStatesLeftByHerd({
                   records: await recordsSince(checkpoint),
                   diff: rawDiff,
                 }),
-              })
-            : { restore: sinceCheckpoint.map((change) => change.path), conflicts: [] };
+              });
+        }
         const outcome = await restorePaths({
           shadow,
           workspace,
@@ -201,6 +207,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
           changes: sinceCheckpoint,
           plan,
           force: restoreOptions.force === true,
+          unrecorded,
         });
         // The restore is a change Herd made: a later undo of an earlier run takes these files back as well.
         await recordChange(previous.id, `after restore of ${checkpoint.slice(0, 12)}`);

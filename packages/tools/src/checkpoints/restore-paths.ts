@@ -32,6 +32,8 @@ export async function restorePaths(options: {
   changes: readonly RawChange[];
   plan: UndoPlan;
   force: boolean;
+  /** The conflicts are every changed file, as an older Herd kept no record of its own changes. */
+  unrecorded?: boolean;
 }): Promise<RestoredPaths> {
   const { shadow, workspace, checkpoint, plan, force } = options;
   const atCheckpoint = new Map(options.changes.map((change) => [change.path, change.before]));
@@ -45,7 +47,9 @@ export async function restorePaths(options: {
     if (!plan.conflicts.includes(file) && (await holdsOtherFiles(path.join(workspace, file), file, removing)))
       conflicts.push(file);
   }
-  if (conflicts.length > 0 && !force) throw new UndoConflictError({ paths: conflicts, checkpoint });
+  if (conflicts.length > 0 && !force) {
+    throw new UndoConflictError({ paths: conflicts, checkpoint, unrecorded: options.unrecorded === true });
+  }
 
   const root = await realpath(workspace);
   const removed: string[] = [];

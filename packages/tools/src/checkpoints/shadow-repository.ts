@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SystemError } from '@herd/core';
 import { runHostGit } from '../git/run-host-git.js';
+import { recordsBeganKey, reference } from './checkpoint-history.js';
 import { clearStaleGitLocks } from './clear-stale-git-locks.js';
 
 /** Options for {@link createShadowRepository}. */
@@ -102,6 +103,11 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
         ['gc.auto', '0'],
       ] as const) {
         await git(['config', key, value]);
+      }
+      // From now on changes are recorded; checkpoints an older Herd took before this one are told apart.
+      if (!(await git(['config', '--get', recordsBeganKey]).catch(() => ''))) {
+        const tip = await git(['rev-parse', '--verify', '--quiet', reference]).catch(() => '');
+        await git(['config', recordsBeganKey, tip.trim() || 'none']);
       }
       await mkdir(path.join(directory, 'info'), { recursive: true });
       await writeFile(path.join(directory, 'info', 'exclude'), '.herd/\n');

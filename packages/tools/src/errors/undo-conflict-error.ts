@@ -13,12 +13,16 @@ export class UndoConflictError extends UserError {
   /** The checkpoint the undo was going back to. */
   readonly checkpoint: string;
 
-  constructor(options: { paths: readonly string[]; checkpoint: string }) {
+  constructor(options: { paths: readonly string[]; checkpoint: string; unrecorded?: boolean }) {
     const shown = options.paths.slice(0, named).map((file) => JSON.stringify(file));
     const more = options.paths.length - shown.length;
+    const list = `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+    const count = options.paths.length === 1 ? 'a file' : `${options.paths.length} files`;
     super({
       code: 'undo_conflict',
-      message: `Nothing was undone: ${options.paths.length === 1 ? 'a file' : `${options.paths.length} files`} Herd changed ${options.paths.length === 1 ? 'was' : 'were'} changed again since (${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}), and undoing would overwrite those edits.`,
+      message: options.unrecorded
+        ? `Nothing was undone: this run was recorded by an earlier Herd, which did not note which files it changed, so the ${options.paths.length === 1 ? 'file' : count} changed since (${list}) may hold edits of yours.`
+        : `Nothing was undone: ${count} Herd changed ${options.paths.length === 1 ? 'was' : 'were'} changed again since (${list}), and undoing would overwrite those edits.`,
       hint: 'Undo with --force (in an editor: allow it when asked) to restore them anyway, or save those edits elsewhere first.',
     });
     this.paths = [...options.paths];

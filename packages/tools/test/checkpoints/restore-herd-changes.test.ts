@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -73,5 +74,53 @@ describe('restore with scope herd-changes (what undo does)', () => {
     await run.checkpoints.restore(run.start.id, { scope: 'herd-changes' });
     expect(await run.read('a.txt')).toBe('a1\n');
     expect(await run.read('mine.txt')).toBe('by hand\n');
+  });
+});
+
+describe('restore with scope herd-changes in a store an older Herd kept', () => {
+  it('asks about every changed file, as nothing recorded which were Herd’s', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a1\n' });
+    const directory = path.join(parent, 'checkpoints');
+    // An older Herd: checkpoints, but no change records and no note of when records began.
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, GIT_DIR: directory, GIT_WORK_TREE: root, GIT_CONFIG_NOSYSTEM: '1' },
+      }).trim();
+    git('init', '-q');
+    git('add', '--all');
+    const tree = git('write-tree');
+    const old = git(
+      '-c',
+      'user.name=herd',
+      '-c',
+      'user.email=h@herd.invalid',
+      'commit-tree',
+      tree,
+      '-m',
+      'before step-1',
+    );
+    git('update-ref', 'refs/herd/checkpoints', old);
+    await writeFile(path.join(root, 'a.txt'), 'a by the older herd\n');
+    await writeFile(path.join(root, 'mine.txt'), 'by hand\n');
+
+    const { checkpoints } = await createWorkspaceTools({
+      workspace: root,
+      config: { checkpoints: { directory }, fetchUrl: { enabled: false } },
+    });
+    const refused = await checkpoints!.restore(old, { scope: 'herd-changes' }).catch((error) => error);
+    expect(refused).toMatchObject({ code: 'undo_conflict', paths: ['a.txt', 'mine.txt'] });
+    expect(refused.message).toContain('recorded by an earlier Herd');
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('a by the older herd\n');
+
+    await checkpoints!.restore(old, { scope: 'herd-changes', force: true });
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('a1\n');
+    // A run after the upgrade is recorded as usual.
+    const start = await checkpoints!.create({ label: 'a new run' });
+    await writeFile(path.join(root, 'mine.txt'), 'by hand again\n');
+    const none = await checkpoints!.restore(start.id, { scope: 'herd-changes' });
+    expect(none.restored).toEqual([]);
+    expect(await readFile(path.join(root, 'mine.txt'), 'utf8')).toBe('by hand again\n');
   });
 });
