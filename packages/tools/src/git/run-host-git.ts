@@ -9,8 +9,9 @@ export interface HostGitOptions {
   /** Where git runs; it finds the repository from here unless `environment` names `GIT_DIR`. */
   cwd: string;
   /**
-   * Extra environment on top of a minimal one (`PATH`, `HOME`, `XDG_CONFIG_HOME`, `LANG=C`, no pager, no prompt);
-   * nothing else of Herd's environment reaches git (no `GIT_*` variable, no API key).
+   * Extra environment on top of a minimal one (`PATH`, `HOME`, `XDG_CONFIG_HOME` and where the user's git settings
+   * are, `LANG=C`, no pager, no prompt); nothing else of Herd's environment reaches git (no other `GIT_*`
+   * variable, no API key).
    */
   environment?: Record<string, string | undefined>;
   /**
@@ -93,14 +94,19 @@ function hostGitEnvironment(extra: HostGitOptions['environment']): Record<string
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/',
     XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
+    // Where the user keeps git's settings is the user's choice, out of a repository's reach.
+    GIT_CONFIG_GLOBAL: process.env.GIT_CONFIG_GLOBAL,
+    GIT_CONFIG_SYSTEM: process.env.GIT_CONFIG_SYSTEM,
+    GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM,
     LANG: 'C',
     GIT_OPTIONAL_LOCKS: '0',
     GIT_TERMINAL_PROMPT: '0',
     GIT_PAGER: 'cat',
-    ...extra,
   };
+  // An extra variable left undefined keeps the minimal environment's value.
+  const merged = { ...base, ...Object.fromEntries(Object.entries(extra ?? {}).filter(([, value]) => value)) };
   return Object.fromEntries(
-    Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
 }
 
