@@ -5,6 +5,7 @@ export type {
   CheckpointChange,
   CheckpointStore,
   CheckpointStoreOptions,
+  RestoreOptions,
   RestoreResult,
 } from './checkpoints/checkpoint-store.js';
 export { createCheckpointStore, defaultCheckpointDirectory } from './checkpoints/checkpoint-store.js';
@@ -36,6 +37,7 @@ export type { ApprovalRequest } from './errors/approval-required-error.js';
 export { ApprovalRequiredError } from './errors/approval-required-error.js';
 export type { PathDeniedErrorOptions, PathDenyRule } from './errors/path-denied-error.js';
 export { PathDeniedError } from './errors/path-denied-error.js';
+export { UndoConflictError } from './errors/undo-conflict-error.js';
 export { createEditFileTool } from './files/edit-file-tool.js';
 export { createGlobTool } from './files/glob-tool.js';
 export { createListFilesTool } from './files/list-files-tool.js';
@@ -48,6 +50,10 @@ export type { FileWriteToolOptions } from './files/write-file-tool.js';
 export { createWriteFileTool } from './files/write-file-tool.js';
 export { createGitDiffTool } from './git/git-diff-tool.js';
 export { createGitStatusTool } from './git/git-status-tool.js';
+export type { RunGitOptions } from './git/run-git.js';
+export { runGit } from './git/run-git.js';
+export type { HostGitOptions, HostGitResult } from './git/run-host-git.js';
+export { runHostGit } from './git/run-host-git.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import {
   type ConfigTrust,
@@ -7,7 +8,7 @@ import {
   loadHerdConfig,
   resolveHerdRoles,
 } from '@herd/core';
-import type { ToolDefinition } from '@herd/tools';
+import type { ToolDefinition, UndoConflictError } from '@herd/tools';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
@@ -249,10 +250,29 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return stopReasonOf(await follow(herd().act(record.lastPlanId, { signal })), signal);
   }
 
+  /** Asks the editor whether `/undo` may overwrite files edited again after Herd changed them. */
+  async function confirmOverwrite(conflict: UndoConflictError): Promise<boolean> {
+    const decision = await ask({
+      toolCall: {
+        toolCallId: `undo-overwrite-${Date.now()}`,
+        title: `Undo would overwrite ${conflict.paths.length} file(s) edited after Herd changed them: ${conflict.paths.slice(0, 5).join(', ')}${conflict.paths.length > 5 ? ', …' : ''}. Restore them anyway?`,
+        kind: 'edit',
+        status: 'pending',
+        locations: conflict.paths.slice(0, 30).map((path) => ({ path: join(record.cwd, path) })),
+        rawInput: { paths: conflict.paths },
+      },
+      options: [
+        { optionId: 'allow_once', name: 'Restore them anyway', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Keep my edits', kind: 'reject_once' },
+      ],
+    });
+    return decision === 'allow_once' || decision === 'allow_always';
+  }
+
   async function undoLastChange(target: UndoTarget): Promise<acp.StopReason> {
     let text: string;
     try {
-      text = await undoSessionChange({ herd: herd(), record, target });
+      text = await undoSessionChange({ herd: herd(), record, target, confirmOverwrite });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await update({

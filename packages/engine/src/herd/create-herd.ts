@@ -108,10 +108,12 @@ export interface Herd {
   /** Answers a pending approval request of a live run; false when no such request is waiting. */
   approve(requestId: string, decision: ApprovalDecision): boolean;
   /**
-   * Restores the workspace to before a step (or before the whole run when `step` is omitted). Refused with
-   * `workspace_busy` while a run is changing the workspace.
+   * Restores the files Herd changed since before a step (or before the whole run when `step` is omitted) as they
+   * were then; files nobody but a person touched are left as they are. Refused with `workspace_busy` while a run
+   * is changing the workspace, and with `UndoConflictError` (`undo_conflict`, naming the files) when a file Herd
+   * changed was changed again since, unless `force` is set.
    */
-  undo(options: { sessionId: string; step?: string }): Promise<RestoreResult>;
+  undo(options: { sessionId: string; step?: string; force?: boolean }): Promise<RestoreResult>;
   /** Sessions of this workspace, most recent first. */
   sessions(): Promise<SessionRecord[]>;
   /** Releases models, databases and the classifier session. */
@@ -456,7 +458,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       answer?.(decision);
       return answer !== undefined;
     },
-    async undo({ sessionId, step }) {
+    async undo({ sessionId, step, force = false }) {
       const opened = await opening();
       const tuple = await opened.sessions.checkpointer.getTuple(opened.sessions.threadConfig(sessionId));
       const values = (tuple?.checkpoint.channel_values ?? {}) as Partial<RunStateValue>;
@@ -471,7 +473,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }
       const lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'undo' });
       try {
-        return await opened.tools.checkpoints.restore(checkpointId);
+        return await opened.tools.checkpoints.restore(checkpointId, { scope: 'herd-changes', force });
       } finally {
         lock.release();
       }

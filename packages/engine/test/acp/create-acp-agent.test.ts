@@ -241,6 +241,40 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(readFileSync(add, 'utf8')).toContain('left + right');
   });
 
+  it('/undo keeps files edited by hand, and asks before overwriting a file edited after Herd changed it', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    let overwrite: 'allow_once' | 'reject' = 'reject';
+    editor.answerWith((params) =>
+      params.toolCall.title?.startsWith('Undo would overwrite') ? overwrite : 'allow_once',
+    );
+    const sessionId = await newSession(editor, workspace, 'act');
+    scriptPlan();
+    scriptFix();
+    await prompt(editor, sessionId, 'make the failing test pass');
+    const add = join(workspace, 'src/add.js');
+    writeFileSync(add, `${readFileSync(add, 'utf8')}// tuned by hand\n`);
+    writeFileSync(join(workspace, 'mine.txt'), 'created by hand\n');
+
+    expect((await prompt(editor, sessionId, '/undo')).stopReason).toBe('end_turn');
+
+    const asked = editor.permissions.filter((permission) =>
+      permission.params.toolCall.title?.startsWith('Undo would overwrite'),
+    );
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.params.toolCall.title).toContain('src/add.js');
+    expect(agentText(editor.updates(sessionId))).toContain('Nothing was undone');
+    expect(readFileSync(add, 'utf8')).toContain('// tuned by hand');
+
+    overwrite = 'allow_once';
+    await prompt(editor, sessionId, '/undo');
+
+    expect(readFileSync(add, 'utf8')).toContain('left - right');
+    expect(readFileSync(add, 'utf8')).not.toContain('tuned by hand');
+    expect(readFileSync(join(workspace, 'mine.txt'), 'utf8')).toBe('created by hand\n');
+    expect(agentText(editor.updates(sessionId))).toContain('(your later edit was overwritten)');
+  });
+
   it('undoes one step of the last run with /undo step-1, and says when no run has the step', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();

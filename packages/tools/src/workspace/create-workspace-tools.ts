@@ -77,7 +77,12 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
     ],
   });
   const checkpoints = config.checkpoints.enabled
-    ? createCheckpointStore({ workspace: jail.root, directory: config.checkpoints.directory })
+    ? createCheckpointStore({
+        workspace: jail.root,
+        directory: config.checkpoints.directory,
+        // What tools may not read (secrets) is not copied into the user's cache either.
+        isDenied: (relativePath) => jail.deniedBy(relativePath) !== undefined,
+      })
     : undefined;
   const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
   const unsandboxedCommands = async () => {
