@@ -82,6 +82,8 @@ export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
 export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
 export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
+export type { ModelEndpointDescription } from './models/model-endpoint-of.js';
+export { modelEndpointOf } from './models/model-endpoint-of.js';
 export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';
 export type { LearnedServedWindow, LearnServedWindowOptions } from './models/learn-served-window.js';
 export { learnServedWindow } from './models/learn-served-window.js';
