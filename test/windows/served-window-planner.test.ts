@@ -51,9 +51,9 @@ const maverick = 'accounts/fireworks/models/llama4-maverick-instruct-basic';
 
 describe("the planner's requests fit the window the host serves", () => {
   it.each([
-    ['the default output reserve', undefined, repositoryOf(101, 34, 80)],
+    ['the default output reserve', undefined, repositoryOf(101, 34)],
     // A smaller reserve packs more: the preset's 16,384 max_tokens would then pass 131,072 (a 400 before).
-    ['a 2,048-token output reserve', 2_048, repositoryOf(101, 35, 60)],
+    ['a 2,048-token output reserve', 2_048, repositoryOf(101, 35)],
   ])(
     'with the Fireworks preset and %s, a repository that fits is packed whole and planned in one call (no 400, no re-pack)',
     async (_name, outputReserve, files) => {
