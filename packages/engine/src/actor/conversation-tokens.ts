@@ -15,12 +15,13 @@ export interface ConversationTokens {
 }
 
 /**
- * Creates a counter of conversation tokens with o200k (close to Llama 4's tokenizer; callers keep a margin). Each
+ * Creates a counter of conversation tokens, by default with the fast o200k estimate (within a few percent of o200k,
+ * itself close to Llama 4's tokenizer; callers keep a margin), which needs no BPE ranks loaded. Each
  * message object is counted once and remembered, so counting the whole conversation before every model call costs
  * only its new messages.
  */
 export function createConversationTokens(
-  counter: TokenCounter = createO200kTokenCounter(),
+  counter: TokenCounter = createO200kTokenCounter({ mode: 'estimate' }),
 ): ConversationTokens {
   const counted = new WeakMap<BaseMessage, number>();
   const message = (entry: BaseMessage): number => {
