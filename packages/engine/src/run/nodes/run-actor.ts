@@ -87,6 +87,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         emit: context.emit,
         maxToolCalls: context.settings.limits.toolCallsPerStep,
         commandsApproved: state.approvedBy === 'user',
+        testCommand: context.settings.testCommand,
       }),
       ...context.guard.middleware,
       // Inside the guard, so the guard judges the capped tool results the model actually gets.
