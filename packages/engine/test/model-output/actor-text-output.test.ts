@@ -82,6 +82,23 @@ describe('text tool calling (toolCalling: text)', () => {
     expect(run.addSource).toBe(fixed);
     expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
   });
+
+  it('replays a reply cut at the output limit as the model wrote it, then the refusal, with no made-up call', async () => {
+    const cut = pythonicFix.slice(0, 60);
+    await runWithModelOutput({
+      server,
+      toolCalling: 'text',
+      planner,
+      actor: [{ content: cut, finishReason: 'length' }, { content: pythonicFix }, { content: 'Fixed.' }],
+    });
+    const second = server.chatRequests().filter((body) => body.model === testModels.actor)[1]!;
+    const [assistant, result] = second.messages!.slice(-2);
+    // Before, the replay was the cut text plus a synthetic `[edit_file()]` the model never wrote.
+    expect(assistant).toMatchObject({ role: 'assistant', content: cut });
+    expect(String(result?.content)).toMatch(
+      /^Result of edit_file:\nNot run: your reply looks like a call to edit_file/,
+    );
+  });
 });
 
 describe('an empty reply from the actor', () => {
