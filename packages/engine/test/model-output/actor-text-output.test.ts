@@ -29,6 +29,25 @@ describe('Llama 4 tool calls a host leaves in the message text although tools we
     expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
   });
 
+  it('does not stream the raw call to the user as actor text, while ordinary text still streams', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [
+        { content: `<|python_start|>${pythonicFix}<|python_end|>`, chunkSize: 5 },
+        { content: 'Fixed [the bug] in add.', chunkSize: 5 },
+      ],
+    });
+    const streamed = ofType(run.events, 'model-text')
+      .filter((event) => event.role === 'actor')
+      .map((event) => event.text)
+      .join('');
+    expect(streamed).not.toContain('<|python_start|>');
+    expect(streamed).not.toContain('edit_file(');
+    expect(streamed).toContain('Fixed [the bug] in add.');
+    expect(run.addSource).toBe(fixed);
+  });
+
   it('runs a JSON call object written as the whole reply', async () => {
     const json = JSON.stringify({
       name: 'edit_file',

@@ -12,6 +12,7 @@ import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js'
 import { createModelTextStreamer } from '../../actor/model-text-streamer.js';
 import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
 import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
+import { withholdCallText } from '../../actor/withhold-call-text.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
 import { imageContentParts } from '../../images/task-image.js';
 import type { RunContext } from '../run-context.js';
@@ -109,7 +110,11 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     context.roles.actor.toolCalling === 'native'
       ? createModelTextStreamer({
           role: 'actor',
-          guard: (source) => context.guard.stream(source),
+          // A native host may still answer with pythonic text: it is a call, not words to show the user.
+          guard: (source) =>
+            context.guard.stream(
+              withholdCallText(source, { toolNames: tools.tools.map((entry) => entry.name) }),
+            ),
           emit: context.emit,
         })
       : undefined;
