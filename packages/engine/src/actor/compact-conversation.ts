@@ -63,30 +63,62 @@ export async function compactConversation(
   return { messages: summariseEarlyTurns({ ...options, messages }), how: 'summarised' };
 }
 
-/** Keeps the first message and the newest turns that fit half the budget; lists what the dropped turns did. */
+/**
+ * Keeps the first message, with a list of what the dropped turns did appended (its oldest entries left out if the
+ * list would take more than half the budget), and the newest turns that fit what is left.
+ */
 function summariseEarlyTurns(
   options: CompactConversationOptions & { messages: BaseMessage[] },
 ): BaseMessage[] {
   const { messages, budget, tokens } = options;
   const [first, ...rest] = messages;
   if (!first || rest.length === 0) return messages;
-  const keepBudget = Math.max(0, Math.floor(budget / 2) - tokens.message(first));
-  let start = rest.length;
-  let kept = 0;
-  while (start > 0 && kept + tokens.message(rest[start - 1]!) <= keepBudget) {
-    start -= 1;
-    kept += tokens.message(rest[start]!);
+  // Drop as many early turns as it takes for the newest ones to fit beside the summarised first message.
+  let start = 0;
+  for (;;) {
+    while (start < rest.length && ToolMessage.isInstance(rest[start])) start += 1;
+    const summarised = withSummary({
+      first,
+      dropped: rest.slice(0, start),
+      budget,
+      tokens,
+      window: options.contextWindow,
+    });
+    const kept = rest.slice(start);
+    if (start >= rest.length || tokens.message(summarised) + tokens.messages(kept) <= budget) {
+      return start === 0 ? messages : [summarised, ...kept];
+    }
+    start += 1;
   }
-  // Never begin with a tool result whose call was dropped.
-  while (start < rest.length && ToolMessage.isInstance(rest[start])) start += 1;
-  const dropped = rest.slice(0, start);
-  if (dropped.length === 0) return messages;
-  const digest = describeTurns(dropped);
-  const note = `\n\n[Herd summarised the earlier part of this step to keep it inside the model's ${options.contextWindow}-token window. What you did before, in order:\n${digest}\nFile contents you read then are not shown any more: read again what you need, in parts (read_file with startLine/endLine, or search).]`;
-  return [withAppendedText(first, note), ...rest.slice(start)];
 }
 
-function describeTurns(turns: readonly BaseMessage[]): string {
+function withSummary(input: {
+  first: BaseMessage;
+  dropped: readonly BaseMessage[];
+  budget: number;
+  tokens: ConversationTokens;
+  window: number;
+}): BaseMessage {
+  if (input.dropped.length === 0) return input.first;
+  const lines = describeTurns(input.dropped);
+  const render = (shown: readonly string[]) => {
+    const left = lines.length - shown.length;
+    const list = [...(left > 0 ? [`- (${left} earlier calls not listed)`] : []), ...shown].join('\n');
+    return withAppendedText(
+      input.first,
+      `\n\n[Herd summarised the earlier part of this step to keep it inside the model's ${input.window}-token window. What you did before, in order:\n${list}\nFile contents you read then are not shown any more: read again what you need, in parts (read_file with startLine/endLine, or search).]`,
+    );
+  };
+  let shown = lines;
+  let message = render(shown);
+  while (shown.length > 0 && input.tokens.message(message) > input.budget / 2) {
+    shown = shown.slice(Math.max(1, Math.floor(shown.length / 4)));
+    message = render(shown);
+  }
+  return message;
+}
+
+function describeTurns(turns: readonly BaseMessage[]): string[] {
   const outcomes = new Map<string, string>();
   for (const turn of turns) {
     if (!ToolMessage.isInstance(turn)) continue;
@@ -105,7 +137,7 @@ function describeTurns(turns: readonly BaseMessage[]): string {
       lines.push(`- you said: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`);
     }
   }
-  return lines.length > 0 ? lines.join('\n') : '- (no tool calls)';
+  return lines.length > 0 ? lines : ['- (no tool calls)'];
 }
 
 function withAppendedText(message: BaseMessage, note: string): BaseMessage {
