@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { compactConversation, elidedToolResult } from '../../src/actor/compact-conversation.js';
 import { createConversationTokens } from '../../src/actor/conversation-tokens.js';
@@ -7,7 +7,9 @@ const tokens = createConversationTokens();
 
 /** A step: the instructions, then `reads` read_file calls, each answered with a large result. */
 function conversation(reads: number, resultText: (index: number) => string) {
-  const messages = [new HumanMessage('# Your step: step-1 Fix add\n\nReplace the subtraction.')];
+  const messages: BaseMessage[] = [
+    new HumanMessage('# Your step: step-1 Fix add\n\nReplace the subtraction.'),
+  ];
   for (let index = 0; index < reads; index++) {
     const id = `call_${index}`;
     messages.push(
