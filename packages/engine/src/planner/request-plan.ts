@@ -63,7 +63,19 @@ export interface RequestPlanOptions extends PlannerPromptOptions {
 /** The smallest answer worth asking the planner for; a prompt leaving less is refused before it is sent. */
 export const minimumPlanReplyTokens = 1_024;
 
-const promptCounter = createO200kTokenCounter();
+const exactCounter = createO200kTokenCounter();
+const estimateCounter = createO200kTokenCounter({ mode: 'estimate' });
+
+/**
+ * The prompt's o200k tokens: the fast estimate when the prompt is far from filling the window, the BPE (whose ranks
+ * take a moment to load) when the answer's room depends on the last few percent.
+ */
+function countPromptTokens(text: string, window: { contextWindow: number; maxOutputTokens: number }): number {
+  const estimate = estimateCounter.count(text);
+  return estimate * 1.1 + window.maxOutputTokens < window.contextWindow * 0.8
+    ? Math.ceil(estimate * 1.1)
+    : exactCounter.count(text);
+}
 
 /** The most steps a plan may have when the caller sets no limit. */
 export const defaultMaxPlanSteps = 100;
@@ -190,7 +202,7 @@ function replyBudget(input: {
   if (!window) return undefined;
   const rendered = input.messages.map((message) => message.text).join('\n');
   const schema = input.options.structuredOutput === 'tool' ? JSON.stringify(submitPlanTool) : '';
-  const promptTokens = promptCounter.count(rendered + schema) + 4 * input.messages.length;
+  const promptTokens = countPromptTokens(rendered + schema, window) + 4 * input.messages.length;
   const budget = replyTokenBudget({ ...window, promptTokens });
   if (budget >= Math.min(minimumPlanReplyTokens, window.maxOutputTokens)) return budget;
   throw new ProviderError({
