@@ -82,12 +82,12 @@ export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
 export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
 export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
-export type { ModelEndpointDescription } from './models/model-endpoint-of.js';
-export { modelEndpointOf } from './models/model-endpoint-of.js';
 export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';
 export type { LearnedServedWindow, LearnServedWindowOptions } from './models/learn-served-window.js';
 export { learnServedWindow } from './models/learn-served-window.js';
 export { maxTokensCallOption, maxTokensFor } from './models/max-tokens-call-option.js';
+export type { ModelEndpointDescription } from './models/model-endpoint-of.js';
+export { modelEndpointOf } from './models/model-endpoint-of.js';
 export type { ProbeServedWindowOptions, ServedWindowProbe } from './models/probe-served-window.js';
 export { forgetServedWindows, probeServedWindow } from './models/probe-served-window.js';
 export type { ReplyTokenBudgetOptions } from './models/reply-token-budget.js';
