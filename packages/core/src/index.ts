@@ -93,10 +93,21 @@ export {
   VerificationFinishEventSchema,
   WarningEventSchema,
 } from './events/herd-event.js';
+export type { ContextLengthRefusal } from './models/context-length-error.js';
+export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
 export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
 export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
 export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';
+export type { LearnedServedWindow, LearnServedWindowOptions } from './models/learn-served-window.js';
+export { learnServedWindow } from './models/learn-served-window.js';
+export { maxTokensCallOption, maxTokensFor } from './models/max-tokens-call-option.js';
+export type { ModelEndpointDescription } from './models/model-endpoint-of.js';
+export { modelEndpointOf } from './models/model-endpoint-of.js';
+export type { ProbeServedWindowOptions, ServedWindowProbe } from './models/probe-served-window.js';
+export { forgetServedWindows, probeServedWindow } from './models/probe-served-window.js';
+export type { ReplyTokenBudgetOptions } from './models/reply-token-budget.js';
+export { replyTokenBudget, tokenizerMargin } from './models/reply-token-budget.js';
 // ---- Plans ----
 export type { Plan, PlanCommand, PlanFile, PlanStep } from './plan/plan.js';
 export { PlanCommandSchema, PlanFileSchema, PlanSchema, PlanStepSchema } from './plan/plan.js';
@@ -105,6 +116,7 @@ export type {
   ProviderOverride,
   ProviderPreset,
   ServedLimits,
+  ServedWindowSource,
   StructuredOutput,
   ToolCalling,
 } from './providers/provider-preset.js';
@@ -112,6 +124,7 @@ export {
   ProviderOverrideSchema,
   ProviderPresetSchema,
   ServedLimitsSchema,
+  ServedWindowSourceSchema,
   StructuredOutputSchema,
   ToolCallingSchema,
 } from './providers/provider-preset.js';

@@ -23,10 +23,11 @@ export {
 export type { BuildCiReportOptions } from './ci/build-ci-report.js';
 export { buildCiReport } from './ci/build-ci-report.js';
 export { ciCommitMessage } from './ci/ci-commit-message.js';
-export type { CiChangedFile, CiCommit, CiReport, CiStepReport } from './ci/ci-report.js';
+export type { CiChangedFile, CiCommit, CiRefusedCommand, CiReport, CiStepReport } from './ci/ci-report.js';
 export {
   CiChangedFileSchema,
   CiCommitSchema,
+  CiRefusedCommandSchema,
   CiReportSchema,
   CiStepReportSchema,
   ciReportSchemaVersion,

@@ -21,3 +21,5 @@ export type {
   ScriptedUsage,
 } from './scripted-turn.js';
 export { isScriptedFault } from './scripted-turn.js';
+export type { WindowedRequest, WindowUse } from './served-window.js';
+export { measureRequest, o200kTokens } from './served-window.js';

@@ -2,6 +2,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { ResolvedModelEndpoint, ResolvedModelRole } from '../config/resolve-model-role.js';
 import { ConfigError } from '../errors/config-error.js';
 import { recordModelEndpoint } from './model-endpoint-of.js';
+import { ServedWindowCompletions } from './served-window-completions.js';
 
 /** Options for {@link createChatModel}. */
 export interface CreateChatModelOptions {
@@ -38,7 +39,7 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
   }
   // Local servers ignore the key, but the OpenAI client insists on one.
   const apiKey = async () => env[endpoint.apiKeyEnv] || 'no-key';
-  const model = new ChatOpenAI({
+  const fields = {
     model: endpoint.model,
     temperature: role.temperature,
     maxTokens: endpoint.maxOutputTokens,
@@ -48,7 +49,9 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     ...(options.streaming ? { streaming: true } : {}),
     streamUsage: true,
     configuration: { baseURL: endpoint.baseUrl, apiKey },
-  });
+  };
+  // Per-call max_tokens and Llama-template-friendly messages (see ServedWindowCompletions).
+  const model = new ChatOpenAI({ ...fields, completions: new ServedWindowCompletions(fields) });
   recordModelEndpoint({
     model,
     endpoint: {
@@ -57,6 +60,8 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
       model: endpoint.model,
       baseUrl: endpoint.baseUrl,
       timeoutMs: role.timeoutMs,
+      contextWindow: endpoint.contextWindow,
+      maxOutputTokens: endpoint.maxOutputTokens,
     },
   });
   return model;

@@ -85,8 +85,9 @@ export const providerPresets = {
     apiKeyEnv: 'VLLM_API_KEY',
     requiresApiKey: false,
     models: { planner: scoutHf, actor: maverickHf, llamaGuard: 'meta-llama/Llama-Guard-4-12B' },
-    // The served window is whatever `--max-model-len` says; set contextWindow to match (up to 10M for Scout).
+    // The served window is whatever `--max-model-len` says; Herd reads it from /v1/models (max_model_len).
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
+    servedWindowFrom: 'models',
     // Needs `--enable-auto-tool-choice --tool-call-parser llama4_pythonic`.
     toolCalling: 'native',
     structuredOutput: 'json_schema',
@@ -99,8 +100,10 @@ export const providerPresets = {
     apiKeyEnv: 'OLLAMA_API_KEY',
     requiresApiKey: false,
     models: { planner: 'llama4:scout', actor: 'llama4:maverick', llamaGuard: 'llama-guard3' },
-    // Ollama serves a small window unless OLLAMA_CONTEXT_LENGTH is raised; set contextWindow to match it.
-    limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
+    // Ollama serves a small window unless OLLAMA_CONTEXT_LENGTH is raised (it does not report that one; a num_ctx
+    // set on the model is read from /api/show). HERD_CONTEXT_WINDOW tells Herd the raised figure.
+    limits: { default: { contextWindow: 8_192, maxOutputTokens: 2_048 } },
+    servedWindowFrom: 'ollama-show',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: true,
@@ -112,8 +115,9 @@ export const providerPresets = {
     apiKeyEnv: 'LLAMA_CPP_API_KEY',
     requiresApiKey: false,
     models: { planner: 'llama-4-scout', actor: 'llama-4-maverick' },
-    // llama-server serves the window given with `-c`; tool calls need `--jinja`.
-    limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
+    // llama-server serves the window given with `-c` (read from /props); tool calls need `--jinja`.
+    limits: { default: { contextWindow: 8_192, maxOutputTokens: 2_048 } },
+    servedWindowFrom: 'llama-cpp-props',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: false,
@@ -126,6 +130,8 @@ export const providerPresets = {
     requiresApiKey: false,
     models: {},
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
+    // Many self-hosted OpenAI-compatible servers are vLLM, which reports max_model_len.
+    servedWindowFrom: 'models',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: false,

@@ -36,6 +36,11 @@ export interface PlanContractMiddlewareOptions {
   maxToolCalls?: number;
   /** Whether a person approved the plan, which approves the commands it names (a policy approval does not). */
   commandsApproved?: boolean;
+  /**
+   * The repository's own test command (`run.testCommand`): it runs without asking for the actor too, as it does for
+   * verification (under the sandbox; the command policy's `deny` rules still apply).
+   */
+  testCommand?: PlanCommand | undefined;
 }
 
 /**
@@ -216,11 +221,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
     // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
     // (its `deny` rules still apply).
     // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it.
+    const argvKey =
+      registry.get(call.name)?.access === 'exec' && Array.isArray(args.argv)
+        ? commandKey(args.argv.map(String))
+        : undefined;
     const declaredCommand =
-      options.commandsApproved === true &&
-      registry.get(call.name)?.access === 'exec' &&
-      Array.isArray(args.argv) &&
-      declaredCommands.has(commandKey(args.argv.map(String)));
+      argvKey !== undefined &&
+      ((options.commandsApproved === true && declaredCommands.has(argvKey)) ||
+        (options.testCommand !== undefined && argvKey === commandKey(options.testCommand)));
     const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
     let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
     const outcome = toolResultOf(result);
@@ -250,6 +258,19 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
           }),
         };
       }
+    }
+    if (outcome?.approval && !options.interactive) {
+      // Nobody can answer in an unattended run: the model is told so, not to wait for an approval that cannot come.
+      return {
+        ...(deviation ? { deviation } : {}),
+        result: refusal({
+          callId,
+          name: call.name,
+          emit,
+          errorCode: 'approval_required',
+          text: `Not run: \`${outcome.approval.argv.join(' ')}\` needs a person's approval (${outcome.approval.reason}), and no approval can come: this run is unattended (CI). Do not wait or ask for it again; go on without it, or finish the step and say what still needs to run.`,
+        }),
+      };
     }
     const final = toolResultOf(result);
     emit({
@@ -302,6 +323,8 @@ function refusal(input: {
   name: string;
   text: string;
   emit: (event: HerdEventInput) => void;
+  /** Default `refused`; `approval_required` when the command policy asked and nobody can answer. */
+  errorCode?: string;
 }) {
   input.emit({
     type: 'tool-result',
@@ -309,7 +332,7 @@ function refusal(input: {
     name: input.name,
     ok: false,
     content: input.text,
-    errorCode: 'refused',
+    errorCode: input.errorCode ?? 'refused',
   });
   return new ToolMessage({
     tool_call_id: input.callId,

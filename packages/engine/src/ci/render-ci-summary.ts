@@ -49,8 +49,9 @@ export function renderCiSummary(report: CiReport): string {
     lines.push(inline(report.plan.summary), '');
     for (const step of report.steps) {
       const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
+      const fix = step.fix ? ` (after verification failed: ${inline(step.fix.failure)})` : '';
       lines.push(
-        `- ${stepMarks[step.status]} **${inline(step.title)}** \`${step.id}\`: ${step.status.replace('_', ' ')}${attempts}`,
+        `- ${stepMarks[step.status]} **${inline(step.title)}** \`${step.id}\`: ${step.status.replace('_', ' ')}${attempts}${fix}`,
       );
     }
     lines.push('');
@@ -98,6 +99,22 @@ export function renderCiSummary(report: CiReport): string {
     );
   } else {
     lines.push('None.', '');
+  }
+
+  const refused = report.refusedCommands ?? [];
+  if (refused.length > 0) {
+    lines.push('### Refused commands', '');
+    lines.push(
+      ...refused.map(
+        (command) =>
+          `- \`${command.stepId}\` \`${code(command.argv.join(' '))}\`: ${command.code === 'approval_required' ? 'needs an approval nobody can give in CI' : 'refused'} (${inline(command.reason)})`,
+      ),
+      '',
+    );
+    lines.push(
+      'Declare the command as `run.testCommand` or allow it in `tools.commands.rules` to let it run unattended.',
+      '',
+    );
   }
 
   lines.push('### Usage', '');

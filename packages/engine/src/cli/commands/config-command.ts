@@ -149,7 +149,7 @@ function findProblems(roles: ResolvedHerdRoles): Problem[] {
 
 /** A run packs the repository into the planner's window less the output reserve; nothing must be left over. */
 function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
-  let reserve: number;
+  let reserve: number | undefined;
   try {
     reserve = parseRunSettings(run).outputReserve;
   } catch {
@@ -157,7 +157,11 @@ function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
     return [];
   }
   try {
-    plannerPackBudget({ contextWindow: roles.planner.contextWindow, outputReserve: reserve });
+    plannerPackBudget({
+      contextWindow: roles.planner.contextWindow,
+      outputReserve: reserve,
+      maxOutputTokens: roles.planner.maxOutputTokens,
+    });
     return [];
   } catch (error) {
     const herdError = HerdError.find(error);

@@ -29,7 +29,7 @@ const fallbackBudget = 300_000;
  */
 function defaultBudget(root: string): number {
   let window: number;
-  let reserve: number;
+  let reserve: number | undefined;
   try {
     const loaded = loadHerdConfig({ cwd: root });
     window = resolveModelRole({ config: loaded.config, role: 'planner' }).contextWindow;

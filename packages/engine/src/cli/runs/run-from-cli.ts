@@ -50,7 +50,8 @@ export async function runFromCli(input: {
   process.once('SIGTERM', onInterrupt);
   const herd = createHerd({
     ...(options.workspace ? { workspace: options.workspace } : {}),
-    resolveApproval: terminalApproval({ onInterrupt }),
+    // SIGTERM while a question is open must end the run too: readline would otherwise wait for an answer forever.
+    resolveApproval: terminalApproval({ onInterrupt, signal: abort.signal }),
     autoApprovePlan: options.yes === true,
     configTrust: terminalConfigTrust(),
     ...input.herdOptions,

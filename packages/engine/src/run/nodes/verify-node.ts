@@ -59,7 +59,20 @@ export function verifyNode(context: RunContext) {
             },
           }) !== 'reject';
         if (allowed) result = await run(true);
-        else refused.push(argv.join(' '));
+        else {
+          refused.push(argv.join(' '));
+          // Reported like an actor's refused command, so report.json and summary.md list it.
+          const callId = `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`;
+          context.emit({ type: 'tool-call', callId, name: 'run_command', arguments: { argv } });
+          context.emit({
+            type: 'tool-result',
+            callId,
+            name: 'run_command',
+            ok: false,
+            content: `Not run: \`${argv.join(' ')}\` needs a person's approval (${result.approval.reason}), and nobody approved it.`,
+            errorCode: 'approval_required',
+          });
+        }
       }
       const ok = result.ok && (result.data as { exitCode?: number } | undefined)?.exitCode === 0;
       passed &&= ok;

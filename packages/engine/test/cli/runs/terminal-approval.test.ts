@@ -53,3 +53,22 @@ describe('terminalApproval', () => {
     expect(shown.indexOf('UNSANDBOXED: bwrap')).toBeLessThan(shown.indexOf('Run `make deploy`'));
   });
 });
+
+describe('terminalApproval and the run signal', () => {
+  it('closes an open question unanswered when the run is stopped from outside (SIGTERM)', async () => {
+    const { input, output } = terminal();
+    const controller = new AbortController();
+    let interrupted = false;
+    const ask = terminalApproval({
+      input,
+      output,
+      signal: controller.signal,
+      onInterrupt: () => (interrupted = true),
+    });
+    const answer = ask(request);
+    controller.abort();
+    expect(await answer).toBeUndefined();
+    // The run's own signal already fired; nothing more to report.
+    expect(interrupted).toBe(false);
+  });
+});
