@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { missingPathError } from './missing-path-error.js';
+import { showPath } from './show-path.js';
 import { walkWorkspace } from './workspace-walker.js';
 
 const GlobInputSchema = z.object({
@@ -14,7 +15,10 @@ const GlobInputSchema = z.object({
   limit: z.number().int().min(1).max(5000).default(500).describe('Most paths returned. Default 500.'),
 });
 
-/** Creates `glob`: finds files whose workspace-relative path matches a glob, honoring ignore files and the jail. */
+/**
+ * Creates `glob`: finds files whose workspace-relative path matches a glob, honoring ignore files and the jail.
+ * Names with line breaks or other control characters are shown as JSON strings.
+ */
 export function createGlobTool(options: { jail: WorkspaceJail }) {
   const { jail } = options;
   return defineTool({
@@ -40,7 +44,8 @@ export function createGlobTool(options: { jail: WorkspaceJail }) {
       }
       const note = more ? `\n[stopped at ${limit} paths; narrow the pattern]` : '';
       return {
-        content: paths.length > 0 ? `${paths.join('\n')}${note}` : `No file matches '${pattern}'.`,
+        content:
+          paths.length > 0 ? `${paths.map(showPath).join('\n')}${note}` : `No file matches '${pattern}'.`,
         data: { pattern, paths, truncated: more },
       };
     },

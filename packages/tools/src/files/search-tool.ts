@@ -6,6 +6,7 @@ import { defineTool } from '../tool/define-tool.js';
 import { missingPathError } from './missing-path-error.js';
 import { searchWithRipgrep } from './search-with-ripgrep.js';
 import { searchWithWalker } from './search-with-walker.js';
+import { showPath } from './show-path.js';
 
 /** The search query, validated. */
 export const SearchInputSchema = z.object({
@@ -85,7 +86,7 @@ export function createSearchTool(options: SearchToolOptions) {
       const outcome = ripgrep
         ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })
         : await searchWithWalker({ jail, query, start: resolved.absolute, signal });
-      const lines = outcome.matches.map((match) => `${match.path}:${match.line}: ${match.text}`);
+      const lines = outcome.matches.map((match) => `${showPath(match.path)}:${match.line}: ${match.text}`);
       const note = outcome.truncated
         ? `\n[stopped at ${query.maxResults} matches; narrow the pattern, path or glob]`
         : '';

@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { decodeText, looksBinary } from './decode-text.js';
@@ -12,7 +13,10 @@ const longestLineChecked = 4096;
 
 const escapeRegExp = (text: string): string => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. */
+/**
+ * Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. Files are
+ * opened in the folders the walk holds, never through a symlink.
+ */
 export async function searchWithWalker(options: {
   jail: WorkspaceJail;
   query: SearchQuery;
@@ -24,44 +28,51 @@ export async function searchWithWalker(options: {
     query.literal ? escapeRegExp(query.pattern) : query.pattern,
     query.caseSensitive ? 'u' : 'iu',
   );
+  const matchesLine = (line: string) => expression.test(line);
   const matchesGlob = query.glob
     ? picomatch(query.glob, { dot: true, basename: !query.glob.includes('/') })
     : () => true;
   const matches: SearchMatch[] = [];
   const startRelative = jail.toRelative(start);
-  const searchFile = async (absolute: string, relative: string): Promise<boolean> => {
-    const handle = await open(absolute, 'r').catch(() => undefined);
-    if (!handle) return true;
-    try {
-      const stats = await handle.stat();
-      if (!stats.isFile() || stats.size > largestFileBytes) return true;
-      const bytes = await handle.readFile();
-      if (looksBinary(bytes)) return true;
-      const lines = decodeText(bytes).text.split('\n');
-      for (let index = 0; index < lines.length; index += 1) {
-        const line = lines[index]!.replace(/\r$/, '');
-        if (!expression.test(line.length > longestLineChecked ? line.slice(0, longestLineChecked) : line))
-          continue;
-        if (matches.length >= query.maxResults) return false;
-        matches.push({ path: relative, line: index + 1, text: line.slice(0, 300) });
-      }
-      return true;
-    } finally {
-      await handle.close();
-    }
-  };
-  const startStats = await open(start, 'r').then(async (handle) => {
+
+  // Adds the file's matching lines; false once the result cap is reached.
+  const searchFile = async (handle: FileHandle, relative: string): Promise<boolean> => {
     const stats = await handle.stat();
-    await handle.close();
-    return stats;
-  });
-  if (startStats.isFile()) {
-    const more = !(await searchFile(start, startRelative));
-    return { matches, truncated: more };
+    if (!stats.isFile() || stats.size > largestFileBytes) return true;
+    const bytes = await handle.readFile();
+    if (looksBinary(bytes)) return true;
+    const lines = decodeText(bytes).text.split('\n');
+    for (let index = 0; index < lines.length; index += 1) {
+      const line = lines[index]!.replace(/\r$/, '');
+      if (!matchesLine(line.length > longestLineChecked ? line.slice(0, longestLineChecked) : line)) continue;
+      if (matches.length >= query.maxResults) return false;
+      matches.push({ path: relative, line: index + 1, text: line.slice(0, 300) });
+    }
+    return true;
+  };
+
+  // The start is opened through the jail, which checks the file opened is the one inside the workspace.
+  const opened = await jail.openForRead(startRelative);
+  try {
+    if (opened.stats.isFile()) {
+      const more = !(await searchFile(opened.handle, startRelative));
+      return { matches, truncated: more };
+    }
+  } finally {
+    await opened.handle.close();
   }
   for await (const entry of walkWorkspace({ jail, start, ...(signal ? { signal } : {}) })) {
     if (entry.kind !== 'file' || !matchesGlob(entry.relative)) continue;
-    if (!(await searchFile(entry.absolute, entry.relative))) return { matches, truncated: true };
+    const handle = await open(
+      entry.openPath,
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    ).catch(() => undefined);
+    if (!handle) continue;
+    try {
+      if (!(await searchFile(handle, entry.relative))) return { matches, truncated: true };
+    } finally {
+      await handle.close();
+    }
   }
   return { matches, truncated: false };
 }

@@ -7,6 +7,8 @@ import { PathDeniedError } from '../errors/path-denied-error.js';
 import { controlPathRefusal } from './control-path-refusal.js';
 import { defaultDenyGlobs } from './default-deny-globs.js';
 import { foldPath } from './fold-path.js';
+import { openWorkspaceDirectory } from './open-workspace-directory.js';
+import type { PinnedDirectory } from './pinned-directory.js';
 
 /** Whether a path is resolved to be read (or listed) or to be written. */
 export type PathIntent = 'read' | 'write';
@@ -46,6 +48,15 @@ export interface WorkspaceJail {
    * opened file is a regular file or directory inside the workspace.
    */
   openForRead(filePath: string): Promise<{ handle: FileHandle; resolved: ResolvedPath; stats: Stats }>;
+  /**
+   * Opens and holds the workspace folder at a relative path the jail already accepted (creating missing folders
+   * with `create`), checked to be the folder at that path: names looked up through it stay in that folder whatever
+   * is renamed or swapped on the way afterwards. Writes go through it; close it when done.
+   *
+   * @throws PathDeniedError `symlink_escape` when the path changed after the check; the system error `ENOENT`
+   *   when the folder is missing and `create` is false.
+   */
+  openDirectory(options: { relative: string; path: string; create?: boolean }): Promise<PinnedDirectory>;
   /** Checks an open handle really lives inside the workspace (defends against swaps between check and use). */
   assertHandleInside(options: { handle: FileHandle; path: string }): Promise<void>;
   /** The deny glob that matches a workspace-relative path, if any. */
@@ -283,6 +294,8 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
     resolve,
     openForRead,
     assertHandleInside,
+    openDirectory: ({ relative, path: shown, create }) =>
+      openWorkspaceDirectory({ root, relative, shown, ...(create === undefined ? {} : { create }) }),
     deniedBy,
     toRelative: (absolutePath: string) => toPosix(path.relative(root, absolutePath)),
   };
