@@ -1,7 +1,7 @@
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
+import { compileGlob } from './linear-pattern.js';
 import { missingPathError } from './missing-path-error.js';
 import { showPath } from './show-path.js';
 import { walkWorkspace } from './workspace-walker.js';
@@ -16,8 +16,8 @@ const GlobInputSchema = z.object({
 });
 
 /**
- * Creates `glob`: finds files whose workspace-relative path matches a glob, honoring ignore files and the jail.
- * Names with line breaks or other control characters are shown as JSON strings.
+ * Creates `glob`: finds files whose workspace-relative path matches a glob (matched in linear time), honoring
+ * ignore files and the jail. Names with line breaks or other control characters are shown as JSON strings.
  */
 export function createGlobTool(options: { jail: WorkspaceJail }) {
   const { jail } = options;
@@ -31,7 +31,7 @@ export function createGlobTool(options: { jail: WorkspaceJail }) {
     async run({ pattern, path: directory, limit }, { signal }) {
       const resolved = await jail.resolve({ path: directory, intent: 'read' });
       if (!resolved.exists) throw missingPathError(directory);
-      const matches = picomatch(pattern.replace(/^\.\//, ''), { dot: true });
+      const matches = compileGlob(pattern.replace(/^\.\//, ''));
       const paths: string[] = [];
       let more = false;
       for await (const entry of walkWorkspace({ jail, start: resolved.absolute, signal })) {

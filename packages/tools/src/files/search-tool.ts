@@ -10,7 +10,12 @@ import { showPath } from './show-path.js';
 
 /** The search query, validated. */
 export const SearchInputSchema = z.object({
-  pattern: z.string().min(1).describe('Regular expression (or literal text when literal is true).'),
+  pattern: z
+    .string()
+    .min(1)
+    .describe(
+      'Regular expression in ripgrep (RE2) syntax: no lookaround or backreferences. Literal text when literal is true.',
+    ),
   literal: z.boolean().default(false).describe('Treat pattern as plain text. Default false.'),
   path: z
     .string()
@@ -57,8 +62,9 @@ export interface SearchToolOptions {
 
 /**
  * Creates `search`: regex or literal search across the workspace, backed by ripgrep when it is installed and by a
- * pure JavaScript walk otherwise. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, and return
- * capped `path:line: text` results.
+ * pure JavaScript walk otherwise, which matches patterns and globs with RE2 (re2js) so that no pattern can hold the
+ * event loop. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, never leave the workspace while
+ * folders are swapped, and return capped `path:line: text` results.
  */
 export function createSearchTool(options: SearchToolOptions) {
   const { jail, engine = 'auto' } = options;

@@ -1,21 +1,20 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import picomatch from 'picomatch';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { decodeText, looksBinary } from './decode-text.js';
+import { compileGlob, compileSearchPattern } from './linear-pattern.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { walkWorkspace } from './workspace-walker.js';
 
 /** Files larger than this are skipped by the pure search, as ripgrep users rarely want them either. */
 const largestFileBytes = 4 * 1024 * 1024;
-/** Lines are cut before matching so a hostile regex cannot spend unbounded time on one huge line. */
+/** Lines are cut before matching, so one huge line costs no more than a normal one. */
 const longestLineChecked = 4096;
 
-const escapeRegExp = (text: string): string => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
- * Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. Files are
- * opened in the folders the walk holds, never through a symlink.
+ * Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. The pattern
+ * and the glob run on RE2 (linear time), so a hostile pattern cannot hold the event loop; files are opened in the
+ * folders the walk holds, never through a symlink.
  */
 export async function searchWithWalker(options: {
   jail: WorkspaceJail;
@@ -24,14 +23,8 @@ export async function searchWithWalker(options: {
   signal?: AbortSignal;
 }): Promise<SearchOutcome> {
   const { jail, query, start, signal } = options;
-  const expression = new RegExp(
-    query.literal ? escapeRegExp(query.pattern) : query.pattern,
-    query.caseSensitive ? 'u' : 'iu',
-  );
-  const matchesLine = (line: string) => expression.test(line);
-  const matchesGlob = query.glob
-    ? picomatch(query.glob, { dot: true, basename: !query.glob.includes('/') })
-    : () => true;
+  const matchesLine = compileSearchPattern(query);
+  const matchesGlob = query.glob ? compileGlob(query.glob, { basename: true }) : () => true;
   const matches: SearchMatch[] = [];
   const startRelative = jail.toRelative(start);
 
