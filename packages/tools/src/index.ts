@@ -49,6 +49,7 @@ export { createWriteFileTool } from './files/write-file-tool.js';
 export { createGitDiffTool } from './git/git-diff-tool.js';
 export { createGitStatusTool } from './git/git-status-tool.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
+export type { PinnedDirectory } from './jail/pinned-directory.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
 export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';
