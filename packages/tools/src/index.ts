@@ -55,6 +55,7 @@ export { runGit } from './git/run-git.js';
 export type { HostGitOptions, HostGitResult } from './git/run-host-git.js';
 export { runHostGit } from './git/run-host-git.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
+export type { PinnedDirectory } from './jail/pinned-directory.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
 export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';

@@ -32,3 +32,21 @@ export function detectLineEnding(text: string): '\r\n' | '\n' {
   const lf = text.split('\n').length - 1 - crlf;
   return crlf > lf ? '\r\n' : '\n';
 }
+
+/** What the first bytes of a file say about how it is written. */
+export interface TextShape {
+  /** Whether the file starts with a UTF-8 byte order mark. */
+  bom: boolean;
+  /** The line ending the sample mostly uses; undefined when it has no line break. */
+  lineEnding: '\r\n' | '\n' | undefined;
+}
+
+/**
+ * Reads the byte order mark and the line ending from the start of a file, so a huge file is never decoded whole
+ * to learn them. Line breaks are ASCII, so the sample's bytes are read one character each.
+ */
+export function sniffTextShape(sample: Uint8Array): TextShape {
+  const bom = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf;
+  if (!sample.includes(10)) return { bom, lineEnding: undefined };
+  return { bom, lineEnding: detectLineEnding(Buffer.from(sample).toString('latin1')) };
+}

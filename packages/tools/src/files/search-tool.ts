@@ -6,10 +6,16 @@ import { defineTool } from '../tool/define-tool.js';
 import { missingPathError } from './missing-path-error.js';
 import { searchWithRipgrep } from './search-with-ripgrep.js';
 import { searchWithWalker } from './search-with-walker.js';
+import { showPath } from './show-path.js';
 
 /** The search query, validated. */
 export const SearchInputSchema = z.object({
-  pattern: z.string().min(1).describe('Regular expression (or literal text when literal is true).'),
+  pattern: z
+    .string()
+    .min(1)
+    .describe(
+      'Regular expression in ripgrep (RE2) syntax: no lookaround or backreferences. Literal text when literal is true.',
+    ),
   literal: z.boolean().default(false).describe('Treat pattern as plain text. Default false.'),
   path: z
     .string()
@@ -56,8 +62,9 @@ export interface SearchToolOptions {
 
 /**
  * Creates `search`: regex or literal search across the workspace, backed by ripgrep when it is installed and by a
- * pure JavaScript walk otherwise. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, and return
- * capped `path:line: text` results.
+ * pure JavaScript walk otherwise, which matches patterns and globs with RE2 (re2js) so that no pattern can hold the
+ * event loop. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, never leave the workspace while
+ * folders are swapped, and return capped `path:line: text` results.
  */
 export function createSearchTool(options: SearchToolOptions) {
   const { jail, engine = 'auto' } = options;
@@ -85,7 +92,7 @@ export function createSearchTool(options: SearchToolOptions) {
       const outcome = ripgrep
         ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })
         : await searchWithWalker({ jail, query, start: resolved.absolute, signal });
-      const lines = outcome.matches.map((match) => `${match.path}:${match.line}: ${match.text}`);
+      const lines = outcome.matches.map((match) => `${showPath(match.path)}:${match.line}: ${match.text}`);
       const note = outcome.truncated
         ? `\n[stopped at ${query.maxResults} matches; narrow the pattern, path or glob]`
         : '';

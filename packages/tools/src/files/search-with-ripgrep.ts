@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { ignoreFileNames } from './ignore-layer.js';
+import { createRipgrepMatchCheck } from './ripgrep-match-check.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { createWorkspaceIgnoreFilter } from './workspace-ignore-filter.js';
 
@@ -21,9 +22,16 @@ interface RipgrepMatchEvent {
 const textOf = (field: { text?: string; bytes?: string }): string =>
   field.text ?? Buffer.from(field.bytes ?? '', 'base64').toString('latin1');
 
+const bytesOf = (field: { text?: string; bytes?: string }): Buffer =>
+  field.text !== undefined ? Buffer.from(field.text, 'utf8') : Buffer.from(field.bytes ?? '', 'base64');
+
+/** Globs for ripgrep that skip what the walker skips by name: git's and Herd's folders, Herd's temporary files. */
+const hiddenNameGlobs = ['!.git', '!.herd', '!.*.herd-*.tmp'];
+
 /**
  * Searches with ripgrep (`rg --json`), stopping it as soon as the result cap is reached. Matches are filtered with
- * the walker's ignore rules, so both engines hide the same files.
+ * the walker's ignore rules, so both engines hide the same files, and each is checked against the workspace file
+ * read again through the jail, since ripgrep walks by name (see {@link createRipgrepMatchCheck}).
  */
 export async function searchWithRipgrep(options: {
   ripgrep: string;
@@ -46,9 +54,9 @@ export async function searchWithRipgrep(options: {
     '--no-ignore-parent',
     '--max-filesize',
     '4M',
-    '--glob',
-    '!.git',
   ];
+  // Names are compared without case, as a case-insensitive file system (macOS, Windows) opens them.
+  for (const glob of hiddenNameGlobs) args.push('--iglob', glob);
   // The root's ignore files, whose patterns ripgrep takes relative to its working directory (the root), keep it out
   // of ignored folders even when the search starts below the root; the filter below applies the rest.
   for (const name of ignoreFileNames) {
@@ -59,7 +67,7 @@ export async function searchWithRipgrep(options: {
     );
     if (exists) args.push('--ignore-file', file);
   }
-  for (const glob of defaultDenyGlobs) args.push('--glob', `!${glob}`);
+  for (const glob of defaultDenyGlobs) args.push('--iglob', `!${glob}`);
   if (query.glob) args.push('--glob', query.glob);
   if (query.literal) args.push('--fixed-strings');
   if (!query.caseSensitive) args.push('--ignore-case');
@@ -82,14 +90,23 @@ export async function searchWithRipgrep(options: {
   });
   // ripgrep reads no `.herdignore` below the root, so its matches go through the walker's rules.
   const ignoreFilter = createWorkspaceIgnoreFilter({ jail, start });
+  const confirms = createRipgrepMatchCheck(jail);
   const matches: SearchMatch[] = [];
   let truncated = false;
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    if (!line.startsWith('{"type":"match"')) continue;
-    const event = JSON.parse(line) as RipgrepMatchEvent;
+  // ripgrep ends a search it ran with a summary; without one, exit code 2 means it rejected the pattern. Errors
+  // met while walking (a file gone, a folder swapped) are left out: their messages name files it could not read.
+  let summarized = false;
+  for await (const output of lines) {
+    if (!output.startsWith('{"type":"match"')) {
+      if (output.endsWith('"type":"summary"}')) summarized = true;
+      continue;
+    }
+    const event = JSON.parse(output) as RipgrepMatchEvent;
     const relative = textOf(event.data.path).replace(/^\.\//, '');
     if (await ignoreFilter.hides(relative)) continue;
+    const line = event.data.line_number;
+    if (!(await confirms({ relative, line, bytes: bytesOf(event.data.lines) }))) continue;
     if (matches.length >= query.maxResults) {
       truncated = true;
       child.kill();
@@ -97,7 +114,7 @@ export async function searchWithRipgrep(options: {
     }
     matches.push({
       path: relative,
-      line: event.data.line_number,
+      line,
       text: textOf(event.data.lines)
         .replace(/\r?\n$/, '')
         .slice(0, 300),
@@ -105,7 +122,7 @@ export async function searchWithRipgrep(options: {
   }
   lines.close();
   const result = await child;
-  if (!truncated && result.exitCode === 2 && matches.length === 0 && !signal?.aborted) {
+  if (!truncated && !summarized && result.exitCode === 2 && !signal?.aborted) {
     throw new UserError({
       code: 'invalid_pattern',
       message: `ripgrep rejected the search for '${query.pattern}' (${stderr.trim().split('\n').slice(-1)[0] ?? 'unknown error'}); simplify the pattern or pass literal: true.`,

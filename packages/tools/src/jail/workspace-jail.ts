@@ -4,10 +4,11 @@ import path from 'node:path';
 import { UserError } from '@herd/core';
 import picomatch from 'picomatch';
 import { PathDeniedError } from '../errors/path-denied-error.js';
+import { controlPathRefusal } from './control-path-refusal.js';
 import { defaultDenyGlobs } from './default-deny-globs.js';
-
-/** Files tools may read but never write: Herd's configuration. */
-const protectedFiles = new Set(['herd.config.json']);
+import { foldPath } from './fold-path.js';
+import { openWorkspaceDirectory } from './open-workspace-directory.js';
+import type { PinnedDirectory } from './pinned-directory.js';
 
 /** Whether a path is resolved to be read (or listed) or to be written. */
 export type PathIntent = 'read' | 'write';
@@ -47,6 +48,15 @@ export interface WorkspaceJail {
    * opened file is a regular file or directory inside the workspace.
    */
   openForRead(filePath: string): Promise<{ handle: FileHandle; resolved: ResolvedPath; stats: Stats }>;
+  /**
+   * Opens and holds the workspace folder at a relative path the jail already accepted (creating missing folders
+   * with `create`), checked to be the folder at that path: names looked up through it stay in that folder whatever
+   * is renamed or swapped on the way afterwards. Writes go through it; close it when done.
+   *
+   * @throws PathDeniedError `symlink_escape` when the path changed after the check; the system error `ENOENT`
+   *   when the folder is missing and `create` is false.
+   */
+  openDirectory(options: { relative: string; path: string; create?: boolean }): Promise<PinnedDirectory>;
   /** Checks an open handle really lives inside the workspace (defends against swaps between check and use). */
   assertHandleInside(options: { handle: FileHandle; path: string }): Promise<void>;
   /** The deny glob that matches a workspace-relative path, if any. */
@@ -119,11 +129,13 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
   const globs = [...(options.defaultDeny === false ? [] : defaultDenyGlobs), ...(options.deny ?? [])].map(
     (glob) => (glob.includes('/') ? glob : `**/${glob}`),
   );
-  const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true }) }));
+  // Globs compare folded names without case, so `.ENV` or `ID_RSA` on a case-insensitive file system is refused too.
+  const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true, nocase: true }) }));
 
   const deniedBy = (relativePath: string): string | undefined => {
     if (relativePath === '.' || relativePath === '') return undefined;
-    return matchers.find((matcher) => matcher.test(relativePath))?.glob;
+    const folded = foldPath(relativePath);
+    return matchers.find((matcher) => matcher.test(folded))?.glob;
   };
 
   const deny = (
@@ -212,35 +224,14 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
     const relative = toPosix(path.relative(root, absolute));
 
     for (const candidate of new Set([lexicalRelative, relative])) {
+      const refusal = controlPathRefusal({ relative: candidate, intent, shown });
+      if (refusal) throw deny(shown, refusal.rule, refusal.message);
       const glob = deniedBy(candidate);
       if (glob) {
         throw deny(
           shown,
           'deny_glob',
           `The path '${shown}' matches the deny rule '${glob}' (secrets and credentials are off limits); work on other files.`,
-        );
-      }
-      if (intent === 'write' && candidate.split('/').includes('.git')) {
-        throw deny(
-          shown,
-          'git_directory',
-          `The path '${shown}' is inside a .git directory, which tools never write; change the working tree instead.`,
-        );
-      }
-      // Herd's own state (approved plans, sessions, guard cache and audit log) and its configuration steer later
-      // runs: a model that could write them could approve its own plans or switch the guard off.
-      if (candidate === '.herd' || candidate.startsWith('.herd/')) {
-        throw deny(
-          shown,
-          'herd_state',
-          `The path '${shown}' is inside .herd, Herd's own state, which tools never read or write; work on the project's files.`,
-        );
-      }
-      if (intent === 'write' && protectedFiles.has(candidate)) {
-        throw deny(
-          shown,
-          'herd_config',
-          `The path '${shown}' is Herd's configuration, which tools never write; ask the user to change it.`,
         );
       }
     }
@@ -303,6 +294,8 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
     resolve,
     openForRead,
     assertHandleInside,
+    openDirectory: ({ relative, path: shown, create }) =>
+      openWorkspaceDirectory({ root, relative, shown, ...(create === undefined ? {} : { create }) }),
     deniedBy,
     toRelative: (absolutePath: string) => toPosix(path.relative(root, absolutePath)),
   };
