@@ -1,18 +1,22 @@
 import {
-  createSecretRedactor,
   type HerdEvent,
   type HerdEventInput,
   HerdEventSchema,
   type SecretRedactor,
   SystemError,
 } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 
 /** Options for {@link createEventChannel}. */
 export interface EventChannelOptions {
   /** The run every event belongs to. */
   runId: string;
-  /** Removes secrets from every string in every event; default: built from `process.env`. */
-  redactor?: SecretRedactor;
+  /**
+   * Removes secrets from every string in every event, or returns the redactor to use now (a run's redactor learns
+   * the configuration's key variables once the configuration is loaded); default: the product's redactor over
+   * `process.env` (`createSecretsRedactor` in `@herd/guard`).
+   */
+  redactor?: SecretRedactor | (() => SecretRedactor);
   /** Called synchronously with each event as it is emitted (e.g. to persist or print it). */
   onEvent?: (event: HerdEvent) => void;
   /** Clock, for tests. */
@@ -35,7 +39,8 @@ export interface EventChannel extends AsyncIterable<HerdEvent> {
  * from the start.
  */
 export function createEventChannel(options: EventChannelOptions): EventChannel {
-  const redactor = options.redactor ?? createSecretRedactor();
+  const given = options.redactor ?? createSecretsRedactor();
+  const redactor = typeof given === 'function' ? given : () => given;
   const now = options.now ?? (() => new Date());
   const history: HerdEvent[] = [];
   const waiters = new Set<() => void>();
@@ -55,7 +60,7 @@ export function createEventChannel(options: EventChannelOptions): EventChannel {
           message: `A ${input.type} event came after run ${options.runId} ended; this is a bug in Herd, please report it.`,
         });
       }
-      const stamped = redact({ ...input, runId: options.runId, time: now().toISOString() }, redactor);
+      const stamped = redactor().redactValue({ ...input, runId: options.runId, time: now().toISOString() });
       const parsed = HerdEventSchema.safeParse(stamped);
       if (!parsed.success) {
         throw new SystemError({
@@ -83,13 +88,4 @@ export function createEventChannel(options: EventChannelOptions): EventChannel {
       }
     },
   };
-}
-
-function redact(value: unknown, redactor: SecretRedactor): unknown {
-  if (typeof value === 'string') return redactor.redact(value);
-  if (Array.isArray(value)) return value.map((item) => redact(item, redactor));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, redactor)]));
-  }
-  return value;
 }

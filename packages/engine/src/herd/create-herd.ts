@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  createSecretRedactor,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
   loadHerdConfig,
   type ResolvedHerdRoles,
   resolveHerdRoles,
+  type SecretRedactor,
   UserError,
 } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
-import { createGuardFromConfig } from '@herd/guard';
+import { createGuardFromConfig, createSecretsRedactor } from '@herd/guard';
 import {
   type CommandRunner,
   createWorkspaceTools,
@@ -196,15 +196,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let refused = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
     // Secrets come from the run's environment; once the configuration is loaded, its key variables are added.
-    let redactor = createSecretRedactor({ env });
+    let redactor: SecretRedactor = createSecretsRedactor({ env });
     const channel = createEventChannel({
       runId: sessionId,
-      redactor: {
-        get names() {
-          return redactor.names;
-        },
-        redact: (text) => redactor.redact(text),
-      },
+      redactor: () => redactor,
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
@@ -228,7 +223,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         const opened = await resources;
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
-        redactor = createSecretRedactor({ env, extraNames: keyVariables(opened.roles) });
+        redactor = createSecretsRedactor({ env, extraNames: keyVariables(opened.roles) });
         meter = createUsageMeter({ settings: opened.settings, startedAt });
         const task = await input.task();
         const images = input.images ?? [];
