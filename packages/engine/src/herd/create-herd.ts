@@ -7,6 +7,7 @@ import {
   type LoadedHerdConfig,
   loadHerdConfig,
   type ResolvedHerdRoles,
+  redactError,
   resolveHerdRoles,
   type SecretRedactor,
   UserError,
@@ -157,14 +158,18 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       env,
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
-    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
+    // Every output of a run (events, plans, sessions, results, errors) loses the values of the key variables this
+    // configuration reads, whatever their names, besides everything the product's redactor knows.
+    const redactor = createSecretsRedactor({ env, extraNames: keyVariables(roles) });
+    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase, redactor });
     return {
       roles,
       settings,
       tools,
       configuredGuard,
+      redactor,
       sessions,
-      plans: createPlanStore({ workspace }),
+      plans: createPlanStore({ workspace, redactor }),
       plannerModels: createChatModelChain({ role: roles.planner, env }),
       actorModels: createChatModelChain({ role: roles.actor, env }),
     };
@@ -223,9 +228,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         const opened = await resources;
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
-        redactor = createSecretsRedactor({ env, extraNames: keyVariables(opened.roles) });
+        redactor = opened.redactor;
         meter = createUsageMeter({ settings: opened.settings, startedAt });
-        const task = await input.task();
+        // A key pasted into the task is taken out before the task is stored, shown or sent to a model.
+        const task = redactor.redact(await input.task());
         const images = input.images ?? [];
         if (images.length > 0) {
           await checkTaskImages({ images, workspace });
@@ -272,11 +278,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           signal,
         };
         const graph = buildRunGraph({ context, checkpointer: opened.sessions.checkpointer });
+        const initial = await input.initial();
         const summary = await driveRun({
           graph,
           context,
           sessions: opened.sessions,
-          input: await input.initial(),
+          input: initial && { ...initial, ...(initial.task !== undefined ? { task } : {}) },
           resolveApproval,
           events: () => channel.history,
         });
@@ -293,8 +300,16 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           usage: meter.usage(),
           durationMs: Date.now() - startedAt,
         });
-        return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
+        // The patch is the change itself, returned as made; everything else a caller gets is redacted.
+        return {
+          ...redactor.redactValue(summary),
+          patch: changes.map((change) => change.diff).join(''),
+          events: channel.history,
+        };
       } catch (error) {
+        // A provider's error may quote the key it was sent (a 401 that echoes it): the error is redacted in place
+        // before anything reports it, here or wherever the rejection is caught.
+        redactError(error, redactor);
         const herdError = HerdError.find(error);
         if (herdError?.code === 'workspace_busy' && !logReady) refused = true;
         channel.emit({
