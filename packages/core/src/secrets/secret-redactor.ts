@@ -21,6 +21,11 @@ export interface SecretRedactor {
   /** `text` with every secret replaced by `[redacted:LABEL]`. */
   redact(text: string, options?: SecretDetectionOptions): string;
   /**
+   * How many characters at the end of `text` begin a secret value without completing it: a stream of text holds
+   * them back until the next piece shows whether the secret follows.
+   */
+  partialSecretLength(text: string): number;
+  /**
    * A copy of a JSON-like value (plain objects, arrays, strings, numbers...) with every string, keys included,
    * redacted; other objects (class instances) are returned as they are.
    */
@@ -80,12 +85,26 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
   };
   const redactValue = <TValue>(value: TValue): TValue => redactDeep(value, redact) as TValue;
 
+  const partialSecretLength = (text: string): number => {
+    let longest = 0;
+    for (const { value } of values) {
+      for (let length = Math.min(value.length - 1, text.length); length > longest; length--) {
+        if (text.endsWith(value.slice(0, length))) {
+          longest = length;
+          break;
+        }
+      }
+    }
+    return longest;
+  };
+
   return {
     names: [...new Set(values.map((entry) => entry.name))],
     fingerprint,
     mayContain,
     find,
     redact,
+    partialSecretLength,
     redactValue,
     redactJson(text) {
       if (!mayContain(text)) return text;

@@ -99,6 +99,13 @@ describe('createSecretRedactor', () => {
     });
   });
 
+  it('says how much of a text’s end begins a secret value, for streams to hold back', () => {
+    const redactor = createSecretRedactor({ env: { SERVICE_TOKEN: 'tkn-abcdef123456' } });
+    expect(redactor.partialSecretLength('the token is tkn-abc')).toBe(7);
+    expect(redactor.partialSecretLength('the token is tkn-abcdef123456')).toBe(0);
+    expect(redactor.partialSecretLength('nothing here')).toBe(0);
+  });
+
   it('has a fingerprint that changes with the secret values', () => {
     const first = createSecretRedactor({ env: { A_TOKEN: 'value-one-1234' } });
     const second = createSecretRedactor({ env: { A_TOKEN: 'value-two-1234' } });
