@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  createSecretRedactor,
+  emptySecretDetector,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
@@ -162,6 +164,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     // configuration reads, whatever their names, besides everything the product's redactor knows.
     const redactor = createSecretsRedactor({ env, extraNames: keyVariables(roles) });
     const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase, redactor });
+    // Prompts lose the values of these key variables too (what the guard finds by shape is for its policy to judge).
+    const keys = createSecretRedactor({
+      env,
+      extraNames: keyVariables(roles),
+      detector: emptySecretDetector,
+    });
     return {
       roles,
       settings,
@@ -170,8 +178,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       redactor,
       sessions,
       plans: createPlanStore({ workspace, redactor }),
-      plannerModels: createChatModelChain({ role: roles.planner, env }),
-      actorModels: createChatModelChain({ role: roles.actor, env }),
+      plannerModels: createChatModelChain({ role: roles.planner, env, redactor: keys }),
+      actorModels: createChatModelChain({ role: roles.actor, env, redactor: keys }),
     };
   }
 
