@@ -27,7 +27,13 @@ describe('createEventChannel', () => {
       for (const piece of pieces(reply, size)) {
         channel.emit({ type: 'model-text', role: 'actor', text: piece });
         // The stream guard's verdicts come between windows without ending the reply.
-        channel.emit({ type: 'guard-verdict', point: 'model_output', scanner: 'secrets', action: 'allow' });
+        channel.emit({
+          type: 'guard-verdict',
+          point: 'model_output',
+          scanner: 'secrets',
+          action: 'allow',
+          categories: [],
+        });
       }
       channel.emit({ type: 'warning', code: 'example', message: 'the reply ended' });
       channel.close();
