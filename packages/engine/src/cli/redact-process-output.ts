@@ -10,10 +10,9 @@ export interface RedactProcessOutputOptions {
 }
 
 /**
- * Makes the process's standard streams the last egress point for secrets: every write to stdout and stderr is
- * redacted on its way out, whoever makes it (Herd's renderers, an error report, a library's warning, the JSON-RPC
- * of `herd acp` and `herd mcp`). A line that is a JSON message is redacted as JSON, so it stays a valid message.
- * Returns a function that restores the streams.
+ * Makes the process's standard streams the last egress point for secrets: every write is redacted on its way out,
+ * whoever makes it (Herd's renderers, an error report, a library's warning). A line that is a JSON message (NDJSON
+ * events) is redacted as JSON, so it stays valid. Returns a function that restores the streams.
  *
  * @example
  * ```ts

@@ -21,7 +21,7 @@ function recorder(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 describe('redactProcessOutput', () => {
-  it('redacts text, bytes and JSON-RPC lines written to a guarded stream, keeping each line valid JSON', () => {
+  it('redacts text, bytes and JSON lines written to a guarded stream, keeping each line valid JSON', () => {
     const { stream, text } = recorder();
     const restore = redactProcessOutput({ redactor, streams: [stream] });
     stream.write(`herd: 401 Incorrect API key provided: ${key}\n`);
