@@ -134,7 +134,15 @@ export type { ResolvedProvider } from './providers/resolve-provider.js';
 export { detectProvider, noProviderMessage, resolveProvider } from './providers/resolve-provider.js';
 
 // ---- Secrets ----
-export type { SecretRedactor } from './secrets/secret-redactor.js';
+export type { EnvironmentSecret } from './secrets/environment-secrets.js';
+export { environmentSecrets } from './secrets/environment-secrets.js';
+export { findUrlCredentials, urlCredentialDetector } from './secrets/find-url-credentials.js';
+export { redactError } from './secrets/redact-error.js';
+export { redactSpans } from './secrets/redact-spans.js';
+export { createRedactingFetch } from './secrets/redacting-fetch.js';
+export type { SecretDetectionOptions, SecretDetector, SecretSpan } from './secrets/secret-detector.js';
+export { emptySecretDetector } from './secrets/secret-detector.js';
+export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----

@@ -67,8 +67,6 @@ export type {
   PackStats,
   RedactionLocation,
 } from './context/pack-stats.js';
-export type { SecretPattern } from './context/secrets/secret-patterns.js';
-export { secretPatterns } from './context/secrets/secret-patterns.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';

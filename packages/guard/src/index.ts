@@ -79,6 +79,8 @@ export type {
 export { loadSequenceClassifierModel } from './prompt-guard/sequence-classifier-model.js';
 export type { SplitTokenWindowsOptions, TokenWindow } from './prompt-guard/split-token-windows.js';
 export { splitTokenWindows } from './prompt-guard/split-token-windows.js';
+export type { SecretsRedactorOptions } from './scanners/create-secrets-redactor.js';
+export { createSecretsRedactor } from './scanners/create-secrets-redactor.js';
 // ---- Local scanners ----
 export type { HiddenTextScannerOptions } from './scanners/hidden-text-scanner.js';
 export {
@@ -90,6 +92,7 @@ export type { PatternRule, PatternScannerOptions } from './scanners/pattern-scan
 export { createPatternScanner, defaultPatternRules, PatternRuleSchema } from './scanners/pattern-scanner.js';
 export type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from './scanners/scanner.js';
 export { localScannerNames, ScannerNameSchema } from './scanners/scanner.js';
+export { secretDetector } from './scanners/secret-detector.js';
 export type { SecretsScannerOptions } from './scanners/secrets-scanner.js';
 export { createSecretsScanner } from './scanners/secrets-scanner.js';
 export type { GuardStreamOptions } from './stream/guard-stream.js';

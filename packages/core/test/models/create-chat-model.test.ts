@@ -40,6 +40,24 @@ describe('createChatModel', () => {
     expect(server.chatRequests()[0]).toMatchObject({ model: 'maverick', temperature: 0.3 });
   });
 
+  it('sends no key inside a prompt, whatever put it in the conversation', async () => {
+    const env: NodeJS.ProcessEnv = {
+      TEST_LLAMA_KEY: 'k-live-secret-0123456789',
+      DEPLOY_TOKEN: 'dt-0123456789abcdef',
+    };
+    const model = createChatModel({ role: actorRole(), env });
+    server.enqueue({ content: 'ok' });
+    // A tool result (or a pasted task) that happens to hold the keys.
+    await model.invoke([
+      new HumanMessage('cat .env.local: TEST=k-live-secret-0123456789 DEPLOY=dt-0123456789abcdef'),
+    ]);
+    const [request] = server.requests;
+    expect(request?.rawBody).toContain('TEST=[redacted:TEST_LLAMA_KEY] DEPLOY=[redacted:DEPLOY_TOKEN]');
+    expect(request?.rawBody).not.toContain('k-live-secret-0123456789');
+    // The key still goes where the provider needs it.
+    expect(request?.headers.authorization).toBe('Bearer k-live-secret-0123456789');
+  });
+
   it('reads the API key from the environment at call time, not at construction', async () => {
     const env: NodeJS.ProcessEnv = { TEST_LLAMA_KEY: 'first-key-0001' };
     const model = createChatModel({ role: actorRole(), env });

@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+import { redactProcessOutput } from './redact-process-output.js';
 import { runCli } from './run-cli.js';
 
+// Whatever a command prints, keys and other secrets never leave through stderr, nor through stdout where stdout is
+// for people and logs. The stdout of `herd acp` and `herd mcp` is a protocol whose messages carry file contents (an
+// edit written through the editor, a file read for a client): those must arrive as they are, and the events behind
+// an editor's updates are redacted where they are made.
+const protocol = ['acp', 'mcp'].includes(process.argv[2] ?? '');
+redactProcessOutput({ streams: protocol ? [process.stderr] : [process.stdout, process.stderr] });
 process.exitCode = await runCli(process.argv);

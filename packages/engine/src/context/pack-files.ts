@@ -25,6 +25,7 @@ import type { PackStats } from './pack-stats.js';
 import { chooseFence } from './render/choose-fence.js';
 import { renderDirectoryTree } from './render/render-directory-tree.js';
 import { renderPackedDocument } from './render/render-packed-document.js';
+import { secretRedactionKey } from './secrets/redact-secrets.js';
 import type { GitStatus } from './selection/git-status.js';
 import { listRepositoryFiles, type RepositoryFileList } from './selection/list-repository-files.js';
 import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
@@ -68,7 +69,12 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
   const counterName = options.tokenCounter?.name ?? 'o200k';
-  const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
+  // Cached content is stored redacted: another detector or other secret values make it stale.
+  const cacheKey = JSON.stringify({
+    counter: counterName,
+    selection: settings.selection,
+    redaction: secretRedactionKey(),
+  });
   const { listing, status } = input;
   // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
   // is never read or written through.

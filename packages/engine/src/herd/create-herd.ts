@@ -4,16 +4,19 @@ import { dirname, join, resolve } from 'node:path';
 import {
   type ConfigTrustQuestion,
   createSecretRedactor,
+  emptySecretDetector,
   ensureConfigTrusted,
   HerdError,
   type HerdEvent,
   type LoadedHerdConfig,
   type ResolvedHerdRoles,
+  redactError,
   resolveHerdRoles,
+  type SecretRedactor,
   UserError,
 } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
-import { createGuardFromConfig } from '@herd/guard';
+import { createGuardFromConfig, createSecretsRedactor } from '@herd/guard';
 import {
   type CommandRunner,
   createWorkspaceTools,
@@ -165,8 +168,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     // The workspace exists (the jail checked it): .herd gets its .gitignore before the guard's cache or audit log,
     // or the session database, writes there.
     prepareHerdDirectory(workspace);
-    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
-    return { loaded, settings, tools, sessions, plans: createPlanStore({ workspace }) };
+    // Every output (events, plans, sessions, results, errors) loses the values of the key variables this
+    // configuration reads, whatever their names, besides everything the product's redactor knows. Opening needs no
+    // model (`herd sessions` works without one), so a configuration without an endpoint adds no names.
+    const redactor = createSecretsRedactor({ env, extraNames: configuredKeyVariables(loaded, env) });
+    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase, redactor });
+    return { loaded, settings, tools, redactor, sessions, plans: createPlanStore({ workspace, redactor }) };
   }
 
   /** The opened resources, shared by every use; an open that failed is tried again (the configuration was fixed). */
@@ -187,11 +194,18 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       env,
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
+    // Prompts lose the values of the key variables this configuration reads (what the guard finds by shape is for
+    // its policy to judge).
+    const keys = createSecretRedactor({
+      env,
+      extraNames: keyVariables(roles),
+      detector: emptySecretDetector,
+    });
     return {
       roles,
       configuredGuard,
-      plannerModels: createChatModelChain({ role: roles.planner, env }),
-      actorModels: createChatModelChain({ role: roles.actor, env }),
+      plannerModels: createChatModelChain({ role: roles.planner, env, redactor: keys }),
+      actorModels: createChatModelChain({ role: roles.actor, env, redactor: keys }),
     };
   }
 
@@ -245,15 +259,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let refused = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
     // Secrets come from the run's environment; once the configuration is loaded, its key variables are added.
-    let redactor = createSecretRedactor({ env });
+    let redactor: SecretRedactor = createSecretsRedactor({ env });
     const channel = createEventChannel({
       runId: sessionId,
-      redactor: {
-        get names() {
-          return redactor.names;
-        },
-        redact: (text) => redactor.redact(text),
-      },
+      redactor: () => redactor,
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
@@ -278,9 +287,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
         const roles = resolveRoles(opened);
-        redactor = createSecretRedactor({ env, extraNames: keyVariables(roles) });
+        redactor = opened.redactor;
         meter = createUsageMeter({ settings: opened.settings, startedAt });
-        const task = await input.task();
+        // A key pasted into the task is taken out before the task is stored, shown or sent to a model.
+        const task = redactor.redact(await input.task());
         const images = input.images ?? [];
         if (images.length > 0) {
           await checkTaskImages({ images, workspace });
@@ -334,11 +344,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           signal,
         };
         const graph = buildRunGraph({ context, checkpointer: opened.sessions.checkpointer });
+        const initial = await input.initial();
         const summary = await driveRun({
           graph,
           context,
           sessions: opened.sessions,
-          input: await input.initial(),
+          input: initial && { ...initial, ...(initial.task !== undefined ? { task } : {}) },
           resolveApproval,
           events: () => channel.history,
         });
@@ -355,8 +366,16 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           usage: meter.usage(),
           durationMs: Date.now() - startedAt,
         });
-        return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
+        // The patch is the change itself, returned as made; everything else a caller gets is redacted.
+        return {
+          ...redactor.redactValue(summary),
+          patch: changes.map((change) => change.diff).join(''),
+          events: channel.history,
+        };
       } catch (error) {
+        // A provider's error may quote the key it was sent (a 401 that echoes it): the error is redacted in place
+        // before anything reports it, here or wherever the rejection is caught.
+        redactError(error, redactor);
         const herdError = HerdError.find(error);
         if (herdError?.code === 'workspace_busy' && !logReady) refused = true;
         channel.emit({
@@ -498,6 +517,17 @@ function verificationOf(outcome: VerificationOutcome | undefined): 'passed' | 'f
 }
 
 /** Every environment variable a configured role reads its API key from, so their values are redacted too. */
+/** The key variables of a configuration's roles, or none when it names no usable endpoint yet. */
+function configuredKeyVariables(loaded: LoadedHerdConfig, env: NodeJS.ProcessEnv): string[] {
+  try {
+    return keyVariables(
+      resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env }),
+    );
+  } catch {
+    return [];
+  }
+}
+
 function keyVariables(roles: ResolvedHerdRoles): string[] {
   const endpoints = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
   return [

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, createSecretRedactor, HerdError } from '@herd/core';
+import { ConfigError, HerdError } from '@herd/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import { makeExcerpt } from '../audit/make-excerpt.js';
 import { createScanCache, type ScanCache, scanCacheKey, sha256Hex } from '../cache/scan-cache.js';
@@ -10,6 +10,7 @@ import {
   resolvePointPolicy,
   strongerAction,
 } from '../policy/resolve-point-policy.js';
+import { createSecretsRedactor } from '../scanners/create-secrets-redactor.js';
 import { createHiddenTextScanner } from '../scanners/hidden-text-scanner.js';
 import { createPatternScanner } from '../scanners/pattern-scanner.js';
 import {
@@ -106,8 +107,9 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     ...(options.llamaGuard ? { llama_guard: options.llamaGuard } : {}),
   };
   const cache = options.cache ?? createScanCache();
-  // Excerpts also lose the values of secret environment variables, even where the secrets scanner did not run.
-  const excerptRedactor = createSecretRedactor({ env: options.env ?? process.env });
+  // Excerpts lose every secret the product's detector finds and the values of secret environment variables, even
+  // where the secrets scanner did not run.
+  const excerptRedactor = createSecretsRedactor({ env: options.env ?? process.env });
 
   async function runScanner(name: ScannerName, states: RequestState[]): Promise<void> {
     const isClassifier = name === 'prompt_guard' || name === 'llama_guard';
@@ -233,7 +235,12 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     };
     if (options.auditLog) {
       const excerpt = excerptRedactor.redact(
-        makeExcerpt({ text: request.text, spans: state.findingSpans, hide: state.secretSpans }),
+        makeExcerpt({
+          text: request.text,
+          spans: state.findingSpans,
+          hide: state.secretSpans,
+          findSecrets: (text) => excerptRedactor.find(text),
+        }),
       );
       for (const result of state.results) {
         options.auditLog.append({

@@ -13,6 +13,7 @@ import {
   recordConfigTrust,
   resolveHerdRoles,
 } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { Command } from 'commander';
 import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
@@ -49,12 +50,19 @@ export function registerConfigCommand(program: Command): void {
           ? [`${describeConfigTrust(trust)}; review it, then \`herd config trust\` accepts it.`]
           : []),
       ];
+      // Base URLs may carry credentials (https://user:password@host): what is printed is redacted.
+      const redactor = createSecretsRedactor({ extraNames: roles ? keyNames(roles) : [] });
       if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ file: loaded.file ?? null, roles: roles ?? null, trust: trust.status, findings, problems }, null, 2)}\n`,
-        );
+        const report = redactor.redactValue({
+          file: loaded.file ?? null,
+          roles: roles ?? null,
+          trust: trust.status,
+          findings,
+          problems,
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        process.stdout.write(renderRoles({ file: loaded.file, roles, problems, findings }));
+        process.stdout.write(redactor.redact(renderRoles({ file: loaded.file, roles, problems, findings })));
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -118,6 +126,16 @@ interface Problem {
   message: string;
   /** What else to try, when the section's parser said. */
   hint?: string;
+}
+
+function endpointsOf(roles: ResolvedHerdRoles): ResolvedModelEndpoint[] {
+  const roleList = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
+  return roleList.flatMap((role) => [role, ...role.fallbacks]);
+}
+
+/** Every key variable the configuration reads, so their values are redacted whatever their names. */
+function keyNames(roles: ResolvedHerdRoles): string[] {
+  return [...new Set(endpointsOf(roles).map((endpoint) => endpoint.apiKeyEnv))];
 }
 
 function findProblems(roles: ResolvedHerdRoles): Problem[] {

@@ -35,6 +35,19 @@ describe('herd config check', () => {
     return runHerdCli(['config', 'check'], { env: environment });
   }
 
+  it('prints a base URL without the password it carries, as text and as JSON', async () => {
+    await writeFile(join(root, 'herd.config.json'), JSON.stringify({ provider: 'vllm' }));
+    const password = 'herd-canary-url-password-42';
+    const env = { ...environment, HERD_BASE_URL: `http://herd:${password}@127.0.0.1:8000/v1` };
+    const text = await runHerdCli(['config', 'check'], { env });
+    const json = await runHerdCli(['config', 'check', '--json'], { env });
+    expect(text.stdout).toContain('url http://herd:[redacted:HERD_BASE_URL]@127.0.0.1:8000/v1');
+    expect(JSON.parse(json.stdout).roles.planner.baseUrl).toBe(
+      'http://herd:[redacted:HERD_BASE_URL]@127.0.0.1:8000/v1',
+    );
+    expect(text.stdout + text.stderr + json.stdout + json.stderr).not.toContain(password);
+  });
+
   it('accepts a local provider and says the configuration is valid', async () => {
     const result = await check({ provider: 'vllm' });
     expect(result.code).toBe(0);
