@@ -5,14 +5,18 @@ import { herdVersion } from '../../herd-version.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
- * Registers `herd mcp [--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
+ * Registers `herd mcp [-w/--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
  * checkpoints as configured in the `tools` section of herd.config.json) as an MCP server over stdio.
  */
 export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
     .description('Serve the workspace tools as an MCP server over stdio')
-    .option('--workspace <dir>', 'workspace root (default: the current directory)', parseWorkspaceArgument)
+    .option(
+      '-w, --workspace <dir>',
+      'workspace root (default: the current directory)',
+      parseWorkspaceArgument,
+    )
     .action(async (options: { workspace?: string }) => {
       const workspace = path.resolve(options.workspace ?? process.cwd());
       const loaded = loadHerdConfig({ cwd: workspace });
