@@ -41,7 +41,7 @@ function herdIntoClosedReader(
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
 }
 
-describe('herd writing into a pipe whose reader has gone (`| head`)', () => {
+describe('herd writing into a pipe whose reader has gone (`| head`)', { timeout: 60_000 }, () => {
   it('herd pack ends quietly with exit code 0 when the reader stops after the first bytes', async () => {
     // A document far larger than a pipe's buffer (a megabyte in 100 files, each small enough to be packed), so herd
     // is still writing when the reader goes.
@@ -75,7 +75,8 @@ describe('herd writing into a pipe whose reader has gone (`| head`)', () => {
   });
 });
 
-describe('herd plan output', () => {
+// Each test runs herd plan once or twice, packing and planning; CI runs on two loaded cores.
+describe('herd plan output', { timeout: 90_000 }, () => {
   /** Thirteen files that look like they carry instructions for the model, as security code often does. */
   const securityFiles = Object.fromEntries(
     Array.from({ length: 13 }, (_, index) => [

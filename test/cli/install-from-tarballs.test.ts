@@ -129,7 +129,7 @@ describe('the packed tarballs', () => {
   });
 });
 
-describe('herd installed from the tarballs with npm', () => {
+describe('herd installed from the tarballs with npm', { timeout: 90_000 }, () => {
   it('is on PATH and says its version', async () => {
     const { stdout } = await run('herd', ['--version'], { env: { PATH: path, HOME: scratch } });
     expect(stdout.trim()).toBe(
