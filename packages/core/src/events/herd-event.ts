@@ -129,6 +129,8 @@ export const GuardVerdictEventSchema = event('guard-verdict', {
   score: z.number().optional(),
   categories: z.array(z.string()).default([]),
   reason: z.string().optional(),
+  /** The repository file the verdict is about, for files judged while packing (`repo_content`). */
+  source: z.string().optional(),
 });
 
 /** Herd needs a decision from a person. */

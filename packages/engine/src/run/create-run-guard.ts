@@ -38,6 +38,7 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
         ...(result.score !== null ? { score: result.score } : {}),
         categories: result.categories,
         reason: source ? `${source}: ${result.reason ?? verdict.reason}` : (result.reason ?? verdict.reason),
+        ...(source ? { source } : {}),
       });
     }
   };

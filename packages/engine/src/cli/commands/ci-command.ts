@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultCiTaskVariable, resolveCiTask } from '../../ci/resolve-ci-task.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
-import { renderEvent } from '../runs/render-event.js';
+import { createEventRenderer } from '../runs/render-event.js';
+import { terminalColors } from '../runs/terminal-colors.js';
 
 interface CiCommandOptions {
   task?: string;
@@ -16,6 +17,8 @@ interface CiCommandOptions {
   commit?: boolean;
   branch?: string;
   json?: boolean;
+  /** `false` with `--no-color`. */
+  color?: boolean;
 }
 
 /**
@@ -48,6 +51,7 @@ export function registerCiCommand(program: Command): void {
     .option('--commit', 'commit a verified change on a new branch; the current branch is left alone')
     .option('--branch <name>', 'the branch for --commit (default: herd/ci-<random>)')
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
     .action(async (options: CiCommandOptions) => {
       const cwd = process.cwd();
       const task = resolveCiTask({
@@ -69,6 +73,12 @@ export function registerCiCommand(program: Command): void {
           import('../../ci/run-ci.js'),
           import('../../ci/write-github-outputs.js'),
         ]);
+        const renderer = createEventRenderer({
+          colors: terminalColors({
+            stream: process.stdout,
+            ...(options.color === false ? { color: false } : {}),
+          }),
+        });
         const outcome = await runCi({
           task,
           ...(options.workspace ? { workspace: options.workspace } : {}),
@@ -86,11 +96,13 @@ export function registerCiCommand(program: Command): void {
               process.stdout.write(`${JSON.stringify(event)}\n`);
               return;
             }
-            const text = renderEvent(event);
+            const text = renderer.render(event);
             if (text !== undefined)
               (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
           },
         });
+        const held = options.json ? undefined : renderer.finish();
+        if (held !== undefined) process.stdout.write(`${held}\n`);
         const { report } = outcome;
         const why = outcome.exitCode !== 0 && report.reason ? `: ${report.reason}` : '';
         const committed = report.commit
