@@ -1,5 +1,6 @@
 import { SystemError } from '@herd/core';
 import { execa } from 'execa';
+import { findHostGit } from './host-git-executable.js';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 
 /** Options for {@link runHostGit}. */
@@ -45,7 +46,10 @@ export interface HostGitResult {
  *   driver it defines is emptied and every per-protocol allow reset on the command line, which beats every file
  *   (git has no switch that turns all filters off, and runs clean filters even in `git status`);
  * - the environment is minimal, so no inherited `GIT_*` variable (`GIT_EXTERNAL_DIFF`, `GIT_SSH_COMMAND`,
- *   `GIT_CONFIG_PARAMETERS`, ...) reaches git.
+ *   `GIT_CONFIG_PARAMETERS`, ...) reaches git;
+ * - git itself is found on `PATH` without its relative entries and those inside the directory it runs in (see
+ *   {@link findHostGit}): `npx` and package scripts put the workspace's `node_modules/.bin` first, where a model
+ *   could have left a program named `git`.
  *
  * Callers add what depends on the subcommand: `--no-ext-diff --no-textconv` for diffs, `--ignore-submodules` for
  * `status`/`diff` (git spawns a `git status` inside each submodule otherwise, with the submodule's own config).
@@ -67,10 +71,12 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
       : {}),
     ...options.environment,
   });
+  const { executable, searchPath } = await findHostGit(options.cwd, environment.PATH ?? '');
+  environment.PATH = searchPath;
   const fixed = configArguments(fixedHostGitConfig);
   const subcommand = options.args[0] ?? '';
   if (options.ownConfiguration) {
-    return spawn({ ...options, args: [...fixed, ...options.args], environment, subcommand });
+    return spawn({ ...options, args: [...fixed, ...options.args], environment, subcommand, executable });
   }
   const listed = await spawn({
     ...options,
@@ -78,6 +84,7 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
     input: undefined,
     environment,
     subcommand,
+    executable,
   });
   if (listed.exitCode !== 0) {
     // git would fail to read the same configuration for the real command too; say why rather than run it blind.
@@ -85,7 +92,13 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
   }
   const names = listed.stdout.toString('utf8').split('\0').filter(Boolean);
   const named = configArguments(namedOverrides(names));
-  return spawn({ ...options, args: [...fixed, ...named, ...options.args], environment, subcommand });
+  return spawn({
+    ...options,
+    args: [...fixed, ...named, ...options.args],
+    environment,
+    subcommand,
+    executable,
+  });
 }
 
 /** The environment git runs with: minimal, GIT_*-free apart from what Herd sets. */
@@ -111,9 +124,9 @@ function hostGitEnvironment(extra: HostGitOptions['environment']): Record<string
 }
 
 async function spawn(
-  options: HostGitOptions & { environment: Record<string, string>; subcommand: string },
+  options: HostGitOptions & { environment: Record<string, string>; subcommand: string; executable: string },
 ): Promise<HostGitResult> {
-  const result = await execa('git', ['--no-pager', ...options.args], {
+  const result = await execa(options.executable, ['--no-pager', ...options.args], {
     cwd: options.cwd,
     extendEnv: false,
     env: options.environment,
