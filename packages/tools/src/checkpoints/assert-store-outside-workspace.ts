@@ -1,25 +1,5 @@
-import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError } from '@herd/core';
-
-/** The path with every link resolved, for the longest part of it that exists (the rest is appended as given). */
-function realLocation(target: string): string {
-  const missing: string[] = [];
-  let current = path.resolve(target);
-  for (;;) {
-    try {
-      return path.join(realpathSync(current), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return path.resolve(target);
-      missing.push(path.basename(current));
-      current = parent;
-    }
-  }
-}
-
-const isInside = (child: string, parent: string) =>
-  child === parent || child.startsWith(parent === path.sep ? parent : `${parent}${path.sep}`);
+import { isWithin, realLocation } from '../git/real-location.js';
 
 /**
  * Refuses a checkpoint store inside the workspace. The store's git configuration and `info/attributes` are trusted
@@ -38,7 +18,7 @@ export function assertStoreOutsideWorkspace(options: {
 }): void {
   const workspace = realLocation(options.workspace);
   const directory = realLocation(options.directory);
-  if (!isInside(directory, workspace)) return;
+  if (!isWithin(directory, workspace)) return;
   const fix = options.configured
     ? 'set tools.checkpoints.directory to a folder outside the workspace (or leave it out)'
     : 'point XDG_CACHE_HOME outside the workspace, or set tools.checkpoints.directory to a folder outside it';
