@@ -1,5 +1,5 @@
 import { ConfigError } from '@herd/core';
-import { isWithin, realLocation } from '../git/real-location.js';
+import { isWithin, realLocation } from '../host/real-location.js';
 
 /**
  * Refuses a checkpoint store inside the workspace. The store's git configuration and `info/attributes` are trusted

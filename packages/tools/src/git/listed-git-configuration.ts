@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { GuardError } from '@herd/core';
-import { isWithin, realLocation } from './real-location.js';
+import { isWithin, realLocation } from '../host/real-location.js';
 
 /** One entry of `git config --list --show-origin -z`. */
 export interface ListedConfigEntry {

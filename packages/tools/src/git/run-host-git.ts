@@ -1,9 +1,9 @@
 import { GuardError, SystemError } from '@herd/core';
 import { execa } from 'execa';
-import { findHostGit } from './host-git-executable.js';
+import { findHostProgram } from '../host/find-host-program.js';
+import { isWithin, realLocation } from '../host/real-location.js';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
-import { isWithin, realLocation } from './real-location.js';
 
 /** Options for {@link runHostGit}. */
 export interface HostGitOptions {
@@ -59,7 +59,7 @@ export interface HostGitResult {
  * - the environment is minimal, so no inherited `GIT_*` variable (`GIT_EXTERNAL_DIFF`, `GIT_SSH_COMMAND`,
  *   `GIT_CONFIG_PARAMETERS`, ...) reaches git;
  * - git itself is found on `PATH` without its relative entries and those inside the directory it runs in (see
- *   {@link findHostGit}): `npx` and package scripts put the workspace's `node_modules/.bin` first, where a model
+ *   {@link findHostProgram}): `npx` and package scripts put the workspace's `node_modules/.bin` first, where a model
  *   could have left a program named `git`.
  *
  * Callers add what depends on the subcommand: `--no-ext-diff --no-textconv` for diffs, `--ignore-submodules` for
@@ -83,7 +83,11 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
       : {}),
     ...options.environment,
   });
-  const { executable, searchPath } = await findHostGit(options.cwd, environment.PATH ?? '');
+  // The directory git runs in holds the workspace (it is the workspace, or the repository's top around it).
+  const { executable, searchPath } = await findHostProgram('git', {
+    workspace: options.cwd,
+    searchPath: environment.PATH ?? '',
+  });
   environment.PATH = searchPath;
   const fixed = configArguments(fixedHostGitConfig);
   const subcommand = options.args[0] ?? '';
