@@ -34,6 +34,11 @@ export interface RestoreResult {
    * forced, otherwise the restore is refused with {@link UndoConflictError}.
    */
   conflicts: string[];
+  /**
+   * Files not brought back, even when forced, because a folder holding files Herd did not write now stands where
+   * they were (restoring them would delete those files).
+   */
+  kept: string[];
 }
 
 /** Options for {@link CheckpointStore.restore}. */
