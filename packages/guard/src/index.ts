@@ -20,13 +20,17 @@ export { redactText } from './guard/redact-text.js';
 export type { LlamaGuardCategoryCode } from './llama-guard/llama-guard-categories.js';
 export { isLlamaGuardCategoryCode, llamaGuardCategories } from './llama-guard/llama-guard-categories.js';
 export type {
+  LlamaGuardCall,
   LlamaGuardClassifier,
   LlamaGuardClassifierOptions,
   LlamaGuardConversation,
+  LlamaGuardEndpoint,
   LlamaGuardModerationsEndpoint,
   LlamaGuardVerdict,
 } from './llama-guard/llama-guard-classifier.js';
 export { createLlamaGuardClassifier } from './llama-guard/llama-guard-classifier.js';
+export type { LlamaGuardProviderErrorOptions } from './llama-guard/llama-guard-provider-error.js';
+export { llamaGuardProviderError } from './llama-guard/llama-guard-provider-error.js';
 export type { LlamaGuardScannerOptions } from './llama-guard/llama-guard-scanner.js';
 export { createLlamaGuardScanner } from './llama-guard/llama-guard-scanner.js';
 export type { LlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';

@@ -46,6 +46,13 @@ export interface ResolvedModelRole extends ResolvedModelEndpoint {
   fallbacks: ResolvedModelEndpoint[];
 }
 
+/**
+ * The largest completion a Llama Guard check asks for unless `maxOutputTokens` is configured: its answer is `safe` or
+ * `unsafe` plus a few category codes, and a provider's generic output limit (often 8,192) would make a server with
+ * a small window refuse every check.
+ */
+export const llamaGuardMaxOutputTokens = 32;
+
 const roleDefaults: Record<ModelRoleName, { temperature: number; timeoutMs: number; retries: number }> = {
   planner: { temperature: 0.2, timeoutMs: 300_000, retries: 2 },
   actor: { temperature: 0, timeoutMs: 180_000, retries: 2 },
@@ -73,8 +80,9 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
   const { config, role } = options;
   const env = options.env ?? process.env;
   const at = role === 'llamaGuard' ? 'roles.guard.llamaGuard' : `roles.${role}`;
+  // `llamaGuard: false` turns the classifier off; resolving the role anyway (a library caller may) uses the defaults.
   const roleConfig: ModelRoleConfig =
-    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard : config.roles?.[role]) ?? {};
+    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard || undefined : config.roles?.[role]) ?? {};
   const providerId = roleConfig.provider ?? config.provider ?? detectProvider(env);
   if (!providerId) {
     throw new ConfigError({
@@ -138,7 +146,11 @@ function resolveEndpoint(options: {
   const limits = provider.limits[model] ??
     provider.limits.default ?? { contextWindow: 8_192, maxOutputTokens: 2_048 };
   const contextWindow = wanted.contextWindow ?? limits.contextWindow;
-  const maxOutputTokens = wanted.maxOutputTokens ?? limits.maxOutputTokens;
+  const maxOutputTokens =
+    wanted.maxOutputTokens ??
+    (role === 'llamaGuard'
+      ? Math.min(llamaGuardMaxOutputTokens, limits.maxOutputTokens)
+      : limits.maxOutputTokens);
   if (maxOutputTokens >= contextWindow) {
     throw new ConfigError({
       source: 'configuration',
