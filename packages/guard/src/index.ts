@@ -15,6 +15,8 @@ export { createGuard } from './guard/create-guard.js';
 export type { ConfiguredGuard, CreateGuardFromConfigOptions } from './guard/create-guard-from-config.js';
 export { createGuardFromConfig, defaultAuditLogPath } from './guard/create-guard-from-config.js';
 export type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard/guard-verdict.js';
+export type { LocatePromptGuardOptions, PromptGuardLocation } from './guard/locate-prompt-guard.js';
+export { locatePromptGuard } from './guard/locate-prompt-guard.js';
 export { redactText } from './guard/redact-text.js';
 // ---- Llama Guard 4 (remote classifier) ----
 export type { LlamaGuardCategoryCode } from './llama-guard/llama-guard-categories.js';

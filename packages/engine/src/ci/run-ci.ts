@@ -42,6 +42,8 @@ export interface RunCiOptions {
   extraTools?: readonly ToolDefinition[];
   /** Overrides `policy` in the configuration. */
   guardPolicy?: unknown;
+  /** Refuse to run (exit 3) unless both Prompt Guard 2 and Llama Guard 4 check the run. */
+  requireGuard?: boolean;
   /** Called with every event as it happens (a log, NDJSON). */
   onEvent?: (event: HerdEvent) => void;
   signal?: AbortSignal;
@@ -98,6 +100,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     ...(options.config ? { config: options.config } : {}),
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
     ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),
+    ...(options.requireGuard ? { requireGuard: true } : {}),
   });
   const events: HerdEvent[] = [];
   let result: HerdRunResult | Error;

@@ -5,6 +5,7 @@ import {
   createSecretRedactor,
   HerdError,
   type HerdEvent,
+  type HerdEventInput,
   type LoadedHerdConfig,
   loadHerdConfig,
   type ResolvedHerdRoles,
@@ -26,6 +27,7 @@ import { assertImagesAccepted, checkTaskImages, type TaskImage } from '../images
 import { createPlanStore } from '../planner/plan-store.js';
 import { buildRunGraph } from '../run/build-run-graph.js';
 import { createRunGuard } from '../run/create-run-guard.js';
+import { createGuardModelCalls } from '../run/guard-model-calls.js';
 import type { RunContext } from '../run/run-context.js';
 import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-state.js';
 import { createUsageMeter } from '../run/usage-meter.js';
@@ -63,6 +65,8 @@ export interface CreateHerdOptions {
   commandRunner?: CommandRunner;
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
+  /** Refuse to run unless both Prompt Guard 2 and Llama Guard 4 check it (`herd ci --require-guard`). */
+  requireGuard?: boolean;
 }
 
 /** Options of one run. */
@@ -131,6 +135,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     add: (key) => void remembered.add(key),
   };
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
+  // The guard is shared by the runs of this Herd; each Llama Guard call is metered by the run that made it.
+  const guardModelCalls = createGuardModelCalls();
 
   async function open() {
     assertHerdDirectoryInside(workspace);
@@ -155,6 +161,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       baseDirectory: loaded.baseDirectory,
       mode: ci ? 'ci' : 'act',
       env,
+      onModelCall: guardModelCalls.onModelCall,
+      ...(options.requireGuard ? { requireClassifiers: ['prompt_guard', 'llama_guard'] as const } : {}),
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
     const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
@@ -222,7 +230,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let lock: WorkspaceRunLock | undefined;
     // Always a signal of the run's own: without one, LangGraph makes its own per call and warns the same way.
     const signal = followSignal(input.signal);
-    const result = (async (): Promise<HerdRunResult> => {
+    const emitGuardCall = (event: HerdEventInput) => void channel.emit(event);
+    const result = guardModelCalls.within(emitGuardCall, async (): Promise<HerdRunResult> => {
       try {
         resources ??= open();
         const opened = await resources;
@@ -248,7 +257,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         } else {
           await opened.sessions.update({ id: sessionId, status: 'running' });
         }
-        channel.emit({ type: 'run-start', task, mode: input.mode, workspace });
+        channel.emit({
+          type: 'run-start',
+          task,
+          mode: input.mode,
+          workspace,
+          guard: { classifiers: opened.configuredGuard.classifiers },
+        });
         const context: RunContext = {
           sessionId,
           workspace,
@@ -324,7 +339,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         // Only a run that wrote its marker removes it (a workspace that is a file would fail here and hide the error).
         if (logReady) rmSync(runningMarker(workspace, sessionId), { force: true });
       }
-    })();
+    });
     // The caller may only iterate events; the rejection is still delivered through `result`.
     result.catch(() => {});
     return { sessionId, result, [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator]() };

@@ -38,6 +38,31 @@ function mapAll(inputs: HerdEventInput[], live = true) {
 }
 
 describe('createSessionUpdateMapper', () => {
+  it('tells the editor once, at the first run, which guard classifiers are skipped and why', () => {
+    const start: HerdEventInput = {
+      type: 'run-start',
+      task: 'fix it',
+      mode: 'run',
+      workspace: '/repo',
+      guard: {
+        classifiers: [
+          { name: 'prompt_guard', state: 'skipped', reason: 'not set up; run `herd guard setup`' },
+          { name: 'llama_guard', state: 'on', reason: "on by default: provider 'together' serves it" },
+        ],
+      },
+    };
+    const updates = mapAll([start, start]);
+    expect(updates).toEqual([
+      {
+        sessionUpdate: 'agent_message_chunk',
+        content: {
+          type: 'text',
+          text: 'Guard: Prompt Guard 2 skipped (not set up; run `herd guard setup`).\n\n',
+        },
+      },
+    ]);
+  });
+
   it('follows the steps in the plan entries, marking a failed step back as pending with its status', () => {
     const updates = mapAll([
       { type: 'plan-propose', planId: 'p', version: 1, plan },

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ConfigError,
   type GuardClassifierCoverage,
@@ -20,8 +20,8 @@ import {
 } from '../prompt-guard/prompt-guard-classifier.js';
 import { createPromptGuardScanner } from '../prompt-guard/prompt-guard-scanner.js';
 import type { Scanner } from '../scanners/scanner.js';
-import { defaultModelCacheDirectory, findInstalledPromptGuard } from '../setup/model-cache.js';
 import { createGuard, type Guard } from './create-guard.js';
+import { locatePromptGuard } from './locate-prompt-guard.js';
 
 /** Options for {@link createGuardFromConfig}. */
 export interface CreateGuardFromConfigOptions {
@@ -46,6 +46,8 @@ export interface CreateGuardFromConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Told about every Llama Guard provider call, so a run can meter it like any model call. */
   onModelCall?: (call: LlamaGuardCall) => void;
+  /** Classifiers that must run, on top of the policy's `require` (`herd ci --require-guard` names both). */
+  requireClassifiers?: readonly GuardClassifierCoverage['name'][];
 }
 
 /** A guard built from configuration, and what it covers. */
@@ -91,7 +93,7 @@ export async function createGuardFromConfig(options: CreateGuardFromConfigOption
         reason: llamaGuardResolution.reason,
       },
     ];
-    assertRequired(policy, classifiers);
+    assertRequired(policy, classifiers, options.requireClassifiers ?? []);
     const auditLogPath =
       options.auditLogPath === false
         ? undefined
@@ -135,15 +137,24 @@ const turnOn: Record<GuardClassifierCoverage['name'], string> = {
     'export the key of a host that serves Llama Guard 4 (TOGETHER_API_KEY, OPENROUTER_API_KEY or LLAMA_API_KEY) or set roles.guard.llamaGuard',
 };
 
-function assertRequired(policy: GuardPolicy, classifiers: readonly GuardClassifierCoverage[]): void {
+function assertRequired(
+  policy: GuardPolicy,
+  classifiers: readonly GuardClassifierCoverage[],
+  alsoRequired: readonly GuardClassifierCoverage['name'][],
+): void {
   const missing = classifiers.filter(
-    (classifier) => classifier.state !== 'on' && policy.require.includes(classifier.name),
+    (classifier) =>
+      classifier.state !== 'on' &&
+      (policy.require.includes(classifier.name) || alsoRequired.includes(classifier.name)),
   );
   if (missing.length === 0) return;
+  const who = missing.every((classifier) => policy.require.includes(classifier.name))
+    ? `The guard policy '${policy.name}'`
+    : 'This run';
   throw new ConfigError({
     code: 'guard_classifier_required',
     source: 'policy',
-    message: `The guard policy '${policy.name}' requires ${missing.map((classifier) => classifier.name).join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not run: ${missing.map((classifier) => `${classifier.name} ${classifier.state} (${classifier.reason})`).join('; ')}. To turn ${missing.length > 1 ? 'them' : 'it'} on: ${missing.map((classifier) => turnOn[classifier.name]).join('; ')}.`,
+    message: `${who} requires ${missing.map((classifier) => classifier.name).join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not run: ${missing.map((classifier) => `${classifier.name} ${classifier.state} (${classifier.reason})`).join('; ')}. To turn ${missing.length > 1 ? 'them' : 'it'} on: ${missing.map((classifier) => turnOn[classifier.name]).join('; ')}.`,
   });
 }
 
@@ -157,75 +168,34 @@ interface OpenedPromptGuard {
 async function openPromptGuard(
   options: CreateGuardFromConfigOptions & { env: NodeJS.ProcessEnv },
 ): Promise<OpenedPromptGuard> {
-  const written = options.config.roles?.guard?.promptGuard;
-  const skipped = (reason: string): OpenedPromptGuard => ({
-    coverage: { name: 'prompt_guard', state: 'skipped', reason },
+  const location = locatePromptGuard(options);
+  const without = (state: 'skipped' | 'failed', reason: string): OpenedPromptGuard => ({
+    coverage: { name: 'prompt_guard', state, reason },
     classifier: undefined,
     scanner: undefined,
   });
-  if (written === false) return skipped('turned off by "promptGuard": false in roles.guard');
-  if (written) {
-    // A configured model that does not load is a configuration error: the person asked for it.
-    const modelPath = isAbsolute(written.modelPath)
-      ? written.modelPath
-      : resolve(options.baseDirectory, written.modelPath);
-    const classifier = await createPromptGuardClassifier(classifierOptions(modelPath, written));
-    return {
-      coverage: {
-        name: 'prompt_guard',
-        state: 'on',
-        reason: `configured in roles.guard.promptGuard: ${modelPath}`,
-      },
-      classifier,
-      scanner: createPromptGuardScanner(classifier),
-    };
-  }
-  const cacheDirectory =
-    options.modelCacheDirectory === false
-      ? undefined
-      : (options.modelCacheDirectory ?? defaultModelCacheDirectory(options.env));
-  const installed = findInstalledPromptGuard(cacheDirectory);
-  if ('missing' in installed) {
-    return skipped(
-      `not set up (${installed.missing}); \`herd guard setup\` downloads Prompt Guard 2 and Herd finds it with no configuration`,
-    );
-  }
-  if ('broken' in installed) {
-    return {
-      coverage: {
-        name: 'prompt_guard',
-        state: 'failed',
-        reason: `the model \`herd guard setup\` installed is damaged: ${installed.broken}; run \`herd guard setup\` again`,
-      },
-      classifier: undefined,
-      scanner: undefined,
-    };
-  }
-  const { directory, manifest } = installed.found;
+  if (location.kind === 'off' || location.kind === 'missing') return without('skipped', location.reason);
+  if (location.kind === 'broken') return without('failed', location.reason);
+  const on = (classifier: PromptGuardClassifier): OpenedPromptGuard => ({
+    coverage: { name: 'prompt_guard', state: 'on', reason: location.reason },
+    classifier,
+    scanner: createPromptGuardScanner(classifier),
+  });
+  // A configured model that does not load is a configuration error: the person asked for it.
+  if (location.kind === 'configured')
+    return on(await createPromptGuardClassifier(classifierOptions(location.modelPath, location.config)));
   try {
-    const classifier = await createPromptGuardClassifier({
-      modelPath: directory,
-      modelFile: manifest.modelFile,
-    });
-    return {
-      coverage: {
-        name: 'prompt_guard',
-        state: 'on',
-        reason: `set up by \`herd guard setup\`: ${manifest.name} (${manifest.repository} at ${manifest.revision.slice(0, 12)}, ${manifest.modelFile}) in ${directory}`,
-      },
-      classifier,
-      scanner: createPromptGuardScanner(classifier),
-    };
+    return on(
+      await createPromptGuardClassifier({
+        modelPath: location.modelPath,
+        modelFile: location.manifest.modelFile,
+      }),
+    );
   } catch (error) {
-    return {
-      coverage: {
-        name: 'prompt_guard',
-        state: 'failed',
-        reason: `the model in ${directory} did not load (${error instanceof Error ? error.message : String(error)}); run \`herd guard setup\` again`,
-      },
-      classifier: undefined,
-      scanner: undefined,
-    };
+    return without(
+      'failed',
+      `the model in ${location.modelPath} did not load (${error instanceof Error ? error.message : String(error)}); run \`herd guard setup\` again`,
+    );
   }
 }
 

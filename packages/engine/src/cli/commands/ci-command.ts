@@ -16,6 +16,7 @@ interface CiCommandOptions {
   commit?: boolean;
   branch?: string;
   json?: boolean;
+  requireGuard?: boolean;
 }
 
 /**
@@ -48,6 +49,10 @@ export function registerCiCommand(program: Command): void {
     .option('--commit', 'commit a verified change on a new branch; the current branch is left alone')
     .option('--branch <name>', 'the branch for --commit (default: herd/ci-<random>)')
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option(
+      '--require-guard',
+      'exit 3 unless Prompt Guard 2 and Llama Guard 4 both check the run (no classifier may be skipped)',
+    )
     .action(async (options: CiCommandOptions) => {
       const cwd = process.cwd();
       const task = resolveCiTask({
@@ -78,6 +83,7 @@ export function registerCiCommand(program: Command): void {
           ...(options.report ? { reportFile: fromCwd(options.report) } : {}),
           ...(options.commit ? { commit: true } : {}),
           ...(options.branch ? { branch: options.branch } : {}),
+          ...(options.requireGuard ? { requireGuard: true } : {}),
           signal: abort.signal,
           onEvent: (event) => {
             if (options.json) {

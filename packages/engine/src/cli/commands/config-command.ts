@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   ConfigError,
+  type GuardClassifierCoverage,
   HerdError,
   loadHerdConfig,
   type ResolvedHerdRoles,
@@ -8,6 +9,8 @@ import {
   type ResolvedModelRole,
   resolveHerdRoles,
 } from '@herd/core';
+// Types only: the guard package is loaded when the command runs.
+import type { PromptGuardLocation } from '@herd/guard';
 import type { Command } from 'commander';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
@@ -24,13 +27,15 @@ export function registerConfigCommand(program: Command): void {
     .option('--json', 'print the resolved roles as JSON')
     .action(async (options: { json?: boolean }) => {
       // Loaded here, not at start: other commands do not need the guard and tools packages.
-      const [{ parseGuardPolicy }, { parseToolsConfig }] = await Promise.all([
+      const [{ parseGuardPolicy, locatePromptGuard }, { parseToolsConfig }] = await Promise.all([
         import('@herd/guard'),
         import('@herd/tools'),
       ]);
       const loaded = loadHerdConfig();
       const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
       const source = loaded.file ?? 'environment';
+      const promptGuard = locatePromptGuard({ config: loaded.config, baseDirectory: loaded.baseDirectory });
+      const classifiers = guardCoverage(roles, promptGuard);
       // The sections other packages own are validated by them, so `config check` catches every mistake at once.
       const sectionProblems = [
         () => parseRunSettings(loaded.config.run, source),
@@ -47,13 +52,18 @@ export function registerConfigCommand(program: Command): void {
       });
       const problems = [
         ...findProblems(roles),
+        ...(promptGuard.kind === 'broken'
+          ? [{ code: 'prompt_guard_model_broken', message: promptGuard.reason }]
+          : []),
         ...sectionProblems,
         ...reserveProblems(loaded.config.run, roles),
       ];
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ file: loaded.file ?? null, roles, guard: { classifiers }, problems }, null, 2)}\n`,
+        );
       } else {
-        process.stdout.write(renderRoles({ file: loaded.file, roles, problems }));
+        process.stdout.write(renderRoles({ file: loaded.file, roles, classifiers, problems }));
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -146,23 +156,54 @@ function describeRole(name: string, role: ResolvedModelRole): string {
   return lines.join('\n');
 }
 
+/**
+ * What each guard classifier will cover, from where and why. Prompt Guard's model is found, not loaded: `on` means
+ * a model is there, and a run reports `failed` should it not load.
+ */
+function guardCoverage(
+  roles: ResolvedHerdRoles,
+  promptGuard: PromptGuardLocation,
+): GuardClassifierCoverage[] {
+  const llamaGuard = roles.guard.llamaGuardResolution;
+  return [
+    {
+      name: 'prompt_guard',
+      state:
+        promptGuard.kind === 'broken'
+          ? 'failed'
+          : promptGuard.kind === 'configured' || promptGuard.kind === 'installed'
+            ? 'on'
+            : 'skipped',
+      reason: promptGuard.reason,
+    },
+    { name: 'llama_guard', state: llamaGuard.role ? 'on' : 'skipped', reason: llamaGuard.reason },
+  ];
+}
+
 function renderRoles(options: {
   file: string | undefined;
   roles: ResolvedHerdRoles;
+  classifiers: GuardClassifierCoverage[];
   problems: Problem[];
 }): string {
-  const { file, roles, problems } = options;
-  const promptGuard = roles.guard.promptGuard;
+  const { file, roles, classifiers, problems } = options;
+  const [promptGuard, llamaGuard] = classifiers as [GuardClassifierCoverage, GuardClassifierCoverage];
+  const state = (classifier: GuardClassifierCoverage) =>
+    classifier.state === 'on' ? 'on' : classifier.state.toUpperCase();
   const lines = [
     `configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`,
     describeRole('planner', roles.planner),
     describeRole('actor', roles.actor),
-    roles.guard.llamaGuard
-      ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
-      : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
-    promptGuard
-      ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
-      : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
+    `guard.llamaGuard (Llama Guard 4): ${state(llamaGuard)} — ${llamaGuard.reason}`,
+    ...(roles.guard.llamaGuard
+      ? [
+          `  ${describeRole(roles.guard.llamaGuardResolution.api === 'moderations' ? 'moderations' : 'chat', roles.guard.llamaGuard).replaceAll('\n', '\n  ')}`,
+        ]
+      : []),
+    `guard.promptGuard (Prompt Guard 2): ${state(promptGuard)} — ${promptGuard.reason}`,
+    ...(roles.guard.promptGuard && !existsSync(roles.guard.promptGuard.modelPath)
+      ? [`  local ONNX at ${roles.guard.promptGuard.modelPath} (MISSING)`]
+      : []),
     problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`,
   ];
   return `${lines.join('\n')}\n`;

@@ -86,6 +86,7 @@ export function registerGuardCommand(program: Command): void {
             policy: configured.guard.policy.name,
             point: options.point,
             mode,
+            classifiers: configured.classifiers,
             skippedClassifiers: configured.skippedClassifiers,
             blocked,
             skipped,
@@ -96,10 +97,9 @@ export function registerGuardCommand(program: Command): void {
           process.stdout.write(
             renderScan({ items, policy: configured.guard.policy.name, mode, point: options.point }),
           );
-          for (const classifier of configured.skippedClassifiers) {
-            process.stderr.write(
-              `herd: ${classifier.scanner} skipped: ${classifier.setting} is not configured.\n`,
-            );
+          for (const classifier of configured.classifiers) {
+            if (classifier.state === 'on') continue;
+            process.stderr.write(`herd: ${classifier.name} ${classifier.state}: ${classifier.reason}.\n`);
           }
           for (const file of skipped)
             process.stderr.write(`herd: not scanned: ${file.path}: ${file.reason}.\n`);

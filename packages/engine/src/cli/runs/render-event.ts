@@ -1,4 +1,4 @@
-import type { HerdEvent } from '@herd/core';
+import type { HerdEvent, HerdEventOf } from '@herd/core';
 import { renderPlanMarkdown } from '../../planner/render-plan-markdown.js';
 
 /**
@@ -8,7 +8,7 @@ import { renderPlanMarkdown } from '../../planner/render-plan-markdown.js';
 export function renderEvent(event: HerdEvent): string | undefined {
   switch (event.type) {
     case 'run-start':
-      return `herd ${event.mode}: ${event.task}\n  workspace ${event.workspace}, session ${event.runId}`;
+      return `herd ${event.mode}: ${event.task}\n  workspace ${event.workspace}, session ${event.runId}${guardLines(event.guard?.classifiers ?? [])}`;
     case 'context-pack':
       return `packed ${event.filesIncluded} files, ${event.tokens.toLocaleString('en-US')} tokens of a ${event.budget.toLocaleString('en-US')} budget (${event.strategy === 'map' ? 'repository map + ranked files' : 'whole repository'})`;
     case 'plan-propose':
@@ -59,6 +59,18 @@ export function renderEvent(event: HerdEvent): string | undefined {
       return `\n${event.status}${unverified ? ' (not verified)' : ''} in ${(event.durationMs / 1000).toFixed(1)} s${usage ? ` — tokens: ${usage}` : ''}`;
     }
   }
+}
+
+const classifierTitles = { prompt_guard: 'Prompt Guard 2', llama_guard: 'Llama Guard 4' } as const;
+
+/** The run header's guard lines: what each classifier covers, so an unguarded run never looks guarded. */
+function guardLines(classifiers: NonNullable<HerdEventOf<'run-start'>['guard']>['classifiers']): string {
+  return classifiers
+    .map(
+      (classifier) =>
+        `\n  guard: ${classifierTitles[classifier.name]} ${classifier.state === 'on' ? 'on' : classifier.state.toUpperCase()} — ${classifier.reason}`,
+    )
+    .join('');
 }
 
 function summarizeArguments(args: Record<string, unknown>): string {
