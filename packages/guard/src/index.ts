@@ -98,5 +98,35 @@ export type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from
 export { localScannerNames, ScannerNameSchema } from './scanners/scanner.js';
 export type { SecretsScannerOptions } from './scanners/secrets-scanner.js';
 export { createSecretsScanner } from './scanners/secrets-scanner.js';
+// ---- Setup: Prompt Guard 2 from the Hugging Face Hub into the per-user cache ----
+export type { ConversionTool, ConvertToOnnxOptions } from './setup/convert-to-onnx.js';
+export { convertToOnnx, findConversionTool, manualConversionCommands } from './setup/convert-to-onnx.js';
+export type { DownloadedFile, DownloadHubFileOptions, DownloadProgress } from './setup/download-hub-file.js';
+export { downloadHubFile } from './setup/download-hub-file.js';
+export type { HubConnection, HubFile, HubRevision } from './setup/hub-client.js';
+export { fetchHubRevision, hubConnectionFromEnv } from './setup/hub-client.js';
+export type { InstalledModel, InstallPromptGuardOptions } from './setup/install-prompt-guard.js';
+export { installPromptGuard, parseSource } from './setup/install-prompt-guard.js';
+export type {
+  FindInstalledResult,
+  InstalledPromptGuard,
+  ModelManifest,
+  PromptGuardModelName,
+  WiredModel,
+} from './setup/model-cache.js';
+export {
+  defaultModelCacheDirectory,
+  findInstalledPromptGuard,
+  ModelManifestSchema,
+  manifestFileName,
+  modelDirectory,
+  PromptGuardModelNameSchema,
+  WiredModelSchema,
+  wiredModelFileName,
+} from './setup/model-cache.js';
+export type { PromptGuardSource } from './setup/prompt-guard-sources.js';
+export { defaultPromptGuardModel, promptGuardSources } from './setup/prompt-guard-sources.js';
+export type { SelfCheckScores } from './setup/self-check-prompt-guard.js';
+export { canonicalSelfCheckTexts, selfCheckPromptGuard } from './setup/self-check-prompt-guard.js';
 export type { GuardStreamOptions } from './stream/guard-stream.js';
 export { guardStream } from './stream/guard-stream.js';
