@@ -9,6 +9,7 @@ import { fetchHubRevision, type HubFile, type HubRevision, hubConnectionFromEnv 
 import {
   defaultModelCacheDirectory,
   type ModelManifest,
+  ModelManifestSchema,
   manifestFileName,
   modelDirectory,
   type PromptGuardModelName,
@@ -75,13 +76,36 @@ export async function installPromptGuard(options: InstallPromptGuardOptions): Pr
   const { repository, revision } = parseSource(
     options.from ?? promptGuardSources[options.name].onnxRepository,
   );
+  const precision = options.precision ?? 'int8';
+  const installed = (commit: string, modelFile?: string) =>
+    rewireInstalled({
+      cacheDirectory,
+      name: options.name,
+      repository,
+      commit,
+      accepts: (file) =>
+        modelFile ? file === modelFile : int8Files.includes(file) === (precision === 'int8'),
+    });
+  // A commit named with --from that is already installed (a CI cache) needs no network at all.
+  const early = /^[0-9a-f]{40}$/.test(revision) ? await installed(revision) : undefined;
+  if (early) {
+    log(`Already set up at commit ${revision}`);
+    return early;
+  }
   const hub = hubConnectionFromEnv(env);
   log(`Resolving ${repository}@${revision} on ${hub.endpoint}`);
   const pinned = await fetchHubRevision({ hub, repository, revision });
   log(`Pinned to commit ${pinned.commit}`);
+  const listed = chooseOnnxFile(pinned, precision);
+  // What this revision would give: the ONNX file of the precision asked for, else the other one.
+  const present = await installed(pinned.commit, listed ? basename(listed.path) : undefined);
+  if (present) {
+    log(`Already set up at commit ${pinned.commit}`);
+    return present;
+  }
   const staging = join(cacheDirectory, '.staging', `${options.name}@${pinned.commit}`);
   await mkdir(staging, { recursive: true });
-  const onnx = chooseOnnxFile(pinned, options.precision ?? 'int8');
+  const onnx = listed;
   let source: ModelManifest['source'];
   let modelFile: string;
   if (onnx) {
@@ -141,9 +165,44 @@ export async function installPromptGuard(options: InstallPromptGuardOptions): Pr
   await writeFile(join(staging, manifestFileName), `${JSON.stringify(manifest, null, 2)}\n`);
   const directory = modelDirectory({ cacheDirectory, name: options.name, revision: pinned.commit });
   await moveIntoPlace(staging, directory);
+  const pointer = await wire({ cacheDirectory, name: options.name, revision: pinned.commit, directory });
+  return { directory, manifest, pointer };
+}
+
+/** Points `prompt-guard.json` at a model directory; returns the pointer's path. */
+async function wire(wired: WiredModel & { cacheDirectory: string }): Promise<string> {
+  const { cacheDirectory, ...content } = wired;
   const pointer = join(cacheDirectory, wiredModelFileName);
-  const wired: WiredModel = { name: options.name, revision: pinned.commit, directory };
-  await writeAtomically(pointer, `${JSON.stringify(wired, null, 2)}\n`);
+  await writeAtomically(pointer, `${JSON.stringify(content, null, 2)}\n`);
+  return pointer;
+}
+
+/**
+ * Wires a model already installed at this commit from this repository, with the ONNX file wanted and every file of
+ * its manifest present at its recorded size; `undefined` when there is none (it is then downloaded).
+ */
+async function rewireInstalled(input: {
+  cacheDirectory: string;
+  name: PromptGuardModelName;
+  repository: string;
+  commit: string;
+  /** Whether the installed ONNX file is the one wanted. */
+  accepts: (modelFile: string) => boolean;
+}): Promise<InstalledModel | undefined> {
+  const { cacheDirectory, name, commit } = input;
+  const directory = modelDirectory({ cacheDirectory, name, revision: commit });
+  const manifestPath = join(directory, manifestFileName);
+  if (!existsSync(manifestPath)) return undefined;
+  const parsed = ModelManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  if (!parsed.success) return undefined;
+  const manifest = parsed.data;
+  const complete = manifest.files.every((file) => {
+    const path = join(directory, file.path);
+    return existsSync(path) && statSync(path).size === file.size;
+  });
+  if (manifest.repository !== input.repository || !input.accepts(manifest.modelFile) || !complete)
+    return undefined;
+  const pointer = await wire({ cacheDirectory, name, revision: commit, directory });
   return { directory, manifest, pointer };
 }
 

@@ -144,6 +144,26 @@ describe('installPromptGuard (local Hub stand-in)', () => {
     ).rejects.toMatchObject({ code: 'guard_classifier_required' });
   });
 
+  it('reuses a model already installed at the commit (a CI cache): no download, and none at all for a pinned commit', async () => {
+    const first = await installPromptGuard({ name: 'prompt-guard-2-22m', env });
+    await rm(join(cache, wiredModelFileName));
+    hub.requests.length = 0;
+    const again = await installPromptGuard({ name: 'prompt-guard-2-22m', env });
+    expect(again.directory).toBe(first.directory);
+    expect(hub.requests.map((request) => request.path)).toEqual([
+      `/api/models/${onnxRepository}/revision/main?blobs=true`,
+    ]);
+    expect(existsSync(join(cache, wiredModelFileName))).toBe(true);
+    await hub.close();
+    const offline = await installPromptGuard({
+      name: 'prompt-guard-2-22m',
+      from: `${onnxRepository}@${first.manifest.revision}`,
+      env,
+    });
+    expect(offline.directory).toBe(first.directory);
+    hub = await startHubServer({ repositories: [] });
+  });
+
   it('refuses a gated repository without HF_TOKEN, names the license page, and installs nothing', async () => {
     const error = (await installPromptGuard({ name: 'prompt-guard-2-86m', env }).catch(
       (caught) => caught,
