@@ -152,13 +152,17 @@ async function fetchInto(options: DownloadHubFileOptions & { offset: number }): 
     },
   });
   if (!response.body) throw new BrokenTransfer('no body');
+  const output = createWriteStream(partialPath, { flags: resumed ? 'a' : 'w' });
   try {
     await pipeline(
       Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
       counter,
-      createWriteStream(partialPath, { flags: resumed ? 'a' : 'w' }),
+      output,
     );
   } catch (error) {
+    // A write already handed to the file system may land after the pipeline gave up: the next attempt measures the
+    // kept bytes only once the file is closed, or it would ask for, and append, some bytes twice.
+    if (!output.closed) await new Promise<void>((resolve) => output.once('close', () => resolve()));
     throw new BrokenTransfer(error instanceof Error ? error.message : String(error));
   }
   return announced;
