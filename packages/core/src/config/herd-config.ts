@@ -42,7 +42,7 @@ export const PromptGuardConfigSchema = z
   .object({
     /** Directory holding `model.onnx` (or a quantized variant), `tokenizer.json` and `config.json`. */
     modelPath: z.string().min(1),
-    /** ONNX file inside the directory; defaults to `model.onnx`, then `model.quant.onnx`. */
+    /** ONNX file inside the directory; defaults to the int8 `model.quant.onnx` or `model_quantized.onnx`, else `model.onnx`. */
     modelFile: z.string().min(1).optional(),
     /** onnxruntime intra-op threads; defaults to the number of cores. */
     threads: z.number().int().positive().optional(),
