@@ -126,6 +126,8 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
       return updates;
     },
     'model-call': (event) => {
+      // A Llama Guard check is not the session's context filling up: only the planner's and actor's calls are.
+      if (event.role === 'llamaGuard') return [];
       const size = options.contextWindowOf?.(event.role);
       if (!event.usage || size === undefined) return [];
       return [{ sessionUpdate: 'usage_update', used: event.usage.totalTokens, size }];
