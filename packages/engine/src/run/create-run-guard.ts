@@ -143,7 +143,9 @@ function batchScans(guard: Guard, mode: GuardMode): (file: ScannedFile) => Promi
         })),
       )
       .then(
-        (verdicts) => batch.forEach((entry, index) => entry.resolve(verdicts[index] as GuardVerdict)),
+        (verdicts) => {
+          for (const [index, entry] of batch.entries()) entry.resolve(verdicts[index] as GuardVerdict);
+        },
         (error: unknown) => {
           for (const entry of batch) entry.reject(error);
         },
