@@ -38,13 +38,15 @@ export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
 export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
+export type { LlamaGuardOrigin, LlamaGuardResolution } from './config/resolve-llama-guard.js';
+export { resolveLlamaGuard } from './config/resolve-llama-guard.js';
 export type {
   ModelRoleName,
   ResolvedModelEndpoint,
   ResolvedModelRole,
   ResolveModelRoleOptions,
 } from './config/resolve-model-role.js';
-export { resolveModelRole } from './config/resolve-model-role.js';
+export { llamaGuardMaxOutputTokens, resolveModelRole } from './config/resolve-model-role.js';
 // ---- Errors ----
 export type { ConfigErrorOptions, ConfigIssue } from './errors/config-error.js';
 export { ConfigError } from './errors/config-error.js';
@@ -60,6 +62,7 @@ export { SystemError } from './errors/system-error.js';
 export { UserError } from './errors/user-error.js';
 // ---- Events ----
 export type {
+  GuardClassifierCoverage,
   HerdEvent,
   HerdEventInput,
   HerdEventOf,
@@ -74,6 +77,7 @@ export {
   ErrorEventSchema,
   EventRoleSchema,
   FileChangeEventSchema,
+  GuardClassifierCoverageSchema,
   GuardVerdictEventSchema,
   HerdEventSchema,
   ModelCallEventSchema,

@@ -45,6 +45,8 @@ export interface RunCiOptions {
   guardPolicy?: unknown;
   /** See {@link CreateHerdOptions.configTrust}; `herd ci` refuses a configuration that changed since a person ran it. */
   configTrust?: CreateHerdOptions['configTrust'];
+  /** Refuse to run (exit 3) unless both Prompt Guard 2 and Llama Guard 4 check the run. */
+  requireGuard?: boolean;
   /** Called with every event as it happens (a log, NDJSON). */
   onEvent?: (event: HerdEvent) => void;
   signal?: AbortSignal;
@@ -105,6 +107,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
     ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),
     ...(options.configTrust ? { configTrust: options.configTrust } : {}),
+    ...(options.requireGuard ? { requireGuard: true } : {}),
   });
   const events: HerdEvent[] = [];
   let result: HerdRunResult | Error;

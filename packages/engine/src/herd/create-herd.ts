@@ -8,6 +8,7 @@ import {
   ensureConfigTrusted,
   HerdError,
   type HerdEvent,
+  type HerdEventInput,
   type LoadedHerdConfig,
   type ResolvedHerdRoles,
   redactError,
@@ -30,6 +31,7 @@ import { assertImagesAccepted, checkTaskImages, type TaskImage } from '../images
 import { createPlanStore } from '../planner/plan-store.js';
 import { buildRunGraph } from '../run/build-run-graph.js';
 import { createRunGuard } from '../run/create-run-guard.js';
+import { createGuardModelCalls } from '../run/guard-model-calls.js';
 import type { RunContext } from '../run/run-context.js';
 import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-state.js';
 import { createUsageMeter } from '../run/usage-meter.js';
@@ -76,6 +78,8 @@ export interface CreateHerdOptions {
    * library caller vouches for its own configuration; every `herd` front door checks.
    */
   configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
+  /** Refuse to run unless both Prompt Guard 2 and Llama Guard 4 check it (`herd ci --require-guard`). */
+  requireGuard?: boolean;
 }
 
 /** Options of one run. */
@@ -149,6 +153,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   let models: Promise<Awaited<ReturnType<typeof openModels>>> | undefined;
   // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
   let trusted: Promise<unknown> | undefined;
+  // The guard is shared by the runs of this Herd; each Llama Guard call is metered by the run that made it.
+  const guardModelCalls = createGuardModelCalls();
 
   /** What every use needs, none of it a model: the configuration, the tools, sessions and plans. */
   async function open() {
@@ -192,6 +198,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       baseDirectory: opened.loaded.baseDirectory,
       mode: ci ? 'ci' : 'act',
       env,
+      onModelCall: guardModelCalls.onModelCall,
+      ...(options.requireGuard ? { requireClassifiers: ['prompt_guard', 'llama_guard'] as const } : {}),
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
     // Prompts lose the values of the key variables this configuration reads (what the guard finds by shape is for
@@ -280,7 +288,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let lock: WorkspaceRunLock | undefined;
     // Always a signal of the run's own: without one, LangGraph makes its own per call and warns the same way.
     const signal = followSignal(input.signal);
-    const result = (async (): Promise<HerdRunResult> => {
+    const emitGuardCall = (event: HerdEventInput) => void channel.emit(event);
+    const result = guardModelCalls.within(emitGuardCall, async (): Promise<HerdRunResult> => {
       try {
         const opened = await opening();
         await confirmConfig(opened.loaded);
@@ -315,7 +324,13 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         } else {
           await opened.sessions.update({ id: sessionId, status: 'running' });
         }
-        channel.emit({ type: 'run-start', task, mode: input.mode, workspace });
+        channel.emit({
+          type: 'run-start',
+          task,
+          mode: input.mode,
+          workspace,
+          guard: { classifiers: configuredGuard.classifiers },
+        });
         const context: RunContext = {
           sessionId,
           workspace,
@@ -400,7 +415,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         // Only a run that wrote its marker removes it (a workspace that is a file would fail here and hide the error).
         if (logReady) rmSync(runningMarker(workspace, sessionId), { force: true });
       }
-    })();
+    });
     // The caller may only iterate events; the rejection is still delivered through `result`.
     result.catch(() => {});
     return { sessionId, result, [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator]() };

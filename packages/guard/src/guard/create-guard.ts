@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, HerdError } from '@herd/core';
+import { ConfigError, HerdError, SystemError } from '@herd/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import { makeExcerpt } from '../audit/make-excerpt.js';
 import { createScanCache, type ScanCache, scanCacheKey, sha256Hex } from '../cache/scan-cache.js';
@@ -76,7 +76,8 @@ interface RequestState {
  * Builds the guard: the policy, the cheap local scanners (hidden text, secrets, patterns), the configured
  * classifiers, the audit log and the cache. Local scanners always run first; a classifier is not called for content
  * a local scanner already blocked. A scanner that throws or times out gets the point's `onError` action (fail-closed
- * by default: `block` in `ci`, `ask` interactively).
+ * by default: `block` in `ci`, `ask` interactively); where that action is `block`, a failed classifier rejects the
+ * scan with its own error instead (a provider error, not a verdict about the content).
  *
  * @throws ConfigError `policy_invalid` for a bad policy, `guard_classifier_required` when the policy requires a
  *   classifier that is not configured.
@@ -145,6 +146,11 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
           ),
         );
       } catch (error) {
+        // A classifier that cannot answer where the policy fails closed stops the scan with its own error (a
+        // provider error, exit 3 in CI): calling that a block would tell the person to rephrase content nobody read.
+        if (isClassifier && runnable.some((state) => state.policy.onError === 'block')) {
+          throw classifierFailure(name, error);
+        }
         failure = {
           code: HerdError.isInstance(error) ? error.code : 'scanner_failed',
           message: error instanceof Error ? error.message : String(error),
@@ -289,6 +295,17 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     scan: async (request) => (await scanMany([request]))[0] as GuardVerdict,
     scanMany,
   };
+}
+
+/** The error a failed classifier stops a fail-closed scan with: its own Herd error, or a system error naming it. */
+function classifierFailure(name: ScannerName, error: unknown): HerdError {
+  const found = HerdError.find(error);
+  if (found && found.blame !== 'guard') return found;
+  return new SystemError({
+    code: 'guard_classifier_failed',
+    message: `The ${name} classifier failed (${error instanceof Error ? error.message : String(error)}); nothing it should have checked ran unchecked. Check its model or provider.`,
+    cause: error,
+  });
 }
 
 function summarize(results: readonly ScannerResult[], action: GuardVerdict['action']): string {

@@ -95,16 +95,19 @@ describe('createGuard', () => {
     );
   });
 
-  it('fails closed when a classifier errors: ask interactively, block in ci', async () => {
+  it('fails closed when a classifier errors: asks interactively, stops with the provider’s error in ci', async () => {
     const guard = createGuard({ policy: 'balanced', llamaGuard: failingScanner, env: {} });
     const act = await guard.scan({ point: 'model_output', text: 'Done.', userTurn: 'Fix the bug.' });
-    const ci = await guard.scan({ point: 'model_output', text: 'Done.', mode: 'ci' });
     expect(act.action).toBe('ask');
-    expect(ci.action).toBe('block');
     expect(act.results.at(-1)).toMatchObject({
       scanner: 'llama_guard',
       score: null,
       error: { code: 'provider_timeout' },
+    });
+    // Not a verdict about the content ("blocked, rephrase it"): the scan rejects with the failure itself.
+    await expect(guard.scan({ point: 'model_output', text: 'Done.', mode: 'ci' })).rejects.toMatchObject({
+      code: 'provider_timeout',
+      blame: 'system',
     });
   });
 

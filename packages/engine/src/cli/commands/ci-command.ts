@@ -19,6 +19,7 @@ interface CiCommandOptions {
   json?: boolean;
   /** `false` with `--no-color`. */
   color?: boolean;
+  requireGuard?: boolean;
 }
 
 /**
@@ -52,6 +53,10 @@ export function registerCiCommand(program: Command): void {
     .option('--branch <name>', 'the branch for --commit (default: herd/ci-<random>)')
     .option('--json', 'write the event stream as NDJSON on stdout')
     .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
+    .option(
+      '--require-guard',
+      'exit 3 unless Prompt Guard 2 and Llama Guard 4 both check the run (no classifier may be skipped)',
+    )
     .action(async (options: CiCommandOptions) => {
       const cwd = process.cwd();
       const task = resolveCiTask({
@@ -90,6 +95,7 @@ export function registerCiCommand(program: Command): void {
           ...(options.branch ? { branch: options.branch } : {}),
           // A pipeline has nobody to ask: a configuration that changed since a person ran Herd here is refused.
           configTrust: 'refuse',
+          ...(options.requireGuard ? { requireGuard: true } : {}),
           signal: abort.signal,
           onEvent: (event) => {
             if (options.json) {

@@ -5,6 +5,7 @@ import {
   checkConfigTrust,
   configTrustNeedsPerson,
   describeConfigTrust,
+  type GuardClassifierCoverage,
   HerdError,
   type LoadedHerdConfig,
   type ResolvedHerdRoles,
@@ -13,6 +14,8 @@ import {
   recordConfigTrust,
   resolveHerdRoles,
 } from '@herd/core';
+// Types only: the guard package is loaded when the command runs.
+import type { PromptGuardLocation } from '@herd/guard';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { Command } from 'commander';
 import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
@@ -36,13 +39,20 @@ export function registerConfigCommand(program: Command): void {
     .option('--json', 'print the resolved roles as JSON')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       const workspace = resolve(options.workspace ?? process.cwd());
+      // Loaded here, not at start: other commands do not need the whole guard package.
+      const { locatePromptGuard } = await import('@herd/guard');
       // Every section is validated in one pass, by the package that owns it, so every mistake shows at once.
       const loaded = await loadWorkspaceConfig({ cwd: workspace });
       const { roles, problems: roleProblems, finding } = resolveRoles(loaded);
+      const promptGuard = locatePromptGuard({ config: loaded.config, baseDirectory: loaded.baseDirectory });
+      const classifiers = roles ? guardCoverage(roles, promptGuard) : undefined;
       const trust = checkConfigTrust({ loaded, workspace });
       const problems = [
         ...roleProblems,
         ...(roles ? [...findProblems(roles), ...reserveProblems(loaded.config.run, roles)] : []),
+        ...(promptGuard.kind === 'broken'
+          ? [{ code: 'prompt_guard_model_broken', message: promptGuard.reason }]
+          : []),
       ];
       const findings = [
         ...(finding ? [finding] : []),
@@ -56,13 +66,16 @@ export function registerConfigCommand(program: Command): void {
         const report = redactor.redactValue({
           file: loaded.file ?? null,
           roles: roles ?? null,
+          guard: classifiers ? { classifiers } : null,
           trust: trust.status,
           findings,
           problems,
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        process.stdout.write(redactor.redact(renderRoles({ file: loaded.file, roles, problems, findings })));
+        process.stdout.write(
+          redactor.redact(renderRoles({ file: loaded.file, roles, classifiers, problems, findings })),
+        );
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -213,25 +226,56 @@ function describeRole(name: string, role: ResolvedModelRole): string {
   return lines.join('\n');
 }
 
+/**
+ * What each guard classifier will cover, from where and why. Prompt Guard's model is found, not loaded: `on` means
+ * a model is there, and a run reports `failed` should it not load.
+ */
+function guardCoverage(
+  roles: ResolvedHerdRoles,
+  promptGuard: PromptGuardLocation,
+): GuardClassifierCoverage[] {
+  const llamaGuard = roles.guard.llamaGuardResolution;
+  return [
+    {
+      name: 'prompt_guard',
+      state:
+        promptGuard.kind === 'broken'
+          ? 'failed'
+          : promptGuard.kind === 'configured' || promptGuard.kind === 'installed'
+            ? 'on'
+            : 'skipped',
+      reason: promptGuard.reason,
+    },
+    { name: 'llama_guard', state: llamaGuard.role ? 'on' : 'skipped', reason: llamaGuard.reason },
+  ];
+}
+
 function renderRoles(options: {
   file: string | undefined;
   roles: ResolvedHerdRoles | undefined;
+  classifiers: GuardClassifierCoverage[] | undefined;
   problems: Problem[];
   findings: string[];
 }): string {
-  const { file, roles, problems, findings } = options;
+  const { file, roles, classifiers, problems, findings } = options;
   const lines = [`configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`];
-  if (roles) {
-    const promptGuard = roles.guard.promptGuard;
+  if (roles && classifiers) {
+    const [promptGuard, llamaGuard] = classifiers as [GuardClassifierCoverage, GuardClassifierCoverage];
+    const state = (classifier: GuardClassifierCoverage) =>
+      classifier.state === 'on' ? 'on' : classifier.state.toUpperCase();
     lines.push(
       describeRole('planner', roles.planner),
       describeRole('actor', roles.actor),
-      roles.guard.llamaGuard
-        ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
-        : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
-      promptGuard
-        ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
-        : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
+      `guard.llamaGuard (Llama Guard 4): ${state(llamaGuard)} — ${llamaGuard.reason}`,
+      ...(roles.guard.llamaGuard
+        ? [
+            `  ${describeRole(roles.guard.llamaGuardResolution.api === 'moderations' ? 'moderations' : 'chat', roles.guard.llamaGuard).replaceAll('\n', '\n  ')}`,
+          ]
+        : []),
+      `guard.promptGuard (Prompt Guard 2): ${state(promptGuard)} — ${promptGuard.reason}`,
+      ...(roles.guard.promptGuard && !existsSync(roles.guard.promptGuard.modelPath)
+        ? [`  local ONNX at ${roles.guard.promptGuard.modelPath} (MISSING)`]
+        : []),
     );
   } else if (problems.length === 0) {
     lines.push(

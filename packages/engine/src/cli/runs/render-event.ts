@@ -1,4 +1,4 @@
-import type { HerdEvent } from '@herd/core';
+import type { HerdEvent, HerdEventOf } from '@herd/core';
 import { renderPlanMarkdown } from '../../planner/render-plan-markdown.js';
 import { colorizeDiff } from './colorize-diff.js';
 import { colorizePlan } from './colorize-plan.js';
@@ -54,7 +54,7 @@ export function createEventRenderer(options: { colors?: TerminalColors } = {}): 
 export function renderEvent(event: HerdEvent, colors: TerminalColors = plainColors): string | undefined {
   switch (event.type) {
     case 'run-start':
-      return `${colors.bold(`herd ${event.mode}: ${event.task}`)}\n  ${colors.dim(`workspace ${event.workspace}, session ${event.runId}`)}`;
+      return `${colors.bold(`herd ${event.mode}: ${event.task}`)}\n  ${colors.dim(`workspace ${event.workspace}, session ${event.runId}`)}${guardLines(event.guard?.classifiers ?? [], colors)}`;
     case 'context-pack':
       return `packed ${event.filesIncluded} files, ${event.tokens.toLocaleString('en-US')} tokens of a ${event.budget.toLocaleString('en-US')} budget (${event.strategy === 'map' ? 'repository map + ranked files' : 'whole repository'})`;
     case 'plan-propose':
@@ -117,6 +117,23 @@ export function renderEvent(event: HerdEvent, colors: TerminalColors = plainColo
       return `\n${colors.bold(styled)} in ${(event.durationMs / 1000).toFixed(1)} s${usage ? ` — tokens: ${usage}` : ''}`;
     }
   }
+}
+
+const classifierTitles = { prompt_guard: 'Prompt Guard 2', llama_guard: 'Llama Guard 4' } as const;
+
+/** The run header's guard lines: what each classifier covers, so an unguarded run never looks guarded. */
+/** One line per classifier under the run's header; one that is not on stands out (a run must not look guarded). */
+function guardLines(
+  classifiers: NonNullable<HerdEventOf<'run-start'>['guard']>['classifiers'],
+  colors: TerminalColors,
+): string {
+  return classifiers
+    .map((classifier) => {
+      const on = classifier.state === 'on';
+      const state = on ? colors.green('on') : colors.yellow(classifier.state.toUpperCase());
+      return `\n  guard: ${classifierTitles[classifier.name]} ${state} — ${classifier.reason}`;
+    })
+    .join('');
 }
 
 function summarizeArguments(args: Record<string, unknown>): string {

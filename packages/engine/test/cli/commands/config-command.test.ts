@@ -113,4 +113,30 @@ describe('herd config check', () => {
     await runHerdCli(['config', 'trust'], { env });
     expect((await runHerdCli(['config', 'check'], { env })).stdout).not.toContain('finding:');
   });
+
+  it('says Llama Guard 4 is on by default, from where and why, when the provider serves it', async () => {
+    await writeFile(join(root, 'herd.config.json'), '{}');
+    const result = await runHerdCli(['config', 'check'], {
+      env: {
+        ...environment,
+        TOGETHER_API_KEY: 'tgp-config-check-key',
+        LLAMA_API_KEY: undefined,
+        XDG_CACHE_HOME: join(root, 'cache'),
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "guard.llamaGuard (Llama Guard 4): on — on by default: provider 'together' serves meta-llama/Llama-Guard-4-12B at https://api.together.xyz/v1",
+    );
+    expect(result.stdout).toContain('max output 32');
+    expect(result.stdout).toContain('guard.promptGuard (Prompt Guard 2): SKIPPED — not set up');
+    expect(result.stdout).not.toContain('tgp-config-check-key');
+  });
+
+  it('says a classifier is off when the configuration turns it off', async () => {
+    const result = await check({ provider: 'openrouter', roles: { guard: { llamaGuard: false } } });
+    expect(result.stdout).toContain(
+      'guard.llamaGuard (Llama Guard 4): SKIPPED — turned off by "llamaGuard": false in roles.guard',
+    );
+  });
 });
