@@ -57,7 +57,10 @@ export interface WorkspaceJail {
    *   when the folder is missing and `create` is false.
    */
   openDirectory(options: { relative: string; path: string; create?: boolean }): Promise<PinnedDirectory>;
-  /** Checks an open handle really lives inside the workspace (defends against swaps between check and use). */
+  /**
+   * Checks an open handle really lives inside the workspace, at a path the jail lets be read (defends against
+   * folders swapped for links between check and use).
+   */
   assertHandleInside(options: { handle: FileHandle; path: string }): Promise<void>;
   /** The deny glob that matches a workspace-relative path, if any. */
   deniedBy(relativePath: string): string | undefined;
@@ -249,13 +252,23 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
   const assertHandleInside = async ({ handle, path: shown }: { handle: FileHandle; path: string }) => {
     // /proc/self/fd names the file actually opened, whatever was swapped in since resolution.
     const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
-    if (opened !== undefined && !isInside(root, opened)) {
+    if (opened === undefined) return;
+    if (!isInside(root, opened)) {
       throw deny(
         shown,
         'symlink_escape',
         `The path '${shown}' changed into a link outside the workspace while it was being opened; it was refused.`,
       );
     }
+    // A folder swapped for a symlink to another folder inside the workspace (`.git`, say) leads to a file the
+    // path never named: the file really opened is judged by the same rules as the path.
+    const relative = toPosix(path.relative(root, opened));
+    const swappedTo = `The path '${shown}' led to '${relative}' through a folder swapped for a link`;
+    const refusal = controlPathRefusal({ relative, intent: 'read', shown: relative });
+    if (refusal) throw deny(shown, refusal.rule, `${swappedTo}: ${refusal.message}`);
+    const glob = deniedBy(relative);
+    if (glob)
+      throw deny(shown, 'deny_glob', `${swappedTo}, which matches the deny rule '${glob}'; it was refused.`);
   };
 
   const openForRead = async (filePath: string) => {
