@@ -4,7 +4,7 @@ import { applyPatch, createTwoFilesPatch, parsePatch } from 'diff';
 import { z } from 'zod';
 import { defineTool } from '../tool/define-tool.js';
 import { applySearchReplace, type SearchReplaceEdit } from './apply-search-replace.js';
-import { type DecodedText, decodeText, detectLineEnding } from './decode-text.js';
+import { type DecodedText, decodeText, detectLineEnding, encodeText } from './decode-text.js';
 import { withFileLock } from './file-lock.js';
 import { formatByteSize } from './format-byte-size.js';
 import { missingPathError } from './missing-path-error.js';
@@ -121,10 +121,7 @@ export function createEditFileTool(options: FileWriteToolOptions & { editLimitBy
             ...change,
             decoded,
             save: (text) => {
-              const bytes =
-                decoded.encoding === 'latin-1'
-                  ? Buffer.from(text, 'latin1')
-                  : Buffer.from(decoded.bom ? `\uFEFF${text}` : text, 'utf8');
+              const bytes = encodeText({ text, like: decoded, path: filePath });
               return writeFileAtomically({ jail, target: file, bytes });
             },
           });
