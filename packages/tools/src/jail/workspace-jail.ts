@@ -129,8 +129,9 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
       cause: error,
     });
   }
+  // Paths are compared in NFC (see foldPath), so a glob typed in another form (macOS keyboards give NFD) is too.
   const globs = [...(options.defaultDeny === false ? [] : defaultDenyGlobs), ...(options.deny ?? [])].map(
-    (glob) => (glob.includes('/') ? glob : `**/${glob}`),
+    (glob) => (glob.includes('/') ? glob : `**/${glob}`).normalize('NFC'),
   );
   // Globs compare folded names without case, so `.ENV` or `ID_RSA` on a case-insensitive file system is refused too.
   const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true, nocase: true }) }));
