@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { readIgnoreText } from './ignore-layer.js';
+import { toRe2Syntax } from './linear-pattern.js';
 import { createRipgrepMatchCheck } from './ripgrep-match-check.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { createWorkspaceIgnoreFilter } from './workspace-ignore-filter.js';
@@ -100,7 +101,7 @@ function ripgrepArguments(options: {
   if (query.glob) args.push('--glob', query.glob);
   if (query.literal) args.push('--fixed-strings');
   if (!query.caseSensitive) args.push('--ignore-case');
-  args.push('--regexp', query.pattern, '--', startRelative);
+  args.push('--regexp', query.literal ? query.pattern : toRe2Syntax(query.pattern), '--', startRelative);
   return args;
 }
 
