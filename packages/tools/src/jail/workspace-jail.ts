@@ -104,6 +104,35 @@ const realLocation = async (candidate: string, depth = 0): Promise<string> => {
   return path.join(await realLocation(parent, depth + 1), path.basename(candidate));
 };
 
+/** The longest name, and the longest whole path, the system opens, in bytes. */
+const longestNameBytes = 255;
+const longestPathBytes = process.platform === 'darwin' ? 1023 : 4095;
+
+/**
+ * Refuses a path the system could not open (ENAMETOOLONG), with the limit in the message rather than a system error
+ * naming `/proc/self/fd` paths: a name over 255 bytes, or a whole path over PATH_MAX (a command can build folders
+ * deeper than that, relative step by relative step).
+ */
+function assertOpenableLength(options: { shown: string; lexical: string; relative: string }): void {
+  const { shown, lexical, relative } = options;
+  const name = relative.split('/').find((part) => Buffer.byteLength(part) > longestNameBytes);
+  if (name !== undefined) {
+    throw new PathDeniedError({
+      path: shown,
+      rule: 'invalid_path',
+      message: `The name '${name.slice(0, 40)}…' in '${shown}' is ${Buffer.byteLength(name)} bytes long; file systems take names of ${longestNameBytes} bytes at most. Use a shorter name.`,
+    });
+  }
+  const bytes = Buffer.byteLength(lexical);
+  if (bytes > longestPathBytes) {
+    throw new PathDeniedError({
+      path: shown,
+      rule: 'invalid_path',
+      message: `The path '${shown}' is ${bytes} bytes long inside the workspace; this system opens paths of ${longestPathBytes} bytes at most. Use a shorter path (a command can reach deeper folders step by step with cd).`,
+    });
+  }
+}
+
 const toPosix = (relative: string): string => (relative === '' ? '.' : relative.split(path.sep).join('/'));
 
 /**
@@ -177,6 +206,7 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
       );
     }
     const lexicalRelative = toPosix(path.relative(root, lexical));
+    assertOpenableLength({ shown, lexical, relative: lexicalRelative });
 
     // Walk down from the root so a symlink in any intermediate directory is resolved and checked.
     const segments = lexicalRelative === '.' ? [] : lexicalRelative.split('/');
