@@ -50,7 +50,7 @@ export function probeBubblewrap(): Promise<SandboxStatus> {
 /**
  * The bwrap arguments that run a command with the whole filesystem read-only except the workspace (writable,
  * with its control files kept read-only, see {@link protectWorkspace}) and a private `/tmp`, with fresh PID and IPC
- * namespaces, a new session, and the network unshared unless allowed.
+ * namespaces, a new session, no capabilities (also when Herd runs as root), and the network unshared unless allowed.
  *
  * Home directories are hidden (see {@link hiddenHomeMounts}): `/home`, `/root`, `/run/user`, the user's home and
  * the command's `$HOME` are empty private tmpfs mounts, so credentials kept there (`~/.ssh`, `~/.aws`, `~/.npmrc`,
@@ -77,6 +77,10 @@ export function bubblewrapArguments(options: {
 }): string[] {
   const { workspace, cwd, network, environment = process.env, protectedMounts = [] } = options;
   const args = [
+    // bwrap started by root leaves the command every capability: it could unmount the read-only binds over the
+    // control files, remount them writable, or mknod the host's disk. Nothing a command needs takes one.
+    '--cap-drop',
+    'ALL',
     '--die-with-parent',
     '--new-session',
     '--unshare-pid',

@@ -4,10 +4,11 @@ import { applyPatch, createTwoFilesPatch, parsePatch } from 'diff';
 import { z } from 'zod';
 import { defineTool } from '../tool/define-tool.js';
 import { applySearchReplace, type SearchReplaceEdit } from './apply-search-replace.js';
-import { type DecodedText, decodeText, detectLineEnding } from './decode-text.js';
+import { type DecodedText, decodeText, detectLineEnding, encodeText } from './decode-text.js';
 import { withFileLock } from './file-lock.js';
 import { formatByteSize } from './format-byte-size.js';
 import { missingPathError } from './missing-path-error.js';
+import { readAtMost } from './read-at-most.js';
 import { showPath } from './show-path.js';
 import type { WorkspaceFileSystem } from './workspace-file-system.js';
 import { writeFileAtomically } from './write-file-atomically.js';
@@ -120,10 +121,7 @@ export function createEditFileTool(options: FileWriteToolOptions & { editLimitBy
             ...change,
             decoded,
             save: (text) => {
-              const bytes =
-                decoded.encoding === 'latin-1'
-                  ? Buffer.from(text, 'latin1')
-                  : Buffer.from(decoded.bom ? `\uFEFF${text}` : text, 'utf8');
+              const bytes = encodeText({ text, like: decoded, path: filePath });
               return writeFileAtomically({ jail, target: file, bytes });
             },
           });
@@ -185,9 +183,12 @@ async function readWholeFile(options: {
   if (!opened) throw missingPathError(filePath);
   try {
     if (opened.stats.size > editLimitBytes) throw tooLargeToEdit(filePath, opened.stats.size, editLimitBytes);
-    const bytes = await opened.handle.readFile();
-    // The file may have grown since it was measured.
-    if (bytes.length > editLimitBytes) throw tooLargeToEdit(filePath, bytes.length, editLimitBytes);
+    // The file may grow after it was measured (a command appending to it): never read past the limit.
+    const { bytes, complete } = await readAtMost(opened.handle, editLimitBytes);
+    if (!complete) {
+      const size = Math.max((await opened.handle.stat()).size, editLimitBytes + 1);
+      throw tooLargeToEdit(filePath, size, editLimitBytes);
+    }
     return bytes;
   } finally {
     await opened.handle.close();

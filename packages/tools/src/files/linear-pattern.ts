@@ -10,6 +10,15 @@ const reasonOf = (error: unknown): string =>
   (error as Error).message.replace(/^error parsing regexp: /, '').slice(0, 200);
 
 /**
+ * A pattern in RE2's syntax, which ripgrep reads too: RE2 syntax (`(?i)`, `[[:alpha:]]`, `\pL`, `\z`) is kept, and
+ * what only JavaScript writes (`\u{…}`, `\uXXXX`, `(?<name>…)`, `\cX`) is translated, so both search engines
+ * match the same pattern the same way.
+ */
+export function toRe2Syntax(pattern: string): string {
+  return RE2JS.translateRegExp(pattern);
+}
+
+/**
  * Compiles a model-supplied search pattern for RE2 (through re2js): matching takes time linear in the line, so no
  * pattern (`(a+)+$` and the like) can hold the event loop. JavaScript syntax is translated (`\u{…}`, named
  * groups); what RE2 cannot match in linear time (lookaround, backreferences) is refused, as ripgrep refuses it.
@@ -25,7 +34,7 @@ export function compileSearchPattern(query: {
   let expression: RE2JS;
   try {
     expression = RE2JS.compile(
-      literal ? RE2JS.quote(pattern) : RE2JS.translateRegExp(pattern),
+      literal ? RE2JS.quote(pattern) : toRe2Syntax(pattern),
       caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE,
     );
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
+import { readAtMost } from './read-at-most.js';
 
 /** Files larger than this are not read again to check a match (ripgrep itself skips files above 4 MB). */
 const largestCheckedBytes = 8 * 1024 * 1024;
@@ -46,7 +47,9 @@ export function createRipgrepMatchCheck(jail: WorkspaceJail): RipgrepMatchCheck 
     if (!opened) return undefined;
     try {
       if (!opened.stats.isFile() || opened.stats.size > largestCheckedBytes) return undefined;
-      return linesAsRipgrepReadsThem(await opened.handle.readFile());
+      // Never past the limit, even when the file grows after it was measured.
+      const { bytes, complete } = await readAtMost(opened.handle, largestCheckedBytes);
+      return complete ? linesAsRipgrepReadsThem(bytes) : undefined;
     } finally {
       await opened.handle.close();
     }

@@ -1,8 +1,8 @@
-import { UserError } from '@herd/core';
 import { z } from 'zod';
 import { findExecutable } from '../commands/find-executable.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
+import { compileSearchPattern } from './linear-pattern.js';
 import { missingPathError } from './missing-path-error.js';
 import { searchWithRipgrep } from './search-with-ripgrep.js';
 import { searchWithWalker } from './search-with-walker.js';
@@ -78,16 +78,9 @@ export function createSearchTool(options: SearchToolOptions) {
     async run(query, { signal }) {
       const resolved = await jail.resolve({ path: query.path, intent: 'read' });
       if (!resolved.exists) throw missingPathError(query.path);
-      if (!query.literal) {
-        try {
-          new RegExp(query.pattern, 'u');
-        } catch (error) {
-          throw new UserError({
-            code: 'invalid_pattern',
-            message: `The pattern '${query.pattern}' is not a valid regular expression (${(error as Error).message}); fix it or pass literal: true.`,
-          });
-        }
-      }
+      // Both engines take the pattern RE2 reads (the syntax the description promises), checked once here: a
+      // pattern one engine ran and the other refused made results depend on whether rg is installed.
+      compileSearchPattern(query);
       const ripgrep = engine === 'walker' ? undefined : await findExecutable('rg');
       const outcome = ripgrep
         ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })

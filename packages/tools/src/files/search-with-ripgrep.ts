@@ -1,11 +1,13 @@
-import { access } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError } from '@herd/core';
 import { execa } from 'execa';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
-import { ignoreFileNames } from './ignore-layer.js';
+import { readIgnoreText } from './ignore-layer.js';
+import { toRe2Syntax } from './linear-pattern.js';
 import { createRipgrepMatchCheck } from './ripgrep-match-check.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { createWorkspaceIgnoreFilter } from './workspace-ignore-filter.js';
@@ -41,13 +43,50 @@ export async function searchWithRipgrep(options: {
   signal?: AbortSignal;
 }): Promise<SearchOutcome> {
   const { ripgrep, jail, query, start, signal } = options;
-  // ripgrep's own ignore handling is narrowed to what the walker honors: `.gitignore` files inside the search (no
-  // `.ignore`, `.rgignore`, git excludes, or ignore files above the start, which may lie outside the workspace).
+  // The root's ignore rules are read by Herd (never through a symlink, a FIFO or past a size limit) and handed to
+  // ripgrep as a private copy, which keeps it out of ignored folders even when the search starts below the root.
+  const rules = await copyRootIgnoreRules(jail);
+  try {
+    return await runRipgrep({ ripgrep, jail, query, start, signal, rulesFile: rules?.file });
+  } finally {
+    if (rules) await rm(rules.folder, { recursive: true, force: true });
+  }
+}
+
+/** Writes the root's ignore rules to a private temporary file for ripgrep; undefined when the root has none. */
+async function copyRootIgnoreRules(
+  jail: WorkspaceJail,
+): Promise<{ folder: string; file: string } | undefined> {
+  const root = await jail.openDirectory({ relative: '.', path: '.' });
+  let text: string;
+  try {
+    text = await readIgnoreText(root.path);
+  } finally {
+    await root.close();
+  }
+  if (!text.trim()) return undefined;
+  const folder = await mkdtemp(path.join(tmpdir(), 'herd-rg-'));
+  const file = path.join(folder, 'ignore');
+  await writeFile(file, text, { mode: 0o600 });
+  return { folder, file };
+}
+
+/** The arguments of one ripgrep search. */
+function ripgrepArguments(options: {
+  query: SearchQuery;
+  startRelative: string;
+  rulesFile: string | undefined;
+}): string[] {
+  const { query, startRelative, rulesFile } = options;
+  // ripgrep reads no ignore file itself: it would follow `sub/.gitignore -> /dev/zero` (which a repository can
+  // hold) without end, and wait forever on a FIFO one. The root's rules come from Herd's copy; every other
+  // folder's rules are applied to its matches by the walker's filter (see runRipgrep).
   const args = [
     '--no-config',
     '--json',
     '--hidden',
     '--no-require-git',
+    '--no-ignore-vcs',
     '--no-ignore-dot',
     '--no-ignore-exclude',
     '--no-ignore-global',
@@ -57,22 +96,26 @@ export async function searchWithRipgrep(options: {
   ];
   // Names are compared without case, as a case-insensitive file system (macOS, Windows) opens them.
   for (const glob of hiddenNameGlobs) args.push('--iglob', glob);
-  // The root's ignore files, whose patterns ripgrep takes relative to its working directory (the root), keep it out
-  // of ignored folders even when the search starts below the root; the filter below applies the rest.
-  for (const name of ignoreFileNames) {
-    const file = path.join(jail.root, name);
-    const exists = await access(file).then(
-      () => true,
-      () => false,
-    );
-    if (exists) args.push('--ignore-file', file);
-  }
+  if (rulesFile) args.push('--ignore-file', rulesFile);
   for (const glob of defaultDenyGlobs) args.push('--iglob', `!${glob}`);
   if (query.glob) args.push('--glob', query.glob);
   if (query.literal) args.push('--fixed-strings');
   if (!query.caseSensitive) args.push('--ignore-case');
-  const startRelative = jail.toRelative(start);
-  args.push('--regexp', query.pattern, '--', startRelative);
+  args.push('--regexp', query.literal ? query.pattern : toRe2Syntax(query.pattern), '--', startRelative);
+  return args;
+}
+
+/** Runs ripgrep and keeps the matches the walker would show, read again through the jail. */
+async function runRipgrep(options: {
+  ripgrep: string;
+  jail: WorkspaceJail;
+  query: SearchQuery;
+  start: string;
+  signal: AbortSignal | undefined;
+  rulesFile: string | undefined;
+}): Promise<SearchOutcome> {
+  const { ripgrep, jail, query, start, signal, rulesFile } = options;
+  const args = ripgrepArguments({ query, startRelative: jail.toRelative(start), rulesFile });
 
   const child = execa(ripgrep, args, {
     cwd: jail.root,
@@ -88,7 +131,7 @@ export async function searchWithRipgrep(options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 4000) stderr += chunk.toString();
   });
-  // ripgrep reads no `.herdignore` below the root, so its matches go through the walker's rules.
+  // ripgrep reads no ignore file below the root, so its matches go through the walker's rules.
   const ignoreFilter = createWorkspaceIgnoreFilter({ jail, start });
   const confirms = createRipgrepMatchCheck(jail);
   const matches: SearchMatch[] = [];

@@ -3,6 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { decodeText, looksBinary } from './decode-text.js';
 import { compileGlob, compileSearchPattern } from './linear-pattern.js';
+import { readAtMost } from './read-at-most.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { walkWorkspace } from './workspace-walker.js';
 
@@ -32,7 +33,9 @@ export async function searchWithWalker(options: {
   const searchFile = async (handle: FileHandle, relative: string): Promise<boolean> => {
     const stats = await handle.stat();
     if (!stats.isFile() || stats.size > largestFileBytes) return true;
-    const bytes = await handle.readFile();
+    // A file that grew past the limit after it was measured is skipped like one that was larger from the start.
+    const { bytes, complete } = await readAtMost(handle, largestFileBytes);
+    if (!complete) return true;
     if (looksBinary(bytes)) return true;
     const lines = decodeText(bytes).text.split('\n');
     for (let index = 0; index < lines.length; index += 1) {

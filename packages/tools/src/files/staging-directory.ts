@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readdir, unlink } from 'node:fs/promises';
+import { chmod, open, readdir, unlink } from 'node:fs/promises';
 import type { PinnedDirectory } from '../jail/pinned-directory.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 
@@ -22,7 +22,7 @@ const prepared = new WeakSet<WorkspaceJail>();
 
 /**
  * Opens `.herd/tmp`, creating it (and `.herd/` with a `.gitignore` that ignores the folder itself, as the engine
- * does) when missing. A write staged here and killed halfway leaves nothing in the user's folders or git status,
+ * does) when missing, and keeps it closed to other users (0700). A write staged here and killed halfway leaves nothing in the user's folders or git status,
  * and the next start removes it ({@link removeStaleStagedFiles}).
  *
  * @throws when `.herd` is not a plain folder inside the workspace; callers then stage beside the target.
@@ -48,7 +48,16 @@ export async function openStagingDirectory(jail: WorkspaceJail): Promise<PinnedD
     }
     prepared.add(jail);
   }
-  return jail.openDirectory({ relative: stagingFolder, path: stagingFolder, create: true });
+  const staging = await jail.openDirectory({ relative: stagingFolder, path: stagingFolder, create: true });
+  try {
+    // A file written into a folder only its user can enter (0700) must not be open to others while it is staged:
+    // the staging folder is its user's alone, as the temporary file beside the target was in that folder.
+    if (((await staging.stat()).mode & 0o077) !== 0) await chmod(staging.path, 0o700);
+  } catch (error) {
+    await staging.close();
+    throw error;
+  }
+  return staging;
 }
 
 const isRunning = (pid: number): boolean => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { foldName } from '../jail/fold-path.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
-import { type IgnoreLayer, isIgnoredByLayers, readIgnoreLayer } from './ignore-layer.js';
+import { type IgnoreLayer, isIgnoredByLayers, readWorkspaceIgnoreLayer } from './ignore-layer.js';
 import { isHerdTemporaryName } from './staging-directory.js';
 
 /** Answers whether the workspace walker would leave a file out; made by {@link createWorkspaceIgnoreFilter}. */
@@ -41,7 +41,7 @@ export function createWorkspaceIgnoreFilter(options: {
     if (!layers) {
       layers = (async () => {
         const inherited = folder === '' ? [] : await layersFor(parentOf(folder));
-        const own = await readIgnoreLayer({ directory: path.join(jail.root, folder), base: folder });
+        const own = await readWorkspaceIgnoreLayer({ jail, base: folder });
         return own ? [...inherited, own] : inherited;
       })();
       layersByFolder.set(folder, layers);

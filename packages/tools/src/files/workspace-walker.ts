@@ -3,7 +3,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { foldName } from '../jail/fold-path.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
-import { type IgnoreLayer, isIgnoredByLayers, readIgnoreLayer } from './ignore-layer.js';
+import {
+  type IgnoreLayer,
+  isIgnoredByLayers,
+  readIgnoreLayer,
+  readWorkspaceIgnoreLayer,
+} from './ignore-layer.js';
 import { isHerdTemporaryName } from './staging-directory.js';
 
 /** One entry found by {@link walkWorkspace}. */
@@ -54,7 +59,7 @@ export async function* walkWorkspace(options: WalkWorkspaceOptions): AsyncGenera
   const ancestors = startRelative === '.' ? [] : startRelative.split('/');
   for (let depth = 0; depth < ancestors.length; depth += 1) {
     const base = ancestors.slice(0, depth).join('/');
-    const layer = await readIgnoreLayer({ directory: path.join(jail.root, base), base });
+    const layer = await readWorkspaceIgnoreLayer({ jail, base });
     if (layer) inherited.push(layer);
   }
   const queue: Array<{ relative: string; layers: IgnoreLayer[] }> = [

@@ -27,7 +27,9 @@ export async function writeFileAtomically(options: {
 }): Promise<void> {
   const { jail, target, bytes } = options;
   const current = await lstat(target.directory.entry(target.name)).catch(() => undefined);
-  const previousMode = current?.isFile() ? current.mode & 0o7777 : undefined;
+  // The permission bits are kept, not set-user-ID or set-group-ID: new content the model wrote must not run with
+  // the file owner's rights (the kernel clears them on any write by a process without CAP_FSETID too).
+  const previousMode = current?.isFile() ? current.mode & 0o777 : undefined;
   const staging = await openStagingDirectory(jail).catch(() => undefined);
   try {
     let written = false;
@@ -41,7 +43,9 @@ export async function writeFileAtomically(options: {
       }).then(
         () => true,
         (error: NodeJS.ErrnoException) => {
-          if (error.code === 'EXDEV') return false;
+          // Another file system (no rename across it), or a staging folder this user cannot write (a workspace
+          // shared with others, a read-only .herd): the file is staged beside its target instead.
+          if (stagingUnusable.has(error.code ?? '')) return false;
           throw error;
         },
       );
@@ -49,7 +53,7 @@ export async function writeFileAtomically(options: {
     if (!written) {
       await writeThrough({
         folder: target.directory,
-        name: `.${target.name}.herd-${randomPart()}.tmp`,
+        name: besideTargetName(target.name),
         target,
         bytes,
         previousMode,
@@ -59,6 +63,23 @@ export async function writeFileAtomically(options: {
     await staging?.close();
   }
   await assertStillInside({ jail, target });
+}
+
+/** Errors that send a write from `.herd/tmp` to a temporary file beside its target. */
+const stagingUnusable = new Set(['EXDEV', 'EACCES', 'EPERM', 'EROFS']);
+
+/** The longest name (in bytes) Linux and macOS file systems take. */
+const longestNameBytes = 255;
+
+/**
+ * The temporary name beside a target, `.NAME.herd-HEX.tmp`, with NAME shortened so the whole fits in 255 bytes:
+ * a target with a name near the limit can still be written.
+ */
+function besideTargetName(name: string): string {
+  const suffix = `.herd-${randomPart()}.tmp`;
+  let kept = name;
+  while (Buffer.byteLength(`.${kept}${suffix}`) > longestNameBytes) kept = [...kept].slice(0, -1).join('');
+  return `.${kept}${suffix}`;
 }
 
 /** Writes the bytes to a new file `name` in `folder`, then renames it over the target. */

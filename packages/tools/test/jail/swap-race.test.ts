@@ -138,3 +138,66 @@ describe('the jail under a directory swap race', () => {
     await check([process.execPath, path.join(fixtures, 'alternate-directories.mjs')]);
   }, 120_000);
 });
+
+// The swapped-in symlink can point inside the workspace too: at `.git`, whose config can hold credentials in remote
+// URLs. The file a read opened was checked to be inside the workspace only, so `dir/config` read `.git/config`.
+describe('the jail under a swap race towards a refused folder inside the workspace', () => {
+  const secret = 'GIT-CONFIG-MARKER';
+  const race = async (attacker: string[]) => {
+    const { root } = await createTemporaryWorkspace({
+      '.git/config': `[remote "origin"]\n\turl = https://user:${secret}@example.com/repo.git\n`,
+      'dir/config': 'url = decoy\n',
+    });
+    await symlink('.git', path.join(root, 'swap'));
+    const { dispatcher } = await fileToolsFor(root);
+    const walker = (await fileToolsFor(root, { searchEngine: 'walker' })).dispatcher;
+    const [program, ...args] = attacker;
+    const swapper = spawn(program!, [...args, 'dir', 'swap', '5'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(swapper, 'exit');
+    const [ready] = await once(createInterface({ input: swapper.stdout }), 'line');
+    expect(ready).toBe('ready');
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    const leaks: Record<string, number> = {};
+    let rounds = 0;
+    while (running) {
+      rounds += 1;
+      const calls: Array<[string, Promise<unknown>]> = [
+        ['read_file', dispatcher.dispatch({ name: 'read_file', arguments: { path: 'dir/config' } })],
+        ['search (walker)', walker.dispatch({ name: 'search', arguments: { pattern: 'url', path: 'dir' } })],
+      ];
+      if (hasRipgrep) {
+        calls.push([
+          'search (ripgrep)',
+          dispatcher.dispatch({ name: 'search', arguments: { pattern: 'url' } }),
+        ]);
+      }
+      for (const [name, result] of calls) {
+        if (JSON.stringify(await result).includes(secret)) leaks[name] = (leaks[name] ?? 0) + 1;
+      }
+    }
+    expect((await exited)[0]).toBe(0);
+    expect(rounds).toBeGreaterThan(5);
+    expect(leaks).toEqual({});
+    // Once the swapping stops, the decoy reads as usual.
+    expect(await dispatcher.dispatch({ name: 'read_file', arguments: { path: 'dir/config' } })).toMatchObject(
+      {
+        ok: true,
+        content: 'url = decoy\n',
+      },
+    );
+  };
+
+  it.skipIf(exchangeUnavailable !== undefined)(
+    'reads and searches nothing in .git while renameat2(RENAME_EXCHANGE) swaps a folder for a symlink to .git',
+    async () => {
+      await race(['python3', path.join(fixtures, 'exchange-directories.py')]);
+    },
+    120_000,
+  );
+});

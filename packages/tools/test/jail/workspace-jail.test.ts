@@ -220,6 +220,56 @@ describe('createWorkspaceJail', () => {
     );
   });
 
+  // What the first folding missed: letters that NTFS's and APFS's case tables fold but JavaScript's toLowerCase()
+  // leaves alone (dotless ı, long ſ), NTFS streams (`.git::$INDEX_ALLOCATION` is the folder `.git`) and 8.3 short
+  // names (`GIT~1`).
+  it.each([
+    ['.gıt/config', 'read', 'git_directory'],
+    ['.GIT::$INDEX_ALLOCATION/config', 'read', 'git_directory'],
+    ['.git:stream/hooks/pre-commit', 'write', 'git_directory'],
+    ['GIT~1/config', 'read', 'git_directory'],
+    ['sub/git~2/hooks/pre-commit', 'write', 'git_directory'],
+    ['HERD~1/sessions.db', 'read', 'herd_state'],
+    ['herd.config.jſon', 'write', 'herd_config'],
+    ['HERD.CONFIG.JSON::$DATA', 'write', 'herd_config'],
+    ['HERDCO~1.JSO', 'write', 'herd_config'],
+    ['.npmrc::$DATA', 'read', 'deny_glob'],
+    ['aws/credentials:$DATA', 'read', 'deny_glob'],
+    ['keys/id_rſa', 'read', 'deny_glob'],
+    ['.awſ/config', 'read', 'deny_glob'],
+    ['.\u212Aube/config', 'read', 'deny_glob'],
+    ['certs/server.pem:backup', 'write', 'deny_glob'],
+  ] as const)('refuses %j (%s) as %s as NTFS or APFS would open it', async (attack, intent, rule) => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: attack, intent }))).rule).toBe(rule);
+  });
+
+  it('still reads and writes names no file system takes for a protected one', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    for (const name of [
+      '\uFF0Egit/config',
+      'docs/notes:2024.md',
+      'caf\u00e9.txt',
+      'cafe\u0301.txt',
+      'stra\u00dfe.txt',
+      'git~one/readme.md',
+      'herd.config.json.example',
+      'environment-notes.md',
+    ]) {
+      expect((await jail.resolve({ path: name, intent: 'write' })).relative).toBe(name);
+    }
+  });
+
+  it('matches a deny glob typed in NFD against names in either form', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root, deny: ['Cafe\u0301/**'] });
+    for (const name of ['caf\u00e9/menu.txt', 'cafe\u0301/menu.txt']) {
+      expect((await refusal(jail.resolve({ path: name, intent: 'read' }))).rule).toBe('deny_glob');
+    }
+  });
+
   it('refuses writing herd.config.json in any folder, since a run started there would read it', async () => {
     const { root } = await createTemporaryWorkspace({ 'herd.config.json': '{}', 'sub/a.txt': 'x' });
     const jail = await createWorkspaceJail({ root });
