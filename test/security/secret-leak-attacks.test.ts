@@ -1,11 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, type HerdProcess, spawnHerd } from '../cli/herd-cli.js';
+import { assertBuilt, type HerdProcess, herdBin, spawnHerd } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 
 // Attacks on the redactor that no-secret-in-outputs.test.ts does not make: a key cut short by Herd's own
@@ -114,5 +115,27 @@ describe("LangChain's tracing to LangSmith, switched on in the environment", () 
   it('sends nothing to LangSmith: traces would carry prompts and replies past every redaction', () => {
     expect(traced).toEqual([]);
     expect(run.stderr()).toContain('LangSmith');
+  });
+});
+
+describe('an error nothing catches, in a herd process', () => {
+  it('is reported redacted, with exit code 70, not printed by Node past the redaction of stderr', () => {
+    // What the CLI does first (see cli/herd.ts), then a provider error quoting the key in a promise nobody awaits.
+    const cli = dirname(herdBin);
+    const script = [
+      `import { redactProcessOutput } from ${JSON.stringify(join(cli, 'redact-process-output.js'))};`,
+      `import { reportUncaughtErrors } from ${JSON.stringify(join(cli, 'report-uncaught-errors.js'))};`,
+      'redactProcessOutput();',
+      'reportUncaughtErrors();',
+      "const quoted = '401 Incorrect API key provided: ' + process.env.TOGETHER_API_KEY;",
+      'setTimeout(() => Promise.reject(new Error(quoted)));',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, TOGETHER_API_KEY: apiKey },
+      encoding: 'utf8',
+    });
+    expect(leaked(child.stderr + child.stdout)).toEqual([]);
+    expect(child.stderr).toContain('401 Incorrect API key provided: [redacted:TOGETHER_API_KEY]');
+    expect(child.status).toBe(70);
   });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { redactProcessOutput } from './redact-process-output.js';
+import { reportUncaughtErrors } from './report-uncaught-errors.js';
 import { runCli } from './run-cli.js';
 import { switchOffLangSmithTracing } from './switch-off-langsmith-tracing.js';
 
@@ -9,6 +10,8 @@ import { switchOffLangSmithTracing } from './switch-off-langsmith-tracing.js';
 // an editor's updates are redacted where they are made.
 const protocol = ['acp', 'mcp'].includes(process.argv[2] ?? '');
 redactProcessOutput({ streams: protocol ? [process.stderr] : [process.stdout, process.stderr] });
+// What nothing caught is reported (redacted) by Herd, not printed by Node past the redaction of stderr.
+reportUncaughtErrors();
 // LangChain's tracing would send prompts and replies to LangSmith past every redaction: it is off in Herd.
 const tracing = switchOffLangSmithTracing();
 if (tracing.length > 0) {
