@@ -256,7 +256,8 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
           contentSha256: state.contentSha256,
           excerpt,
           cached: result.cached,
-          ...(request.source ? { source: request.source } : {}),
+          // A file's name can hold what its content would be redacted for (`keys/ghp_….txt`).
+          ...(request.source ? { source: excerptRedactor.redact(request.source) } : {}),
         });
       }
     }
