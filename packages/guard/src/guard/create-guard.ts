@@ -138,7 +138,11 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     let failure: { code: string; message: string } | undefined;
     if (missing.length > 0) {
       try {
-        fresh = await scanner.scan(missing.map((index) => subjects[index] as ScanSubject));
+        // A reason may quote what was scanned (the hidden text scanner spells out invisible text): it is redacted
+        // before it is cached on disk or shown.
+        fresh = (await scanner.scan(missing.map((index) => subjects[index] as ScanSubject))).map((finding) =>
+          finding.reason ? { ...finding, reason: excerptRedactor.redact(finding.reason) } : finding,
+        );
         await Promise.all(
           missing.map((index, position) =>
             cache.set(keys[index] as string, fresh[position] as ScannerFinding),
