@@ -96,7 +96,9 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   const herd = (): Herd => {
     opened ??= createHerd({
       workspace: record.cwd,
-      env,
+      // With the credentials of the editor's MCP servers, under names that are no variable of Herd's, so that
+      // their values are redacted as Herd's own keys are (`EditorMcpServers.secretEnvironment`).
+      env: { ...mcpServers.secretEnvironment(), ...env },
       ...(mcpTools.length > 0 ? { extraTools: mcpTools } : {}),
       ...(options.config ? { config: options.config } : {}),
       ...(offersEditorFileSystem(options.clientCapabilities)
