@@ -20,10 +20,10 @@ const secretNamePattern =
 const notSecretPattern = /(_SOCK|_PATH|_FILE|_DIR|_URL_FILE)$|^PWD$/i;
 // Values this short are too likely to occur by chance to be redacted safely.
 const minimumSecretLength = 8;
-// A value that is one short word (POSTGRES_PASSWORD=postgres, DB_PASSWORD=changeme) is a default, not a secret: the
-// word is in ordinary text everywhere (the task, file names, the repository), and replacing it there would mangle
-// every output and every prompt while protecting nothing.
-const defaultWord = /^[A-Za-z]{1,11}$/;
+// A value that is one short word or number (POSTGRES_PASSWORD=postgres, DB_PASSWORD=changeme, PIN_CODE=12345678)
+// is a default, not a secret: it is in ordinary text everywhere (the task, file names, line counts, times), and
+// replacing it there would mangle every output and every prompt while protecting nothing.
+const defaultWord = /^(?:[A-Za-z]{1,11}|[0-9]{1,11})$/;
 
 /**
  * The secret values of an environment: every provider key variable (and `extraNames`), every variable whose name
@@ -34,7 +34,7 @@ const defaultWord = /^[A-Za-z]{1,11}$/;
  * HTTP Basic `Authorization` header. Longest first, so a secret that contains another is replaced whole.
  *
  * Left out, because they are not secrets and would mangle ordinary text: values shorter than 8 characters, a value
- * that is one word of letters shorter than 12 (`postgres`), and the path of an existing file or folder
+ * that is one word of letters or one number shorter than 12 characters (`postgres`, `12345678`), and the path of an existing file or folder
  * (`GOOGLE_APPLICATION_CREDENTIALS=/home/me/key.json` names where the key is; the key file itself is the jail's to
  * refuse).
  */

@@ -34,8 +34,13 @@ describe('environmentSecrets', () => {
     expect(namesOf(env)).toEqual(['BASIC_AUTH']);
   });
 
-  it('leaves a one-word default such as postgres alone, but not a password with more than letters in it', () => {
-    const env = { POSTGRES_PASSWORD: 'postgres', DB_PASSWORD: 'changeme', ADMIN_PASSWORD: 'postgres-2024' };
+  it('leaves a one-word or one-number default such as postgres alone, but not a password with more in it', () => {
+    const env = {
+      POSTGRES_PASSWORD: 'postgres',
+      DB_PASSWORD: 'changeme',
+      PIN_PASSWORD: '12345678',
+      ADMIN_PASSWORD: 'postgres-2024',
+    };
     expect(namesOf(env)).toEqual(['ADMIN_PASSWORD']);
   });
 
