@@ -50,7 +50,8 @@ export interface SecretRedactorOptions {
 /**
  * Builds a redactor from the environment: the value of every provider key variable and of every variable whose name
  * looks secret (`*_KEY`, `*_TOKEN`, `*SECRET*`, `*PASSWORD*`, ...), the passwords inside URLs held by any variable,
- * and whatever the detector finds.
+ * and whatever the detector finds. A value is found whole and also cut short or split in two: a stretch that begins
+ * or ends it and holds at least half of it (8 characters at least) is redacted as the value would be.
  *
  * @example
  * ```ts
@@ -67,15 +68,13 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
     .update(values.map((entry) => `${entry.name}=${entry.value}`).join('\0'))
     .digest('hex');
 
+  const known = values.map(withEnds);
   const mayContain = (text: string) =>
-    detector.mayContain(text) || values.some((entry) => text.includes(entry.value));
+    detector.mayContain(text) ||
+    known.some((entry) => text.includes(entry.head) || text.includes(entry.tail));
   const find = (text: string, findOptions?: SecretDetectionOptions): SecretSpan[] => {
     const spans: SecretSpan[] = [];
-    for (const { name, value } of values) {
-      for (let start = text.indexOf(value); start >= 0; start = text.indexOf(value, start + value.length)) {
-        spans.push({ start, end: start + value.length, label: name });
-      }
-    }
+    for (const entry of known) spans.push(...findValue(text, entry));
     if (detector.mayContain(text)) spans.push(...detector.find(text, findOptions));
     return withoutMarkers(text, spans);
   };
@@ -117,6 +116,47 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
       return JSON.stringify(redactValue(parsed));
     },
   };
+}
+
+// A value cut short (a message truncated to a length, a reply stopped at its token limit, the edge of an excerpt)
+// or split in two (two events, two cells of a table) still gives most of the secret away: a stretch that begins or
+// ends a value and holds at least half of it is redacted too. Less than half is left alone, so the prefix a vendor's
+// keys share (`sk-proj-`) or a short password's first letters never mangle ordinary text.
+const shortestFragment = 8;
+
+/** A secret value with the stretches that begin and end it, the shortest that count as a fragment of it. */
+interface KnownValue {
+  name: string;
+  value: string;
+  head: string;
+  tail: string;
+}
+
+function withEnds({ name, value }: { name: string; value: string }): KnownValue {
+  const length = Math.min(value.length, Math.max(shortestFragment, Math.ceil(value.length / 2)));
+  return { name, value, head: value.slice(0, length), tail: value.slice(value.length - length) };
+}
+
+/** Every occurrence of a value in `text`, whole or as a fragment that begins or ends it (see `shortestFragment`). */
+function findValue(text: string, { name, value, head, tail }: KnownValue): SecretSpan[] {
+  const spans: SecretSpan[] = [];
+  for (let start = text.indexOf(head); start >= 0; start = text.indexOf(head, start + 1)) {
+    let end = start + head.length;
+    while (end - start < value.length && text[end] === value[end - start]) end++;
+    spans.push({ start, end, label: name });
+  }
+  if (tail === value) return spans;
+  const tailStart = value.length - tail.length;
+  for (let found = text.indexOf(tail); found >= 0; found = text.indexOf(tail, found + 1)) {
+    let start = found;
+    let offset = tailStart;
+    while (offset > 0 && start > 0 && text[start - 1] === value[offset - 1]) {
+      start--;
+      offset--;
+    }
+    spans.push({ start, end: found + tail.length, label: name });
+  }
+  return spans;
 }
 
 const marker = /\[redacted:[^\]\s]{1,128}\]/g;

@@ -58,6 +58,19 @@ describe('createChatModel', () => {
     expect(request?.headers.authorization).toBe('Bearer k-live-secret-0123456789');
   });
 
+  it("does not take a CI job's default database password or its commit author for secrets in the prompt", async () => {
+    // What a GitHub Actions job with a Postgres service typically sets.
+    const env: NodeJS.ProcessEnv = {
+      TEST_LLAMA_KEY: 'k-live-secret-0123456789',
+      POSTGRES_PASSWORD: 'postgres',
+      GIT_AUTHOR_NAME: 'Jane Developer',
+    };
+    const model = createChatModel({ role: actorRole(), env });
+    server.enqueue({ content: 'ok' });
+    await model.invoke([new HumanMessage('fix the postgres migration Jane Developer wrote')]);
+    expect(server.requests[0]?.rawBody).toContain('fix the postgres migration Jane Developer wrote');
+  });
+
   it('reads the API key from the environment at call time, not at construction', async () => {
     const env: NodeJS.ProcessEnv = { TEST_LLAMA_KEY: 'first-key-0001' };
     const model = createChatModel({ role: actorRole(), env });

@@ -99,6 +99,23 @@ describe('createSecretRedactor', () => {
     });
   });
 
+  it('redacts a key cut short (a truncated message, a reply stopped at its token limit) when at least half is there', () => {
+    const key = 'sk-herd-canary-together-7Qx2Lm9Vb4Np0Rt6';
+    const redactor = createSecretRedactor({ env: { TOGETHER_API_KEY: key } });
+    expect(redactor.redact(`invalid key ${key.slice(0, -3)}…`)).toBe(
+      'invalid key [redacted:TOGETHER_API_KEY]…',
+    );
+    expect(redactor.redact(`…${key.slice(12)} was refused`)).toBe('…[redacted:TOGETHER_API_KEY] was refused');
+    // A key split in two (two events, two table cells): each part is at least half of it on one side.
+    const middle = key.length / 2;
+    expect(redactor.redact(`${key.slice(0, middle)} | ${key.slice(middle)}`)).toBe(
+      '[redacted:TOGETHER_API_KEY] | [redacted:TOGETHER_API_KEY]',
+    );
+    // Less than half of a key is left as it is: the start a vendor's keys share is no secret.
+    expect(redactor.redact('keys look like sk-herd-canary-…')).toBe('keys look like sk-herd-canary-…');
+    expect(redactor.mayContain(`x ${key.slice(0, 21)}`)).toBe(true);
+  });
+
   it('says how much of a text’s end begins a secret value, for streams to hold back', () => {
     const redactor = createSecretRedactor({ env: { SERVICE_TOKEN: 'tkn-abcdef123456' } });
     expect(redactor.partialSecretLength('the token is tkn-abc')).toBe(7);

@@ -139,7 +139,11 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     let failure: { code: string; message: string } | undefined;
     if (missing.length > 0) {
       try {
-        fresh = await scanner.scan(missing.map((index) => subjects[index] as ScanSubject));
+        // A reason may quote what was scanned (the hidden text scanner spells out invisible text): it is redacted
+        // before it is cached on disk or shown.
+        fresh = (await scanner.scan(missing.map((index) => subjects[index] as ScanSubject))).map((finding) =>
+          finding.reason ? { ...finding, reason: excerptRedactor.redact(finding.reason) } : finding,
+        );
         await Promise.all(
           missing.map((index, position) =>
             cache.set(keys[index] as string, fresh[position] as ScannerFinding),
@@ -262,7 +266,8 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
           contentSha256: state.contentSha256,
           excerpt,
           cached: result.cached,
-          ...(request.source ? { source: request.source } : {}),
+          // A file's name can hold what its content would be redacted for (`keys/ghp_….txt`).
+          ...(request.source ? { source: excerptRedactor.redact(request.source) } : {}),
         });
       }
     }
