@@ -20,6 +20,12 @@ export interface CommandPolicyContext {
    * files on disk, so it is allowed without asking only when this is true. Default false.
    */
   insideGitRepository?: boolean;
+  /**
+   * For git: the repository git would use there when it lies in the workspace but is not the workspace's own `.git`
+   * (see `findPlantedGitDirectory`), relative to the workspace. Its configuration may have been written by the
+   * model and can run programs, so git there is never allowed without asking.
+   */
+  plantedGitDirectory?: string;
 }
 
 /**

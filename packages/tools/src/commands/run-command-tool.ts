@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { GuardError, UserError } from '@herd/core';
 import { z } from 'zod';
 import type { ToolsConfig } from '../config/tools-config.js';
@@ -8,8 +9,9 @@ import { defineTool } from '../tool/define-tool.js';
 import { bubblewrapArguments, type SandboxStatus } from './bubblewrap-sandbox.js';
 import { canStartProgram } from './can-start-program.js';
 import { buildChildEnvironment } from './child-environment.js';
-import { evaluateCommandPolicy } from './command-policy.js';
+import { type CommandPolicyContext, evaluateCommandPolicy } from './command-policy.js';
 import type { CommandRunner } from './command-runner.js';
+import { findPlantedGitDirectory } from './find-planted-git-directory.js';
 import { isInsideGitWorkTree } from './is-inside-git-work-tree.js';
 import { type CapturedOutput, createOutputCapture } from './output-capture.js';
 import {
@@ -180,6 +182,15 @@ async function runPlaced(options: {
   });
 }
 
+/** Where git would run: inside a work tree or not, and in a repository planted in the workspace or not. */
+async function gitContext(directory: string, workspace: string): Promise<CommandPolicyContext> {
+  const planted = await findPlantedGitDirectory({ directory, workspace });
+  return {
+    insideGitRepository: await isInsideGitWorkTree(directory),
+    ...(planted ? { plantedGitDirectory: path.relative(workspace, planted) || '.' } : {}),
+  };
+}
+
 /**
  * Creates `run_command`: runs an argv (never a shell string) in the workspace after the command policy allows it,
  * inside bubblewrap when available (network off, filesystem read-only except the workspace and a private /tmp,
@@ -227,9 +238,7 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         argv: command,
         rules: config.commands.rules,
         defaultDecision: config.commands.defaultDecision,
-        context: {
-          insideGitRepository: command[0] === 'git' && (await isInsideGitWorkTree(directory.absolute)),
-        },
+        context: command[0] === 'git' ? await gitContext(directory.absolute, jail.root) : {},
       });
       if (verdict.decision === 'deny') {
         throw new GuardError({
