@@ -26,6 +26,12 @@ export interface CommandPolicyContext {
    * model and can run programs, so git there is never allowed without asking.
    */
   plantedGitDirectory?: string;
+  /**
+   * For a program named without a path: the file PATH finds for it, relative to the workspace, when it lies there
+   * (a PATH entry inside the workspace, such as a virtualenv's `bin` or direnv's `PATH_add bin`, or a relative
+   * one). What the command policy vets by name is the system's program, not a file a model may have written.
+   */
+  programInWorkspace?: string;
 }
 
 /**
@@ -129,8 +135,14 @@ function vetForAllow(
 ): VettingResult | undefined {
   // Only a bare name: '/tmp/evil/git' is not git.
   if (program.includes('/')) return undefined;
-  if (program === 'git') return vetReadOnlyGit(args, context);
-  return vetHarmlessUtility(program, args);
+  const vetting = program === 'git' ? vetReadOnlyGit(args, context) : vetHarmlessUtility(program, args);
+  if (vetting && context.programInWorkspace !== undefined) {
+    return {
+      allowed: false,
+      why: `'${program}' on the command's PATH is ${context.programInWorkspace.slice(0, 200)}, a file in the workspace rather than the system's ${program}`,
+    };
+  }
+  return vetting;
 }
 
 /**
