@@ -6,6 +6,7 @@ import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
 import { createMiddleware, type WrapToolCallHook } from 'langchain';
 import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import { commandApprovalKey } from '../approvals/command-approval-key.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { type Deviation, DeviationSchema } from '../run/run-state.js';
 import { createActorReplyCheck, maxReplyCharacters } from './actor-reply-check.js';
@@ -232,7 +233,11 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
           kind: 'command',
           title: `Run \`${outcome.approval.argv.join(' ')}\`${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
           detail: outcome.approval.reason,
-          rememberKey: `command:${outcome.approval.rule}`,
+          rememberKey: commandApprovalKey({
+            argv: outcome.approval.argv,
+            cwd: typeof args.cwd === 'string' ? args.cwd : undefined,
+            stdin: typeof args.stdin === 'string' ? args.stdin : undefined,
+          }),
           ...(outcome.approval.unsandboxed ? { unsandboxed: outcome.approval.unsandboxed } : {}),
         },
       });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PlanCommand } from '@herd/core';
 import { askForApproval } from '../../approvals/approval-request.js';
+import { commandApprovalKey } from '../../approvals/command-approval-key.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 
@@ -54,7 +55,7 @@ export function verifyNode(context: RunContext) {
               kind: 'command',
               title: `Run the verification command \`${argv.join(' ')}\`${result.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
               detail: result.approval.reason,
-              rememberKey: `command:${result.approval.rule}`,
+              rememberKey: commandApprovalKey({ argv }),
               ...(result.approval.unsandboxed ? { unsandboxed: result.approval.unsandboxed } : {}),
             },
           }) !== 'reject';
