@@ -123,6 +123,8 @@ export { detectProvider, noProviderMessage, resolveProvider } from './providers/
 // ---- Secrets ----
 export type { SecretRedactor } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
+export { formatCommandLine } from './text/format-command-line.js';
+export { visibleText } from './text/visible-text.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';

@@ -1,5 +1,12 @@
 import { posix } from 'node:path';
-import type { HerdError, HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
+import {
+  formatCommandLine,
+  type HerdError,
+  type HerdEventInput,
+  type PlanCommand,
+  type PlanStep,
+  visibleText,
+} from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
@@ -231,8 +238,8 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         request: {
           requestId: `command-${callId}`,
           kind: 'command',
-          title: `Run \`${outcome.approval.argv.join(' ')}\`${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
-          detail: outcome.approval.reason,
+          title: `Run \`${formatCommandLine(outcome.approval.argv)}\`${outcome.approval.cwd ? ` in ${visibleText(outcome.approval.cwd)}` : ''}${outcome.approval.stdin !== undefined ? ' with the standard input below' : ''}${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
+          detail: `${outcome.approval.reason}${describeStdin(outcome.approval.stdin)}`,
           rememberKey: commandApprovalKey({
             argv: outcome.approval.argv,
             cwd: typeof args.cwd === 'string' ? args.cwd : undefined,
@@ -251,7 +258,7 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
             callId,
             name: call.name,
             emit,
-            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
+            text: `A person refused to run \`${formatCommandLine(outcome.approval.argv)}\`.`,
           }),
         };
       }
@@ -341,6 +348,17 @@ export function normalizePath(path: string): string {
     .normalize(path.replaceAll('\\', '/'))
     .replace(/^(\.\/)+/, '')
     .replace(/\/$/, '');
+}
+
+/** How much of a command's standard input an approval question shows. */
+const stdinShown = 2000;
+
+/** The lines of an approval question's detail that show what a command gets on standard input, or nothing. */
+function describeStdin(stdin: string | undefined): string {
+  if (stdin === undefined) return '';
+  const rest =
+    stdin.length > stdinShown ? `\n… (${stdin.length - stdinShown} more characters not shown)` : '';
+  return `\nStandard input (${Buffer.byteLength(stdin)} bytes):\n${visibleText(stdin.slice(0, stdinShown), { keepNewlines: true })}${rest}`;
 }
 
 function commandKey(argv: readonly string[]): string {

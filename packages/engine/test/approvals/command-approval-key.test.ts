@@ -29,6 +29,7 @@ async function runWithAlwaysForFirstCommand(workspace: string, calls: ReturnType
   server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
   server.enqueue([...calls, fixEditCall, { content: 'done' }], { model: testModels.actor });
   const asked: string[] = [];
+  const details: string[] = [];
   const herd = createHerd({
     workspace,
     config: scriptedRunConfig({ workspace, baseUrl: server.url }),
@@ -37,6 +38,7 @@ async function runWithAlwaysForFirstCommand(workspace: string, calls: ReturnType
     resolveApproval: async (request) => {
       if (request.kind !== 'command') return 'allow_once';
       asked.push(request.title);
+      details.push(request.detail ?? '');
       return asked.length === 1 ? 'allow_always' : 'reject';
     },
   });
@@ -45,32 +47,37 @@ async function runWithAlwaysForFirstCommand(workspace: string, calls: ReturnType
   for await (const event of run) events.push(event);
   await run.result;
   await herd.close();
-  return { asked, events };
+  return { asked, details, events };
 }
 
-describe('"allow always" for a command', () => {
+describe('"allow always" for a command, and what the question shows', () => {
   it('allows that command again, not every other command no rule names', async () => {
     const workspace = createFailingTestRepository();
     const { asked } = await runWithAlwaysForFirstCommand(workspace, [
       runCommand(['node', '--version']),
       // Falls to the same `default` rule as `node --version`.
-      runCommand(['node', '-e', "require('fs').writeFileSync('pwned', 'x')"]),
+      runCommand(['node', '-e', 'require("fs").writeFileSync("pwned", "x")']),
       runCommand(['node', '--version']),
     ]);
     expect(asked).toEqual([
       'Run `node --version`?',
-      "Run `node -e require('fs').writeFileSync('pwned', 'x')`?",
+      'Run `node -e \'require("fs").writeFileSync("pwned", "x")\'`?',
     ]);
     expect(existsSync(join(workspace, 'pwned'))).toBe(false);
   }, 120_000);
 
   it('does not carry over to the same argv with other standard input', async () => {
     const workspace = createFailingTestRepository();
-    const { asked } = await runWithAlwaysForFirstCommand(workspace, [
+    const { asked, details } = await runWithAlwaysForFirstCommand(workspace, [
       runCommand(['node'], { stdin: 'console.log(1)' }),
       runCommand(['node'], { stdin: "require('fs').writeFileSync('pwned', 'x')" }),
     ]);
-    expect(asked).toHaveLength(2);
+    expect(asked).toEqual([
+      'Run `node` with the standard input below?',
+      'Run `node` with the standard input below?',
+    ]);
+    // What node would run is in the question, not only its name.
+    expect(details[1]).toContain("Standard input (41 bytes):\nrequire('fs').writeFileSync('pwned', 'x')");
     expect(existsSync(join(workspace, 'pwned'))).toBe(false);
   }, 120_000);
 });

@@ -284,6 +284,8 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
           kind: 'command',
           tool: 'run_command',
           argv: command,
+          ...(directory.relative !== '.' ? { cwd: directory.relative } : {}),
+          ...(stdin !== undefined ? { stdin } : {}),
           rule: verdict.rule,
           reason: verdict.reason,
           ...(unsandboxed ? { unsandboxed } : {}),
