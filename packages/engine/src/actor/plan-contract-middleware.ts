@@ -223,11 +223,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
     // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
     // (its `deny` rules still apply).
-    // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it.
+    // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it,
+    // nor the named argv in another folder or with a script on standard input, which the plan did not show.
     const declaredCommand =
       options.commandsApproved === true &&
       registry.get(call.name)?.access === 'exec' &&
       Array.isArray(args.argv) &&
+      args.stdin === undefined &&
+      (args.cwd === undefined || args.cwd === '.') &&
       declaredCommands.has(commandKey(args.argv.map(String)));
     const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
     let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);

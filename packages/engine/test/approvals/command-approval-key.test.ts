@@ -80,4 +80,32 @@ describe('"allow always" for a command, and what the question shows', () => {
     expect(details[1]).toContain("Standard input (41 bytes):\nrequire('fs').writeFileSync('pwned', 'x')");
     expect(existsSync(join(workspace, 'pwned'))).toBe(false);
   }, 120_000);
+
+  it('a plan a person approved naming `node` does not approve `node` with a script on standard input', async () => {
+    const workspace = createFailingTestRepository();
+    const plan = { ...fixPlan, steps: [{ ...fixPlan.steps[0]!, commands: [['node']] }] };
+    server.enqueue({ content: JSON.stringify(plan) }, { model: testModels.planner });
+    server.enqueue(
+      [
+        runCommand(['node'], { stdin: "require('fs').writeFileSync('pwned', 'x')" }),
+        fixEditCall,
+        { content: 'done' },
+      ],
+      { model: testModels.actor },
+    );
+    const asked: string[] = [];
+    const herd = createHerd({
+      workspace,
+      config: scriptedRunConfig({ workspace, baseUrl: server.url }),
+      env: {},
+      resolveApproval: async (request) => {
+        asked.push(request.kind);
+        return request.kind === 'command' ? 'reject' : 'allow_once';
+      },
+    });
+    await herd.run('make the failing test pass').result;
+    await herd.close();
+    expect(asked).toEqual(['plan', 'command']);
+    expect(existsSync(join(workspace, 'pwned'))).toBe(false);
+  }, 120_000);
 });
