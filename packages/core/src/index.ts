@@ -34,7 +34,7 @@ export type {
   LoadedHerdConfig,
   LoadHerdConfigOptions,
 } from './config/load-herd-config.js';
-export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export { configFileName, loadHerdConfig, sandboxPlaceholderTimeMs } from './config/load-herd-config.js';
 export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';

@@ -8,10 +8,14 @@ import {
   unlinkSync,
   utimesSync,
 } from 'node:fs';
+import { sandboxPlaceholderTimeMs } from '@herd/core';
 import { isMountedElsewhere } from './is-mounted-elsewhere.js';
 
-/** The modification time placeholders carry (0.424 s after the epoch), so one left by a killed Herd is known again. */
-const placeholderTime = new Date(424);
+/**
+ * The modification time placeholders carry (0.424 s after the epoch), so one left by a killed Herd is known again,
+ * and the configuration loader takes an empty `herd.config.json` with it for no configuration.
+ */
+const placeholderTime = new Date(sandboxPlaceholderTimeMs);
 
 /** Placeholders this process made and the sandboxes that still use them. */
 const inUse = new Map<string, { kind: 'file' | 'directory'; users: number }>();

@@ -4,6 +4,7 @@ import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { loadHerdConfig } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
 import type { RunCommandData } from '../../src/commands/run-command-tool.js';
@@ -206,6 +207,19 @@ describe.skipIf(status.kind === 'none')('the sandbox keeps the workspace control
     expect(await readFile(path.join(root, 'herd.config.json'), 'utf8')).toBe(config);
     // Nothing was left behind: the placeholders made before the link was met are gone.
     expect(existsSync(path.join(root, '.git'))).toBe(false);
+  });
+
+  it('leaves another Herd started while a command runs reading no configuration, not the empty placeholder', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const dispatcher = await commandToolsFor(root);
+    const holding = dispatcher.dispatch({
+      name: 'run_command',
+      arguments: { argv: ['sh', '-c', 'while [ ! -e release ]; do sleep 0.05; done'] },
+    });
+    await expect.poll(() => existsSync(path.join(root, 'herd.config.json')), { timeout: 10_000 }).toBe(true);
+    expect(loadHerdConfig({ cwd: root, env: {} }).file).toBeUndefined();
+    await writeFile(path.join(root, 'release'), '');
+    expect((await holding).ok).toBe(true);
   });
 
   it('takes over and removes a placeholder a killed Herd left behind', async () => {
