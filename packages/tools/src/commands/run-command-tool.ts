@@ -23,6 +23,7 @@ import {
 } from './place-command.js';
 import type { ProcessIsolation } from './process-isolation.js';
 import { protectWorkspace } from './protect-workspace.js';
+import { readOnlyGitEnvironment } from './read-only-git-environment.js';
 import type { ProcessTreeResult } from './run-process-tree.js';
 import { runProcessTree } from './run-process-tree.js';
 
@@ -295,7 +296,10 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
       const request = {
         command,
         cwd: directory.absolute,
-        environment: childEnvironment,
+        environment:
+          verdict.decision === 'allow' && verdict.rule === 'read-only git'
+            ? readOnlyGitEnvironment(childEnvironment)
+            : childEnvironment,
         timeoutMs: limit,
         stdin,
         signal,

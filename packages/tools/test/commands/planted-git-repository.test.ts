@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,13 @@ import { git, initRepository } from '../git-repository.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 
 const dataOf = (result: { data?: unknown }) => result.data as RunCommandData;
+
+/** `safe.bareRepository` came with git 2.38. */
+const gitVersion = /(\d+)\.(\d+)/.exec(execFileSync('git', ['--version'], { encoding: 'utf8' }));
+const gitHonoursSafeBareRepository =
+  gitVersion !== null && Number(gitVersion[1]) * 100 + Number(gitVersion[2]) >= 238;
+if (!gitHonoursSafeBareRepository)
+  console.warn('Skipping the HEAD race test: git before 2.38 has no safe.bareRepository.');
 
 /** write_file and run_command over a workspace, as a model gets them; the sandbox as configured (auto, or off). */
 async function modelTools(root: string, mode: 'auto' | 'off' = 'auto') {
@@ -80,6 +88,33 @@ describe('read-only git in a repository written into the workspace', () => {
       }
       expect(existsSync(proof)).toBe(false);
     },
+  );
+
+  it.skipIf(!gitHonoursSafeBareRepository)(
+    'does not let a HEAD written in parallel, after the check and before git starts, make the folder a repository',
+    async () => {
+      const { root } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+      initRepository(root);
+      const proof = path.join(root, 'pwned');
+      const tools = await modelTools(root);
+      // The race a model can run without any approval: every file but HEAD first, then git status and HEAD at
+      // once, staggered over the time git takes to start. Before git was kept from discovering bare repositories,
+      // one of the first few attempts ran the fsmonitor.
+      for (let attempt = 0; attempt < 20 && !existsSync(proof); attempt += 1) {
+        const folder = `evil${attempt}`;
+        const { [`${folder}/HEAD`]: head, ...rest } = plantedRepository({ folder, workTree: root, proof });
+        for (const [file, content] of Object.entries(rest)) await tools.write(file, content);
+        const stagger = (attempt * 11) % 200;
+        await Promise.all([
+          tools.run(['git', 'status'], folder),
+          new Promise((resolve) => setTimeout(resolve, stagger)).then(() =>
+            tools.write(`${folder}/HEAD`, head!),
+          ),
+        ]);
+      }
+      expect(existsSync(proof)).toBe(false);
+    },
+    120_000,
   );
 
   it('asks before git status at the root of a workspace that is no repository but was made one by write_file', async () => {
