@@ -34,7 +34,7 @@ export type {
   LoadedHerdConfig,
   LoadHerdConfigOptions,
 } from './config/load-herd-config.js';
-export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export { configFileName, loadHerdConfig, sandboxPlaceholderTimeMs } from './config/load-herd-config.js';
 export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
@@ -148,6 +148,8 @@ export type { SecretDetectionOptions, SecretDetector, SecretSpan } from './secre
 export { emptySecretDetector } from './secrets/secret-detector.js';
 export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
+export { formatCommandLine } from './text/format-command-line.js';
+export { visibleText } from './text/visible-text.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';

@@ -35,6 +35,12 @@ export interface ConfigTrust {
   confirmed?: { sha256: string; at: string };
   /** The repository the record is kept for (the nearest folder with `.git`, else the workspace). */
   scope: string;
+  /**
+   * When the scope has no record of its own: the enclosing folder whose record judged the file. Herd ran there
+   * before, so a model acting in that run could have written anything below it, a `.git` that makes a new scope
+   * included.
+   */
+  enclosing?: string;
   /** The record, outside the workspace where neither a model's tools nor its sandboxed commands can write. */
   recordFile: string;
 }
@@ -66,14 +72,14 @@ export function checkConfigTrust(options: {
 }): ConfigTrust {
   const { loaded } = options;
   const scope = repositoryScope(options.workspace);
-  const recordFile = join(
-    configTrustDirectory(options.env),
-    `${createHash('sha256').update(scope).digest('hex').slice(0, 32)}.json`,
-  );
+  const recordFile = recordFileOf(scope, options.env);
   const file = loaded.file ? realOrSame(loaded.file) : undefined;
-  const base = { file, sha256: loaded.sha256, scope, recordFile };
-  if (!file || !loaded.sha256) return { status: 'no-file', ...base };
-  const record = readRecord(recordFile);
+  const own = { file, sha256: loaded.sha256, scope, recordFile };
+  if (!file || !loaded.sha256) return { status: 'no-file', ...own };
+  const ownRecord = readRecord(recordFile);
+  const enclosing = ownRecord ? undefined : enclosingRecord(scope, options.env);
+  const record = ownRecord ?? enclosing?.record;
+  const base = enclosing ? { ...own, enclosing: enclosing.scope } : own;
   if (!record) return { status: 'first-use', ...base };
   const confirmed = record.files[file];
   if (!confirmed) return { status: 'new-file', ...base };
@@ -112,12 +118,37 @@ export function recordConfigTrust(trust: ConfigTrust): void {
 export function describeConfigTrust(trust: ConfigTrust): string {
   const file = trust.file ?? 'the configuration';
   if (trust.status === 'changed') {
-    return `${file} changed since a person last ran Herd with it in ${trust.scope} (${trust.confirmed?.at ?? 'earlier'}); a model acting in a run, or a command it started, can write it`;
+    return `${file} changed since a person last ran Herd with it in ${trust.enclosing ?? trust.scope} (${trust.confirmed?.at ?? 'earlier'}); a model acting in a run, or a command it started, can write it`;
   }
   if (trust.status === 'new-file') {
-    return `${file} appeared since Herd last ran in ${trust.scope} without it; a model acting in a run, or a command it started, can write it`;
+    return `${file} appeared since Herd last ran in ${trust.enclosing ?? trust.scope} without it; a model acting in a run, or a command it started, can write it`;
   }
   return `${file} is the configuration a person last ran Herd with in ${trust.scope}`;
+}
+
+/** Where the record of one scope is kept. */
+function recordFileOf(scope: string, env: NodeJS.ProcessEnv | undefined): string {
+  return join(
+    configTrustDirectory(env),
+    `${createHash('sha256').update(scope).digest('hex').slice(0, 32)}.json`,
+  );
+}
+
+/**
+ * The record of the nearest folder above `scope` where Herd ran, if any. A scope with no record of its own is not
+ * necessarily new to Herd: a run in a subfolder of a workspace that is no repository has a scope of its own, and so
+ * does a subfolder a command gave a `.git`; a configuration a model wrote there is judged by the record of the
+ * workspace it acted in.
+ */
+function enclosingRecord(
+  scope: string,
+  env: NodeJS.ProcessEnv | undefined,
+): { scope: string; record: TrustRecord } | undefined {
+  for (let directory = dirname(scope); ; directory = dirname(directory)) {
+    const record = readRecord(recordFileOf(directory, env));
+    if (record) return { scope: directory, record };
+    if (dirname(directory) === directory) return undefined;
+  }
 }
 
 /** The nearest folder holding `.git` at or above the workspace (the repository), else the workspace itself. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { formatConfigIssues } from './format-config-issues.js';
@@ -131,11 +131,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The modification time (0.424 s after the epoch) of the empty placeholders the command sandbox puts where a
+ * workspace has no `herd.config.json` (or `.git`...) while a command runs, so the command cannot create one.
+ */
+export const sandboxPlaceholderTimeMs = 424;
+
+/**
+ * Whether a file is a sandbox placeholder: empty, with {@link sandboxPlaceholderTimeMs}. Another Herd running a
+ * command in the same workspace, or one killed while it ran, leaves one; it stands for "no configuration".
+ */
+function isSandboxPlaceholder(file: string): boolean {
+  try {
+    const stats = lstatSync(file);
+    return stats.isFile() && stats.size === 0 && stats.mtimeMs === sandboxPlaceholderTimeMs;
+  } catch {
+    return false;
+  }
+}
+
 function findConfigFile(start: string): string | undefined {
   let directory = start;
   for (;;) {
     const candidate = join(directory, configFileName);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate) && !isSandboxPlaceholder(candidate)) return candidate;
     if (existsSync(join(directory, '.git'))) return undefined;
     const parent = dirname(directory);
     if (parent === directory) return undefined;

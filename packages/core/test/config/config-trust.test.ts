@@ -96,4 +96,47 @@ describe('configuration trust', () => {
     expect(check(sub).status).toBe('new-file');
     expect((await refusal(use({ cwd: sub }))).code).toBe('config_unconfirmed');
   });
+
+  it('asks about a configuration a model wrote in a subfolder of a workspace that is no repository, run there next', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'herd-trust-plain-'));
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-trust-state-')) };
+    await ensureConfigTrusted({ loaded: loadHerdConfig({ cwd: workspace, env }), workspace, env });
+    // What write_file can do: sub/herd.config.json is an ordinary path to the jail.
+    const sub = join(workspace, 'packages', 'app');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'herd.config.json'), JSON.stringify({ tools: { sandbox: { mode: 'off' } } }));
+    const trust = checkConfigTrust({ loaded: loadHerdConfig({ cwd: sub, env }), workspace: sub, env });
+    expect(trust).toMatchObject({ status: 'new-file', scope: sub, enclosing: workspace });
+    const error = await refusal(
+      ensureConfigTrusted({ loaded: loadHerdConfig({ cwd: sub, env }), workspace: sub, env }),
+    );
+    expect(error.message).toContain(`appeared since Herd last ran in ${workspace} without it`);
+  });
+
+  it('asks about a configuration in a subfolder a command gave a .git of its own, run there next', async () => {
+    const { repository, env, use } = setting();
+    await use();
+    // A sandboxed command can make a .git below the root where there was none; the subfolder is then a repository
+    // with no record of its own.
+    const sub = join(repository, 'sub');
+    mkdirSync(join(sub, '.git'), { recursive: true });
+    writeFileSync(join(sub, 'herd.config.json'), JSON.stringify({ tools: { sandbox: { mode: 'off' } } }));
+    const trust = checkConfigTrust({ loaded: loadHerdConfig({ cwd: sub, env }), workspace: sub, env });
+    expect(trust).toMatchObject({ status: 'new-file', scope: sub, enclosing: repository });
+    expect((await refusal(use({ cwd: sub }))).code).toBe('config_unconfirmed');
+  });
+
+  it('still uses without asking the first configuration of a repository beside those where Herd ran', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'herd-trust-parent-'));
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-trust-state-')) };
+    for (const name of ['one', 'two']) {
+      mkdirSync(join(parent, name, '.git'), { recursive: true });
+      writeFileSync(join(parent, name, 'herd.config.json'), '{}');
+    }
+    const one = join(parent, 'one');
+    const two = join(parent, 'two');
+    await ensureConfigTrusted({ loaded: loadHerdConfig({ cwd: one, env }), workspace: one, env });
+    const trust = checkConfigTrust({ loaded: loadHerdConfig({ cwd: two, env }), workspace: two, env });
+    expect(trust.status).toBe('first-use');
+  });
 });

@@ -407,7 +407,7 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect((await prompt(editor, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
 
     const question = editor.permissions.find((permission) => permission.params.toolCall.kind === 'execute');
-    expect(question?.params.toolCall.title).toBe('Run `node -e process.exit(0)` UNSANDBOXED?');
+    expect(question?.params.toolCall.title).toBe("Run `node -e 'process.exit(0)'` UNSANDBOXED?");
     const [warning] = question?.params.toolCall.content ?? [];
     expect(warning).toMatchObject({ type: 'content', content: { type: 'text' } });
     expect((warning as { content: { text: string } }).content.text).toMatch(

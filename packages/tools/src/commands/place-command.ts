@@ -59,7 +59,11 @@ export function describeUnsandboxed(placement: CommandPlacement): string | undef
   }
   const why = placement.sandbox.reason ?? 'bubblewrap is not available';
   if (placement.isolation?.kind === 'pid-namespace') {
-    return `${why}: ${reach}; it runs in a PID namespace of its own, so Herd's processes and the API keys in their environment stay out of its sight`;
+    const asRoot =
+      process.getuid?.() === 0
+        ? ', though running as root it can change the system around them (install bubblewrap, or run Herd as an ordinary user)'
+        : '';
+    return `${why}: ${reach}; it runs in a PID namespace of its own, so Herd's processes and the API keys in their environment stay out of its sight${asRoot}`;
   }
   return `${why}: ${reach}, and since it cannot be given a PID namespace (${placement.isolation?.reason ?? 'not tried'}), it can also read the API keys in Herd's environment through /proc; install bubblewrap (apt-get install bubblewrap) to sandbox commands`;
 }

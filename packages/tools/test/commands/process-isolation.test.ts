@@ -85,6 +85,8 @@ async function runInHerdProcess(options: {
   key: string;
   config: unknown;
   pathVariable: string;
+  /** What the command does before reading every environment it can see. */
+  before?: string;
 }) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -95,8 +97,9 @@ async function runInHerdProcess(options: {
       JSON.stringify([
         'sh',
         '-c',
-        // Herd's own environment through its parent link, then every process's environment on the machine.
-        'cat /proc/$PPID/environ; for f in /proc/[0-9]*/environ; do cat "$f"; done; echo; echo done',
+        // Herd's own environment through its parent link, then the key's line in every environment it can read
+        // (only that line: all of them would overflow the output cap, which keeps head and tail).
+        `${options.before ?? ''} cat /proc/$PPID/environ; grep -h -a -o 'LLAMA_API_KEY=[[:alnum:]-]*' /proc/[0-9]*/environ 2>/dev/null; echo; echo done`,
       ]),
     ],
     { env: { PATH: options.pathVariable, HOME: process.env.HOME ?? '/', LLAMA_API_KEY: options.key } },
@@ -118,6 +121,27 @@ describe.skipIf(!built)('an approved unsandboxed command and the API keys in Her
     expect(result.data.isolation?.kind).toBe('pid-namespace');
     expect(JSON.stringify(result)).not.toContain(key);
   });
+
+  it.skipIf(isolation.kind === 'none')(
+    'cannot read them after unmounting its own /proc, even where it is root in its namespace',
+    async () => {
+      const { root } = await createTemporaryWorkspace();
+      const key = `sk-umount-${Date.now()}`;
+      const result = await runInHerdProcess({
+        root,
+        key,
+        config: { sandbox: { mode: 'off' } },
+        pathVariable: process.env.PATH ?? '',
+        // Under the /proc of its namespace lies the host's, which lists Herd; nsenter would leave the namespace.
+        before:
+          'umount /proc 2>&1 || umount -l /proc 2>&1; nsenter --target 1 --mount --pid true 2>&1 && echo left;',
+      });
+      expect(result.data.stdout.text).toContain('done');
+      expect(result.data.stdout.text).not.toContain('left');
+      expect(result.data.isolation?.kind).toBe('pid-namespace');
+      expect(JSON.stringify(result)).not.toContain(key);
+    },
+  );
 
   it('is told plainly where no PID namespace can be made', async () => {
     const { root, parent } = await createTemporaryWorkspace();
