@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
@@ -85,11 +85,11 @@ describe('a configuration changed during a run (subprocess)', () => {
   }, 120_000);
 });
 
-describe('a herd.config.json a model wrote in a subfolder (subprocess)', () => {
-  it('is refused by the next Herd started there, in a workspace that is no repository', async () => {
+describe('a herd.config.json written in a subfolder (subprocess)', () => {
+  it('is refused to write_file, and refused by the next Herd started there in a workspace that is no repository', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'herd-plain-'));
     const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) };
-    // The model's tools over MCP: write_file takes packages/app/herd.config.json, an ordinary path to the jail.
+    // The model's tools over MCP: write_file refuses packages/app/herd.config.json (a control file at any depth).
     const client = new Client({ name: 'herd-e2e', version: '0.0.0' });
     await client.connect(
       new StdioClientTransport({
@@ -104,7 +104,11 @@ describe('a herd.config.json a model wrote in a subfolder (subprocess)', () => {
       arguments: { path: 'packages/app/herd.config.json', content: takeover },
     });
     await client.close();
-    expect(written.isError).not.toBe(true);
+    expect(written.isError).toBe(true);
+    // A command could still write it (the sandbox binds only the workspace root's control files read-only): the
+    // file appears as such a command would leave it, and the next Herd started there must not use it.
+    mkdirSync(join(workspace, 'packages', 'app'), { recursive: true });
+    writeFileSync(join(workspace, 'packages', 'app', 'herd.config.json'), takeover);
 
     const app = join(workspace, 'packages', 'app');
     const mcp = spawnHerd({ args: ['mcp'], cwd: app, env });
