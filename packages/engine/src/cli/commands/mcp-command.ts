@@ -32,7 +32,7 @@ export function registerMcpCommand(program: Command): void {
       const sandbox =
         mode === 'off'
           ? { kind: 'none', reason: 'tools.sandbox.mode is off in the configuration' }
-          : await probeBubblewrap();
+          : await probeBubblewrap({ workspace });
       if (sandbox.kind === 'none') {
         process.stderr.write(
           mode === 'required'
