@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  type ConfigTrust,
   type ConfigTrustQuestion,
+  configWeakeningsNeedPerson,
   createSecretRedactor,
+  describeConfigWeakenings,
   emptySecretDetector,
   ensureConfigTrusted,
   HerdError,
@@ -37,6 +40,7 @@ import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-sta
 import { createUsageMeter } from '../run/usage-meter.js';
 import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
+import { loadConfigSectionJudges } from '../settings/config-section-judges.js';
 import { loadWorkspaceConfig } from '../settings/load-workspace-config.js';
 import { parseRunSettings } from '../settings/run-settings.js';
 import { assertModelEndpointsReachable } from './check-model-endpoints.js';
@@ -72,12 +76,14 @@ export interface CreateHerdOptions {
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
   /**
-   * Before a run, make sure the configuration file is the one a person last ran Herd with in this repository
-   * (`ensureConfigTrusted`): one that changed or appeared since is put to `ask` (a terminal question, an editor's
-   * permission request), or with `refuse` stops the run with `config_unconfirmed`. Default: not checked, as a
-   * library caller vouches for its own configuration; every `herd` front door checks.
+   * Before a run, make sure a person stands behind the configuration file (`ensureConfigTrusted`): one that changed
+   * or appeared since a person last ran Herd in this repository, or that weakens Herd (sandbox, command policy,
+   * guard, where keys go) with no person having accepted it, is put to `ask` (a terminal question, an editor's
+   * permission request), or with `refuse` stops the run with `config_unconfirmed`. `vouchedBy` uses it as it is,
+   * naming who accepted it (`--trust-workspace-config`) in a warning when it weakens Herd. Default: not checked, as
+   * a library caller vouches for its own configuration; every `herd` front door checks.
    */
-  configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
+  configTrust?: 'refuse' | { ask: ConfigTrustQuestion } | { vouchedBy: string };
   /** Refuse to run unless both Prompt Guard 2 and Llama Guard 4 check it (`herd ci --require-guard`). */
   requireGuard?: boolean;
 }
@@ -152,7 +158,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
   let models: Promise<Awaited<ReturnType<typeof openModels>>> | undefined;
   // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
-  let trusted: Promise<unknown> | undefined;
+  let trusted: Promise<ConfigTrust | undefined> | undefined;
   // The guard is shared by the runs of this Herd; each Llama Guard call is metered by the run that made it.
   const guardModelCalls = createGuardModelCalls();
 
@@ -226,18 +232,23 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     });
   }
 
-  function confirmConfig(loaded: LoadedHerdConfig): Promise<unknown> {
+  function confirmConfig(loaded: LoadedHerdConfig): Promise<ConfigTrust | undefined> {
     const trust = options.configTrust;
-    if (!trust) return Promise.resolve();
-    trusted ??= ensureConfigTrusted({
-      loaded,
-      workspace,
-      env,
-      ask: trust === 'refuse' ? undefined : trust.ask,
-    }).catch((error: unknown) => {
-      trusted = undefined;
-      throw error;
-    });
+    if (!trust) return Promise.resolve(undefined);
+    trusted ??= loadConfigSectionJudges()
+      .then((judges) =>
+        ensureConfigTrusted({
+          loaded,
+          workspace,
+          env,
+          judges,
+          ...(trust === 'refuse' ? {} : 'ask' in trust ? { ask: trust.ask } : { vouchedBy: trust.vouchedBy }),
+        }),
+      )
+      .catch((error: unknown) => {
+        trusted = undefined;
+        throw error;
+      });
     return trusted;
   }
 
@@ -292,7 +303,20 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     const result = guardModelCalls.within(emitGuardCall, async (): Promise<HerdRunResult> => {
       try {
         const opened = await opening();
-        await confirmConfig(opened.loaded);
+        const trust = await confirmConfig(opened.loaded);
+        const vouched = options.configTrust;
+        if (
+          trust &&
+          configWeakeningsNeedPerson(trust) &&
+          typeof vouched === 'object' &&
+          'vouchedBy' in vouched
+        ) {
+          channel.emit({
+            type: 'warning',
+            code: 'config_weakens',
+            message: `${trust.file ?? 'The configuration'} weakens Herd, used as accepted by ${vouched.vouchedBy}: ${describeConfigWeakenings(trust.weakenings)}`,
+          });
+        }
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
         const roles = resolveRoles(opened);
