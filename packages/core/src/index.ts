@@ -5,11 +5,19 @@ export {
   checkConfigTrust,
   configTrustDirectory,
   configTrustNeedsPerson,
+  configWeakeningsNeedPerson,
   describeConfigTrust,
   recordConfigTrust,
 } from './config/config-trust.js';
+export type {
+  ConfigSectionJudge,
+  ConfigSectionJudges,
+  ConfigWeakening,
+} from './config/config-weakening.js';
+export { describeConfigWeakenings } from './config/config-weakening.js';
 export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
 export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
+export { findConfigWeakenings } from './config/find-config-weakenings.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {

@@ -66,6 +66,7 @@ export {
 } from './policy/guard-policy.js';
 export type { GuardPolicyPresetName } from './policy/guard-policy-presets.js';
 export { guardPolicyPresets } from './policy/guard-policy-presets.js';
+export { guardPolicyWeakenings } from './policy/guard-policy-weakenings.js';
 export { parseGuardPolicy } from './policy/parse-guard-policy.js';
 export type { ResolvedPointPolicy, ResolvedScannerRule } from './policy/resolve-point-policy.js';
 export { resolvePointPolicy, strongerAction } from './policy/resolve-point-policy.js';

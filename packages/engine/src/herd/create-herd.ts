@@ -1,8 +1,15 @@
 import { resolve } from 'node:path';
-import { type ConfigTrustQuestion, ensureConfigTrusted, type LoadedHerdConfig, UserError } from '@herd/core';
+import {
+  type ConfigTrust,
+  type ConfigTrustQuestion,
+  ensureConfigTrusted,
+  type LoadedHerdConfig,
+  UserError,
+} from '@herd/core';
 import type { CommandRunner, ToolDefinition, WorkspaceFileSystem } from '@herd/tools';
 import type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from '../approvals/approval-request.js';
 import { createGuardModelCalls } from '../run/guard-model-calls.js';
+import { loadConfigSectionJudges } from '../settings/config-section-judges.js';
 import type { ApprovalResolver } from './drive-run.js';
 import { failedRun, type Herd } from './herd.js';
 import { type HerdResources, openHerdResources } from './open-herd-resources.js';
@@ -38,12 +45,14 @@ export interface CreateHerdOptions {
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
   /**
-   * Before a run, make sure the configuration file is the one a person last ran Herd with in this repository
-   * (`ensureConfigTrusted`): one that changed or appeared since is put to `ask` (a terminal question, an editor's
-   * permission request), or with `refuse` stops the run with `config_unconfirmed`. Default: not checked, as a
-   * library caller vouches for its own configuration; every `herd` front door checks.
+   * Before a run, make sure a person stands behind the configuration file (`ensureConfigTrusted`): one that changed
+   * or appeared since a person last ran Herd in this repository, or that weakens Herd (sandbox, command policy,
+   * guard, where keys go) with no person having accepted it, is put to `ask` (a terminal question, an editor's
+   * permission request), or with `refuse` stops the run with `config_unconfirmed`. `vouchedBy` uses it as it is,
+   * naming who accepted it (`--trust-workspace-config`) in a warning when it weakens Herd. Default: not checked, as
+   * a library caller vouches for its own configuration; every `herd` front door checks.
    */
-  configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
+  configTrust?: 'refuse' | { ask: ConfigTrustQuestion } | { vouchedBy: string };
   /** Refuse to run unless both Prompt Guard 2 and Llama Guard 4 check it (`herd ci --require-guard`). */
   requireGuard?: boolean;
 }
@@ -73,7 +82,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
   let resources: Promise<HerdResources> | undefined;
   let models: Promise<RunModels> | undefined;
   // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
-  let trusted: Promise<unknown> | undefined;
+  let trusted: Promise<ConfigTrust | undefined> | undefined;
   // The guard is shared by the runs of this Herd; each Llama Guard call is metered by the run that made it.
   const guardModelCalls = createGuardModelCalls();
 
@@ -93,18 +102,23 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     return resources;
   }
 
-  function confirmConfig(loaded: LoadedHerdConfig): Promise<unknown> {
+  function confirmConfig(loaded: LoadedHerdConfig): Promise<ConfigTrust | undefined> {
     const trust = options.configTrust;
-    if (!trust) return Promise.resolve();
-    trusted ??= ensureConfigTrusted({
-      loaded,
-      workspace,
-      env,
-      ask: trust === 'refuse' ? undefined : trust.ask,
-    }).catch((error: unknown) => {
-      trusted = undefined;
-      throw error;
-    });
+    if (!trust) return Promise.resolve(undefined);
+    trusted ??= loadConfigSectionJudges()
+      .then((judges) =>
+        ensureConfigTrusted({
+          loaded,
+          workspace,
+          env,
+          judges,
+          ...(trust === 'refuse' ? {} : 'ask' in trust ? { ask: trust.ask } : { vouchedBy: trust.vouchedBy }),
+        }),
+      )
+      .catch((error: unknown) => {
+        trusted = undefined;
+        throw error;
+      });
     return trusted;
   }
 
@@ -123,6 +137,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     env,
     ci,
     autoApprovePlan: options.autoApprovePlan === true,
+    vouchedBy:
+      typeof options.configTrust === 'object' && 'vouchedBy' in options.configTrust
+        ? options.configTrust.vouchedBy
+        : undefined,
     memory,
     resolveApproval,
     guardModelCalls,

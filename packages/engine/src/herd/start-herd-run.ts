@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type ConfigTrust,
+  configWeakeningsNeedPerson,
+  describeConfigWeakenings,
   HerdError,
   type LoadedHerdConfig,
   type ResolvedHerdRoles,
@@ -35,7 +38,9 @@ export interface HerdRunHost {
   /** The resources every use shares, opened once. */
   opening(): Promise<HerdResources>;
   /** Resolves when a person stands behind the configuration (when the Herd checks that). */
-  confirmConfig(loaded: LoadedHerdConfig): Promise<unknown>;
+  confirmConfig(loaded: LoadedHerdConfig): Promise<ConfigTrust | undefined>;
+  /** Who accepted the workspace's configuration for this Herd (`--trust-workspace-config`), when someone did. */
+  vouchedBy?: string | undefined;
   /** The guard and chat models, opened once. */
   models(opened: HerdResources, roles: ResolvedHerdRoles): Promise<RunModels>;
 }
@@ -100,7 +105,14 @@ interface RunParts {
 async function runToEnd(parts: RunParts): Promise<HerdRunResult> {
   const { host, input, log, hold, signal, sessionId, startedAt } = parts;
   const opened = await host.opening();
-  await host.confirmConfig(opened.loaded);
+  const trust = await host.confirmConfig(opened.loaded);
+  if (trust && host.vouchedBy !== undefined && configWeakeningsNeedPerson(trust)) {
+    log.channel.emit({
+      type: 'warning',
+      code: 'config_weakens',
+      message: `${trust.file ?? 'The configuration'} weakens Herd, used as accepted by ${host.vouchedBy}: ${describeConfigWeakenings(trust.weakenings)}`,
+    });
+  }
   // Planning only reads the workspace; anything that may act holds it until the run ends.
   if (input.mode !== 'plan')
     hold.lock = acquireWorkspaceRunLock({ workspace: host.workspace, sessionId, purpose: 'run' });

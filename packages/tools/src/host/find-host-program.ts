@@ -12,25 +12,55 @@ export interface HostProgram {
   searchPath: string;
 }
 
+/** Options for {@link findHostProgram}. */
+export interface FindHostProgramOptions {
+  /** The directory the model can write (and the program runs in). */
+  workspace: string;
+  /** `PATH` as Herd was given it. Default `process.env.PATH`. */
+  searchPath?: string | undefined;
+}
+
+/**
+ * No program of that name outside the workspace: code `<name>_unavailable` (`git_unavailable`, `bwrap_unavailable`,
+ * `rg_unavailable`), with the files of that name that were passed over because a model could have put them there.
+ */
+export class HostProgramUnavailableError extends SystemError {
+  /** The program's file name. */
+  readonly program: string;
+  /** Executable files of that name on a relative `PATH` entry or in the workspace, which Herd never runs. */
+  readonly passedOver: readonly string[];
+
+  constructor(options: { program: string; workspace: string; passedOver: readonly string[] }) {
+    const { program, workspace, passedOver } = options;
+    const skipped =
+      passedOver.length > 0
+        ? ` (passed over ${passedOver.slice(0, 3).join(', ')}${passedOver.length > 3 ? ', ...' : ''}: a ${program} inside the workspace, or on a relative PATH entry, is never run)`
+        : '';
+    super({
+      code: `${program}_unavailable`,
+      message: `No ${program} was found on PATH outside ${workspace}${skipped}; install ${program} or put its directory on PATH.`,
+    });
+    this.program = program;
+    this.passedOver = passedOver;
+  }
+}
+
 const found = new Map<string, Promise<HostProgram>>();
 
 /**
- * Finds a program Herd runs on the host (git; bubblewrap, unshare and ripgrep should be found the same way). `PATH`
- * is searched as a shell would, except for the entries where a model could have put a program of that name:
- * relative ones (`./node_modules/.bin`, which `npx` and `pnpm exec` put first, and an empty entry: both mean the
- * directory the program runs in) and any inside the workspace (its `node_modules/.bin`, which package-manager
- * scripts put first). A program whose real path leads into the workspace is passed over too. Cached per name,
- * `PATH` and workspace.
+ * Finds a program Herd itself runs on the host: git, and the sandbox's own programs (bubblewrap, unshare, setpriv)
+ * and ripgrep, which run outside any sandbox. `PATH` is searched as a shell would, except for the entries where a
+ * model could have put a program of that name: relative ones (`./node_modules/.bin`, which `npx` and `pnpm exec`
+ * put first, `.`, and an empty entry: they mean the directory Herd runs in) and any inside the workspace, by its
+ * path as given or with links resolved (its `node_modules/.bin`, which package-manager scripts put first, `.herd`,
+ * a link elsewhere that leads into it). A program whose real path leads into the workspace is passed over too.
+ * Cached per name, `PATH` and workspace.
  *
  * @param name the program's file name, e.g. `git`.
- * @param options.workspace the directory the model can write (and the program runs in).
- * @param options.searchPath `PATH` as Herd was given it. Default `process.env.PATH`.
- * @throws SystemError `<name>_unavailable` (`git_unavailable`) when none is found outside the workspace.
+ * @throws HostProgramUnavailableError `<name>_unavailable` (`git_unavailable`) when none is found outside the
+ *   workspace.
  */
-export function findHostProgram(
-  name: string,
-  options: { workspace: string; searchPath?: string | undefined },
-): Promise<HostProgram> {
+export function findHostProgram(name: string, options: FindHostProgramOptions): Promise<HostProgram> {
   const searchPath = options.searchPath ?? process.env.PATH ?? '';
   const key = `${name}\0${searchPath}\0${options.workspace}`;
   let result = found.get(key);
@@ -43,24 +73,43 @@ export function findHostProgram(
   return result;
 }
 
+/** Whether `candidate` is an executable regular file (following links). */
+async function isExecutableFile(candidate: string): Promise<boolean> {
+  try {
+    await access(candidate, constants.X_OK);
+    return (await stat(candidate)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function search(name: string, workspace: string, searchPath: string): Promise<HostProgram> {
+  const given = path.resolve(workspace);
   const reach = realLocation(workspace);
+  const inReach = (target: string) =>
+    isWithin(path.resolve(target), given) ||
+    isWithin(path.resolve(target), reach) ||
+    isWithin(realLocation(target), reach);
   const trusted: string[] = [];
+  const passedOver: string[] = [];
   for (const entry of searchPath.split(path.delimiter)) {
-    if (!path.isAbsolute(entry) || trusted.includes(entry)) continue;
-    if (isWithin(path.resolve(entry), reach) || isWithin(realLocation(entry), reach)) continue;
+    if (trusted.includes(entry)) continue;
+    if (!path.isAbsolute(entry) || inReach(entry)) {
+      const candidate = path.join(entry || '.', name);
+      if (await isExecutableFile(candidate)) passedOver.push(candidate);
+      continue;
+    }
     trusted.push(entry);
   }
   for (const directory of trusted) {
     const candidate = path.join(directory, name);
-    try {
-      await access(candidate, constants.X_OK);
-      if (!(await stat(candidate)).isFile() || isWithin(await realpath(candidate), reach)) continue;
-      return { executable: candidate, searchPath: trusted.join(path.delimiter) };
-    } catch {}
+    if (!(await isExecutableFile(candidate))) continue;
+    const real = await realpath(candidate).catch(() => undefined);
+    if (real === undefined || isWithin(real, reach)) {
+      passedOver.push(candidate);
+      continue;
+    }
+    return { executable: candidate, searchPath: trusted.join(path.delimiter) };
   }
-  throw new SystemError({
-    code: `${name}_unavailable`,
-    message: `No ${name} was found on PATH outside ${workspace} (a ${name} inside the workspace, or on a relative PATH entry, is never run); install ${name} or put its directory on PATH.`,
-  });
+  throw new HostProgramUnavailableError({ program: name, workspace, passedOver });
 }
