@@ -43,8 +43,8 @@ export type WorkerReply =
   | { type: 'scores'; id: number; scores: PromptGuardScore[] }
   | { type: 'error'; id: number; error: WorkerErrorData };
 
-// A job is cut at about this many characters (roughly 30 full windows), so one call's texts spread over the
-// workers and a long text does not hold the others back for long.
+// A job is cut at about this many characters (roughly 30 full windows), or sooner so that one call's texts are
+// shared by every worker, and a long text does not hold the others back for long.
 const jobCharacters = 64 * 1024;
 const jobTexts = 64;
 
@@ -139,7 +139,7 @@ export async function createPromptGuardWorkers(
     async scoreTexts(texts) {
       if (closing) throw closedError();
       if (broken) throw broken;
-      const jobs = cutJobs(texts);
+      const jobs = cutJobs(texts, slots.length);
       const parts = await Promise.all(
         jobs.map(
           (job) =>
@@ -207,13 +207,18 @@ function startWorker(input: {
   });
 }
 
-/** Cuts a call's texts, in order, into jobs of at most {@link jobCharacters} characters or {@link jobTexts} texts. */
-function cutJobs(texts: readonly string[]): string[][] {
+/**
+ * Cuts a call's texts, in order, into jobs of at most {@link jobTexts} texts and about an equal share of the
+ * characters for each worker, at most {@link jobCharacters}.
+ */
+function cutJobs(texts: readonly string[], workers: number): string[][] {
+  const total = texts.reduce((sum, text) => sum + text.length, 0);
+  const share = Math.min(jobCharacters, Math.max(1, Math.ceil(total / workers)));
   const jobs: string[][] = [];
   let job: string[] = [];
   let size = 0;
   for (const text of texts) {
-    if (job.length > 0 && (size + text.length > jobCharacters || job.length === jobTexts)) {
+    if (job.length > 0 && (size + text.length > share || job.length === jobTexts)) {
       jobs.push(job);
       job = [];
       size = 0;
