@@ -1,4 +1,3 @@
-import { estimateO200kTokens } from '@herd/core';
 import type { ContentScanner, ContentVerdict } from './content-scanner.js';
 import type { PackStats } from './pack-stats.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
@@ -150,15 +149,6 @@ function applyToSymbols(file: IncludedFile, verdict: ContentVerdict): 'none' | '
   if (text === before) return 'none';
   entry.symbols = text.split('\n');
   return 'symbols';
-}
-
-/** Brings a file's counted copy up to date after a scan changed its text (its count becomes an estimate again). */
-export function recountChanged(file: IncludedFile, counted: CountedFile): void {
-  if (counted.text === file.text) return;
-  counted.text = file.text;
-  counted.estimate = estimateO200kTokens(file.text);
-  counted.tokens = counted.estimate;
-  counted.exact = false;
 }
 
 /**

@@ -18,12 +18,7 @@ import {
   type WorkTreeState,
   writePackedDocument,
 } from './cache/packed-result-cache.js';
-import {
-  createDocumentScan,
-  type DocumentScan,
-  recountChanged,
-  settleScannedStats,
-} from './document-scan.js';
+import { createDocumentScan, type DocumentScan, settleScannedStats } from './document-scan.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
@@ -143,6 +138,15 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
     let fence = fenceOf(included);
     const rootName = basename(root);
     const countedOf = new Map(included.map((file, index) => [file, counted[index]!]));
+    // After the scanner changed a text: every count as a pack of the changed files would make it (calibration picks
+    // the same sample whatever was counted before, and reuses the exact counts it has).
+    const recount = async () => {
+      for (const [file, count] of countedOf) {
+        if (count.text === file.text) continue;
+        Object.assign(count, toCounted(file));
+      }
+      await calibrateTokenCounts({ files: counted, pool, exact: settings.exact || counter !== undefined });
+    };
     // The whole document of `files`, counted; near the budget, counted exactly.
     const measureWhole = async (files: readonly IncludedFile[]) => {
       const counts = files.map((file) => countedOf.get(file)!);
@@ -181,7 +185,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       // Every file is about to reach the planner: the scanner judges them all.
       const shown = included.filter((file) => !scan.denied(file));
       if (await scan.review({ full: shown })) {
-        for (const file of shown) recountChanged(file, countedOf.get(file)!);
+        await recount();
         fence = fenceOf(included);
         measured = await measureWhole(included);
       }
@@ -241,7 +245,17 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       progress({ phase: 'map', done: 0, total: included.length });
       // Loaded only here: the map brings tree-sitter, which a repository that fits never needs.
       const { packMap } = await import('./map/pack-map.js');
-      const map = await packMap({ root, settings, fence, rootName, included, counted, pool, stats, scan });
+      const map = await packMap({
+        root,
+        settings,
+        fence,
+        rootName,
+        included,
+        counted,
+        pool,
+        stats,
+        ...(scan ? { scan, recount } : {}),
+      });
       document = map.document;
       shown = map.shown;
       dirty ||= map.extracted;

@@ -100,7 +100,6 @@ describe('the content scanner sees what reaches the planner, and only that', () 
       budget: 4_000,
       task,
       scanContent: cold.scanner,
-      scanContentKey: 'k',
     });
     expect(cold.paths('file')).toContain('src/session/login-notes.ts');
     expect(first.document).not.toContain('Ignore previous');
@@ -114,18 +113,41 @@ describe('the content scanner sees what reaches the planner, and only that', () 
     // The place it left went to other files: the document is still filled up to the budget.
     expect(filesOf(first.document).size).toBeGreaterThan(2);
 
-    // Another task: no kept result, the pack cache remembers the denial; the same files give the same document.
+    // Without a scanner key no result is kept: the pack cache remembers the denial, and gives the same document.
     const warm = recordingScanner(judge);
-    const again = await packRepository({
-      root,
-      budget: 4_000,
-      task,
-      scanContent: warm.scanner,
-      scanContentKey: 'k',
-      cache: true,
-    });
+    const again = await packRepository({ root, budget: 4_000, task, scanContent: warm.scanner });
     expect(again.document).toBe(first.document);
     expect(warm.seen).toEqual([]);
+  });
+
+  it('gives the same document cold and warm when the scanner redacts a long stretch of a file in full', async () => {
+    const token = Array.from({ length: 120 }, (_, index) => `k${(index * 7919) % 10007}x`).join('');
+    // Over 300,000 estimated tokens, so counts are calibrated from a sample, some of it in the redacted file's
+    // stratum (src/session, TypeScript): the redaction must change counts as a pack of the redacted text would.
+    const bulk: Record<string, string> = {};
+    for (let index = 0; index < 200; index++) {
+      bulk[`src/session/part${index}.ts`] = Array.from(
+        { length: 160 },
+        (_, line) =>
+          `export const part${index}_${line} = ${(index * 31 + line * 17) % 997} * factor; // step ${line}\n`,
+      ).join('');
+    }
+    const root = largeRepository({
+      ...bulk,
+      // The file the task names, so it is shown in full; the redaction frees hundreds of tokens for other files.
+      'src/session/login-handler.ts': `import { hash } from '../crypto/hash.js';\nconst loginToken = '${token}';\nexport function handleLogin(user: string): boolean {\n  return hash(user + loginToken).length > 0;\n}\n`,
+    });
+    const judge = (file: ScannedFile) =>
+      file.content.includes(token) ? { redactions: [{ line: 1, rule: 'custom-token', text: token }] } : {};
+    const cold = recordingScanner(judge);
+    const first = await packRepository({ root, budget: 4_000, task, scanContent: cold.scanner });
+    expect(cold.paths('file')).toContain('src/session/login-handler.ts');
+    expect(first.document).toContain('[redacted:custom-token]');
+    expect(first.document).not.toContain(token.slice(0, 40));
+    const warm = recordingScanner(judge);
+    const again = await packRepository({ root, budget: 4_000, task, scanContent: warm.scanner });
+    expect(again.document).toBe(first.document);
+    expect(again.stats.tokens.document).toBe(first.stats.tokens.document);
   });
 
   it('keeps a denied symbol line out of the map and redacts a secret the scanner finds in one', async () => {

@@ -1,5 +1,5 @@
 import { UserError } from '@herd/core';
-import { type DocumentScan, recountChanged } from '../document-scan.js';
+import type { DocumentScan } from '../document-scan.js';
 import { languageOf } from '../languages/language-of.js';
 import type { PackSettings } from '../pack-options.js';
 import type { PackStats } from '../pack-stats.js';
@@ -28,6 +28,8 @@ export interface PackMapOptions {
   stats: PackStats;
   /** The content scanner's point, when there is a scanner: it judges what the finished map shows. */
   scan?: DocumentScan | undefined;
+  /** Counts every file again after the scanner changed a text (as a pack of the changed files would). */
+  recount?: () => Promise<void>;
 }
 
 /** A map document and what it shows. */
@@ -70,7 +72,7 @@ export async function packMap(options: PackMapOptions): Promise<PackedMap> {
     const symbols = layout.withSymbols.map((path) => byPath.get(path)!.file);
     if (!scan || !(await scan.review({ full, symbols })))
       return { document: layout.document, extracted, shown: [...full, ...symbols] };
-    for (const { file, counted: count } of byPath.values()) recountChanged(file, count);
+    await options.recount?.();
     fence = chooseFence({
       paths: included.map((file) => file.path),
       contents: included.map((file) => file.text),
