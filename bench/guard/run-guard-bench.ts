@@ -1,7 +1,7 @@
 // Benchmarks @herd/guard on CPU with an encoder of Prompt Guard 2 86M's size (generated, random weights).
 // Run from the repository root: pnpm bench guard [--root <repository>] [--threads <n>] [--stream]
 // --stream runs only the stream guard measure (a 3 MB reply in 1 kB vs 100 kB chunks; no model, seconds).
-// --repo DIR [--budget N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
+// --repo DIR [--budget N] [--workers N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     stream: { type: 'boolean', default: false },
     repo: { type: 'string' },
     budget: { type: 'string' },
+    workers: { type: 'string' },
     'windows-only': { type: 'boolean', default: false },
   },
 });
@@ -276,7 +277,7 @@ if (values.repo) {
   const { runFirstPlanBench } = await import('./first-plan-bench.js');
   await runFirstPlanBench({
     repo: values.repo,
-    threads,
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
     windowsOnly: values['windows-only'] === true,
     ...(values.budget ? { budget: Number(values.budget) } : {}),
   });

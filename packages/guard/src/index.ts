@@ -76,9 +76,12 @@ export type {
   PromptGuardClassifier,
   PromptGuardClassifierOptions,
   PromptGuardScore,
+  PromptGuardScorer,
 } from './prompt-guard/prompt-guard-classifier.js';
 export { createPromptGuardClassifier, softmax } from './prompt-guard/prompt-guard-classifier.js';
 export { createPromptGuardScanner } from './prompt-guard/prompt-guard-scanner.js';
+export type { PromptGuardWorkersOptions } from './prompt-guard/prompt-guard-workers.js';
+export { createPromptGuardWorkers, defaultPromptGuardWorkers } from './prompt-guard/prompt-guard-workers.js';
 export type {
   SequenceClassifierModel,
   SequenceClassifierModelOptions,
