@@ -1,4 +1,4 @@
-import { findHostProgram } from '../src/host/find-host-program.js';
+import { findHostProgram } from '@herd/core';
 
 /** A workspace path no PATH entry lies in, for finding what the host has installed. */
 const nowhere = '/nonexistent/herd-test-workspace';

@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { execa } from 'execa';
-import { findHostProgram, HostProgramUnavailableError } from '../host/find-host-program.js';
 import { hiddenHomeMounts } from './hidden-home-mounts.js';
 import { hiddenRuntimeMounts } from './hidden-runtime-mounts.js';
 import type { ProtectedMount } from './protect-workspace.js';

@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { execa } from 'execa';
-import { findHostProgram, HostProgramUnavailableError } from '../host/find-host-program.js';
 
 /**
  * How a command that runs without bubblewrap is still kept apart from Herd's own processes: in a fresh PID

@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { z } from 'zod';
-import { findHostProgram, HostProgramUnavailableError } from '../host/find-host-program.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { compileSearchPattern } from './linear-pattern.js';

@@ -1,7 +1,5 @@
-import { GuardError, SystemError } from '@herd/core';
+import { findHostProgram, GuardError, isWithin, realLocation, SystemError } from '@herd/core';
 import { execa } from 'execa';
-import { findHostProgram } from '../host/find-host-program.js';
-import { isWithin, realLocation } from '../host/real-location.js';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SystemError } from '@herd/core';
+import { SystemError } from '../errors/system-error.js';
 import { isWithin, realLocation } from './real-location.js';
 
 /** A program Herd runs on the host, and the search path its own children get. */
