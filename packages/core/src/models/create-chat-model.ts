@@ -3,6 +3,7 @@ import type { ResolvedModelEndpoint, ResolvedModelRole } from '../config/resolve
 import { ConfigError } from '../errors/config-error.js';
 import { recordModelEndpoint } from './model-endpoint-of.js';
 import { ServedWindowCompletions } from './served-window-completions.js';
+import { watchReplyFetch } from './watch-reply-fetch.js';
 
 /** Options for {@link createChatModel}. */
 export interface CreateChatModelOptions {
@@ -21,7 +22,8 @@ export interface CreateChatModelOptions {
  *
  * The API key is read from the provider's key variable at every call and is never stored on the model, so it
  * cannot end up in a log, an event or a saved session. Retries on 429, 5xx and dropped connections use
- * LangChain's backoff; the call timeout is the role's `timeoutMs`.
+ * LangChain's backoff; the call timeout is the role's `timeoutMs`, which also bounds a silence inside the reply
+ * (see `watchReplyFetch`, which also bounds its size).
  *
  * @throws {ConfigError} when the provider requires a key and its variable is not set.
  */
@@ -39,6 +41,15 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
   }
   // Local servers ignore the key, but the OpenAI client insists on one.
   const apiKey = async () => env[endpoint.apiKeyEnv] || 'no-key';
+  const description = {
+    role: role.role,
+    provider: endpoint.provider,
+    model: endpoint.model,
+    baseUrl: endpoint.baseUrl,
+    timeoutMs: role.timeoutMs,
+    contextWindow: endpoint.contextWindow,
+    maxOutputTokens: endpoint.maxOutputTokens,
+  };
   const fields = {
     model: endpoint.model,
     temperature: role.temperature,
@@ -48,22 +59,12 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     // `streaming: false` would also disable `.stream()`, so the flag is only ever set to true.
     ...(options.streaming ? { streaming: true } : {}),
     streamUsage: true,
-    configuration: { baseURL: endpoint.baseUrl, apiKey },
+    // The client's timeout ends with the headers; the reply body is watched for silence and size here.
+    configuration: { baseURL: endpoint.baseUrl, apiKey, fetch: watchReplyFetch({ endpoint: description }) },
   };
   // Per-call max_tokens and Llama-template-friendly messages (see ServedWindowCompletions).
   const model = new ChatOpenAI({ ...fields, completions: new ServedWindowCompletions(fields) });
-  recordModelEndpoint({
-    model,
-    endpoint: {
-      role: role.role,
-      provider: endpoint.provider,
-      model: endpoint.model,
-      baseUrl: endpoint.baseUrl,
-      timeoutMs: role.timeoutMs,
-      contextWindow: endpoint.contextWindow,
-      maxOutputTokens: endpoint.maxOutputTokens,
-    },
-  });
+  recordModelEndpoint({ model, endpoint: description });
   return model;
 }
 
