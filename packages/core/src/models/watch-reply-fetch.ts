@@ -14,11 +14,15 @@ export interface WatchReplyFetchOptions {
 
 /**
  * Bytes a reply may take per token of its `max_tokens`: a streamed token costs one SSE event of a few hundred
- * bytes (id, model, choices, sometimes usage), so this is several times what an honest host sends.
+ * bytes (id, model, choices, sometimes usage), so this is many times what an honest host sends.
  */
-export const replyBytesPerToken = 2048;
-/** The least a reply may take, whatever `max_tokens` says (and when a request sets none). */
-export const minReplyBytes = 16 * 1024 * 1024;
+export const replyBytesPerToken = 4096;
+/**
+ * The least a reply may take, whatever `max_tokens` says (and when a request sets none). Only a flood is stopped
+ * here: a host that merely overruns `max_tokens` (a 400 KB reply sent four characters an event is 18 MB) is
+ * answered by the actor's reply check, which keeps the first 100,000 characters and warns.
+ */
+export const minReplyBytes = 64 * 1024 * 1024;
 
 /**
  * Wraps the OpenAI client's fetch so that a reply body cannot hold a call for ever. The client's timeout ends once
