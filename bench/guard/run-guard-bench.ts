@@ -1,6 +1,7 @@
 // Benchmarks @herd/guard on CPU with an encoder of Prompt Guard 2 86M's size (generated, random weights).
 // Run from the repository root: pnpm bench guard [--root <repository>] [--threads <n>] [--stream]
 // --stream runs only the stream guard measure (a 3 MB reply in 1 kB vs 100 kB chunks; no model, seconds).
+// --repo DIR [--budget N] [--workers N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,6 +23,10 @@ const { values } = parseArgs({
     root: { type: 'string', default: join(import.meta.dirname, '..', '..', 'packages', 'guard', 'src') },
     threads: { type: 'string', default: String(availableParallelism()) },
     stream: { type: 'boolean', default: false },
+    repo: { type: 'string' },
+    budget: { type: 'string' },
+    workers: { type: 'string' },
+    'windows-only': { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads);
@@ -266,6 +271,17 @@ function printRows(): void {
     console.log(
       `${row.name.padEnd(52)} | ${row.value.padEnd(7)} | ${row.target.padEnd(6)} | ${row.met ? 'yes' : 'NO'}`,
     );
+}
+
+if (values.repo) {
+  const { runFirstPlanBench } = await import('./first-plan-bench.js');
+  await runFirstPlanBench({
+    repo: values.repo,
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    windowsOnly: values['windows-only'] === true,
+    ...(values.budget ? { budget: Number(values.budget) } : {}),
+  });
+  process.exit(0);
 }
 
 if (values.stream) {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema } from '@herd/engine';
@@ -275,6 +276,24 @@ describe('herd ci (subprocess)', () => {
     expect(herd.stderr()).not.toMatch(/\n\s+at /);
     const report = readReport(workspace, join(workspace, 'out/report.json'));
     expect(report).toMatchObject({ status: 'failed', exitCode: 3, plan: null, error: { blame: 'user' } });
+  });
+
+  it('--require-guard exits 3 without running when a classifier is skipped, and the report says which', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'make the failing test pass', '--require-guard'],
+      cwd: workspace,
+      // An empty per-user cache, outside the workspace (a checkpoint store inside it is refused): no Prompt Guard
+      // model set up.
+      env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'herd-empty-cache-')) },
+    });
+
+    expect(await herd.exit).toBe(3);
+    expect(herd.stderr()).toContain('requires prompt_guard and llama_guard');
+    expect(herd.stderr()).toContain('herd guard setup');
+    expect(readReport(workspace).error?.code).toBe('guard_classifier_required');
+    expect(server.chatRequests()).toEqual([]);
   });
 
   it('exits 3 without running when no task is given', async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestConfig } from '@herd/core/testing';
@@ -48,11 +49,14 @@ export interface HerdProcess {
   waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean): Promise<void>;
 }
 
-/** Spawns `herd <args>` in a workspace with a clean environment (no provider keys). */
+const emptyCache = join(tmpdir(), 'herd-tests-empty-cache');
+
+/** Spawns `herd <args>` in a workspace with a clean environment (no provider keys, no set-up models). */
 export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.ProcessEnv }): HerdProcess {
   const child = spawn(process.execPath, [herdBin, ...options.args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    // An empty per-user cache: a Prompt Guard model set up on the developer's machine must not change the tests.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: emptyCache, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: HerdProcess['events'] = [];
@@ -100,4 +104,14 @@ export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.P
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push({ predicate, resolve })),
   };
+}
+
+/**
+ * What a person does before using a configuration that weakens Herd (the sandbox off, commands allowed, a key sent
+ * to a stand-in host): `herd config trust` in the workspace. Resolves once it succeeded.
+ */
+export async function trustConfig(workspace: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const trust = spawnHerd({ args: ['config', 'trust'], cwd: workspace, env });
+  const code = await trust.exit;
+  if (code !== 0) throw new Error(`herd config trust exited with ${code}: ${trust.stderr()}`);
 }

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
-import { assertBuilt, spawnHerd, writeTestConfig } from './herd-cli.js';
+import { assertBuilt, herdBin, spawnHerd, trustConfig, writeTestConfig } from './herd-cli.js';
 
 let server: ScriptedServer;
 beforeAll(assertBuilt);
@@ -35,6 +37,8 @@ describe('a configuration changed during a run (subprocess)', () => {
     writeTestConfig(workspace, server.url, {
       tools: { sandbox: { mode: 'off' }, commands: { rules: [{ program: 'node', decision: 'allow' }] } },
     });
+    // That weakens Herd: the person who set it up accepts it first.
+    await trustConfig(workspace, env);
     server.enqueue(
       {
         content: JSON.stringify({
@@ -80,5 +84,40 @@ describe('a configuration changed during a run (subprocess)', () => {
     server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
     const accepted = spawnHerd({ args: ['plan', 'anything', '--json'], cwd: workspace, env });
     expect(await accepted.exit).toBe(0);
+  }, 120_000);
+});
+
+describe('a herd.config.json written in a subfolder (subprocess)', () => {
+  it('is refused to write_file, and refused by the next Herd started there in a workspace that is no repository', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'herd-plain-'));
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) };
+    // The model's tools over MCP: write_file refuses packages/app/herd.config.json (the jail keeps every
+    // herd.config.json); an unsandboxed command a person approved could still write it, and Herd ran here.
+    const client = new Client({ name: 'herd-e2e', version: '0.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [herdBin, 'mcp', '--workspace', workspace],
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', ...env },
+        stderr: 'ignore',
+      }),
+    );
+    const written = await client.callTool({
+      name: 'write_file',
+      arguments: { path: 'packages/app/herd.config.json', content: takeover },
+    });
+    await client.close();
+    expect(written.isError).toBe(true);
+    const app = join(workspace, 'packages', 'app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'herd.config.json'), takeover);
+
+    const mcp = spawnHerd({ args: ['mcp'], cwd: app, env });
+    expect(await mcp.exit).toBe(3);
+    expect(mcp.stderr()).toContain(
+      `${join(app, 'herd.config.json')} appeared since Herd last ran in ${workspace}`,
+    );
+    const plan = spawnHerd({ args: ['plan', 'anything'], cwd: app, env });
+    expect(await plan.exit).toBe(3);
   }, 120_000);
 });

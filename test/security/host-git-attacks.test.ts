@@ -62,6 +62,22 @@ function createStage() {
     ['core.pager', script('pager', 'cat\n')],
     ['log.showSignature', 'true'],
     ['gpg.program', script('gpg')],
+    // Every other setting that names a program git may start.
+    ['diff.x.command', script('diff-command')],
+    ['merge.x.driver', script('merge-driver')],
+    ['core.editor', script('editor')],
+    ['sequence.editor', script('sequence-editor')],
+    ['core.askPass', script('askpass')],
+    ['core.sshCommand', script('ssh-command')],
+    ['core.gitProxy', script('git-proxy')],
+    ['core.alternateRefsCommand', script('alternate-refs')],
+    ['uploadpack.packObjectsHook', script('pack-objects-hook')],
+    ['credential.helper', `!${script('credential-helper')}`],
+    ['credential.https://example.com.helper', `!${script('credential-url-helper')}`],
+    ['gpg.ssh.program', script('gpg-ssh')],
+    ['gpg.x509.program', script('gpg-x509')],
+    ['commit.gpgSign', 'true'],
+    ['remote.origin.url', `ext::${script('ext-remote')}`],
   ];
   const ran = () => readdirSync(markers).sort();
   const clear = () => {
@@ -165,14 +181,15 @@ describe('git on the host runs nothing the repository configures', () => {
     plainGit(workspace, 'add', '.');
     plainGit(workspace, ...identity, 'commit', '-q', '-m', 'planted');
     for (const [key, value] of stage.hostileConfig) plainGit(workspace, 'config', key, value);
-    writeFileSync(join(workspace, '.gitattributes'), '* filter=x diff=x\n');
+    writeFileSync(join(workspace, '.gitattributes'), '* filter=x diff=x merge=x\n');
     writeFileSync(join(workspace, 'a.txt'), 'two\n');
     writeFileSync(join(workspace, 'b.txt'), 'unchanged\n');
 
     // Control: plain git runs the planted programs.
     plainGit(workspace, 'status', '--porcelain');
     plainGit(workspace, 'diff');
-    expect(stage.ran()).toEqual(expect.arrayContaining(['filter-clean', 'fsmonitor', 'external-diff']));
+    // diff.x.command wins over diff.external for files with the diff=x attribute.
+    expect(stage.ran()).toEqual(expect.arrayContaining(['filter-clean', 'fsmonitor', 'diff-command']));
     stage.clear();
 
     const { status, diff, staged } = await herdTouchesTheRepository({

@@ -5,11 +5,19 @@ export {
   checkConfigTrust,
   configTrustDirectory,
   configTrustNeedsPerson,
+  configWeakeningsNeedPerson,
   describeConfigTrust,
   recordConfigTrust,
 } from './config/config-trust.js';
+export type {
+  ConfigSectionJudge,
+  ConfigSectionJudges,
+  ConfigWeakening,
+} from './config/config-weakening.js';
+export { describeConfigWeakenings } from './config/config-weakening.js';
 export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
 export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
+export { findConfigWeakenings } from './config/find-config-weakenings.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {
@@ -34,17 +42,19 @@ export type {
   LoadedHerdConfig,
   LoadHerdConfigOptions,
 } from './config/load-herd-config.js';
-export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export { configFileName, loadHerdConfig, sandboxPlaceholderTimeMs } from './config/load-herd-config.js';
 export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
+export type { LlamaGuardOrigin, LlamaGuardResolution } from './config/resolve-llama-guard.js';
+export { resolveLlamaGuard } from './config/resolve-llama-guard.js';
 export type {
   ModelRoleName,
   ResolvedModelEndpoint,
   ResolvedModelRole,
   ResolveModelRoleOptions,
 } from './config/resolve-model-role.js';
-export { resolveModelRole } from './config/resolve-model-role.js';
+export { llamaGuardMaxOutputTokens, resolveModelRole } from './config/resolve-model-role.js';
 // ---- Errors ----
 export type { ConfigErrorOptions, ConfigIssue } from './errors/config-error.js';
 export { ConfigError } from './errors/config-error.js';
@@ -60,6 +70,7 @@ export { SystemError } from './errors/system-error.js';
 export { UserError } from './errors/user-error.js';
 // ---- Events ----
 export type {
+  GuardClassifierCoverage,
   HerdEvent,
   HerdEventInput,
   HerdEventOf,
@@ -74,6 +85,7 @@ export {
   ErrorEventSchema,
   EventRoleSchema,
   FileChangeEventSchema,
+  GuardClassifierCoverageSchema,
   GuardVerdictEventSchema,
   HerdEventSchema,
   ModelCallEventSchema,
@@ -93,6 +105,9 @@ export {
   VerificationFinishEventSchema,
   WarningEventSchema,
 } from './events/herd-event.js';
+export type { FindHostProgramOptions, HostProgram } from './host/find-host-program.js';
+export { findHostProgram, HostProgramUnavailableError } from './host/find-host-program.js';
+export { isWithin, realLocation } from './host/real-location.js';
 export type { ContextLengthRefusal } from './models/context-length-error.js';
 export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
@@ -134,10 +149,19 @@ export type { ProviderPresetName } from './providers/provider-presets.js';
 export { providerPresetNames, providerPresets } from './providers/provider-presets.js';
 export type { ResolvedProvider } from './providers/resolve-provider.js';
 export { detectProvider, noProviderMessage, resolveProvider } from './providers/resolve-provider.js';
-
 // ---- Secrets ----
-export type { SecretRedactor } from './secrets/secret-redactor.js';
+export type { EnvironmentSecret } from './secrets/environment-secrets.js';
+export { environmentSecrets } from './secrets/environment-secrets.js';
+export { findUrlCredentials, urlCredentialDetector } from './secrets/find-url-credentials.js';
+export { redactError } from './secrets/redact-error.js';
+export { redactSpans } from './secrets/redact-spans.js';
+export { createRedactingFetch } from './secrets/redacting-fetch.js';
+export type { SecretDetectionOptions, SecretDetector, SecretSpan } from './secrets/secret-detector.js';
+export { emptySecretDetector } from './secrets/secret-detector.js';
+export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
+export { formatCommandLine } from './text/format-command-line.js';
+export { visibleText } from './text/visible-text.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';

@@ -67,8 +67,6 @@ export type {
   PackStats,
   RedactionLocation,
 } from './context/pack-stats.js';
-export type { SecretPattern } from './context/secrets/secret-patterns.js';
-export { secretPatterns } from './context/secrets/secret-patterns.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';
@@ -119,7 +117,9 @@ export type {
   SessionStore,
   UpdateSessionInput,
 } from './sessions/session-store.js';
+export { loadConfigSectionJudges } from './settings/config-section-judges.js';
 export { herdConfigJsonSchema, herdConfigSchemaPath } from './settings/herd-config-json-schema.js';
 export { loadWorkspaceConfig } from './settings/load-workspace-config.js';
 export type { RunLimits, RunSettings } from './settings/run-settings.js';
 export { parseRunSettings, RunSettingsSchema } from './settings/run-settings.js';
+export { runSettingsWeakenings } from './settings/run-settings-weakenings.js';

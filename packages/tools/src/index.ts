@@ -23,6 +23,7 @@ export type { ProcessTreeResult } from './commands/run-process-tree.js';
 export { parseToolsConfig } from './config/parse-tools-config.js';
 export type { CommandDecision, CommandRule, ToolsConfig, ToolsConfigInput } from './config/tools-config.js';
 export { CommandDecisionSchema, CommandRuleSchema, ToolsConfigSchema } from './config/tools-config.js';
+export { toolsConfigWeakenings } from './config/tools-config-weakenings.js';
 export type { ToolCall } from './dispatcher/tool-call.js';
 export { ToolCallSchema } from './dispatcher/tool-call.js';
 export type {
@@ -55,6 +56,7 @@ export { runGit } from './git/run-git.js';
 export type { HostGitOptions, HostGitResult } from './git/run-host-git.js';
 export { runHostGit } from './git/run-host-git.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
+export type { PinnedDirectory } from './jail/pinned-directory.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
 export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';

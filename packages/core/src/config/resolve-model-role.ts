@@ -53,6 +53,13 @@ export interface ResolvedModelRole extends ResolvedModelEndpoint {
   fallbacks: ResolvedModelEndpoint[];
 }
 
+/**
+ * The largest completion a Llama Guard check asks for unless `maxOutputTokens` is configured: its answer is `safe` or
+ * `unsafe` plus a few category codes, and a provider's generic output limit (often 8,192) would make a server with
+ * a small window refuse every check.
+ */
+export const llamaGuardMaxOutputTokens = 32;
+
 const roleDefaults: Record<ModelRoleName, { temperature: number; timeoutMs: number; retries: number }> = {
   planner: { temperature: 0.2, timeoutMs: 300_000, retries: 2 },
   actor: { temperature: 0, timeoutMs: 180_000, retries: 2 },
@@ -80,8 +87,9 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
   const { config, role } = options;
   const env = options.env ?? process.env;
   const at = role === 'llamaGuard' ? 'roles.guard.llamaGuard' : `roles.${role}`;
+  // `llamaGuard: false` turns the classifier off; resolving the role anyway (a library caller may) uses the defaults.
   const roleConfig: ModelRoleConfig =
-    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard : config.roles?.[role]) ?? {};
+    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard || undefined : config.roles?.[role]) ?? {};
   const providerId = roleConfig.provider ?? config.provider ?? detectProvider(env);
   if (!providerId) {
     throw new ConfigError({
@@ -160,11 +168,14 @@ function resolveEndpoint(options: {
   const configuredLimit = configuredLimits?.[model] ?? configuredLimits?.default;
   const configured = wanted.contextWindow ?? configuredLimit?.contextWindow;
   const contextWindow = configured ?? envWindow ?? limits.contextWindow;
-  // A preset's output figure shrinks with a small window, so an 8K local window still leaves room for input.
+  // Llama Guard answers in a few tokens; other roles take the preset's output figure, shrunk with a small window so
+  // an 8K local window still leaves room for input.
   const maxOutputTokens =
     wanted.maxOutputTokens ??
     configuredLimit?.maxOutputTokens ??
-    Math.min(limits.maxOutputTokens, Math.max(256, Math.floor(contextWindow / 4)));
+    (role === 'llamaGuard'
+      ? Math.min(llamaGuardMaxOutputTokens, limits.maxOutputTokens)
+      : Math.min(limits.maxOutputTokens, Math.max(256, Math.floor(contextWindow / 4))));
   if (maxOutputTokens >= contextWindow) {
     throw new ConfigError({
       source: 'configuration',

@@ -1,6 +1,9 @@
 import { ChatOpenAI } from '@langchain/openai';
 import type { ResolvedModelEndpoint, ResolvedModelRole } from '../config/resolve-model-role.js';
 import { ConfigError } from '../errors/config-error.js';
+import { createRedactingFetch } from '../secrets/redacting-fetch.js';
+import { emptySecretDetector } from '../secrets/secret-detector.js';
+import { createSecretRedactor, type SecretRedactor } from '../secrets/secret-redactor.js';
 import { recordModelEndpoint } from './model-endpoint-of.js';
 import { ServedWindowCompletions } from './served-window-completions.js';
 import { watchReplyFetch } from './watch-reply-fetch.js';
@@ -15,13 +18,20 @@ export interface CreateChatModelOptions {
   env?: NodeJS.ProcessEnv;
   /** Stream tokens (and usage) instead of waiting for the whole reply. */
   streaming?: boolean;
+  /**
+   * Takes secrets out of every request body before it is sent. Default: the values of the environment's secret
+   * variables, read at each call. (Secrets found by their shape in what a model reads are the guard policy's to
+   * judge, so they are not removed here.)
+   */
+  redactor?: SecretRedactor;
 }
 
 /**
  * Builds a LangChain chat model for a role over the OpenAI-compatible API of its provider.
  *
  * The API key is read from the provider's key variable at every call and is never stored on the model, so it
- * cannot end up in a log, an event or a saved session. Retries on 429, 5xx and dropped connections use
+ * cannot end up in a log, an event or a saved session; the values of secret variables are redacted from every request
+ * body before it is sent, so no key reaches a provider inside a prompt. Retries on 429, 5xx and dropped connections use
  * LangChain's backoff; the call timeout is the role's `timeoutMs`, which also bounds a silence inside the reply
  * (see `watchReplyFetch`, which also bounds its size).
  *
@@ -59,8 +69,18 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     // `streaming: false` would also disable `.stream()`, so the flag is only ever set to true.
     ...(options.streaming ? { streaming: true } : {}),
     streamUsage: true,
-    // The client's timeout ends with the headers; the reply body is watched for silence and size here.
-    configuration: { baseURL: endpoint.baseUrl, apiKey, fetch: watchReplyFetch({ endpoint: description }) },
+    configuration: {
+      baseURL: endpoint.baseUrl,
+      apiKey,
+      // The request is redacted on its way out; the client's timeout ends with the headers, so the reply body is
+      // watched for silence and size on its way back.
+      fetch: watchReplyFetch({
+        endpoint: description,
+        fetch: createRedactingFetch(
+          options.redactor ?? (() => createSecretRedactor({ env, detector: emptySecretDetector })),
+        ),
+      }),
+    },
   };
   // Per-call max_tokens and Llama-template-friendly messages (see ServedWindowCompletions).
   const model = new ChatOpenAI({ ...fields, completions: new ServedWindowCompletions(fields) });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,14 @@ describe('loadHerdConfig', () => {
     const error = loadError({ providers: { mine: { baseUrl: 'localhost:8000' } } });
     expect(error.issues[0]?.path).toBe('providers.mine.baseUrl');
     expect(error.issues[0]?.message).toContain('http://127.0.0.1:8000/v1');
+  });
+
+  it('takes the empty placeholder a sandboxed command of another Herd (or a killed one) left for no configuration', () => {
+    const directory = workspaceWith('');
+    utimesSync(join(directory, 'herd.config.json'), new Date(424), new Date(424));
+    expect(loadHerdConfig({ cwd: directory, env: {} }).file).toBeUndefined();
+    // An empty file a person wrote is still a mistake to report.
+    expect(loadError('').code).toBe('config_not_json');
   });
 
   it('reports a syntax error in the file as config_not_json', () => {

@@ -8,6 +8,7 @@ import {
   loadHerdConfig,
   resolveHerdRoles,
 } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { ToolDefinition, UndoConflictError } from '@herd/tools';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
@@ -95,7 +96,9 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   const herd = (): Herd => {
     opened ??= createHerd({
       workspace: record.cwd,
-      env,
+      // With the credentials of the editor's MCP servers, under names that are no variable of Herd's, so that
+      // their values are redacted as Herd's own keys are (`EditorMcpServers.secretEnvironment`).
+      env: { ...mcpServers.secretEnvironment(), ...env },
       ...(mcpTools.length > 0 ? { extraTools: mcpTools } : {}),
       ...(options.config ? { config: options.config } : {}),
       ...(offersEditorFileSystem(options.clientCapabilities)
@@ -190,12 +193,18 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return result;
   }
 
-  /** Asks the editor whether to use a configuration file that changed since a person last ran Herd with it. */
+  /**
+   * Asks the editor whether to use a configuration file that changed since a person last ran Herd with it, or that
+   * weakens Herd with no person having accepted it.
+   */
   async function askToTrustConfig(trust: ConfigTrust): Promise<boolean> {
     const decision = await ask({
       toolCall: {
         toolCallId: `config-trust-${trust.sha256?.slice(0, 16) ?? 'none'}`,
-        title: `Use the changed configuration ${trust.file ?? ''}?`,
+        title:
+          trust.status === 'changed' || trust.status === 'new-file'
+            ? `Use the changed configuration ${trust.file ?? ''}?`
+            : `Use the configuration ${trust.file ?? ''}, which weakens Herd?`,
         kind: 'other',
         status: 'pending',
         content: [
@@ -207,7 +216,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
             },
           },
         ],
-        rawInput: { file: trust.file, status: trust.status },
+        rawInput: { file: trust.file, status: trust.status, weakenings: trust.weakenings },
       },
       options: [
         { optionId: 'allow_once', name: 'Use it', kind: 'allow_once' },
@@ -345,7 +354,10 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       requestSignal.addEventListener('abort', abort, { once: true });
       try {
         if (!record.title) {
-          record.title = task.length > 80 ? `${task.slice(0, 79)}…` : task;
+          // The title is kept in .herd/acp: a key pasted into the prompt is taken out first, before the cut that
+          // could leave a piece of it too short to recognise.
+          const title = createSecretsRedactor({ env }).redact(task);
+          record.title = title.length > 80 ? `${title.slice(0, 79)}…` : title;
           await update({ sessionUpdate: 'session_info_update', title: record.title });
         }
         await startMcpServers();

@@ -89,6 +89,10 @@ function describe(options: { runId: string; target: UndoTarget; restored: Restor
       (path) => `- \`${path}\` restored${overwritten.has(path) ? ' (your later edit was overwritten)' : ''}`,
     ),
     ...restored.removed.map((path) => `- \`${path}\` removed`),
+    ...restored.kept.map(
+      (path) =>
+        `- \`${path}\` not restored: a folder of other files is there now, which restoring would delete`,
+    ),
   ];
   const shown = changes.slice(0, listedPaths);
   if (changes.length > shown.length) shown.push(`- … and ${changes.length - shown.length} more`);

@@ -1,11 +1,19 @@
 import { posix } from 'node:path';
-import type { HerdError, HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
+import {
+  formatCommandLine,
+  type HerdError,
+  type HerdEventInput,
+  type PlanCommand,
+  type PlanStep,
+  visibleText,
+} from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
 import { createMiddleware, type WrapToolCallHook } from 'langchain';
 import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import { commandApprovalKey } from '../approvals/command-approval-key.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { type Deviation, DeviationSchema } from '../run/run-state.js';
 import { createActorReplyCheck, maxReplyCharacters } from './actor-reply-check.js';
@@ -220,9 +228,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
     // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
     // (its `deny` rules still apply).
-    // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it.
+    // Only a command the plan names (or the run's test command): an exec tool without an argv (an MCP server's tool)
+    // is never approved by it, nor the named argv in another folder or with a script on standard input, which the
+    // plan did not show.
     const argvKey =
-      registry.get(call.name)?.access === 'exec' && Array.isArray(args.argv)
+      registry.get(call.name)?.access === 'exec' &&
+      Array.isArray(args.argv) &&
+      args.stdin === undefined &&
+      (args.cwd === undefined || args.cwd === '.')
         ? commandKey(args.argv.map(String))
         : undefined;
     const declaredCommand =
@@ -238,9 +251,13 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         request: {
           requestId: `command-${callId}`,
           kind: 'command',
-          title: `Run \`${outcome.approval.argv.join(' ')}\`${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
-          detail: outcome.approval.reason,
-          rememberKey: `command:${outcome.approval.rule}`,
+          title: `Run \`${formatCommandLine(outcome.approval.argv)}\`${outcome.approval.cwd ? ` in ${visibleText(outcome.approval.cwd)}` : ''}${outcome.approval.stdin !== undefined ? ' with the standard input below' : ''}${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
+          detail: `${outcome.approval.reason}${describeStdin(outcome.approval.stdin)}`,
+          rememberKey: commandApprovalKey({
+            argv: outcome.approval.argv,
+            cwd: typeof args.cwd === 'string' ? args.cwd : undefined,
+            stdin: typeof args.stdin === 'string' ? args.stdin : undefined,
+          }),
           ...(outcome.approval.unsandboxed ? { unsandboxed: outcome.approval.unsandboxed } : {}),
         },
       });
@@ -254,7 +271,7 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
             callId,
             name: call.name,
             emit,
-            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
+            text: `A person refused to run \`${formatCommandLine(outcome.approval.argv)}\`.`,
           }),
         };
       }
@@ -359,6 +376,17 @@ export function normalizePath(path: string): string {
     .normalize(path.replaceAll('\\', '/'))
     .replace(/^(\.\/)+/, '')
     .replace(/\/$/, '');
+}
+
+/** How much of a command's standard input an approval question shows. */
+const stdinShown = 2000;
+
+/** The lines of an approval question's detail that show what a command gets on standard input, or nothing. */
+function describeStdin(stdin: string | undefined): string {
+  if (stdin === undefined) return '';
+  const rest =
+    stdin.length > stdinShown ? `\n… (${stdin.length - stdinShown} more characters not shown)` : '';
+  return `\nStandard input (${Buffer.byteLength(stdin)} bytes):\n${visibleText(stdin.slice(0, stdinShown), { keepNewlines: true })}${rest}`;
 }
 
 function commandKey(argv: readonly string[]): string {

@@ -1,4 +1,4 @@
-import type { HerdEvent, HerdEventOf, Plan } from '@herd/core';
+import type { GuardClassifierCoverage, HerdEvent, HerdEventOf, Plan } from '@herd/core';
 import type { HerdRunResult } from '../herd/drive-run.js';
 import { herdVersion } from '../herd-version.js';
 import {
@@ -61,6 +61,7 @@ export function buildCiReport(options: BuildCiReportOptions): CiReport {
       result?.verification && !result.verification.skipped
         ? { passed: result.verification.passed, report: result.verification.report }
         : null,
+    guard: { classifiers: guardCoverage(events) },
     guardVerdicts: ofType(events, 'guard-verdict').map(({ type, runId, time, ...verdict }) => verdict),
     deviations: ofType(events, 'plan-deviation').map(({ type, runId, time, ...deviation }) => deviation),
     refusedCommands: refusedCommands(events),
@@ -81,6 +82,36 @@ export function buildCiReport(options: BuildCiReportOptions): CiReport {
     outputs: options.outputs,
     commit: options.commit,
   };
+}
+
+/**
+ * What each classifier covered: as the run started, except that a classifier whose checks failed during the run
+ * (a verdict that is the policy's `onError`, or the error that ended the run) is `failed`, with the failure.
+ */
+function guardCoverage(events: readonly HerdEvent[]): GuardClassifierCoverage[] {
+  const started = ofType(events, 'run-start').at(-1)?.guard?.classifiers ?? [];
+  const fatal = ofType(events, 'error').find((event) => event.fatal);
+  return started.map((classifier) => {
+    if (classifier.state !== 'on') return classifier;
+    const failedCheck = ofType(events, 'guard-verdict').find(
+      (verdict) =>
+        verdict.scanner === classifier.name &&
+        verdict.categories.some((category) => category.startsWith('error:')),
+    );
+    if (failedCheck)
+      return {
+        ...classifier,
+        state: 'failed',
+        reason: failedCheck.reason ?? `${classifier.name} failed a check`,
+      };
+    const prefix = classifier.name === 'llama_guard' ? 'llama_guard_' : 'prompt_guard_';
+    const endedRun =
+      fatal &&
+      (fatal.code.startsWith(prefix) ||
+        (fatal.code === 'guard_classifier_failed' && fatal.message.includes(classifier.name)));
+    if (endedRun) return { ...classifier, state: 'failed', reason: fatal.message };
+    return classifier;
+  });
 }
 
 /** Each step with how it ended, from its last `step-finish` event. */

@@ -1,5 +1,6 @@
 import {
   EventRoleSchema,
+  GuardClassifierCoverageSchema,
   GuardVerdictEventSchema,
   PlanDeviationEventSchema,
   PlanSchema,
@@ -117,6 +118,15 @@ export const CiReportSchema = z
       .strict()
       .nullable()
       .describe('The last verification; null when it never ran.'),
+    /**
+     * What the guard covered: each classifier `on`, `skipped` (not set up, turned off, or not served by the
+     * provider) or `failed` (it could not check everything), with the reason. Empty when the run stopped before the
+     * guard was built (the error says why).
+     */
+    guard: z
+      .object({ classifiers: z.array(GuardClassifierCoverageSchema) })
+      .strict()
+      .describe('What the guard covered in this run.'),
     /** Every guard verdict that was not a plain allow. */
     guardVerdicts: z.array(GuardVerdictEventSchema.omit(eventFields)),
     /** Everything the actor did that the plan did not name, and what the policy did about it. */

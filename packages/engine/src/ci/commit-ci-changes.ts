@@ -39,6 +39,8 @@ const passedToGit = [
 async function git(options: {
   args: string[];
   cwd: string;
+  /** The workspace the run could write, when git runs at the repository's top above it. */
+  workspace?: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
 }): Promise<GitOutcome> {
@@ -46,6 +48,7 @@ async function git(options: {
   const result = await runHostGit({
     args: options.args,
     cwd: options.cwd,
+    ...(options.workspace ? { workspace: options.workspace } : {}),
     environment: Object.fromEntries(passedToGit.map((name) => [name, env[name]])),
     ...(options.input === undefined ? {} : { input: options.input }),
   }).catch((error: unknown) => {
@@ -153,16 +156,19 @@ export async function commitCiChanges(options: CommitCiChangesOptions): Promise<
         what: 'finding the repository',
       })
     ).trim();
-    await gitOrThrow({ args: ['read-tree', 'HEAD'], cwd: top, env, what: 'reading HEAD' });
+    await gitOrThrow({ args: ['read-tree', 'HEAD'], cwd: top, workspace, env, what: 'reading HEAD' });
     await gitOrThrow({
       args: ['apply', '--cached', '--whitespace=nowarn', ...(prefix ? [`--directory=${prefix}`] : []), '-'],
       cwd: top,
+      workspace,
       env,
       input: options.patch,
       what: 'applying the patch to HEAD (did the run start from uncommitted changes?)',
     });
-    const tree = (await gitOrThrow({ args: ['write-tree'], cwd: top, env, what: 'writing the tree' })).trim();
-    const identity = await git({ args: ['config', '--get', 'user.email'], cwd: top, env });
+    const tree = (
+      await gitOrThrow({ args: ['write-tree'], cwd: top, workspace, env, what: 'writing the tree' })
+    ).trim();
+    const identity = await git({ args: ['config', '--get', 'user.email'], cwd: top, workspace, env });
     if (identity.code !== 0) {
       env.GIT_AUTHOR_NAME ??= ciCommitIdentity.name;
       env.GIT_AUTHOR_EMAIL ??= ciCommitIdentity.email;
@@ -173,12 +179,19 @@ export async function commitCiChanges(options: CommitCiChangesOptions): Promise<
       await gitOrThrow({
         args: ['commit-tree', tree, '-p', 'HEAD', '-F', '-'],
         cwd: top,
+        workspace,
         env,
         input: options.message,
         what: 'creating the commit',
       })
     ).trim();
-    await gitOrThrow({ args: ['branch', branch, sha], cwd: top, env, what: `creating branch ${branch}` });
+    await gitOrThrow({
+      args: ['branch', branch, sha],
+      cwd: top,
+      workspace,
+      env,
+      what: `creating branch ${branch}`,
+    });
     return { branch, sha, message: options.message };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

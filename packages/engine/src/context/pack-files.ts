@@ -18,13 +18,14 @@ import {
   type WorkTreeState,
   writePackedDocument,
 } from './cache/packed-result-cache.js';
-import { applyContentScanner } from './content-scanner-phase.js';
+import { createDocumentScan, type DocumentScan, settleScannedStats } from './document-scan.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
 import { chooseFence } from './render/choose-fence.js';
 import { renderDirectoryTree } from './render/render-directory-tree.js';
 import { renderPackedDocument } from './render/render-packed-document.js';
+import { secretRedactionKey } from './secrets/redact-secrets.js';
 import type { GitStatus } from './selection/git-status.js';
 import { listRepositoryFiles, type RepositoryFileList } from './selection/list-repository-files.js';
 import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
@@ -68,7 +69,12 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
   const counterName = options.tokenCounter?.name ?? 'o200k';
-  const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
+  // Cached content is stored redacted: another detector or other secret values make it stale.
+  const cacheKey = JSON.stringify({
+    counter: counterName,
+    selection: settings.selection,
+    redaction: secretRedactionKey(),
+  });
   const { listing, status } = input;
   // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
   // is never read or written through.
@@ -104,11 +110,11 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       onRead: (done) => progress({ phase: 'read', done, total }),
     });
     const excluded = [...listed.excluded, ...read.excluded];
-    const scanned = options.scanContent
-      ? await applyContentScanner({ files: read.included, scanner: options.scanContent })
-      : { included: read.included, excluded: [], flagged: [] };
-    excluded.push(...scanned.excluded);
-    const included = scanned.included;
+    const included = read.included;
+    // The content scanner judges only what reaches the document, at the points below where that is known.
+    const scan = options.scanContent
+      ? createDocumentScan({ scanner: options.scanContent, key: options.scanContentKey ?? 'unkeyed' })
+      : undefined;
     // Content read in this pack goes to the content store on the thread pool while tokens are counted.
     contentsWritten =
       cached && included.some((file) => file.read) ? startContentsWrite({ root, included }) : undefined;
@@ -129,41 +135,65 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       onCounted,
     });
 
-    const fence = chooseFence({
-      paths: included.map((file) => file.path),
-      contents: included.map((file) => file.text),
-    });
+    let fence = fenceOf(included);
     const rootName = basename(root);
-    const renderWhole = () =>
-      renderPackedDocument({
-        fence,
-        rootName,
-        mode: 'whole',
-        includedFiles: included.length,
-        outline: renderDirectoryTree(included.map((file) => file.path)),
-        files: counted.map((file, index) => ({ ...file, bytes: included[index]!.bytes })),
+    const countedOf = new Map(included.map((file, index) => [file, counted[index]!]));
+    // After the scanner changed a text: every count as a pack of the changed files would make it (calibration picks
+    // the same sample whatever was counted before, and reuses the exact counts it has).
+    const recount = async () => {
+      for (const [file, count] of countedOf) {
+        if (count.text === file.text) continue;
+        Object.assign(count, toCounted(file));
+      }
+      await calibrateTokenCounts({ files: counted, pool, exact: settings.exact || counter !== undefined });
+    };
+    // The whole document of `files`, counted; near the budget, counted exactly.
+    const measureWhole = async (files: readonly IncludedFile[]) => {
+      const counts = files.map((file) => countedOf.get(file)!);
+      const render = () =>
+        renderPackedDocument({
+          fence,
+          rootName,
+          mode: 'whole',
+          includedFiles: files.length,
+          outline: renderDirectoryTree(files.map((file) => file.path)),
+          files: counts.map((file, index) => ({ ...file, bytes: files[index]!.bytes })),
+        });
+      let whole = render();
+      let overhead = await countOverhead({
+        text: whole.overhead,
+        pool,
+        exact: settings.exact,
+        cached: cache.overhead,
       });
+      let documentTokens = sum(counts.map((file) => file.tokens)) + overhead.tokens;
+      const uncertain = counts.some((file) => !file.exact);
+      if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
+        // Close to the budget the decision depends on the exact count, so count everything exactly.
+        await calibrateTokenCounts({ files: counts, pool, exact: true, onCounted });
+        whole = render();
+        overhead = await countOverhead({ text: whole.overhead, pool, exact: true, cached: cache.overhead });
+        documentTokens = sum(counts.map((file) => file.tokens)) + overhead.tokens;
+      }
+      return { whole, overhead, documentTokens };
+    };
     progress({ phase: 'render', done: 0, total: 1 });
-    let whole = renderWhole();
-    let fileTokens = sum(counted.map((file) => file.tokens));
-    let overhead = await countOverhead({
-      text: whole.overhead,
-      pool,
-      exact: settings.exact,
-      cached: cache.overhead,
-    });
-    let overheadTokens = overhead.tokens;
-    let documentTokens = fileTokens + overheadTokens;
-    const uncertain = counted.some((file) => !file.exact);
-    if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
-      // Close to the budget the decision depends on the exact count, so count everything exactly.
-      await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
-      whole = renderWhole();
-      fileTokens = sum(counted.map((file) => file.tokens));
-      overhead = await countOverhead({ text: whole.overhead, pool, exact: true, cached: cache.overhead });
-      overheadTokens = overhead.tokens;
-      documentTokens = fileTokens + overheadTokens;
+    // Whole or map is decided on every file that passed selection, including any an earlier scan denied, so the
+    // choice is the same whatever earlier packs scanned.
+    let measured = await measureWhole(included);
+    if (scan && measured.documentTokens <= settings.budget) {
+      // Every file is about to reach the planner: the scanner judges them all.
+      const shown = included.filter((file) => !scan.denied(file));
+      if (await scan.review({ full: shown })) {
+        await recount();
+        fence = fenceOf(included);
+        measured = await measureWhole(included);
+      }
     }
+    const denied = scan ? included.filter((file) => scan.denied(file)) : [];
+    const inWhole = measured.documentTokens <= settings.budget;
+    const whole = inWhole && denied.length > 0 ? await measureWhole(notDenied(included, scan)) : measured;
+    const { overhead } = whole;
     for (const file of counted) {
       const entry = read.entries.get(file.path)!;
       entry.estimate = file.estimate;
@@ -183,8 +213,8 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       },
       bytes: sum(included.map((file) => file.bytes)),
       tokens: {
-        files: fileTokens,
-        document: documentTokens,
+        files: sum(counted.map((file) => file.tokens)),
+        document: whole.documentTokens,
         exactFiles: counted.filter((file) => file.exact).length,
         method: counted.every((file) => file.exact) ? 'exact' : 'sampled',
       },
@@ -199,7 +229,7 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       redactions: included.flatMap((file) =>
         (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
       ),
-      flagged: scanned.flagged,
+      flagged: [],
       warnings: [...listed.warnings, ...read.warnings, ...(cacheProblem ? [cacheProblem] : [])],
       cache: {
         hits: included.filter((file) => !file.read).length,
@@ -208,15 +238,38 @@ export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
       durationMs: 0,
     };
 
-    let document = whole.document;
+    let document = whole.whole.document;
+    let shown: readonly IncludedFile[] = notDenied(included, scan);
     let dirty = included.some((file) => file.read);
-    if (documentTokens > settings.budget) {
+    if (!inWhole) {
       progress({ phase: 'map', done: 0, total: included.length });
       // Loaded only here: the map brings tree-sitter, which a repository that fits never needs.
       const { packMap } = await import('./map/pack-map.js');
-      const map = await packMap({ root, settings, fence, rootName, included, counted, pool, stats });
+      const map = await packMap({
+        root,
+        settings,
+        fence,
+        rootName,
+        included,
+        counted,
+        pool,
+        stats,
+        ...(scan ? { scan, recount } : {}),
+      });
       document = map.document;
+      shown = map.shown;
       dirty ||= map.extracted;
+    }
+    if (scan) {
+      settleScannedStats({ stats, included, counted, scan, shown });
+      dirty ||= scan.scans > 0;
+      // The content store laid out before the scan holds text the scanner has since redacted: lay it out again.
+      if (scan.changedText && contentsWritten) {
+        const stale = contentsWritten;
+        contentsWritten = undefined;
+        const temporary = await stale.catch(() => undefined);
+        if (temporary) rmSync(temporary, { force: true });
+      }
     }
     progress({ phase: 'render', done: 1, total: 1 });
     // The document to keep is written on the thread pool while the pack cache is written here.
@@ -293,6 +346,16 @@ function checkRoot(rootOption: string): string {
     });
   }
   return root;
+}
+
+/** The document's fence for these files' paths and current contents. */
+function fenceOf(files: readonly IncludedFile[]): string {
+  return chooseFence({ paths: files.map((file) => file.path), contents: files.map((file) => file.text) });
+}
+
+/** The files the content scanner has not denied. */
+function notDenied(files: readonly IncludedFile[], scan: DocumentScan | undefined): readonly IncludedFile[] {
+  return scan ? files.filter((file) => !scan.denied(file)) : files;
 }
 
 function toCounted(file: IncludedFile): CountedFile {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
+import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
@@ -84,6 +85,7 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
     root,
     counter: tokenCounter?.name ?? 'o200k',
     scanner: scanContentKey ?? null,
+    redaction: secretRedactionKey(),
   });
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HerdEventInput } from '@herd/core';
 import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware, guardStream } from '@herd/guard';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
-import type { ContentScanner, ScannerRedaction } from '../context/content-scanner.js';
+import type { ContentScanner, ScannedFile, ScannerRedaction } from '../context/content-scanner.js';
 import type { RunGuard } from './run-context.js';
 
 /** Options for {@link createRunGuard}. */
@@ -38,6 +38,7 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
         ...(result.score !== null ? { score: result.score } : {}),
         categories: result.categories,
         reason: source ? `${source}: ${result.reason ?? verdict.reason}` : (result.reason ?? verdict.reason),
+        ...(source ? { source } : {}),
       });
     }
   };
@@ -53,9 +54,13 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       },
     }) !== 'reject';
 
+  // Files the packer offers at once go to the guard in batches: each batch's local scanners run here while Prompt
+  // Guard's worker threads score the batches before it.
+  const scanFile = batchScans(guard, mode);
   const contentScanner: ContentScanner = async (file) => {
-    const verdict = await guard.scan({ point: 'repo_content', text: file.content, mode, source: file.path });
-    report(verdict, file.path);
+    const source = file.part === 'symbols' ? `${file.path} (its symbols in the repository map)` : file.path;
+    const verdict = await scanFile({ ...file, path: source });
+    report(verdict, source);
     const redactions: ScannerRedaction[] = verdict.redacted
       ? verdict.redactions.map((span) => ({
           line: lineOf(file.content, span.start),
@@ -115,6 +120,56 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       }),
     ],
   };
+}
+
+// Files per `scanMany`: large enough that a batch's windows keep Prompt Guard's workers busy, small enough that the
+// local scanners of the next batch run here while the workers score this one.
+const batchFiles = 32;
+
+/**
+ * Collects the repository files asked for in the same turn of the event loop and scans them with `guard.scanMany`
+ * in batches of {@link batchFiles}: each scanner runs once over a batch, and the batches overlap.
+ */
+function batchScans(guard: Guard, mode: GuardMode): (file: ScannedFile) => Promise<GuardVerdict> {
+  let waiting: Array<{
+    file: ScannedFile;
+    resolve: (verdict: GuardVerdict) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    guard
+      .scanMany(
+        batch.map(({ file }) => ({
+          point: 'repo_content' as const,
+          text: file.content,
+          mode,
+          source: file.path,
+        })),
+      )
+      .then(
+        (verdicts) => {
+          for (const [index, entry] of batch.entries()) entry.resolve(verdicts[index] as GuardVerdict);
+        },
+        (error: unknown) => {
+          for (const entry of batch) entry.reject(error);
+        },
+      );
+  };
+  let scheduled = false;
+  return (file) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ file, resolve, reject });
+      if (waiting.length >= batchFiles) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          if (waiting.length > 0) flush();
+        });
+      }
+    });
 }
 
 function lineOf(text: string, offset: number): number {

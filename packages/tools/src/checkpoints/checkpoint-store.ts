@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
+import { assertStoreOutsideWorkspace } from './assert-store-outside-workspace.js';
 import { createCheckpointHistory, reference } from './checkpoint-history.js';
 import { lastStatesLeftByHerd, planUndo, type UndoPlan } from './herd-changes.js';
 import { restorePaths } from './restore-paths.js';
@@ -33,6 +34,11 @@ export interface RestoreResult {
    * forced, otherwise the restore is refused with {@link UndoConflictError}.
    */
   conflicts: string[];
+  /**
+   * Files not brought back, even when forced, because a folder holding files Herd did not write now stands where
+   * they were (restoring them would delete those files).
+   */
+  kept: string[];
 }
 
 /** Options for {@link CheckpointStore.restore}. */
@@ -86,7 +92,10 @@ export interface CheckpointStore {
 export interface CheckpointStoreOptions {
   /** The workspace root (real path). */
   workspace: string;
-  /** Directory of the shadow repository. Default: `$XDG_CACHE_HOME/herd/checkpoints/<hash of workspace>`. */
+  /**
+   * Directory of the shadow repository; it must lie outside the workspace. Default:
+   * `$XDG_CACHE_HOME/herd/checkpoints/<hash of workspace>`.
+   */
   directory?: string | undefined;
   /**
    * Files never copied into the store, by workspace-relative path: pass the jail's `deniedBy` so what tools may not
@@ -105,8 +114,10 @@ export function defaultCheckpointDirectory(workspace: string): string {
 /**
  * Creates the checkpoint store: a shadow git repository outside the user's `.git` (its own GIT_DIR and index,
  * GIT_WORK_TREE = the workspace), so the user's branch, index and stash are never touched. Denied files (secrets)
- * are never copied into it; a lock a killed git left in it is cleared.
+ * are never copied into it; a lock a killed git left in it is cleared. Only its owner can read it.
  *
+ * @throws ConfigError `checkpoint_directory_in_workspace` when the directory lies inside the workspace, where the
+ *   model could rewrite the repository's configuration.
  * @example
  * const checkpoints = createCheckpointStore({ workspace: jail.root, isDenied: (file) => !!jail.deniedBy(file) });
  * const { id } = await checkpoints.create({ label: 'before edit' });
@@ -115,6 +126,7 @@ export function defaultCheckpointDirectory(workspace: string): string {
 export function createCheckpointStore(options: CheckpointStoreOptions): CheckpointStore {
   const workspace = options.workspace;
   const directory = path.resolve(options.directory ?? defaultCheckpointDirectory(workspace));
+  assertStoreOutsideWorkspace({ workspace, directory, configured: options.directory !== undefined });
   const shadow = createShadowRepository({
     workspace,
     directory,

@@ -35,13 +35,21 @@ export async function clearStaleGitLocks(gitDirectory: string): Promise<string[]
   return removed;
 }
 
+/**
+ * The locks git takes at the top of a repository: the index (and the scratch indexes of restores), the config,
+ * packed refs, the shallow file and the pseudo-refs (`HEAD`, `ORIG_HEAD`, ...). Nothing else there is touched, so a
+ * store directory pointed at a folder of the user's never loses a `yarn.lock` or `Cargo.lock`.
+ */
+const topLevelLock = /^(?:index|restore-index-[0-9a-f-]+|config|packed-refs|shallow|[A-Z][A-Z_]*)\.lock$/;
+
 async function findLocks(gitDirectory: string): Promise<string[]> {
   const found: string[] = [];
   const visit = async (directory: string, recurse: boolean) => {
     const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       const full = path.join(directory, entry.name);
-      if (entry.isFile() && entry.name.endsWith('.lock')) found.push(full);
+      if (entry.isFile() && (recurse ? entry.name.endsWith('.lock') : topLevelLock.test(entry.name)))
+        found.push(full);
       else if (recurse && entry.isDirectory()) await visit(full, true);
     }
   };

@@ -13,6 +13,8 @@ export interface RestoredPaths {
   removed: string[];
   /** Files someone else had changed since Herd did, restored because the restore was forced. */
   conflicts: string[];
+  /** Files not brought back because a folder holding other files now stands where they were. */
+  kept: string[];
 }
 
 /**
@@ -21,7 +23,8 @@ export interface RestoredPaths {
  * scratch index, so the shadow index keeps describing the working tree.
  *
  * @throws UndoConflictError when the plan has conflicts (or a file would come back where a directory now is) and
- *   the restore is not forced; nothing is changed then.
+ *   the restore is not forced; nothing is changed then. Forced, a file whose place a directory holding other files
+ *   took is still not written (it would delete them): it is reported as kept.
  */
 export async function restorePaths(options: {
   shadow: ShadowRepository;
@@ -41,15 +44,17 @@ export async function restorePaths(options: {
   const toRemove = targets.filter((file) => atCheckpoint.get(file) === undefined);
   const toWrite = targets.filter((file) => atCheckpoint.get(file) !== undefined);
   const removing = new Set(toRemove);
-  const conflicts = [...plan.conflicts];
-  // Writing a file where a directory now is would delete whatever else is in it.
+  // Writing a file where a directory now is would delete whatever else is in it: files Herd never wrote. Such a
+  // path is named as a conflict, and never written, even when forced.
+  const blocked: string[] = [];
   for (const file of toWrite) {
-    if (!plan.conflicts.includes(file) && (await holdsOtherFiles(path.join(workspace, file), file, removing)))
-      conflicts.push(file);
+    if (await holdsOtherFiles(path.join(workspace, file), file, removing)) blocked.push(file);
   }
+  const conflicts = [...plan.conflicts, ...blocked.filter((file) => !plan.conflicts.includes(file))];
   if (conflicts.length > 0 && !force) {
     throw new UndoConflictError({ paths: conflicts, checkpoint, unrecorded: options.unrecorded === true });
   }
+  const writing = toWrite.filter((file) => !blocked.includes(file));
 
   const root = await realpath(workspace);
   const removed: string[] = [];
@@ -60,19 +65,24 @@ export async function restorePaths(options: {
     await removeEmptyParents(root, absolute);
     removed.push(file);
   }
-  if (toWrite.length > 0) {
+  if (writing.length > 0) {
     const index = path.join(options.directory, `restore-index-${randomUUID()}`);
     try {
       await shadow.git(['read-tree', checkpoint], { index });
       await shadow.git(['checkout-index', '--force', '-z', '--stdin'], {
         index,
-        input: `${toWrite.join('\0')}\0`,
+        input: `${writing.join('\0')}\0`,
       });
     } finally {
       await rm(index, { force: true });
     }
   }
-  return { restored: toWrite, removed, conflicts: force ? conflicts : [] };
+  return {
+    restored: writing,
+    removed,
+    conflicts: conflicts.filter((file) => !blocked.includes(file)),
+    kept: blocked,
+  };
 }
 
 /** True when `absolute` is a directory holding something that is not about to be removed. */

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SystemError } from '@herd/core';
 import { runHostGit } from '../git/run-host-git.js';
@@ -94,7 +94,9 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
   let ready: Promise<void> | undefined;
   const ensure = () => {
     ready ??= (async () => {
-      await mkdir(directory, { recursive: true });
+      // Private: it holds a copy of every file of the workspace, which may sit in a folder others cannot read.
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      await chmod(directory, 0o700);
       await git(['init', '--quiet', '--template=']);
       for (const [key, value] of [
         ['core.autocrlf', 'false'],

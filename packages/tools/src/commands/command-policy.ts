@@ -20,6 +20,18 @@ export interface CommandPolicyContext {
    * files on disk, so it is allowed without asking only when this is true. Default false.
    */
   insideGitRepository?: boolean;
+  /**
+   * For git: the repository git would use there when it lies in the workspace but is not the workspace's own `.git`
+   * (see `findPlantedGitDirectory`), relative to the workspace. Its configuration may have been written by the
+   * model and can run programs, so git there is never allowed without asking.
+   */
+  plantedGitDirectory?: string;
+  /**
+   * For a program named without a path: the file PATH finds for it, relative to the workspace, when it lies there
+   * (a PATH entry inside the workspace, such as a virtualenv's `bin` or direnv's `PATH_add bin`, or a relative
+   * one). What the command policy vets by name is the system's program, not a file a model may have written.
+   */
+  programInWorkspace?: string;
 }
 
 /**
@@ -123,8 +135,14 @@ function vetForAllow(
 ): VettingResult | undefined {
   // Only a bare name: '/tmp/evil/git' is not git.
   if (program.includes('/')) return undefined;
-  if (program === 'git') return vetReadOnlyGit(args, context);
-  return vetHarmlessUtility(program, args);
+  const vetting = program === 'git' ? vetReadOnlyGit(args, context) : vetHarmlessUtility(program, args);
+  if (vetting && context.programInWorkspace !== undefined) {
+    return {
+      allowed: false,
+      why: `'${program}' on the command's PATH is ${context.programInWorkspace.slice(0, 200)}, a file in the workspace rather than the system's ${program}`,
+    };
+  }
+  return vetting;
 }
 
 /**

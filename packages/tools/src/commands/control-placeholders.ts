@@ -8,9 +8,14 @@ import {
   unlinkSync,
   utimesSync,
 } from 'node:fs';
+import { sandboxPlaceholderTimeMs } from '@herd/core';
+import { isMountedElsewhere } from './is-mounted-elsewhere.js';
 
-/** The modification time placeholders carry (0.424 s after the epoch), so one left by a killed Herd is known again. */
-const placeholderTime = new Date(424);
+/**
+ * The modification time placeholders carry (0.424 s after the epoch), so one left by a killed Herd is known again,
+ * and the configuration loader takes an empty `herd.config.json` with it for no configuration.
+ */
+const placeholderTime = new Date(sandboxPlaceholderTimeMs);
 
 /** Placeholders this process made and the sandboxes that still use them. */
 const inUse = new Map<string, { kind: 'file' | 'directory'; users: number }>();
@@ -40,37 +45,51 @@ const isLeftOver = (target: string): boolean => {
  * use it, so it can be bound read-only over the writable workspace and a command cannot create the real thing.
  * Shared by the sandboxes of this process that run at once: the first creates it, the last to release it removes
  * it, so every sandbox running while it exists started with it mounted (and cannot unlink it: EBUSY). One left by
- * a killed Herd (empty, with the placeholder's time) is taken over and removed in turn. Returns false when the
+ * a killed Herd, or made by another Herd running on the same workspace (empty, with the placeholder's time), is
+ * taken over and removed in turn once no sandbox has it mounted. Returns false when the
  * path exists and is not a placeholder: it is the user's, and bound as it is.
  */
 export function acquirePlaceholder(target: string, kind: 'file' | 'directory'): boolean {
   const known = inUse.get(target);
   if (known) {
     known.users += 1;
+    // Removed by someone else since (another Herd that took it over): made again.
+    if (!lstatOf(target)) create(target, kind);
     return true;
   }
   if (lstatOf(target) && !isLeftOver(target)) return false;
-  if (!lstatOf(target)) {
-    try {
-      if (kind === 'directory') mkdirSync(target, { mode: 0o755 });
-      else closeSync(openSync(target, 'wx', 0o644));
-    } catch {
-      // Created by someone else in between: theirs.
-      return false;
-    }
-    utimesSync(target, placeholderTime, placeholderTime);
-  }
+  // Created by someone else in between: theirs.
+  if (!lstatOf(target) && !create(target, kind)) return false;
   inUse.set(target, { kind, users: 1 });
   return true;
 }
 
-/** Gives a placeholder back; the last user removes it if it is still empty (Herd itself may have filled `.herd`). */
+/** Creates an empty placeholder with the placeholder's time; false when something is there already. */
+function create(target: string, kind: 'file' | 'directory'): boolean {
+  try {
+    if (kind === 'directory') mkdirSync(target, { mode: 0o755 });
+    else closeSync(openSync(target, 'wx', 0o644));
+  } catch {
+    return false;
+  }
+  utimesSync(target, placeholderTime, placeholderTime);
+  return true;
+}
+
+/**
+ * Gives a placeholder back; the last user removes it if it is still empty (Herd itself may have filled `.herd`) and
+ * no sandbox of another process still has it mounted: another Herd on the same workspace takes over the
+ * placeholders it finds, and removing one on the host would take its read-only bind away inside that sandbox (the
+ * kernel detaches mounts on a path removed in another mount namespace), letting its command create the real file.
+ * That Herd removes it when its own last sandbox ends.
+ */
 export function releasePlaceholder(target: string): void {
   const known = inUse.get(target);
   if (!known) return;
   known.users -= 1;
   if (known.users > 0) return;
   inUse.delete(target);
+  if (isMountedElsewhere(target)) return;
   try {
     const stats = lstatSync(target);
     if (known.kind === 'directory' && stats.isDirectory()) rmdirSync(target);

@@ -18,14 +18,17 @@ export interface CommandPlacement {
  * Decides where a command runs: in the runner when one is given (not for commands with stdin, which it cannot
  * feed, nor when `sandbox.mode` is `required`), else locally inside bubblewrap when it works and is not turned off,
  * else locally in a PID namespace of its own when `unshare` can make one. Refuses when the configuration requires
- * the sandbox and bubblewrap does not work here.
+ * the sandbox and bubblewrap does not work here. bwrap and unshare are never programs from the workspace (see
+ * `findHostProgram`).
  */
 export async function placeCommand(options: {
   config: Pick<ToolsConfig, 'sandbox'>;
   commandRunner?: CommandRunner | undefined;
   hasStdin: boolean;
+  /** The workspace commands run in, which the model can write. */
+  workspace: string;
 }): Promise<CommandPlacement> {
-  const { config, commandRunner, hasStdin } = options;
+  const { config, commandRunner, hasStdin, workspace } = options;
   const runner = commandRunner && !hasStdin && config.sandbox.mode !== 'required' ? commandRunner : undefined;
   if (runner) {
     return {
@@ -36,7 +39,7 @@ export async function placeCommand(options: {
   const sandbox: SandboxStatus =
     config.sandbox.mode === 'off'
       ? { kind: 'none', reason: 'the sandbox is turned off in the configuration' }
-      : await probeBubblewrap();
+      : await probeBubblewrap({ workspace });
   if (sandbox.kind === 'none' && config.sandbox.mode === 'required') {
     throw new GuardError({
       code: 'sandbox_unavailable',
@@ -44,7 +47,9 @@ export async function placeCommand(options: {
       scanner: 'sandbox',
     });
   }
-  return sandbox.kind === 'bubblewrap' ? { sandbox } : { sandbox, isolation: await probeProcessIsolation() };
+  return sandbox.kind === 'bubblewrap'
+    ? { sandbox }
+    : { sandbox, isolation: await probeProcessIsolation({ workspace }) };
 }
 
 /**
@@ -59,7 +64,11 @@ export function describeUnsandboxed(placement: CommandPlacement): string | undef
   }
   const why = placement.sandbox.reason ?? 'bubblewrap is not available';
   if (placement.isolation?.kind === 'pid-namespace') {
-    return `${why}: ${reach}; it runs in a PID namespace of its own, so Herd's processes and the API keys in their environment stay out of its sight`;
+    const asRoot =
+      process.getuid?.() === 0
+        ? ', though running as root it can change the system around them (install bubblewrap, or run Herd as an ordinary user)'
+        : '';
+    return `${why}: ${reach}; it runs in a PID namespace of its own, so Herd's processes and the API keys in their environment stay out of its sight${asRoot}`;
   }
   return `${why}: ${reach}, and since it cannot be given a PID namespace (${placement.isolation?.reason ?? 'not tried'}), it can also read the API keys in Herd's environment through /proc; install bubblewrap (apt-get install bubblewrap) to sandbox commands`;
 }

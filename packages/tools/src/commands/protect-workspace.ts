@@ -1,6 +1,16 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+} from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { GuardError } from '@herd/core';
 import { acquirePlaceholder, releasePlaceholder } from './control-placeholders.js';
 import { hostPath } from './host-path.js';
 
@@ -109,6 +119,30 @@ function openExactly(target: string): number | undefined {
   return undefined;
 }
 
+/** The refusal for a root control path that exists but cannot be bound (a symbolic link, a FIFO, a socket). */
+function unprotectableControlPath(target: string, name: string): GuardError {
+  const stats = (() => {
+    try {
+      return lstatSync(target);
+    } catch {
+      return undefined;
+    }
+  })();
+  const what = !stats
+    ? 'kept disappearing while the sandbox was set up'
+    : stats.isSymbolicLink()
+      ? `is a symbolic link (to ${readlinkSync(target)})`
+      : 'is neither a file nor a directory';
+  return new GuardError({
+    code: 'control_path_unprotected',
+    message: `The workspace's ${name} ${what}, which the sandbox cannot keep read-only: a command could replace it with one of its own for git or the next Herd run to trust, so no sandboxed command runs.`,
+    hint: stats?.isSymbolicLink()
+      ? `Replace the link with what it points to (cp -a --remove-destination "$(readlink -f ${name})" ${name}, or move the directory there).`
+      : `Remove or replace ${target}.`,
+    scanner: 'sandbox',
+  });
+}
+
 /**
  * Plans the binds that keep Herd's and git's control files read-only inside the sandbox although the workspace
  * around them is writable (see {@link workspaceControlNames}):
@@ -116,7 +150,8 @@ function openExactly(target: string): number | undefined {
  * - at the workspace root, each control path is bound read-only over itself; a missing one is first created as an
  *   empty placeholder (a directory for `.git` and `.herd`, an empty file otherwise) and bound the same way, so a
  *   command cannot create `.git`, `herd.config.json` or `.gitattributes` where there were none; the placeholders
- *   are removed when the last sandbox using them ends. A `.git` file's git directory (a worktree's, a submodule's)
+ *   are removed when the last sandbox using them ends. One that exists but cannot be bound (a symbolic link, a
+ *   FIFO) stops the command with a {@link GuardError}: the command could replace it. A `.git` file's git directory (a worktree's, a submodule's)
  *   is bound read-only too when it lies in the workspace (outside it, everything is read-only already);
  * - below the root, every existing control path is bound read-only, and each directory on the way to it is bound
  *   over itself (writable) so it cannot be renamed away and replaced.
@@ -141,12 +176,30 @@ export async function protectWorkspace(options: { workspace: string }): Promise<
       for (const directory of gitDirectoriesOf(real)) bind(directory, false);
     }
   };
-  for (const [name, kind] of Object.entries(workspaceControlNames)) {
-    const target = path.join(root, name);
-    if (acquirePlaceholder(target, kind)) placeholders.push(target);
-    bindControl(target);
+  const release = () => {
+    for (const mount of mounts.values()) {
+      try {
+        closeSync(mount.descriptor);
+      } catch {}
+    }
+    for (const placeholder of placeholders) releasePlaceholder(placeholder);
+  };
+  let nested: Awaited<ReturnType<typeof findNestedControlPaths>>;
+  try {
+    for (const [name, kind] of Object.entries(workspaceControlNames)) {
+      const target = path.join(root, name);
+      // Twice: a placeholder another Herd removed between taking it over and opening it is made again.
+      for (let attempt = 0; attempt < 2 && !mounts.has(target); attempt += 1) {
+        if (acquirePlaceholder(target, kind)) placeholders.push(target);
+        bindControl(target);
+      }
+      if (!mounts.has(target)) throw unprotectableControlPath(target, name);
+    }
+    nested = await findNestedControlPaths(root);
+  } catch (error) {
+    release();
+    throw error;
   }
-  const nested = await findNestedControlPaths(root);
   for (const target of nested.found) {
     if (!hostPath.isInside(target, root)) continue;
     for (let directory = path.dirname(target); directory !== root; directory = path.dirname(directory)) {
@@ -158,13 +211,6 @@ export async function protectWorkspace(options: { workspace: string }): Promise<
   return {
     mounts: [...mounts.values()].sort((left, right) => depth(left.destination) - depth(right.destination)),
     complete: nested.complete,
-    release() {
-      for (const mount of mounts.values()) {
-        try {
-          closeSync(mount.descriptor);
-        } catch {}
-      }
-      for (const placeholder of placeholders) releasePlaceholder(placeholder);
-    },
+    release,
   };
 }

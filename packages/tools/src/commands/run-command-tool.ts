@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { GuardError, UserError } from '@herd/core';
 import { z } from 'zod';
 import type { ToolsConfig } from '../config/tools-config.js';
@@ -6,11 +7,13 @@ import { ApprovalRequiredError } from '../errors/approval-required-error.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { bubblewrapArguments, type SandboxStatus } from './bubblewrap-sandbox.js';
-import { canStartProgram } from './can-start-program.js';
 import { buildChildEnvironment } from './child-environment.js';
-import { evaluateCommandPolicy } from './command-policy.js';
+import { type CommandPolicyContext, evaluateCommandPolicy } from './command-policy.js';
 import type { CommandRunner } from './command-runner.js';
+import { findPlantedGitDirectory } from './find-planted-git-directory.js';
+import { hostPath } from './host-path.js';
 import { isInsideGitWorkTree } from './is-inside-git-work-tree.js';
+import { locateProgram } from './locate-program.js';
 import { type CapturedOutput, createOutputCapture } from './output-capture.js';
 import {
   type CommandPlacement,
@@ -20,6 +23,7 @@ import {
 } from './place-command.js';
 import type { ProcessIsolation } from './process-isolation.js';
 import { protectWorkspace } from './protect-workspace.js';
+import { readOnlyGitEnvironment } from './read-only-git-environment.js';
 import type { ProcessTreeResult } from './run-process-tree.js';
 import { runProcessTree } from './run-process-tree.js';
 
@@ -142,7 +146,7 @@ async function runPlaced(options: {
     );
   }
   const [program = ''] = request.command;
-  if (!(await canStartProgram({ program, searchPath: request.environment.PATH, cwd: request.cwd }))) {
+  if (!(await locateProgram({ program, searchPath: request.environment.PATH, cwd: request.cwd }))) {
     return notStarted(`no executable '${program}' on the command's PATH`);
   }
   const base = {
@@ -178,6 +182,34 @@ async function runPlaced(options: {
     argv: [...prefix, ...request.command],
     killMarkedDescendants: prefix.length === 0,
   });
+}
+
+/**
+ * What the policy needs to know about where a command runs: for a program named without a path, whether the file
+ * PATH finds for it lies in the workspace; for git, whether it runs inside a work tree and in a repository planted
+ * in the workspace.
+ */
+async function policyContext(options: {
+  command: readonly string[];
+  directory: string;
+  workspace: string;
+  searchPath: string | undefined;
+}): Promise<CommandPolicyContext> {
+  const { command, directory, workspace, searchPath } = options;
+  const [program = ''] = command;
+  const context: CommandPolicyContext = {};
+  if (!program.includes('/')) {
+    const file = await locateProgram({ program, searchPath, cwd: directory });
+    if (file && hostPath.isInside(file, workspace))
+      context.programInWorkspace = path.relative(workspace, file);
+  }
+  if (program !== 'git') return context;
+  const planted = await findPlantedGitDirectory({ directory, workspace });
+  return {
+    ...context,
+    insideGitRepository: await isInsideGitWorkTree(directory),
+    ...(planted ? { plantedGitDirectory: path.relative(workspace, planted) || '.' } : {}),
+  };
 }
 
 /**
@@ -222,14 +254,26 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         });
       }
       // Where it would run is known before asking, so the question can say it runs unsandboxed.
-      const placement = await placeCommand({ config, commandRunner, hasStdin: stdin !== undefined });
+      const placement = await placeCommand({
+        config,
+        commandRunner,
+        hasStdin: stdin !== undefined,
+        workspace: jail.root,
+      });
+      const childEnvironment = buildChildEnvironment({
+        ...(environment ? { source: environment } : {}),
+        extraAllowed: config.commands.envAllow,
+      });
       const verdict = evaluateCommandPolicy({
         argv: command,
         rules: config.commands.rules,
         defaultDecision: config.commands.defaultDecision,
-        context: {
-          insideGitRepository: command[0] === 'git' && (await isInsideGitWorkTree(directory.absolute)),
-        },
+        context: await policyContext({
+          command,
+          directory: directory.absolute,
+          workspace: jail.root,
+          searchPath: childEnvironment.PATH,
+        }),
       });
       if (verdict.decision === 'deny') {
         throw new GuardError({
@@ -246,20 +290,21 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
           kind: 'command',
           tool: 'run_command',
           argv: command,
+          ...(directory.relative !== '.' ? { cwd: directory.relative } : {}),
+          ...(stdin !== undefined ? { stdin } : {}),
           rule: verdict.rule,
           reason: verdict.reason,
           ...(unsandboxed ? { unsandboxed } : {}),
         });
       }
       const limit = Math.min(timeoutMs ?? config.commands.timeoutMs, config.commands.timeoutMs);
-      const childEnvironment = buildChildEnvironment({
-        ...(environment ? { source: environment } : {}),
-        extraAllowed: config.commands.envAllow,
-      });
       const request = {
         command,
         cwd: directory.absolute,
-        environment: childEnvironment,
+        environment:
+          verdict.decision === 'allow' && verdict.rule === 'read-only git'
+            ? readOnlyGitEnvironment(childEnvironment)
+            : childEnvironment,
         timeoutMs: limit,
         stdin,
         signal,

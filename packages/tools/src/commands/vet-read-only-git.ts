@@ -35,6 +35,8 @@ function vetPositionals(options: {
   context: CommandPolicyContext;
 }): string | undefined {
   const { subcommand, rest, positionals, context } = options;
+  if (context.plantedGitDirectory !== undefined)
+    return `git would use the repository at '${context.plantedGitDirectory.slice(0, 200)}', which lies in the workspace where its configuration can be written (its core.fsmonitor, filters and diff drivers run programs)`;
   if (subcommand === 'diff') {
     if (context.insideGitRepository !== true)
       return 'outside a git work tree `git diff` compares any two files on disk, as `--no-index` does';
@@ -55,7 +57,8 @@ function vetPositionals(options: {
  * Decides whether a git invocation only reads the repository and prints: its subcommand must be one of
  * {@link readOnlyGitOptions} and every option one listed for it (exact spellings only), with no global option but
  * `--no-pager`; positional arguments (revisions, paths) must not turn `git diff` into a comparison of files on disk
- * or `git branch` into a branch change. Anything else is not allowed, with the reason.
+ * or `git branch` into a branch change, and git must not be about to use a repository planted in the workspace (whose
+ * configuration would run programs). Anything else is not allowed, with the reason.
  */
 export function vetReadOnlyGit(args: readonly string[], context: CommandPolicyContext = {}): VettingResult {
   let index = 0;

@@ -1,15 +1,21 @@
-import { UserError } from '@herd/core';
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { z } from 'zod';
-import { findExecutable } from '../commands/find-executable.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
+import { compileSearchPattern } from './linear-pattern.js';
 import { missingPathError } from './missing-path-error.js';
 import { searchWithRipgrep } from './search-with-ripgrep.js';
 import { searchWithWalker } from './search-with-walker.js';
+import { showPath } from './show-path.js';
 
 /** The search query, validated. */
 export const SearchInputSchema = z.object({
-  pattern: z.string().min(1).describe('Regular expression (or literal text when literal is true).'),
+  pattern: z
+    .string()
+    .min(1)
+    .describe(
+      'Regular expression in ripgrep (RE2) syntax: no lookaround or backreferences. Literal text when literal is true.',
+    ),
   literal: z.boolean().default(false).describe('Treat pattern as plain text. Default false.'),
   path: z
     .string()
@@ -50,14 +56,34 @@ export interface SearchOutcome {
 export interface SearchToolOptions {
   /** The workspace jail. */
   jail: WorkspaceJail;
-  /** `auto` uses ripgrep when installed; `walker` always uses the pure JavaScript search. Default `auto`. */
+  /**
+   * `auto` uses ripgrep when installed outside the workspace; `walker` always uses the pure JavaScript search.
+   * Default `auto`.
+   */
   engine?: 'auto' | 'ripgrep' | 'walker';
 }
 
 /**
+ * ripgrep runs on the host, outside any sandbox, so it is never a file a model could have written: an `rg` in the
+ * workspace (`node_modules/.bin`, a virtualenv's `bin`) or on a relative `PATH` entry is passed over (see
+ * {@link findHostProgram}). Herd takes no ripgrep from npm (`@vscode/ripgrep` keeps its binary in
+ * `node_modules/@vscode/ripgrep/bin`, inside the workspace when installed there). Undefined when there is no other;
+ * the pure walker searches then.
+ */
+async function findRipgrep(workspace: string): Promise<string | undefined> {
+  try {
+    return (await findHostProgram('rg', { workspace })).executable;
+  } catch (error) {
+    if (error instanceof HostProgramUnavailableError) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Creates `search`: regex or literal search across the workspace, backed by ripgrep when it is installed and by a
- * pure JavaScript walk otherwise. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, and return
- * capped `path:line: text` results.
+ * pure JavaScript walk otherwise, which matches patterns and globs with RE2 (re2js) so that no pattern can hold the
+ * event loop. Both honor `.gitignore`, `.herdignore` and the jail's deny globs, never leave the workspace while
+ * folders are swapped, and return capped `path:line: text` results.
  */
 export function createSearchTool(options: SearchToolOptions) {
   const { jail, engine = 'auto' } = options;
@@ -71,21 +97,14 @@ export function createSearchTool(options: SearchToolOptions) {
     async run(query, { signal }) {
       const resolved = await jail.resolve({ path: query.path, intent: 'read' });
       if (!resolved.exists) throw missingPathError(query.path);
-      if (!query.literal) {
-        try {
-          new RegExp(query.pattern, 'u');
-        } catch (error) {
-          throw new UserError({
-            code: 'invalid_pattern',
-            message: `The pattern '${query.pattern}' is not a valid regular expression (${(error as Error).message}); fix it or pass literal: true.`,
-          });
-        }
-      }
-      const ripgrep = engine === 'walker' ? undefined : await findExecutable('rg');
+      // Both engines take the pattern RE2 reads (the syntax the description promises), checked once here: a
+      // pattern one engine ran and the other refused made results depend on whether rg is installed.
+      compileSearchPattern(query);
+      const ripgrep = engine === 'walker' ? undefined : await findRipgrep(jail.root);
       const outcome = ripgrep
         ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })
         : await searchWithWalker({ jail, query, start: resolved.absolute, signal });
-      const lines = outcome.matches.map((match) => `${match.path}:${match.line}: ${match.text}`);
+      const lines = outcome.matches.map((match) => `${showPath(match.path)}:${match.line}: ${match.text}`);
       const note = outcome.truncated
         ? `\n[stopped at ${query.maxResults} matches; narrow the pattern, path or glob]`
         : '';

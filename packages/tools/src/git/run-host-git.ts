@@ -1,6 +1,7 @@
-import { SystemError } from '@herd/core';
+import { findHostProgram, GuardError, isWithin, realLocation, SystemError } from '@herd/core';
 import { execa } from 'execa';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
+import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
 
 /** Options for {@link runHostGit}. */
 export interface HostGitOptions {
@@ -8,6 +9,12 @@ export interface HostGitOptions {
   args: readonly string[];
   /** Where git runs; it finds the repository from here unless `environment` names `GIT_DIR`. */
   cwd: string;
+  /**
+   * The directory the model can write (the workspace), when git runs elsewhere in the repository (its top, for
+   * `herd ci --commit`). Default `cwd`. Configuration git reads from a file in it is refused (see
+   * {@link assertConfigurationOutOfReach}).
+   */
+  workspace?: string;
   /**
    * Extra environment on top of a minimal one (`PATH`, `HOME`, `XDG_CONFIG_HOME` and where the user's git settings
    * are, `LANG=C`, no pager, no prompt); nothing else of Herd's environment reaches git (no other `GIT_*`
@@ -44,14 +51,21 @@ export interface HostGitResult {
  * - the configuration git is about to read is listed first (same directory, same environment) and every filter
  *   driver it defines is emptied and every per-protocol allow reset on the command line, which beats every file
  *   (git has no switch that turns all filters off, and runs clean filters even in `git status`);
+ * - as git reads the files again when the command runs, none of them (nor any file they include) may be one the
+ *   model can write in the meantime: configuration from inside the workspace, outside its `.git`, is refused;
+ * - a work tree (`core.worktree`) that does not hold the directory git runs in is refused;
  * - the environment is minimal, so no inherited `GIT_*` variable (`GIT_EXTERNAL_DIFF`, `GIT_SSH_COMMAND`,
- *   `GIT_CONFIG_PARAMETERS`, ...) reaches git.
+ *   `GIT_CONFIG_PARAMETERS`, ...) reaches git;
+ * - git itself is found on `PATH` without its relative entries and those inside the directory it runs in (see
+ *   {@link findHostProgram}): `npx` and package scripts put the workspace's `node_modules/.bin` first, where a model
+ *   could have left a program named `git`.
  *
  * Callers add what depends on the subcommand: `--no-ext-diff --no-textconv` for diffs, `--ignore-submodules` for
  * `status`/`diff` (git spawns a `git status` inside each submodule otherwise, with the submodule's own config).
  *
  * @throws SystemError `git_unavailable` when git cannot be started, `git_output_too_large` past `maxBuffer`;
- *   GuardError `git_config_unsafe` when the configuration defines a filter that cannot be switched off.
+ *   GuardError `git_config_unsafe` when the configuration defines a filter that cannot be switched off, comes
+ *   from a file in the workspace, or moves the work tree away from `cwd`.
  */
 export async function runHostGit(options: HostGitOptions): Promise<HostGitResult> {
   if (options.ownConfiguration && !options.environment?.GIT_DIR) {
@@ -67,25 +81,53 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
       : {}),
     ...options.environment,
   });
+  // The directory git runs in holds the workspace (it is the workspace, or the repository's top around it).
+  const { executable, searchPath } = await findHostProgram('git', {
+    workspace: options.cwd,
+    searchPath: environment.PATH ?? '',
+  });
+  environment.PATH = searchPath;
   const fixed = configArguments(fixedHostGitConfig);
   const subcommand = options.args[0] ?? '';
   if (options.ownConfiguration) {
-    return spawn({ ...options, args: [...fixed, ...options.args], environment, subcommand });
+    return spawn({ ...options, args: [...fixed, ...options.args], environment, subcommand, executable });
   }
-  const listed = await spawn({
-    ...options,
-    args: [...fixed, 'config', '--list', '--name-only', '-z'],
-    input: undefined,
-    environment,
-    subcommand,
-  });
+  const run = (named: readonly string[], args: readonly string[]) =>
+    spawn({ ...options, args: [...fixed, ...named, ...args], environment, subcommand, executable });
+  const listed = await run([], ['config', '--list', '--show-origin', '-z']);
   if (listed.exitCode !== 0) {
     // git would fail to read the same configuration for the real command too; say why rather than run it blind.
     return listed;
   }
-  const names = listed.stdout.toString('utf8').split('\0').filter(Boolean);
-  const named = configArguments(namedOverrides(names));
-  return spawn({ ...options, args: [...fixed, ...named, ...options.args], environment, subcommand });
+  const entries = parseListedConfig(listed.stdout.toString('utf8'));
+  assertConfigurationOutOfReach({
+    entries,
+    cwd: options.cwd,
+    reach: options.workspace ?? options.cwd,
+    environment,
+  });
+  const named = configArguments(namedOverrides(entries.map((entry) => entry.name)));
+  if (entries.some((entry) => entry.name.toLowerCase() === 'core.worktree')) {
+    assertWorkTreeHolds(options.cwd, await run(named, ['rev-parse', '--show-toplevel']));
+  }
+  return run(named, options.args);
+}
+
+/**
+ * `core.worktree` can name any directory as the work tree; run from outside it, git works on that directory as a
+ * whole (`git diff` would show the files of the home directory). Herd's git runs only where the work tree holds the
+ * directory it runs in, so its pathspecs (`-- .`, `--relative`) keep it to the workspace.
+ */
+function assertWorkTreeHolds(cwd: string, shown: HostGitResult): void {
+  // Without a work tree the command itself fails the same way.
+  if (shown.exitCode !== 0) return;
+  const top = realLocation(shown.stdout.toString('utf8').replace(/\n$/, ''));
+  if (isWithin(realLocation(cwd), top)) return;
+  throw new GuardError({
+    code: 'git_config_unsafe',
+    message: `The repository's work tree (core.worktree) is ${top}, which does not hold ${cwd}, so git would show and hash files outside the workspace; Herd runs no git here. Remove core.worktree from the repository's git config.`,
+    scanner: 'git',
+  });
 }
 
 /** The environment git runs with: minimal, GIT_*-free apart from what Herd sets. */
@@ -111,9 +153,9 @@ function hostGitEnvironment(extra: HostGitOptions['environment']): Record<string
 }
 
 async function spawn(
-  options: HostGitOptions & { environment: Record<string, string>; subcommand: string },
+  options: HostGitOptions & { environment: Record<string, string>; subcommand: string; executable: string },
 ): Promise<HostGitResult> {
-  const result = await execa('git', ['--no-pager', ...options.args], {
+  const result = await execa(options.executable, ['--no-pager', ...options.args], {
     cwd: options.cwd,
     extendEnv: false,
     env: options.environment,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatCommandLine, visibleText } from '@herd/core';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolResultError } from '../dispatcher/tool-result.js';
@@ -25,7 +26,19 @@ export type McpApprovalAnswer =
   | { approved: true; remember: boolean }
   | { approved: false; error: ToolResultError };
 
-const quoted = (argv: readonly string[]) => `\`${argv.join(' ').slice(0, 200)}\``;
+const quoted = (argv: readonly string[]) => `\`${formatCommandLine(argv)}\``;
+
+/** How much of a command's standard input the question shows. */
+const stdinShown = 2000;
+
+/** The sentence about what the command gets on standard input, or nothing. */
+function describeStdin(stdin: string | undefined): string {
+  if (stdin === undefined) return '';
+  const shown = visibleText(stdin.slice(0, stdinShown), { keepNewlines: true });
+  const rest =
+    stdin.length > stdinShown ? `\n… (${stdin.length - stdinShown} more characters not shown)` : '';
+  return ` On standard input it gets ${Buffer.byteLength(stdin)} bytes:\n${shown}${rest}`;
+}
 
 /**
  * Asks the person behind the MCP client to approve a command through `elicitation/create` (form mode) when the
@@ -51,13 +64,14 @@ export async function askMcpClientForApproval(
       },
     };
   }
-  const place = workspace ? ` in ${workspace}` : '';
+  const folder = workspace && approval.cwd ? path.join(workspace, approval.cwd) : (workspace ?? approval.cwd);
+  const place = folder ? ` in ${visibleText(folder)}` : '';
   let answer: Awaited<ReturnType<Server['elicitInput']>>;
   try {
     answer = await server.elicitInput(
       {
         mode: 'form',
-        message: `Allow ${command}${place}${approval.unsandboxed ? ' UNSANDBOXED' : ''}? Herd's command policy asks because ${approval.reason} (rule: ${approval.rule}).${unsandboxed}`,
+        message: `Allow ${command}${place}${approval.unsandboxed ? ' UNSANDBOXED' : ''}? Herd's command policy asks because ${visibleText(approval.reason)} (rule: ${visibleText(approval.rule)}).${unsandboxed}${describeStdin(approval.stdin)}`,
         requestedSchema: {
           type: 'object',
           properties: {
@@ -70,7 +84,8 @@ export async function askMcpClientForApproval(
             remember: {
               type: 'boolean',
               title: 'Remember for this session',
-              description: 'Run this exact command again without asking until the MCP connection closes.',
+              description:
+                'Run this exact command (same folder, same standard input) again without asking until the MCP connection closes.',
               default: false,
             },
           },

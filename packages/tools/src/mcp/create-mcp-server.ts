@@ -116,7 +116,12 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
     if ('refused' in first) return first.refused;
     const { result } = first;
     if (!result.approval) return toCallToolResult(result);
-    const key = JSON.stringify(result.approval.argv);
+    // The exact call: the same argv in another folder or with another script on stdin is another command.
+    const key = JSON.stringify([
+      result.approval.argv,
+      result.approval.cwd ?? '.',
+      result.approval.stdin ?? null,
+    ]);
     if (!remembered.has(key)) {
       const answer = await askMcpClientForApproval({
         server,

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { visibleText } from '@herd/core';
 import { type JsonRpcEnvelope, JsonRpcEnvelopeScanner } from './json-rpc-envelope-scanner.js';
 
 /**
@@ -105,7 +106,12 @@ export function oversizedMessageError(
 
 /** One line for stderr about a dropped message. */
 export function describeOversizedMessage(message: OversizedJsonRpcMessage, server: string): string {
-  const what = [message.method, message.id !== undefined ? `id ${JSON.stringify(message.id)}` : undefined]
+  // The peer chose the method: written out with its escapes, it cannot drive the terminal stderr may be.
+  const method = message.method === undefined ? undefined : visibleText(message.method);
+  const what = [
+    method,
+    message.id !== undefined ? `id ${visibleText(JSON.stringify(message.id))}` : undefined,
+  ]
     .filter(Boolean)
     .join(', ');
   return `${server}: dropped a ${message.bytes.toLocaleString('en-US')}-byte JSON-RPC message${what ? ` (${what})` : ''}: over the ${formatMiB(message.maxBytes)} limit; still serving.`;

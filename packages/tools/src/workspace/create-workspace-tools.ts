@@ -4,6 +4,7 @@ import { describeUnsandboxed, placeCommand } from '../commands/place-command.js'
 import { parseToolsConfig } from '../config/parse-tools-config.js';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { createToolDispatcher, type ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import { removeStaleStagedFiles } from '../files/staging-directory.js';
 import type { WorkspaceFileSystem } from '../files/workspace-file-system.js';
 import { createWorkspaceJail, type WorkspaceJail } from '../jail/workspace-jail.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -64,6 +65,8 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
     deny: config.jail.deny,
     defaultDeny: config.jail.defaultDeny,
   });
+  // Writes killed halfway (SIGKILL, a crash) leave their staged file in .herd/tmp; nothing else can remove it.
+  await removeStaleStagedFiles(jail).catch(() => 0);
   const registry = createToolRegistry({
     tools: [
       ...createBuiltinTools({
@@ -87,7 +90,12 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
   const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
   const unsandboxedCommands = async () => {
     try {
-      const placement = await placeCommand({ config, commandRunner: options.commandRunner, hasStdin: false });
+      const placement = await placeCommand({
+        config,
+        commandRunner: options.commandRunner,
+        hasStdin: false,
+        workspace: jail.root,
+      });
       return describeUnsandboxed(placement);
     } catch {
       // The configuration requires the sandbox and it does not work here: every command is refused, none unsandboxed.

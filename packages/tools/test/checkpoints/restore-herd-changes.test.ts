@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UndoConflictError } from '../../src/errors/undo-conflict-error.js';
@@ -74,6 +74,25 @@ describe('restore with scope herd-changes (what undo does)', () => {
     await run.checkpoints.restore(run.start.id, { scope: 'herd-changes' });
     expect(await run.read('a.txt')).toBe('a1\n');
     expect(await run.read('mine.txt')).toBe('by hand\n');
+  });
+
+  it('forced, never deletes files of the user that stand where a file Herd changed was (a folder of the same name)', async () => {
+    const run = await workspaceWithRun({ notes: 'n1\n', 'a.txt': 'a1\n' });
+    await run.write('notes', 'notes by herd\n');
+    await run.write('a.txt', 'a by herd\n');
+    // After the run, by hand: the file becomes a folder of the user's notes.
+    await rm(path.join(run.root, 'notes'));
+    await mkdir(path.join(run.root, 'notes'));
+    await writeFile(path.join(run.root, 'notes', 'mine.txt'), 'the user note\n');
+
+    const refused = await run.checkpoints.restore(run.start.id, { scope: 'herd-changes' }).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'undo_conflict', paths: ['notes'] });
+    // The person says yes to overwriting "notes"; the folder's files were never Herd's and stay.
+    const forced = await run.checkpoints.restore(run.start.id, { scope: 'herd-changes', force: true });
+    expect(await run.read('notes/mine.txt')).toBe('the user note\n');
+    expect(await run.read('a.txt')).toBe('a1\n');
+    expect(forced.kept).toEqual(['notes']);
+    expect(forced.restored).toEqual(['a.txt']);
   });
 });
 

@@ -112,4 +112,18 @@ describe('a checkpoint store left locked by a killed git', () => {
       expect(locks.some((lock) => existsSync(lock))).toBe(false);
     },
   );
+
+  it('removes only the locks git takes: lock files of the user in the same folder stay', async () => {
+    const { parent } = await createTemporaryWorkspace();
+    // A store pointed at a folder that also holds a project (tools.checkpoints.directory set to it).
+    const directory = path.join(parent, 'project');
+    await mkdir(path.join(directory, 'refs', 'herd'), { recursive: true });
+    const gitLocks = ['index.lock', 'HEAD.lock', 'config.lock', 'restore-index-0f1e2d3c-aaaa-bbbb.lock'];
+    const userLocks = ['yarn.lock', 'Cargo.lock', 'poetry.lock', 'flake.lock'];
+    for (const name of [...gitLocks, ...userLocks]) await writeFile(path.join(directory, name), 'x\n');
+    await writeFile(path.join(directory, 'refs', 'herd', 'checkpoints.lock'), '');
+    const removed = (await clearStaleGitLocks(directory)).map((lock) => path.relative(directory, lock));
+    expect(removed.sort()).toEqual([...gitLocks, path.join('refs', 'herd', 'checkpoints.lock')].sort());
+    for (const name of userLocks) expect(existsSync(path.join(directory, name))).toBe(true);
+  });
 });

@@ -1,22 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
-import { findExecutable } from '../../src/commands/find-executable.js';
 import { probeProcessIsolation } from '../../src/commands/process-isolation.js';
 import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { runProcessTree } from '../../src/commands/run-process-tree.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 import { processesWith, uniqueSleep } from './process-table.js';
 
 const dataOf = (result: { data?: unknown }) => result.data as RunCommandData;
-const isolation = await probeProcessIsolation();
-const bubblewrap = await probeBubblewrap();
+const isolation = await probeProcessIsolation({ workspace: tmpdir() });
+const bubblewrap = await probeBubblewrap({ workspace: tmpdir() });
 if (isolation.kind === 'none') console.warn(`Skipping PID namespace tests (${isolation.reason}).`);
 if (bubblewrap.kind === 'none') console.warn(`Skipping the sandboxed tree test (${bubblewrap.reason}).`);
 
@@ -85,6 +86,8 @@ async function runInHerdProcess(options: {
   key: string;
   config: unknown;
   pathVariable: string;
+  /** What the command does before reading every environment it can see. */
+  before?: string;
 }) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -95,8 +98,9 @@ async function runInHerdProcess(options: {
       JSON.stringify([
         'sh',
         '-c',
-        // Herd's own environment through its parent link, then every process's environment on the machine.
-        'cat /proc/$PPID/environ; for f in /proc/[0-9]*/environ; do cat "$f"; done; echo; echo done',
+        // Herd's own environment through its parent link, then the key's line in every environment it can read
+        // (only that line: all of them would overflow the output cap, which keeps head and tail).
+        `${options.before ?? ''} cat /proc/$PPID/environ; grep -h -a -o 'LLAMA_API_KEY=[[:alnum:]-]*' /proc/[0-9]*/environ 2>/dev/null; echo; echo done`,
       ]),
     ],
     { env: { PATH: options.pathVariable, HOME: process.env.HOME ?? '/', LLAMA_API_KEY: options.key } },
@@ -119,13 +123,34 @@ describe.skipIf(!built)('an approved unsandboxed command and the API keys in Her
     expect(JSON.stringify(result)).not.toContain(key);
   });
 
+  it.skipIf(isolation.kind === 'none')(
+    'cannot read them after unmounting its own /proc, even where it is root in its namespace',
+    async () => {
+      const { root } = await createTemporaryWorkspace();
+      const key = `sk-umount-${Date.now()}`;
+      const result = await runInHerdProcess({
+        root,
+        key,
+        config: { sandbox: { mode: 'off' } },
+        pathVariable: process.env.PATH ?? '',
+        // Under the /proc of its namespace lies the host's, which lists Herd; nsenter would leave the namespace.
+        before:
+          'umount /proc 2>&1 || umount -l /proc 2>&1; nsenter --target 1 --mount --pid true 2>&1 && echo left;',
+      });
+      expect(result.data.stdout.text).toContain('done');
+      expect(result.data.stdout.text).not.toContain('left');
+      expect(result.data.isolation?.kind).toBe('pid-namespace');
+      expect(JSON.stringify(result)).not.toContain(key);
+    },
+  );
+
   it('is told plainly where no PID namespace can be made', async () => {
     const { root, parent } = await createTemporaryWorkspace();
     // A PATH with the shell and cat but neither unshare nor bwrap, as on a machine without util-linux's unshare.
     const bin = path.join(parent, 'bin');
     await mkdir(bin);
     for (const program of ['sh', 'cat'])
-      await symlink((await findExecutable(program))!, path.join(bin, program));
+      await symlink((await installedProgram(program))!, path.join(bin, program));
     const result = await runInHerdProcess({
       root,
       key: 'sk-not-isolated',

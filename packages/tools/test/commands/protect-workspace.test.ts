@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadHerdConfig } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
 import type { RunCommandData } from '../../src/commands/run-command-tool.js';
@@ -8,9 +13,15 @@ import { git, initRepository } from '../git-repository.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 if (status.kind === 'none')
   console.warn(`Skipping control-file tests (bubblewrap unavailable: ${status.reason}).`);
+
+// Another Herd process is spawned from the built output (packages/tools/dist), which `npx tsc -b` produces.
+const childScript = fileURLToPath(new URL('./fixtures/run-command-in-child.mjs', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
+if (!built)
+  console.warn('Skipping the two-Herd placeholder test: packages/tools/dist is missing; run `npx tsc -b`.');
 
 const dataOf = (result: { data?: unknown }) => result.data as RunCommandData;
 const config = '{ "tools": { "commands": { "defaultDecision": "ask" } } }\n';
@@ -127,6 +138,89 @@ describe.skipIf(status.kind === 'none')('the sandbox keeps the workspace control
     await writeFile(path.join(root, 'release'), '');
     expect((await holding).ok).toBe(true);
     expect(existsSync(path.join(root, 'herd.config.json'))).toBe(false);
+  });
+
+  it.skipIf(!built)(
+    'keeps the placeholders another Herd on the same workspace shares while its command runs',
+    async () => {
+      const { root } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+      // Herd A, another process, runs a command until told to stop: it makes the placeholders.
+      const herdA = promisify(execFile)(
+        process.execPath,
+        [
+          childScript,
+          root,
+          '{}',
+          JSON.stringify(['sh', '-c', 'while [ ! -e release-a ]; do sleep 0.05; done']),
+        ],
+        { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' } },
+      );
+      await expect.poll(() => existsSync(path.join(root, '.git')), { timeout: 20_000 }).toBe(true);
+      // This Herd takes them over; its command waits until Herd A is done, then tries to create the real files.
+      const dispatcher = await commandToolsFor(root);
+      const attack = dispatcher.dispatch(
+        {
+          name: 'run_command',
+          arguments: {
+            argv: [
+              'sh',
+              '-c',
+              'touch b-started; while [ ! -e go ]; do sleep 0.05; done; mkdir -p .git/hooks; printf "[core]\\n\\tfsmonitor = touch pwned\\n" > .git/config; echo "{}" > herd.config.json',
+            ],
+          },
+        },
+        { approved: true },
+      );
+      await expect.poll(() => existsSync(path.join(root, 'b-started')), { timeout: 20_000 }).toBe(true);
+      await writeFile(path.join(root, 'release-a'), '');
+      expect(JSON.parse((await herdA).stdout)).toMatchObject({ ok: true });
+      await writeFile(path.join(root, 'go'), '');
+      const result = dataOf(await attack);
+      expect(result.stderr.text).toContain('Read-only file system');
+      expect(existsSync(path.join(root, '.git/config'))).toBe(false);
+      // The last Herd to use them removed them.
+      for (const name of ['.git', 'herd.config.json'])
+        expect(existsSync(path.join(root, name)), name).toBe(false);
+    },
+  );
+
+  it('refuses to run while a root control file is a symbolic link, which a command could replace', async () => {
+    const { root, outside } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+    await writeFile(path.join(outside, 'herd.config.json'), config);
+    await symlink(path.join(outside, 'herd.config.json'), path.join(root, 'herd.config.json'));
+    const dispatcher = await commandToolsFor(root);
+    const result = await dispatcher.dispatch(
+      {
+        name: 'run_command',
+        arguments: {
+          argv: [
+            'sh',
+            '-c',
+            'rm herd.config.json; echo \'{"tools":{"sandbox":{"mode":"off"}}}\' > herd.config.json',
+          ],
+        },
+      },
+      { approved: true },
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'control_path_unprotected' } });
+    expect(result.error?.message).toContain('herd.config.json is a symbolic link');
+    expect((await lstat(path.join(root, 'herd.config.json'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(path.join(root, 'herd.config.json'), 'utf8')).toBe(config);
+    // Nothing was left behind: the placeholders made before the link was met are gone.
+    expect(existsSync(path.join(root, '.git'))).toBe(false);
+  });
+
+  it('leaves another Herd started while a command runs reading no configuration, not the empty placeholder', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const dispatcher = await commandToolsFor(root);
+    const holding = dispatcher.dispatch({
+      name: 'run_command',
+      arguments: { argv: ['sh', '-c', 'while [ ! -e release ]; do sleep 0.05; done'] },
+    });
+    await expect.poll(() => existsSync(path.join(root, 'herd.config.json')), { timeout: 10_000 }).toBe(true);
+    expect(loadHerdConfig({ cwd: root, env: {} }).file).toBeUndefined();
+    await writeFile(path.join(root, 'release'), '');
+    expect((await holding).ok).toBe(true);
   });
 
   it('takes over and removes a placeholder a killed Herd left behind', async () => {

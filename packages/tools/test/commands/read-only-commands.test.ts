@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunCommandData } from '../../src/commands/run-command-tool.js';
@@ -73,6 +74,32 @@ describe('read-only commands through run_command', () => {
     const result = await dispatcher.dispatch({ name: 'run_command', arguments: { argv } });
     expect(result.approval).toBeDefined();
     expect(JSON.stringify(result)).not.toContain('sk-secret-in-dotenv');
+  });
+
+  it.each([
+    [
+      'a PATH entry inside the workspace (a virtualenv, direnv PATH_add)',
+      (root: string) => path.join(root, 'bin'),
+    ],
+    ['a relative PATH entry', () => 'bin'],
+  ])('asks before git status and ls when %s finds them in the workspace', async (_, entry) => {
+    const { root } = await repository();
+    const proof = path.join(root, 'pwned');
+    // What one approved command can leave behind for every later command that needs no approval.
+    for (const program of ['git', 'ls']) {
+      await mkdir(path.join(root, 'bin'), { recursive: true });
+      await writeFile(path.join(root, 'bin', program), `#!/bin/sh\ntouch ${proof}\n`, { mode: 0o755 });
+    }
+    const dispatcher = await commandToolsFor(root, {
+      environment: { PATH: `${entry(root)}:${process.env.PATH}`, HOME: process.env.HOME ?? '/' },
+    });
+    for (const argv of [['git', 'status'], ['ls']]) {
+      const result = await dispatcher.dispatch({ name: 'run_command', arguments: { argv } });
+      expect(result.approval?.reason, argv[0]).toContain(
+        `'${argv[0]}' on the command's PATH is bin/${argv[0]}`,
+      );
+    }
+    expect(existsSync(proof)).toBe(false);
   });
 
   it('asks before git diff of two files in a workspace that is not a repository', async () => {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/commands/find-executable.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { fileToolsFor } from './file-tools.js';
 
@@ -29,7 +29,7 @@ const nestedIgnoreFiles = {
   'packages/lib/generated/kept.ts': 'needle\n',
 };
 
-const hasRipgrep = (await findExecutable('rg')) !== undefined;
+const hasRipgrep = (await installedProgram('rg')) !== undefined;
 if (!hasRipgrep)
   console.warn('Skipping the ripgrep search engine tests: rg is not installed (apt-get install -y ripgrep).');
 
@@ -148,5 +148,50 @@ describe('search', () => {
     const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern: 'foo(' } });
     expect(result.error?.code).toBe('invalid_pattern');
     expect(result.error?.message).toContain('literal: true');
+  });
+});
+
+// The description promises ripgrep's (RE2) syntax, but patterns were checked with JavaScript's RegExp first:
+// `(?i)`, POSIX classes, `\pL` and `(?P<name>…)` were refused by both engines, and a pattern past RE2's repeat
+// limit ran for seconds in ripgrep while the walker refused it.
+describe.each([
+  ['walker', true],
+  ['ripgrep', hasRipgrep],
+] as const)('pattern syntax with the %s engine', (engine, available) => {
+  const lines = 'Hello World\nfoo bar\nAnswer 😀\n';
+  it.skipIf(!available)(
+    'takes RE2 syntax and the JavaScript forms it translates, alike in both engines',
+    async () => {
+      const { root } = await createTemporaryWorkspace({ 'a.txt': lines });
+      const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+      for (const [pattern, line] of [
+        ['(?i)WORLD', 1],
+        ['[[:upper:]]orld', 1],
+        ['\\pL+ bar', 2],
+        ['(?P<first>foo) bar', 2],
+        ['(?<first>foo) bar', 2],
+        ['\\x{41}nswer', 3],
+        ['\\u0041nswer \\u{1F600}', 3],
+      ] as const) {
+        const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern } });
+        expect({ pattern, result }).toMatchObject({
+          pattern,
+          result: { ok: true, data: { engine, matches: [{ path: 'a.txt', line }] } },
+        });
+      }
+    },
+  );
+
+  it.skipIf(!available)('refuses what RE2 refuses, with the same error in both engines', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': lines });
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    for (const pattern of ['((a{100}){100}){100}', '(?<=foo) bar', '(o)\\1', 'foo(']) {
+      const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern } });
+      expect({ pattern, result }).toMatchObject({
+        pattern,
+        result: { ok: false, error: { code: 'invalid_pattern' } },
+      });
+      expect(result.error?.message).toContain('literal: true');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { JsonRpcEnvelopeScanner } from '../../src/mcp/json-rpc-envelope-scanner.js';
 import {
+  describeOversizedMessage,
   limitJsonRpcLines,
   type OversizedJsonRpcMessage,
   oversizedMessageError,
@@ -71,6 +72,15 @@ describe('JsonRpcEnvelopeScanner', () => {
     const envelope = envelopeOf('{"jsonrpc":"2.0","id":null,"result":{"big":[1,2,3]}}');
     expect(envelope).toEqual({ id: null, method: undefined });
     expect(oversizedMessageError({ ...envelope, bytes: 10, maxBytes: 5 }, 'herd mcp')).toBeUndefined();
+  });
+
+  it("writes a dropped message's method on stderr with its terminal escapes shown, not obeyed", () => {
+    const line = describeOversizedMessage(
+      { id: 1, method: 'tools/call\u001b[2K\rall good', bytes: 40_000_000, maxBytes: 32 * 1024 * 1024 },
+      'herd mcp',
+    );
+    expect(line).toContain('(tools/call\\x1b[2K\\rall good, id 1)');
+    expect(line).not.toContain('\u001b');
   });
 
   it('answers a request with an error naming the limit', () => {

@@ -5,6 +5,8 @@ import {
   checkConfigTrust,
   configTrustNeedsPerson,
   describeConfigTrust,
+  describeConfigWeakenings,
+  type GuardClassifierCoverage,
   HerdError,
   type LoadedHerdConfig,
   type ResolvedHerdRoles,
@@ -13,7 +15,11 @@ import {
   recordConfigTrust,
   resolveHerdRoles,
 } from '@herd/core';
+// Types only: the guard package is loaded when the command runs.
+import type { PromptGuardLocation } from '@herd/guard';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { Command } from 'commander';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
 import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
@@ -35,26 +41,48 @@ export function registerConfigCommand(program: Command): void {
     .option('--json', 'print the resolved roles as JSON')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       const workspace = resolve(options.workspace ?? process.cwd());
+      // Loaded here, not at start: other commands do not need the whole guard package.
+      const { locatePromptGuard } = await import('@herd/guard');
       // Every section is validated in one pass, by the package that owns it, so every mistake shows at once.
       const loaded = await loadWorkspaceConfig({ cwd: workspace });
       const { roles, problems: roleProblems, finding } = resolveRoles(loaded);
-      const trust = checkConfigTrust({ loaded, workspace });
+      const promptGuard = locatePromptGuard({ config: loaded.config, baseDirectory: loaded.baseDirectory });
+      const classifiers = roles ? guardCoverage(roles, promptGuard) : undefined;
+      const trust = checkConfigTrust({ loaded, workspace, judges: await loadConfigSectionJudges() });
       const problems = [
         ...roleProblems,
         ...(roles ? [...findProblems(roles), ...reserveProblems(loaded.config.run, roles)] : []),
+        ...(promptGuard.kind === 'broken'
+          ? [{ code: 'prompt_guard_model_broken', message: promptGuard.reason }]
+          : []),
       ];
       const findings = [
         ...(finding ? [finding] : []),
         ...(configTrustNeedsPerson(trust)
           ? [`${describeConfigTrust(trust)}; review it, then \`herd config trust\` accepts it.`]
-          : []),
+          : trust.weakenings.length > 0
+            ? [
+                `${trust.file} weakens Herd (${trust.personal ? 'your own file, named outside the repository' : 'accepted by a person'}): ${describeConfigWeakenings(trust.weakenings)}.`,
+              ]
+            : []),
       ];
+      // Base URLs may carry credentials (https://user:password@host): what is printed is redacted.
+      const redactor = createSecretsRedactor({ extraNames: roles ? keyNames(roles) : [] });
       if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ file: loaded.file ?? null, roles: roles ?? null, trust: trust.status, findings, problems }, null, 2)}\n`,
-        );
+        const report = redactor.redactValue({
+          file: loaded.file ?? null,
+          roles: roles ?? null,
+          guard: classifiers ? { classifiers } : null,
+          trust: trust.status,
+          weakenings: trust.weakenings,
+          findings,
+          problems,
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        process.stdout.write(renderRoles({ file: loaded.file, roles, problems, findings }));
+        process.stdout.write(
+          redactor.redact(renderRoles({ file: loaded.file, roles, classifiers, problems, findings })),
+        );
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -70,17 +98,21 @@ export function registerConfigCommand(program: Command): void {
   config
     .command('trust')
     .description(
-      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it only once accepted',
+      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it, or that weakens Herd, only once accepted',
     )
     .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .action(async (options: { workspace?: string }) => {
       const workspace = resolve(options.workspace ?? process.cwd());
       const loaded = await loadWorkspaceConfig({ cwd: workspace });
-      const trust = checkConfigTrust({ loaded, workspace });
-      recordConfigTrust(trust);
+      const trust = checkConfigTrust({ loaded, workspace, judges: await loadConfigSectionJudges() });
+      recordConfigTrust(trust, { person: true });
+      const weakens =
+        trust.weakenings.length > 0
+          ? `  it weakens Herd, as you accept:\n${trust.weakenings.map((weakening) => `    ${weakening.path}: ${weakening.what}\n`).join('')}`
+          : '';
       process.stdout.write(
         trust.file
-          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n`
+          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n${weakens}`
           : `no configuration file here; runs in ${trust.scope} use the environment and defaults\n`,
       );
       process.exitCode = exitCodes.success;
@@ -118,6 +150,16 @@ interface Problem {
   message: string;
   /** What else to try, when the section's parser said. */
   hint?: string;
+}
+
+function endpointsOf(roles: ResolvedHerdRoles): ResolvedModelEndpoint[] {
+  const roleList = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
+  return roleList.flatMap((role) => [role, ...role.fallbacks]);
+}
+
+/** Every key variable the configuration reads, so their values are redacted whatever their names. */
+function keyNames(roles: ResolvedHerdRoles): string[] {
+  return [...new Set(endpointsOf(roles).map((endpoint) => endpoint.apiKeyEnv))];
 }
 
 function findProblems(roles: ResolvedHerdRoles): Problem[] {
@@ -195,25 +237,56 @@ function describeRole(name: string, role: ResolvedModelRole): string {
   return lines.join('\n');
 }
 
+/**
+ * What each guard classifier will cover, from where and why. Prompt Guard's model is found, not loaded: `on` means
+ * a model is there, and a run reports `failed` should it not load.
+ */
+function guardCoverage(
+  roles: ResolvedHerdRoles,
+  promptGuard: PromptGuardLocation,
+): GuardClassifierCoverage[] {
+  const llamaGuard = roles.guard.llamaGuardResolution;
+  return [
+    {
+      name: 'prompt_guard',
+      state:
+        promptGuard.kind === 'broken'
+          ? 'failed'
+          : promptGuard.kind === 'configured' || promptGuard.kind === 'installed'
+            ? 'on'
+            : 'skipped',
+      reason: promptGuard.reason,
+    },
+    { name: 'llama_guard', state: llamaGuard.role ? 'on' : 'skipped', reason: llamaGuard.reason },
+  ];
+}
+
 function renderRoles(options: {
   file: string | undefined;
   roles: ResolvedHerdRoles | undefined;
+  classifiers: GuardClassifierCoverage[] | undefined;
   problems: Problem[];
   findings: string[];
 }): string {
-  const { file, roles, problems, findings } = options;
+  const { file, roles, classifiers, problems, findings } = options;
   const lines = [`configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`];
-  if (roles) {
-    const promptGuard = roles.guard.promptGuard;
+  if (roles && classifiers) {
+    const [promptGuard, llamaGuard] = classifiers as [GuardClassifierCoverage, GuardClassifierCoverage];
+    const state = (classifier: GuardClassifierCoverage) =>
+      classifier.state === 'on' ? 'on' : classifier.state.toUpperCase();
     lines.push(
       describeRole('planner', roles.planner),
       describeRole('actor', roles.actor),
-      roles.guard.llamaGuard
-        ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
-        : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
-      promptGuard
-        ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
-        : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
+      `guard.llamaGuard (Llama Guard 4): ${state(llamaGuard)} — ${llamaGuard.reason}`,
+      ...(roles.guard.llamaGuard
+        ? [
+            `  ${describeRole(roles.guard.llamaGuardResolution.api === 'moderations' ? 'moderations' : 'chat', roles.guard.llamaGuard).replaceAll('\n', '\n  ')}`,
+          ]
+        : []),
+      `guard.promptGuard (Prompt Guard 2): ${state(promptGuard)} — ${promptGuard.reason}`,
+      ...(roles.guard.promptGuard && !existsSync(roles.guard.promptGuard.modelPath)
+        ? [`  local ONNX at ${roles.guard.promptGuard.modelPath} (MISSING)`]
+        : []),
     );
   } else if (problems.length === 0) {
     lines.push(

@@ -1,11 +1,14 @@
 import { type Dirent, lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
+import { ensureConfigTrusted, loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
 // Types only: the guard package (classifier runtimes) is loaded when a guard command runs, not at start.
 import type { AuditRecord, GuardMode, GuardVerdict, ScanPoint } from '@herd/guard';
 import { type Command, InvalidArgumentError } from 'commander';
 import { prepareHerdDirectory } from '../../herd/herd-directory.js';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
 import { exitCodes } from '../report-cli-error.js';
+import { terminalConfigTrust } from '../runs/terminal-config-trust.js';
+import { registerGuardSetupCommand } from './guard-setup-command.js';
 
 /** Options of `herd guard scan` as commander parses them. */
 interface ScanCommandOptions {
@@ -35,11 +38,14 @@ const skippedFolders = new Set(['.git', 'node_modules', '.herd', 'dist', '.next'
 const largestFile = 2 * 1024 * 1024;
 
 /**
- * Registers `herd guard scan <paths... | ->` (local scanners always; Prompt Guard and Llama Guard when configured;
+ * Registers `herd guard setup` (see `registerGuardSetupCommand`), `herd guard scan <paths... | ->` (local scanners always; Prompt Guard and Llama Guard when configured;
  * a table or `--json`; exit 2 when anything is blocked) and `herd guard log` (the audit log, newest last).
  */
 export function registerGuardCommand(program: Command): void {
-  const guard = program.command('guard').description('Scan content with the guard and read its audit log');
+  const guard = program
+    .command('guard')
+    .description('Set up Prompt Guard 2, scan content with the guard and read its audit log');
+  registerGuardSetupCommand(guard);
   guard
     .command('scan')
     .description(
@@ -61,6 +67,15 @@ export function registerGuardCommand(program: Command): void {
       const { createGuardFromConfig, GuardModeSchema } = await import('@herd/guard');
       const mode = parseMode(options.mode ?? (process.env.CI ? 'ci' : 'act'), GuardModeSchema.options);
       const loaded = loadHerdConfig();
+      // Llama Guard gets the files and a key: a configuration that sends them elsewhere, or turns a classifier off,
+      // needs a person as it does for a run.
+      const confirm = terminalConfigTrust();
+      await ensureConfigTrusted({
+        loaded,
+        workspace: process.cwd(),
+        judges: await loadConfigSectionJudges(),
+        ...(confirm === 'refuse' ? {} : confirm),
+      });
       // The finding cache and the audit log go under .herd, which must ignore itself in git before they do.
       if (options.cache || options.audit) prepareHerdDirectory(loaded.baseDirectory);
       const configured = await createGuardFromConfig({
@@ -86,6 +101,7 @@ export function registerGuardCommand(program: Command): void {
             policy: configured.guard.policy.name,
             point: options.point,
             mode,
+            classifiers: configured.classifiers,
             skippedClassifiers: configured.skippedClassifiers,
             blocked,
             skipped,
@@ -96,10 +112,9 @@ export function registerGuardCommand(program: Command): void {
           process.stdout.write(
             renderScan({ items, policy: configured.guard.policy.name, mode, point: options.point }),
           );
-          for (const classifier of configured.skippedClassifiers) {
-            process.stderr.write(
-              `herd: ${classifier.scanner} skipped: ${classifier.setting} is not configured.\n`,
-            );
+          for (const classifier of configured.classifiers) {
+            if (classifier.state === 'on') continue;
+            process.stderr.write(`herd: ${classifier.name} ${classifier.state}: ${classifier.reason}.\n`);
           }
           for (const file of skipped)
             process.stderr.write(`herd: not scanned: ${file.path}: ${file.reason}.\n`);

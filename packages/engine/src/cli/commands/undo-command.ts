@@ -52,9 +52,13 @@ export function registerUndoCommand(program: Command): void {
         const overwritten = restored.conflicts.length
           ? `overwrote ${restored.conflicts.length} file(s) changed since Herd changed them: ${restored.conflicts.join(', ')}\n`
           : '';
+        const kept = restored.kept.length
+          ? `kept ${restored.kept.length} file(s) Herd changed where a folder of other files now is (restoring them would delete those): ${restored.kept.join(', ')}\n`
+          : '';
         process.stdout.write(
           `undid ${what} (session ${sessionId}): ${restored.restored.length} file(s) restored, ${restored.removed.length} removed\n` +
             overwritten +
+            kept +
             `the files as they were before this undo are kept as checkpoint ${restored.previousId}\n`,
         );
       } finally {

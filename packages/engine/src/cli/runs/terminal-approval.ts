@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { visibleText } from '@herd/core';
 import type { ApprovalDecision, ApprovalRequest } from '../../approvals/approval-request.js';
 import type { ApprovalResolver } from '../../herd/drive-run.js';
 
@@ -21,14 +22,17 @@ export function terminalApproval(
   const output = options.output ?? process.stderr;
   return async (request: ApprovalRequest): Promise<ApprovalDecision | undefined> => {
     if (!input.isTTY || !output.isTTY || options.signal?.aborted) return undefined;
-    if (request.detail && request.kind !== 'plan') output.write(`${request.detail}\n`);
-    if (request.unsandboxed) output.write(`UNSANDBOXED: ${request.unsandboxed}.\n`);
+    // Everything shown is escaped: a model's words (an argv, a plan title) could otherwise carry terminal escapes
+    // that erase or rewrite the question a person is answering.
+    if (request.detail && request.kind !== 'plan')
+      output.write(`${visibleText(request.detail, { keepNewlines: true })}\n`);
+    if (request.unsandboxed) output.write(`UNSANDBOXED: ${visibleText(request.unsandboxed)}.\n`);
     const readline = createInterface({ input, output });
     try {
       for (;;) {
         const answer = (
           await readline.question(
-            `${request.title} [y]es / [a]lways / [n]o: `,
+            `${visibleText(request.title)} [y]es / [a]lways / [n]o: `,
             options.signal ? { signal: options.signal } : {},
           )
         )

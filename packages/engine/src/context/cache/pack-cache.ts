@@ -24,8 +24,12 @@ export interface PackCacheEntry {
   tokens?: number;
   /** Where built-in redaction found secrets. */
   findings?: SecretFinding[];
-  /** Whether a content scanner has judged (and possibly redacted) the stored content. */
-  scanned?: boolean;
+  /** The key of the content scanner that judged (and possibly redacted) the stored content, when one did. */
+  scannedBy?: string;
+  /** The key of the content scanner that judged the symbol lines the repository map shows of this file. */
+  symbolsScannedBy?: string;
+  /** The content scanner (`scannedBy`) asked to leave the file out of the document. */
+  denied?: boolean;
   /** The content scanner's flags, when a scanner ran. */
   flagged?: string[];
   /** Top-level symbols, once extracted. */
@@ -54,7 +58,8 @@ export interface OverheadCount {
   exact: boolean;
 }
 
-const formatVersion = 1;
+// 2: scanner verdicts carry the scanner's key, and a denial no longer excludes the file when it is read.
+const formatVersion = 2;
 const indexName = 'pack-index.json';
 const contentsName = 'pack-contents.txt';
 

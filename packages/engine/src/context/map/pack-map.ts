@@ -1,14 +1,16 @@
 import { UserError } from '@herd/core';
+import type { DocumentScan } from '../document-scan.js';
 import { languageOf } from '../languages/language-of.js';
 import type { PackSettings } from '../pack-options.js';
 import type { PackStats } from '../pack-stats.js';
+import { chooseFence } from '../render/choose-fence.js';
 import { renderPackedDocument } from '../render/render-packed-document.js';
 import type { IncludedFile } from '../selection/read-repository-files.js';
 import type { CountedFile } from '../tokens/calibrate-token-counts.js';
 import type { TokenCountPool } from '../tokens/token-count-pool.js';
 import { buildRepositoryMap, type MapFile } from './build-repository-map.js';
 import { createImportResolver, extractImports } from './extract-imports.js';
-import { createSymbolExtractor } from './extract-symbols.js';
+import { createSymbolExtractor, type SymbolExtractor } from './extract-symbols.js';
 import { gitActivity } from './git-activity.js';
 import { rankFiles } from './rank-files.js';
 import { taskRelevance } from './task-relevance.js';
@@ -24,6 +26,19 @@ export interface PackMapOptions {
   pool: TokenCountPool;
   /** Updated in place: mode, files in the document, cut files, document tokens. */
   stats: PackStats;
+  /** The content scanner's point, when there is a scanner: it judges what the finished map shows. */
+  scan?: DocumentScan | undefined;
+  /** Counts every file again after the scanner changed a text (as a pack of the changed files would). */
+  recount?: () => Promise<void>;
+}
+
+/** A map document and what it shows. */
+export interface PackedMap {
+  document: string;
+  /** Whether symbols or imports were extracted (the pack cache has new entries). */
+  extracted: boolean;
+  /** The files whose whole text or whose symbol lines the document shows. */
+  shown: IncludedFile[];
 }
 
 // The map's share of the budget; the rest goes to files in full. A small budget gives the map more.
@@ -35,15 +50,47 @@ const largestParsedFile = 512 * 1024;
  * Packs a repository that does not fit its budget: ranks files (task relevance, import-graph centrality,
  * recent git activity), puts the best-ranked ones in full while they fit, and lists the rest in a repository
  * map trimmed to its share. The document's token count is exact, and lower-ranked files are dropped until it
- * fits.
+ * fits. With a content scanner, what the finished document shows (files in full, symbol lines in the map) is
+ * scanned before it is returned, and nothing else is; when the scanner changes or denies something, the map is
+ * laid out again and what it then shows is scanned in turn.
  *
  * @throws UserError when the budget cannot hold even the coarsest map.
  */
-export async function packMap(options: PackMapOptions): Promise<{ document: string; extracted: boolean }> {
-  const { settings, included, counted, stats } = options;
+export async function packMap(options: PackMapOptions): Promise<PackedMap> {
+  const { included, counted, scan } = options;
+  const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
+  const [activity, extractor] = await Promise.all([
+    gitActivity({ root: options.root }),
+    createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) }),
+  ]);
+  let fence = options.fence;
+  let extracted = false;
+  for (;;) {
+    const layout = await layOutMap({ ...options, fence, byPath, activity, extractor });
+    extracted ||= layout.extracted;
+    const full = layout.full.map((path) => byPath.get(path)!.file);
+    const symbols = layout.withSymbols.map((path) => byPath.get(path)!.file);
+    if (!scan || !(await scan.review({ full, symbols })))
+      return { document: layout.document, extracted, shown: [...full, ...symbols] };
+    await options.recount?.();
+    fence = chooseFence({
+      paths: included.map((file) => file.path),
+      contents: included.map((file) => file.text),
+    });
+  }
+}
+
+/** One layout of the map: ranks the files and fills the budget, leaving out files the scanner denied. */
+async function layOutMap(
+  options: PackMapOptions & {
+    byPath: Map<string, { file: IncludedFile; counted: CountedFile }>;
+    activity: Map<string, number>;
+    extractor: SymbolExtractor;
+  },
+): Promise<{ document: string; extracted: boolean; full: string[]; withSymbols: string[] }> {
+  const { settings, included, stats, byPath, scan } = options;
   const budget = settings.budget;
   let extracted = false;
-  const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
   const packageNames = new Map<string, string>();
   for (const file of included) {
     if (!(file.path === 'package.json' || file.path.endsWith('/package.json'))) continue;
@@ -54,6 +101,7 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       // Not JSON (a template, or redacted): no package name.
     }
   }
+  // Denied files still take part in the ranking, so that it is the same whatever earlier packs scanned.
   const paths = included.map((file) => file.path);
   const resolve = createImportResolver({ paths, packageNames });
   const imports = new Map<string, string[]>();
@@ -68,18 +116,18 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
     );
     if (targets.length > 0) imports.set(file.path, targets);
   }
-  const [activity] = await Promise.all([gitActivity({ root: options.root })]);
   const relevance = taskRelevance({ task: settings.task, files: included });
-  const ranked = rankFiles({ paths, imports, relevance, activity });
-
-  const extractor = await createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) });
+  const denied = new Set(scan ? included.filter((file) => scan.denied(file)).map((file) => file.path) : []);
+  const ranked = rankFiles({ paths, imports, relevance, activity: options.activity }).filter(
+    (path) => !denied.has(path),
+  );
   const symbolsOf = (mapFile: MapFile) => {
     const { file } = byPath.get(mapFile.path)!;
     if (!file.entry.symbols) {
       file.entry.symbols =
         file.text.length > largestParsedFile
           ? []
-          : extractor.extract({ language: languageOf(file.path), text: file.text });
+          : options.extractor.extract({ language: languageOf(file.path), text: file.text });
       extracted = true;
     }
     return file.entry.symbols;
@@ -117,7 +165,7 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       fence: options.fence,
       rootName: options.rootName,
       mode: 'map',
-      includedFiles: included.length,
+      includedFiles: ranked.length,
       outline: map.text,
       files,
     });
@@ -126,9 +174,9 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       stats.mode = 'map';
       stats.files.inDocument = full.length;
       stats.tokens.document = documentTokens;
-      stats.cut = paths.filter((path) => !fullSet.has(path));
+      stats.cut = paths.filter((path) => !fullSet.has(path) && !denied.has(path));
       stats.mapTrimmed = map.trimmed;
-      return { document, extracted };
+      return { document, extracted, full, withSymbols: map.withSymbols };
     }
     if (full.length > 0) {
       // Drop the lowest-ranked file in full (the last one added) and try again.

@@ -277,10 +277,16 @@ function acceptBytes(options: {
     exclude(file.path, inspected.verdict.reason, inspected.verdict.detail);
     return;
   }
-  const redacted = redactSecrets(inspected.text);
+  const redacted = redactSecrets(inspected.text, file.path);
   // Counts, symbols and verdicts depend only on the content, so a touched but unchanged file keeps them.
   const reusable =
-    cached && cached.hash === hash && !cached.exclusion && !cached.scanned ? cached : undefined;
+    cached &&
+    cached.hash === hash &&
+    !cached.exclusion &&
+    cached.scannedBy === undefined &&
+    cached.symbolsScannedBy === undefined
+      ? cached
+      : undefined;
   const entry: PackCacheEntry = {
     ...base,
     ...(redacted.findings.length > 0 ? { findings: redacted.findings } : {}),

@@ -75,6 +75,7 @@ export function planNode(context: RunContext) {
           action: 'warn',
           categories: flagged.reasons,
           reason: `${flagged.path} looks like it carries instructions for the model`,
+          source: flagged.path,
         });
       }
       return requestPlan({

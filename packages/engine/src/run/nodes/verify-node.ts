@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { PlanCommand } from '@herd/core';
+import { formatCommandLine, type PlanCommand } from '@herd/core';
 import { askForApproval } from '../../approvals/approval-request.js';
+import { commandApprovalKey } from '../../approvals/command-approval-key.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 
@@ -52,9 +53,9 @@ export function verifyNode(context: RunContext) {
             request: {
               requestId: `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`,
               kind: 'command',
-              title: `Run the verification command \`${argv.join(' ')}\`${result.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
+              title: `Run the verification command \`${formatCommandLine(argv)}\`${result.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
               detail: result.approval.reason,
-              rememberKey: `command:${result.approval.rule}`,
+              rememberKey: commandApprovalKey({ argv }),
               ...(result.approval.unsandboxed ? { unsandboxed: result.approval.unsandboxed } : {}),
             },
           }) !== 'reject';

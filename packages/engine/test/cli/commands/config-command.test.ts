@@ -35,6 +35,19 @@ describe('herd config check', () => {
     return runHerdCli(['config', 'check'], { env: environment });
   }
 
+  it('prints a base URL without the password it carries, as text and as JSON', async () => {
+    await writeFile(join(root, 'herd.config.json'), JSON.stringify({ provider: 'vllm' }));
+    const password = 'herd-canary-url-password-42';
+    const env = { ...environment, HERD_BASE_URL: `http://herd:${password}@127.0.0.1:8000/v1` };
+    const text = await runHerdCli(['config', 'check'], { env });
+    const json = await runHerdCli(['config', 'check', '--json'], { env });
+    expect(text.stdout).toContain('url http://herd:[redacted:HERD_BASE_URL]@127.0.0.1:8000/v1');
+    expect(JSON.parse(json.stdout).roles.planner.baseUrl).toBe(
+      'http://herd:[redacted:HERD_BASE_URL]@127.0.0.1:8000/v1',
+    );
+    expect(text.stdout + text.stderr + json.stdout + json.stderr).not.toContain(password);
+  });
+
   it('accepts a local provider and says the configuration is valid', async () => {
     const result = await check({ provider: 'vllm' });
     expect(result.code).toBe(0);
@@ -99,5 +112,31 @@ describe('herd config check', () => {
     expect(changed.stdout).toMatch(/finding: .*herd\.config\.json changed since a person last ran Herd/);
     await runHerdCli(['config', 'trust'], { env });
     expect((await runHerdCli(['config', 'check'], { env })).stdout).not.toContain('finding:');
+  });
+
+  it('says Llama Guard 4 is on by default, from where and why, when the provider serves it', async () => {
+    await writeFile(join(root, 'herd.config.json'), '{}');
+    const result = await runHerdCli(['config', 'check'], {
+      env: {
+        ...environment,
+        TOGETHER_API_KEY: 'tgp-config-check-key',
+        LLAMA_API_KEY: undefined,
+        XDG_CACHE_HOME: join(root, 'cache'),
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "guard.llamaGuard (Llama Guard 4): on — on by default: provider 'together' serves meta-llama/Llama-Guard-4-12B at https://api.together.xyz/v1",
+    );
+    expect(result.stdout).toContain('max output 32');
+    expect(result.stdout).toContain('guard.promptGuard (Prompt Guard 2): SKIPPED — not set up');
+    expect(result.stdout).not.toContain('tgp-config-check-key');
+  });
+
+  it('says a classifier is off when the configuration turns it off', async () => {
+    const result = await check({ provider: 'openrouter', roles: { guard: { llamaGuard: false } } });
+    expect(result.stdout).toContain(
+      'guard.llamaGuard (Llama Guard 4): SKIPPED — turned off by "llamaGuard": false in roles.guard',
+    );
   });
 });
