@@ -123,6 +123,8 @@ export type { ProbeServedWindowOptions, ServedWindowProbe } from './models/probe
 export { forgetServedWindows, probeServedWindow } from './models/probe-served-window.js';
 export type { ReplyTokenBudgetOptions } from './models/reply-token-budget.js';
 export { replyTokenBudget, tokenizerMargin } from './models/reply-token-budget.js';
+export type { RequestTokenCounter } from './models/request-token-counter.js';
+export { createRequestTokenCounter, maxRunCharacters } from './models/request-token-counter.js';
 // ---- Plans ----
 export type { Plan, PlanCommand, PlanFile, PlanStep } from './plan/plan.js';
 export { PlanCommandSchema, PlanFileSchema, PlanSchema, PlanStepSchema } from './plan/plan.js';

@@ -78,7 +78,12 @@ export type { ServeMcpOverStdioOptions } from './mcp/serve-mcp-over-stdio.js';
 export { serveMcpOverStdio } from './mcp/serve-mcp-over-stdio.js';
 export { formatPythonicToolCalls } from './text-calls/format-pythonic-tool-calls.js';
 export type { CallBlockParse, TextToolCall } from './text-calls/parse-call-block.js';
-export { parseCallBlock, pythonEndTag, pythonStartTag } from './text-calls/parse-call-block.js';
+export {
+  defaultMaxCallBlockLength,
+  parseCallBlock,
+  pythonEndTag,
+  pythonStartTag,
+} from './text-calls/parse-call-block.js';
 export type { TextToolCallParse } from './text-calls/parse-text-tool-calls.js';
 export { parseTextToolCalls } from './text-calls/parse-text-tool-calls.js';
 export type {

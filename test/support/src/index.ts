@@ -16,6 +16,7 @@ export type { StartTestPostgresOptions } from './postgres/start-test-postgres.js
 export { startPostgresScript, startTestPostgres } from './postgres/start-test-postgres.js';
 export type {
   ChatCompletionRequestBody,
+  ScriptedInterceptor,
   ScriptedResponder,
   ScriptedServer,
   ScriptedServerOptions,

@@ -27,7 +27,19 @@ export interface ScriptedServerOptions {
    * `GET /v1/models` (vLLM), `GET /props` (llama.cpp), `POST /api/show` (Ollama).
    */
   contextWindow?: number | Record<string, number>;
+  /**
+   * Answers a request before the built-in routes (for a host that misbehaves: a redirect, an endless body, an odd
+   * `max_model_len`). Called with the parsed JSON body after the request is recorded; return true when it answered.
+   */
+  intercept?: ScriptedInterceptor;
 }
+
+/** See {@link ScriptedServerOptions.intercept}. */
+export type ScriptedInterceptor = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: unknown,
+) => boolean | Promise<boolean>;
 
 /** Chooses a reply when no queued turn matches; receives the parsed request body. */
 export type ScriptedResponder = (body: ChatCompletionRequestBody) => ScriptedTurn;
@@ -131,6 +143,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       body = undefined;
     }
     requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body, rawBody });
+    if (options.intercept && (await options.intercept(request, response, body))) return;
 
     if (request.method === 'GET' && path.endsWith('/models')) {
       const created = Math.floor(Date.now() / 1000);

@@ -6,6 +6,7 @@ import { emptySecretDetector } from '../secrets/secret-detector.js';
 import { createSecretRedactor, type SecretRedactor } from '../secrets/secret-redactor.js';
 import { recordModelEndpoint } from './model-endpoint-of.js';
 import { ServedWindowCompletions } from './served-window-completions.js';
+import { watchReplyFetch } from './watch-reply-fetch.js';
 
 /** Options for {@link createChatModel}. */
 export interface CreateChatModelOptions {
@@ -31,7 +32,8 @@ export interface CreateChatModelOptions {
  * The API key is read from the provider's key variable at every call and is never stored on the model, so it
  * cannot end up in a log, an event or a saved session; the values of secret variables are redacted from every request
  * body before it is sent, so no key reaches a provider inside a prompt. Retries on 429, 5xx and dropped connections use
- * LangChain's backoff; the call timeout is the role's `timeoutMs`.
+ * LangChain's backoff; the call timeout is the role's `timeoutMs`, which also bounds a silence inside the reply
+ * (see `watchReplyFetch`, which also bounds its size).
  *
  * @throws {ConfigError} when the provider requires a key and its variable is not set.
  */
@@ -49,6 +51,15 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
   }
   // Local servers ignore the key, but the OpenAI client insists on one.
   const apiKey = async () => env[endpoint.apiKeyEnv] || 'no-key';
+  const description = {
+    role: role.role,
+    provider: endpoint.provider,
+    model: endpoint.model,
+    baseUrl: endpoint.baseUrl,
+    timeoutMs: role.timeoutMs,
+    contextWindow: endpoint.contextWindow,
+    maxOutputTokens: endpoint.maxOutputTokens,
+  };
   const fields = {
     model: endpoint.model,
     temperature: role.temperature,
@@ -61,25 +72,19 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     configuration: {
       baseURL: endpoint.baseUrl,
       apiKey,
-      fetch: createRedactingFetch(
-        options.redactor ?? (() => createSecretRedactor({ env, detector: emptySecretDetector })),
-      ),
+      // The request is redacted on its way out; the client's timeout ends with the headers, so the reply body is
+      // watched for silence and size on its way back.
+      fetch: watchReplyFetch({
+        endpoint: description,
+        fetch: createRedactingFetch(
+          options.redactor ?? (() => createSecretRedactor({ env, detector: emptySecretDetector })),
+        ),
+      }),
     },
   };
   // Per-call max_tokens and Llama-template-friendly messages (see ServedWindowCompletions).
   const model = new ChatOpenAI({ ...fields, completions: new ServedWindowCompletions(fields) });
-  recordModelEndpoint({
-    model,
-    endpoint: {
-      role: role.role,
-      provider: endpoint.provider,
-      model: endpoint.model,
-      baseUrl: endpoint.baseUrl,
-      timeoutMs: role.timeoutMs,
-      contextWindow: endpoint.contextWindow,
-      maxOutputTokens: endpoint.maxOutputTokens,
-    },
-  });
+  recordModelEndpoint({ model, endpoint: description });
   return model;
 }
 

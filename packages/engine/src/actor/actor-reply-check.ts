@@ -79,16 +79,21 @@ export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorRep
       if (args && invalid.name) recovered.push(toolCall({ ...base, args }));
       else unreadable.push({ call: toolCall(base), error: invalid.error ?? 'they do not parse' });
     }
-    for (const { call, error } of unreadable) {
+    const sent = [...(reply.tool_calls ?? []), ...recovered, ...unreadable.map(({ call }) => call)];
+    // The ids the host sent, for finding each call's raw arguments; the calls themselves get unique ids.
+    const sentIds = sent.map((call) => call.id || undefined);
+    const calls = withUniqueIds(sent);
+    for (const [index, call] of calls.entries()) {
+      const lenient = lenientRawArguments(reply, sentIds[index]);
+      if (lenient) calls[index] = { ...call, args: lenient };
+    }
+    const firstUnreadable = calls.length - unreadable.length;
+    for (const [offset, { error }] of unreadable.entries()) {
+      const call = calls[firstUnreadable + offset]!;
       refusals.set(
         call.id!,
         `Not run: the arguments of this ${call.name} call are not valid JSON (${error}). Send the call again with one JSON object as its arguments.`,
       );
-    }
-    const calls = [...(reply.tool_calls ?? []), ...recovered, ...unreadable.map(({ call }) => call)];
-    for (const [index, call] of calls.entries()) {
-      const lenient = call.id ? lenientRawArguments(reply, call.id) : undefined;
-      if (lenient) calls[index] = { ...call, args: lenient };
     }
     const rewritten =
       recovered.length > 0 ||
@@ -106,12 +111,12 @@ export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorRep
     }
     const metadata = reply.response_metadata as { finish_reason?: unknown } | undefined;
     const cutOff = metadata?.finish_reason === 'length';
-    for (const call of calls) {
-      if (!call.id || refusals.has(call.id)) continue;
-      const problem = cutOff ? 'cut off' : rawArgumentsProblem(reply, call.id);
+    for (const [index, call] of calls.entries()) {
+      if (refusals.has(call.id!)) continue;
+      const problem = cutOff ? 'cut off' : rawArgumentsProblem(reply, sentIds[index]);
       if (problem === undefined) continue;
       refusals.set(
-        call.id,
+        call.id!,
         problem === 'cut off'
           ? `Not run: your reply was cut off at the output token limit (finish_reason "length"), so the arguments of this ${call.name} call may be incomplete. Send it again with less content, e.g. several smaller edits.`
           : `Not run: the arguments of this ${call.name} call are not complete JSON (${problem}); they may have been cut off at the output token limit. Send it again with less content, e.g. several smaller edits.`,
@@ -194,40 +199,58 @@ function withToolCalls(reply: AIMessage, calls: ToolCall[], content?: string): A
 }
 
 /**
- * LangChain reads streamed arguments with a forgiving partial-JSON parser, so arguments cut off mid-string still
- * become a call (`{"content": "half a fi`). The raw text the host sent is checked here instead.
+ * The calls with an id each, none repeated: a host may leave ids out or send one id for several calls, and every
+ * refusal, result and replayed turn is matched to its call by id. The first call with an id keeps it.
  */
-function rawArgumentsProblem(reply: AIMessage, callId: string): string | undefined {
-  const raw = rawArgumentsOf(reply, callId);
-  if (raw === undefined) return undefined;
-  try {
-    JSON.parse(raw);
-    return undefined;
-  } catch (error) {
-    return objectOf(parseLenientJson(raw)) ? undefined : (error as Error).message;
+function withUniqueIds(calls: readonly ToolCall[]): ToolCall[] {
+  const seen = new Set<string>();
+  return calls.map((call) => {
+    const unique = call.id && !seen.has(call.id) ? call : { ...call, id: toolCall({ name: call.name }).id };
+    seen.add(unique.id!);
+    return unique;
+  });
+}
+
+/**
+ * LangChain reads streamed arguments with a forgiving partial-JSON parser, so arguments cut off mid-string still
+ * become a call (`{"content": "half a fi`). The raw text the host sent is checked here instead: every raw call sent
+ * with this id (one id sent for several calls cannot tell them apart, so a problem in any refuses them all).
+ */
+function rawArgumentsProblem(reply: AIMessage, sentId: string | undefined): string | undefined {
+  for (const raw of rawArgumentsOf(reply, sentId)) {
+    try {
+      JSON.parse(raw);
+    } catch (error) {
+      if (!objectOf(parseLenientJson(raw))) return (error as Error).message;
+    }
   }
+  return undefined;
 }
 
 /**
  * The arguments as JSON5 reads the raw text the host sent, when strict JSON does not: the partial-JSON parser may
- * have read `{'path': 'a.ts',}` differently, or not at all.
+ * have read `{'path': 'a.ts',}` differently, or not at all. Only for a call whose raw text is known for certain.
  */
-function lenientRawArguments(reply: AIMessage, callId: string): Record<string, unknown> | undefined {
-  const raw = rawArgumentsOf(reply, callId);
-  if (raw === undefined) return undefined;
+function lenientRawArguments(
+  reply: AIMessage,
+  sentId: string | undefined,
+): Record<string, unknown> | undefined {
+  const raws = rawArgumentsOf(reply, sentId);
+  if (raws.length !== 1) return undefined;
   try {
-    JSON.parse(raw);
+    JSON.parse(raws[0]!);
     return undefined;
   } catch {
-    return objectOf(parseLenientJson(raw));
+    return objectOf(parseLenientJson(raws[0]!));
   }
 }
 
-function rawArgumentsOf(reply: AIMessage, callId: string): string | undefined {
-  const raw = (reply.additional_kwargs?.tool_calls as RawToolCall[] | undefined)?.find(
-    (call) => call.id === callId,
-  )?.function?.arguments;
-  return typeof raw === 'string' && raw.trim() !== '' ? raw : undefined;
+/** The raw arguments of every call the host sent with this id (or without one), that are not blank. */
+function rawArgumentsOf(reply: AIMessage, sentId: string | undefined): string[] {
+  return ((reply.additional_kwargs?.tool_calls as RawToolCall[] | undefined) ?? [])
+    .filter((call) => (call.id || undefined) === sentId)
+    .map((call) => call.function?.arguments)
+    .filter((raw): raw is string => typeof raw === 'string' && raw.trim() !== '');
 }
 
 function objectOf(parsed: { value: unknown } | { error: string }): Record<string, unknown> | undefined {

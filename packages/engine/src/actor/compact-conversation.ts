@@ -52,8 +52,9 @@ export async function compactConversation(
   const messages = [...options.messages];
   const edit = new ClearToolUsesEdit({
     trigger: { tokens: 1 },
-    // The newest results are kept while they take at most a third of the budget.
-    keep: { tokens: Math.floor(budget / 3) },
+    // The newest results are kept while they take at most a third of the budget (none when there is no budget:
+    // a host's refusal can name a window smaller than the instructions alone).
+    keep: { tokens: Math.max(0, Math.floor(budget / 3)) },
     placeholder: elidedToolResult,
   });
   // The model is only read for fractional limits, which are not used here.

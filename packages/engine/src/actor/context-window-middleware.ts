@@ -1,5 +1,5 @@
 import {
-  createO200kTokenCounter,
+  createRequestTokenCounter,
   type HerdEventInput,
   maxTokensFor,
   ProviderError,
@@ -14,7 +14,7 @@ import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
 import { createMiddleware } from 'langchain';
 import type { ChatModel } from '../planner/request-plan.js';
 import { compactConversation } from './compact-conversation.js';
-import { createConversationTokens, cutToTokens } from './conversation-tokens.js';
+import { createConversationTokens } from './conversation-tokens.js';
 
 /** Options for {@link contextWindowMiddleware}. */
 export interface ContextWindowMiddlewareOptions {
@@ -31,7 +31,7 @@ export const toolResultShare = 0.5;
 /** Past this share of its input budget, a conversation is compacted before it is sent. */
 export const compactionThreshold = 0.8;
 
-const estimate = createO200kTokenCounter({ mode: 'estimate' });
+const resultTokens = createRequestTokenCounter();
 
 /**
  * Keeps the actor's conversation inside the window its host serves, whatever the files and outputs it reads:
@@ -147,9 +147,8 @@ export function contextWindowMiddleware(options: ContextWindowMiddlewareOptions)
 function capToolResult(input: { result: ToolMessage; cap: number; window: number }): ToolMessage {
   const { result, cap, window } = input;
   const text = result.text;
-  const cut = cutToTokens({ text, maxTokens: cap, count: (part) => estimate.count(part) });
+  const cut = resultTokens.cut(text, cap);
   if (!cut.cut) return result;
-  const total = estimate.count(text);
   const shownLines = cut.text.split('\n').length - (cut.text.endsWith('\n') ? 1 : 0);
   const data = (result.artifact as { data?: { startLine?: unknown; totalLines?: unknown } } | undefined)
     ?.data;
@@ -158,7 +157,7 @@ function capToolResult(input: { result: ToolMessage; cap: number; window: number
     result.name === 'read_file'
       ? `call read_file with startLine=${firstLine + shownLines} (and an endLine) to read on, or search for what you need`
       : 'narrow the call (a path, a pattern, fewer results) or search for what you need';
-  const note = `\n[Herd cut this result to ${cut.text.length} of ${text.length} characters (about ${total} tokens, more than the ${cap} this conversation has room for in the model's ${window}-token window)${result.name === 'read_file' ? `; shown: lines ${firstLine}-${firstLine + shownLines - 1}${typeof data?.totalLines === 'number' ? ` of ${data.totalLines}` : ''}` : ''}. To see more, ${how}.]`;
+  const note = `\n[Herd cut this result to ${cut.text.length} of ${text.length} characters (more than the ${cap} tokens this conversation has room for in the model's ${window}-token window)${result.name === 'read_file' ? `; shown: lines ${firstLine}-${firstLine + shownLines - 1}${typeof data?.totalLines === 'number' ? ` of ${data.totalLines}` : ''}` : ''}. To see more, ${how}.]`;
   return new ToolMessage({
     ...(result.id ? { id: result.id } : {}),
     tool_call_id: result.tool_call_id,

@@ -1,4 +1,4 @@
-import { createO200kTokenCounter, type TokenCounter } from '@herd/core';
+import { createRequestTokenCounter, type TokenCounter } from '@herd/core';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 
 // Header and end tokens a Llama chat template adds around each message.
@@ -15,15 +15,16 @@ export interface ConversationTokens {
 }
 
 /**
- * Creates a counter of conversation tokens, by default with the fast o200k estimate (within a few percent of o200k,
- * itself close to Llama 4's tokenizer; callers keep a margin), which needs no BPE ranks loaded. Each
- * message object is counted once and remembered, so counting the whole conversation before every model call costs
- * only its new messages.
+ * Creates a counter of conversation tokens, by default with the o200k BPE (see `createRequestTokenCounter`: the
+ * fast estimate can be fooled by what a file or a command prints, and a conversation sized with it can overflow
+ * the window). Each message object is counted once and remembered, so counting the whole conversation before
+ * every model call costs only its new messages.
  */
 export function createConversationTokens(
-  counter: TokenCounter = createO200kTokenCounter({ mode: 'estimate' }),
+  counter: TokenCounter = createRequestTokenCounter(),
 ): ConversationTokens {
   const counted = new WeakMap<BaseMessage, number>();
+  let lastText: { text: string; tokens: number } | undefined;
   const message = (entry: BaseMessage): number => {
     const known = counted.get(entry);
     if (known !== undefined) return known;
@@ -37,29 +38,10 @@ export function createConversationTokens(
   return {
     message,
     messages: (entries) => entries.reduce((sum, entry) => sum + message(entry), 0),
-    text: (text) => counter.count(text),
+    // The same system prompt is counted before every call; remember the last one.
+    text: (text) => {
+      if (lastText?.text !== text) lastText = { text, tokens: counter.count(text) };
+      return lastText.tokens;
+    },
   };
-}
-
-/**
- * The longest start of `text`, cut at a line end where there is one, whose o200k count is at most `maxTokens`.
- * Returns the text itself when it fits.
- */
-export function cutToTokens(input: { text: string; maxTokens: number; count: (text: string) => number }): {
-  text: string;
-  cut: boolean;
-} {
-  const { text, maxTokens, count } = input;
-  if (count(text) <= maxTokens) return { text, cut: false };
-  // Binary search on the character length, then back to the last line end inside it.
-  let low = 0;
-  let high = text.length;
-  while (high - low > 64) {
-    const middle = Math.floor((low + high) / 2);
-    if (count(text.slice(0, middle)) <= maxTokens) low = middle;
-    else high = middle;
-  }
-  const lineEnd = text.lastIndexOf('\n', low);
-  const end = lineEnd > low / 2 ? lineEnd + 1 : low;
-  return { text: text.slice(0, end), cut: true };
 }

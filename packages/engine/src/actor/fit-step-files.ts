@@ -1,11 +1,11 @@
-import { createO200kTokenCounter } from '@herd/core';
+import { createRequestTokenCounter } from '@herd/core';
 import type { StepFileContent } from './actor-prompt.js';
-import { cutToTokens } from './conversation-tokens.js';
 
 /** Share of the actor's window the current contents of a step's files may take in its first message. */
 export const stepFilesShare = 0.35;
 
-const estimate = createO200kTokenCounter({ mode: 'estimate' });
+// The BPE, not the estimate: a step file is repository content, which an attacker can shape to fool an estimate.
+const counter = createRequestTokenCounter();
 
 /**
  * The step's files as they go into the actor's first message, within `budget` tokens all together: small files
@@ -17,7 +17,7 @@ export function fitStepFiles(input: {
   files: readonly StepFileContent[];
   budget: number;
 }): StepFileContent[] {
-  const sizes = input.files.map((file) => (file.content === undefined ? 0 : estimate.count(file.content)));
+  const sizes = input.files.map((file) => (file.content === undefined ? 0 : counter.count(file.content)));
   const order = input.files.map((_file, index) => index).sort((left, right) => sizes[left]! - sizes[right]!);
   const fitted = [...input.files];
   let left = Math.max(0, input.budget);
@@ -31,10 +31,10 @@ export function fitStepFiles(input: {
       left -= sizes[index]!;
       continue;
     }
-    const cut = cutToTokens({ text: file.content, maxTokens: share, count: (text) => estimate.count(text) });
+    const cut = counter.cut(file.content, share);
     const totalLines = file.content.split('\n').length - (file.content.endsWith('\n') ? 1 : 0);
     const shownLines = cut.text.split('\n').length - (cut.text.endsWith('\n') ? 1 : 0);
-    left -= estimate.count(cut.text);
+    left -= counter.count(cut.text);
     fitted[index] = {
       ...file,
       content: `${cut.text}${cut.text.endsWith('\n') || cut.text === '' ? '' : '\n'}[Herd shows lines 1-${shownLines} of ${totalLines}: the whole file does not fit the model's window. Read the rest in parts with read_file (startLine=${shownLines + 1}, endLine=...), or search for what you need.]`,

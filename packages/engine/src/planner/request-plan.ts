@@ -1,5 +1,6 @@
 import {
   createO200kTokenCounter,
+  createRequestTokenCounter,
   invokeWithFallbacks,
   ModelBehaviorError,
   maxTokensFor,
@@ -63,17 +64,18 @@ export interface RequestPlanOptions extends PlannerPromptOptions {
 /** The smallest answer worth asking the planner for; a prompt leaving less is refused before it is sent. */
 export const minimumPlanReplyTokens = 1_024;
 
-const exactCounter = createO200kTokenCounter();
+const exactCounter = createRequestTokenCounter();
 const estimateCounter = createO200kTokenCounter({ mode: 'estimate' });
 
 /**
- * The prompt's o200k tokens: the fast estimate when the prompt is far from filling the window, the BPE (whose ranks
- * take a moment to load) when the answer's room depends on the last few percent.
+ * The prompt's o200k tokens: the fast estimate when even one token per UTF-8 byte (more than any text can take)
+ * leaves the answer its full room, the BPE (whose ranks take a moment to load) otherwise. The estimate alone is not
+ * trusted near the window: repository text can be written to fool it (a file of punctuation estimates at almost
+ * nothing).
  */
 function countPromptTokens(text: string, window: { contextWindow: number; maxOutputTokens: number }): number {
-  const estimate = estimateCounter.count(text);
-  return estimate * 1.1 + window.maxOutputTokens < window.contextWindow * 0.8
-    ? Math.ceil(estimate * 1.1)
+  return Buffer.byteLength(text) + window.maxOutputTokens < window.contextWindow * 0.8
+    ? Math.ceil(estimateCounter.count(text) * 1.1)
     : exactCounter.count(text);
 }
 

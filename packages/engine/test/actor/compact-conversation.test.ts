@@ -80,4 +80,18 @@ describe('compactConversation', () => {
     expect(AIMessage.isInstance(second)).toBe(true);
     expect(tokens.messages(compacted.messages)).toBeLessThanOrEqual(budget);
   });
+
+  it('takes a budget below zero (a refusal naming a window smaller than the instructions) without throwing', async () => {
+    const messages = conversation(3, big);
+    const compacted = await compactConversation({
+      messages,
+      budget: -500,
+      fixedTokens: 2_000,
+      tokens,
+      contextWindow: 16_384,
+    });
+    expect(compacted.how).toBe('summarised');
+    expect(compacted.messages[0]!.text).toContain('# Your step: step-1 Fix add');
+    expect(compacted.messages.filter((message) => ToolMessage.isInstance(message))).toEqual([]);
+  });
 });

@@ -48,6 +48,31 @@ describe('Llama 4 tool calls a host leaves in the message text although tools we
     expect(run.addSource).toBe(fixed);
   });
 
+  // Held back and read again from its start after every chunk, a 400 KB block cost the square of its length: about
+  // ten minutes of a blocked event loop (a 64 KB one took 17 s). A host that ignores max_tokens can send that.
+  it('holds back a 400 KB pythonic call streamed four characters at a time without stalling the run', async () => {
+    const padding = 'x'.repeat(400_000);
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [
+        {
+          content: `<|python_start|>[edit_file(path="src/add.js", edits=[{"search": "left - right", "replace": "left + right /* ${padding} */"}])]<|python_end|>`,
+          chunkSize: 4,
+        },
+        fixCall,
+        { content: 'Fixed.' },
+      ],
+    });
+    const streamed = ofType(run.events, 'model-text')
+      .filter((event) => event.role === 'actor')
+      .map((event) => event.text)
+      .join('');
+    expect(streamed).not.toContain('edit_file(');
+    expect(run.exitCode).toBe(0);
+    expect(run.addSource).toBe(fixed);
+  }, 180_000);
+
   it('runs a JSON call object written as the whole reply', async () => {
     const json = JSON.stringify({
       name: 'edit_file',

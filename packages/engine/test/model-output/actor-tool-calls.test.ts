@@ -107,6 +107,35 @@ describe('tool calls of the actor that cannot be run as sent', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  // The raw arguments were looked up by id, so the second call was checked against the first call's complete JSON,
+  // and LangChain's partial-JSON reading of its cut-off text wrote half a file.
+  it('checks each call of a reply that gives two calls one id, and answers them by ids of their own', async () => {
+    const sameId: ScriptedTurn = {
+      toolCalls: [
+        { id: 'call_same', name: 'read_file', arguments: { path: 'src/add.js' } },
+        {
+          id: 'call_same',
+          name: 'write_file',
+          arguments: '{"path": "src/add.js", "content": "export function add(left, ri',
+        },
+      ],
+    };
+    const run = await runWithModelOutput({ server, planner, actor: [sameId, ...fixTurns] });
+    const results = ofType(run.events, 'tool-result');
+    expect(results[1]).toMatchObject({ name: 'write_file', ok: false, errorCode: 'refused' });
+    expect(results[1]?.content).toContain('are not complete JSON');
+    expect(run.addSource).toBe('export function add(left, right) {\n  return left + right;\n}\n');
+    expect(run.exitCode).toBe(0);
+    const next = server
+      .chatRequests()
+      .find((body) => body.messages?.some((message) => message.role === 'tool'));
+    const answered = (next?.messages ?? []).flatMap((message) =>
+      message.role === 'tool' ? [(message as { tool_call_id?: string }).tool_call_id] : [],
+    );
+    expect(answered).toHaveLength(2);
+    expect(new Set(answered).size).toBe(2);
+  });
+
   it('refuses the third identical reply in a row and lets the actor go on', async () => {
     const run = await runWithModelOutput({
       server,

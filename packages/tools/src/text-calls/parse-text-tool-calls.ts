@@ -1,4 +1,9 @@
-import { parseCallBlock, pythonStartTag, type TextToolCall } from './parse-call-block.js';
+import {
+  type CallBlockParse,
+  parseCallBlock,
+  pythonStartTag,
+  type TextToolCall,
+} from './parse-call-block.js';
 import { createTextToolCallStream, type TextToolCallOptions } from './text-tool-call-stream.js';
 
 /** Message text split into tool calls and the remaining content. */
@@ -45,12 +50,12 @@ function findUnreadableCall(
   const name = (pythonicOpening.exec(body) ?? jsonOpening.exec(body))?.[1];
   if (name === undefined || !options.toolNames?.includes(name)) return undefined;
   // Not final: a block cut off at the end of the text then reads as incomplete rather than invalid.
-  const attempt = parseCallBlock(block, { final: false });
-  const problem =
-    attempt.status === 'incomplete'
-      ? 'the text ends before the call is complete'
-      : attempt.status === 'invalid'
-        ? 'it is not a well-formed call'
-        : 'other text follows the call';
-  return { name, problem };
+  const attempt = parseCallBlock(block, { final: false, maxLength: options.maxBlockLength });
+  const problems: Record<CallBlockParse['status'], string> = {
+    incomplete: 'the text ends before the call is complete',
+    invalid: 'it is not a well-formed call',
+    complete: 'other text follows the call',
+    'too-long': `it is longer than the ${attempt.status === 'too-long' ? attempt.limit : 0} characters read as one call (make the change in several smaller calls)`,
+  };
+  return { name, problem: problems[attempt.status] };
 }

@@ -1,9 +1,9 @@
 import {
   type CallBlockParse,
-  parseCallBlock,
+  CallBlockReader,
   pythonStartTag,
   type TextToolCall,
-} from './parse-call-block.js';
+} from './call-block-reader.js';
 
 /** What a text tool-call stream emits: plain text, or a complete tool call. */
 export type TextToolCallEvent = { type: 'text'; text: string } | { type: 'tool-call'; call: TextToolCall };
@@ -12,6 +12,11 @@ export type TextToolCallEvent = { type: 'text'; text: string } | { type: 'tool-c
 export interface TextToolCallOptions {
   /** When given, a block naming any other tool is plain text. */
   toolNames?: readonly string[];
+  /**
+   * The longest call block, in characters (default 1 MiB, `defaultMaxCallBlockLength`). Text that opened like a
+   * call and has not completed within this many characters is released as text; it is not held back for ever.
+   */
+  maxBlockLength?: number;
 }
 
 /** Reads tool calls out of streamed message text. */
@@ -44,12 +49,20 @@ const nextCandidate = (text: string, previous: string | undefined): number => {
   return -1;
 };
 
+/** Text held back because it opened like a call: its reader, and its chunks (joined only once it is decided). */
+interface HeldBlock {
+  reader: CallBlockReader;
+  chunks: string[];
+  length: number;
+}
+
 /**
  * Creates a streaming reader of tool calls written into message text: Llama 4's pythonic list
  * `[get_weather(city="SF"), other()]` (optionally inside `<|python_start|>`…`<|python_end|>`) and the JSON form
  * `{"name": ..., "parameters": {...}}` (single or list). A block counts only when it stands apart (start of text or
  * whitespace before, end, whitespace or a tag after) and is well-formed throughout; otherwise it is plain text.
- * Text that might still become a call is held back until it is decided. Nothing is evaluated.
+ * Text that might still become a call is held back until it is decided, read once as it arrives (time in
+ * proportion to its length however it is split), and never past `maxBlockLength`. Nothing is evaluated.
  *
  * @example
  * const stream = createTextToolCallStream();
@@ -58,11 +71,14 @@ const nextCandidate = (text: string, previous: string | undefined): number => {
  * stream.end(); // [{ type: 'tool-call', call: { name: 'get_weather', arguments: { city: 'SF' } } }]
  */
 export function createTextToolCallStream(options: TextToolCallOptions = {}): TextToolCallStream {
-  const toolNames = options.toolNames ? new Set(options.toolNames) : undefined;
-  let buffer = '';
+  const readerOptions = {
+    toolNames: options.toolNames ? new Set(options.toolNames) : undefined,
+    maxLength: options.maxBlockLength,
+  };
+  let held: HeldBlock | undefined;
   let previous: string | undefined;
 
-  const drain = (final: boolean): TextToolCallEvent[] => {
+  const drain = (incoming: string, final: boolean): TextToolCallEvent[] => {
     const events: TextToolCallEvent[] = [];
     const emitText = (text: string) => {
       if (!text) return;
@@ -71,38 +87,52 @@ export function createTextToolCallStream(options: TextToolCallOptions = {}): Tex
       else events.push({ type: 'text', text });
       previous = text.at(-1);
     };
-    while (buffer.length > 0) {
-      const start = nextCandidate(buffer, previous);
-      if (start === -1) {
-        emitText(buffer);
-        buffer = '';
-        break;
-      }
-      emitText(buffer.slice(0, start));
-      buffer = buffer.slice(start);
-      const attempt: CallBlockParse = parseCallBlock(buffer, { final, ...(toolNames ? { toolNames } : {}) });
-      if (attempt.status === 'incomplete') break;
-      if (attempt.status === 'complete') {
-        if (attempt.length === buffer.length && !final && !attempt.closed) break;
-        if (attempt.closed || boundaryAfter(buffer[attempt.length])) {
-          for (const call of attempt.calls) events.push({ type: 'tool-call', call });
-          buffer = buffer.slice(attempt.length);
-          previous = ' ';
-          continue;
+    // Text not yet looked at: none is held back while there is some.
+    let pending = incoming;
+    for (;;) {
+      if (!held) {
+        const start = nextCandidate(pending, previous);
+        if (start === -1) {
+          emitText(pending);
+          return events;
         }
+        emitText(pending.slice(0, start));
+        held = { reader: new CallBlockReader(readerOptions), chunks: [], length: 0 };
+        pending = pending.slice(start);
       }
-      // Not a call: the opening character is text, and scanning goes on after it.
-      emitText(buffer[0]!);
-      buffer = buffer.slice(1);
+      const block: HeldBlock = held;
+      if (pending) {
+        block.chunks.push(pending);
+        block.length += pending.length;
+      }
+      let outcome: CallBlockParse = block.reader.feed(pending);
+      pending = '';
+      if (final) outcome = block.reader.finish();
+      if (outcome.status === 'incomplete') return events;
+      // A call that ends where the text so far ends waits for the next character (it must stand apart).
+      if (outcome.status === 'complete' && outcome.length === block.length && !final && !outcome.closed)
+        return events;
+      const text = block.chunks.join('');
+      held = undefined;
+      if (outcome.status === 'complete' && (outcome.closed || boundaryAfter(text[outcome.length]))) {
+        for (const call of outcome.calls) events.push({ type: 'tool-call', call });
+        previous = ' ';
+        pending = text.slice(outcome.length);
+      } else if (outcome.status === 'too-long') {
+        // Released as it is, not searched again for calls inside it: reading it once was the limit.
+        emitText(text.slice(0, outcome.limit));
+        pending = text.slice(outcome.limit);
+      } else {
+        // Not a call: the opening character is text, and scanning goes on after it.
+        emitText(text[0]!);
+        pending = text.slice(1);
+      }
+      if (!pending) return events;
     }
-    return events;
   };
 
   return {
-    push: (chunk) => {
-      buffer += chunk;
-      return drain(false);
-    },
-    end: () => drain(true),
+    push: (chunk) => drain(chunk, false),
+    end: () => drain('', true),
   };
 }

@@ -103,6 +103,9 @@ line "quoted" text""")]`;
     ['an f-string', '[f(a=f"{x}")]'],
     ['a lone python tag', '<|python_start|>print("hi")<|python_end|>'],
     ['deep nesting', `[f(a=${'['.repeat(200)}${']'.repeat(200)})]`],
+    // Looked up on a plain object, these names found Object's own members: a JavaScript function as an argument.
+    ['a bare name that is an Object member', '[f(a=constructor)]'],
+    ['a bare name that is an inherited method', '[f(a=toString, b=__proto__)]'],
   ])('returns %s as plain content', (_label, text) => {
     expect(parseTextToolCalls(text)).toEqual({ content: text, calls: [] });
   });
@@ -145,6 +148,19 @@ describe('parseTextToolCalls on a call that cannot be read', () => {
     ).toEqual({
       name: 'read_file',
       problem: 'it is not a well-formed call',
+    });
+  });
+
+  it('says when a call is longer than one call may be', () => {
+    const call = `[edit_file(path="a.ts", content="${'y'.repeat(2000)}")]`;
+    expect(parseTextToolCalls(call, { toolNames, maxBlockLength: 1000 })).toEqual({
+      content: call,
+      calls: [],
+      unreadable: {
+        name: 'edit_file',
+        problem:
+          'it is longer than the 1000 characters read as one call (make the change in several smaller calls)',
+      },
     });
   });
 
