@@ -26,17 +26,21 @@ export interface ModelTextStreamer {
  * (the guard middleware then handles the whole reply).
  */
 export function createModelTextStreamer(options: ModelTextStreamerOptions): ModelTextStreamer {
-  const streams = new Map<string, { push: (text: string) => void; end: () => void }>();
+  const streams = new Map<string, { push: (text: string) => void; end: (failed: boolean) => void }>();
   const consumers: Promise<void>[] = [];
 
   const open = (runId: string) => {
     const queue: string[] = [];
     let ended = false;
+    let failed = false;
     let wake: (() => void) | undefined;
     const source: AsyncIterable<string> = {
       async *[Symbol.asyncIterator]() {
         for (;;) {
           while (queue.length > 0) yield queue.shift()!;
+          // A call that failed ends its stream with an error: what the guard or the call-text holder still holds
+          // back (a tool call's text, the unscanned end of a window) is dropped, not released as the agent's words.
+          if (failed) throw new Error('the model call failed');
           if (ended) return;
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -53,8 +57,9 @@ export function createModelTextStreamer(options: ModelTextStreamerOptions): Mode
         queue.push(text);
         notify();
       },
-      end: () => {
+      end: (callFailed) => {
         ended = true;
+        failed = callFailed;
         notify();
       },
     });
@@ -71,8 +76,8 @@ export function createModelTextStreamer(options: ModelTextStreamerOptions): Mode
     );
   };
 
-  const close = (runId: string) => {
-    streams.get(runId)?.end();
+  const close = (runId: string, failed: boolean) => {
+    streams.get(runId)?.end(failed);
     streams.delete(runId);
   };
 
@@ -87,10 +92,10 @@ export function createModelTextStreamer(options: ModelTextStreamerOptions): Mode
       streams.get(runId)!.push(token);
     }
     override handleLLMEnd(_output: unknown, runId: string): void {
-      close(runId);
+      close(runId, false);
     }
     override handleLLMError(_error: unknown, runId: string): void {
-      close(runId);
+      close(runId, true);
     }
   }
 
