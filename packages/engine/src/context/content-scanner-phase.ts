@@ -1,3 +1,5 @@
+import { estimateO200kTokens } from '@herd/core';
+import type { ContentStore } from './cache/content-store.js';
 import type { ContentScanner } from './content-scanner.js';
 import type { ExcludedFile } from './pack-stats.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
@@ -16,12 +18,14 @@ const concurrency = 8;
 
 /**
  * Runs the injected content scanner on every included file it has not judged yet (verdicts are kept in the
- * cache with the content), applies its redactions and collects its flags.
+ * cache with the content), applies its redactions (the redacted content is stored anew) and collects its flags.
  */
 export async function applyContentScanner(options: {
   files: readonly IncludedFile[];
   scanner: ContentScanner;
+  store: ContentStore;
 }): Promise<ScannerPhaseResult> {
+  const { store } = options;
   const result: ScannerPhaseResult = { included: [], excluded: [], flagged: [] };
   const denied = new Set<string>();
   const pending = options.files.filter((file) => !file.entry.scanned);
@@ -29,8 +33,9 @@ export async function applyContentScanner(options: {
   const work = async () => {
     while (next < pending.length) {
       const file = pending[next++]!;
-      const verdict = await options.scanner({ path: file.path, content: file.text });
-      let text = file.text;
+      const content = store.text(file.entry);
+      const verdict = await options.scanner({ path: file.path, content });
+      let text = content;
       for (const redaction of verdict.redactions) {
         if (redaction.text.length === 0) continue;
         text = text.split(redaction.text).join(`[REDACTED:${redaction.rule}]`);
@@ -39,9 +44,10 @@ export async function applyContentScanner(options: {
           { line: redaction.line, rule: redaction.rule },
         ];
       }
-      if (text !== file.text) {
-        file.text = text;
-        delete file.entry.estimate;
+      if (text !== content) {
+        store.put(file.entry, text);
+        file.entry.endsLine = text.length === 0 || text.endsWith('\n');
+        file.entry.estimate = estimateO200kTokens(text);
         delete file.entry.tokens;
         file.read = true;
       }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { accessSync, constants, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { estimateO200kTokens, UserError } from '@herd/core';
+import { UserError } from '@herd/core';
 import { prepareHerdDirectory } from '../herd/herd-directory.js';
 import {
   loadPackCache,
@@ -9,31 +8,31 @@ import {
   type PackCache,
   type PackCacheEntry,
   savePackCache,
-  writePackContents,
 } from './cache/pack-cache.js';
 import {
-  discardPackedDocument,
+  keptDocumentTemporary,
   readMatchesWorkTree,
   savePackedResult,
   type WorkTreeState,
-  writePackedDocument,
 } from './cache/packed-result-cache.js';
-import { applyContentScanner } from './content-scanner-phase.js';
+import { type DocumentOutput, openDocumentOutput } from './document-output.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
-import type { PackResult } from './pack-result.js';
+import type { PackProgress } from './pack-progress.js';
 import type { PackStats } from './pack-stats.js';
-import { chooseFence } from './render/choose-fence.js';
+import { openedDocument, type PackedDocument } from './packed-document.js';
+import { fenceCandidate } from './render/choose-fence.js';
+import { measureWhole } from './render/measure-whole-document.js';
 import { renderDirectoryTree } from './render/render-directory-tree.js';
-import { renderPackedDocument } from './render/render-packed-document.js';
+import type { WholeDocumentOptions } from './render/write-whole-document.js';
+import { selectFiles } from './select-files.js';
 import type { GitStatus } from './selection/git-status.js';
-import { listRepositoryFiles, type RepositoryFileList } from './selection/list-repository-files.js';
-import { type IncludedFile, readRepositoryFiles } from './selection/read-repository-files.js';
-import { type CountedFile, calibrateTokenCounts, countLargeText } from './tokens/calibrate-token-counts.js';
-import type { TokenCountPool } from './tokens/token-count-pool.js';
-import { createTokenCountPool, defaultWorkerCount } from './tokens/token-count-pool.js';
-
-// Within this share of the budget an extrapolated total cannot decide whether the repository fits.
-const boundaryMargin = 0.03;
+import type { RepositoryFileList } from './selection/list-repository-files.js';
+import type { IncludedFile } from './selection/read-repository-files.js';
+import { calibrateTokenCounts } from './tokens/calibrate-token-counts.js';
+import type { CountedFile } from './tokens/counted-file.js';
+import { createTokenCountPool, defaultWorkerCount, type TokenCountPool } from './tokens/token-count-pool.js';
+import { wholePackStats } from './whole-pack-stats.js';
+import { writeDocument } from './write-document.js';
 
 /** What {@link packRepository} has already started before handing over to {@link packFiles}. */
 export interface PackFilesOptions {
@@ -52,198 +51,184 @@ export interface PackFilesOptions {
     /** git's look at the work tree, under way or done. */
     fingerprinting: Promise<WorkTreeState | undefined>;
   };
+  /** Where to write a document that is not kept (the caller's output); a temporary file when absent. */
+  documentPath?: string;
 }
 
 /**
  * Packs a repository from its files: lists, reads (through the pack cache), counts, and renders them whole or
  * as a map, then keeps the result for the next pack of an unchanged work tree. The part of
- * {@link packRepository} that runs when no kept result can be reused.
+ * {@link packRepository} that runs when no kept result can be reused. File contents go to the cache's content
+ * store as they are read and the document is written to a file, so memory holds one file (or one batch of
+ * counting) at a time, never the repository's text.
  *
  * @throws UserError when the root is missing or unreadable, the options are invalid, or the budget cannot
  *   hold even the repository map.
  */
-export async function packFiles(input: PackFilesOptions): Promise<PackResult> {
-  const { options, started, keep } = input;
+export async function packFiles(
+  input: PackFilesOptions,
+): Promise<{ document: PackedDocument; stats: PackStats }> {
+  const { options, started } = input;
   const settings = parseSettings(options);
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
-  const counterName = options.tokenCounter?.name ?? 'o200k';
-  const cacheKey = JSON.stringify({ counter: counterName, selection: settings.selection });
-  const { listing, status } = input;
+  const cacheKey = JSON.stringify({
+    counter: options.tokenCounter?.name ?? 'o200k',
+    selection: settings.selection,
+  });
   // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
   // is never read or written through.
   const cacheProblem = settings.cache ? prepareCacheDirectory(root) : undefined;
   const cached = settings.cache && cacheProblem === undefined;
-  const cache: PackCache = cached
-    ? loadPackCache({ root, key: cacheKey })
-    : { entries: new Map(), contents: '' };
-  const workers = options.tokenCounter ? 0 : (settings.workers ?? defaultWorkerCount());
-  const basePool = createTokenCountPool({ workers });
-  const counter = options.tokenCounter;
-  const pool = counter
-    ? {
-        count: async (texts: readonly string[]) => texts.map((text) => counter.count(text)),
-        warmUp: () => {},
-        close: basePool.close,
-      }
-    : basePool;
+  const cache = loadPackCache({ root, key: cacheKey, writable: cached });
+  const pool = createPool(options, settings);
   // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
   if (cache.entries.size === 0) pool.warmUp();
-  let contentsWritten: Promise<string> | undefined;
+  let output: DocumentOutput | undefined;
   try {
-    progress({ phase: 'list', done: 0, total: 0 });
-    const listed = await (listing ??
-      listRepositoryFiles({ root, exclude: settings.selection.exclude, ...(status ? { status } : {}) }));
-    progress({ phase: 'list', done: listed.files.length, total: listed.files.length });
-
-    const total = listed.files.length;
-    const read = await readRepositoryFiles({
-      files: listed.files,
-      cache,
-      selection: settings.selection,
-      onRead: (done) => progress({ phase: 'read', done, total }),
+    const selected = await selectFiles({ ...input, settings, root, cache, progress });
+    const { listed, read, included, counted } = selected;
+    const counting = await countFiles({ counted, included, pool, settings, root, cache, progress, options });
+    const { whole, measure } = counting;
+    let { measured } = counting;
+    const stats = wholePackStats({ root, settings, selected, measured, cacheProblem });
+    // Only a result that git fully vouches for is kept: not one of a walk (the root lies outside git, or git
+    // ignores it), nor one where git does not watch some tracked files.
+    const keep = input.keep;
+    const keepable = cached && keep && listed.source === 'git' && listed.unwatched === 0 ? keep : undefined;
+    output = openDocumentOutput({
+      root,
+      cached,
+      kept: keepable ? keptDocumentTemporary({ root, key: keepable.key }) : undefined,
+      path: input.documentPath,
     });
-    const excluded = [...listed.excluded, ...read.excluded];
-    const scanned = options.scanContent
-      ? await applyContentScanner({ files: read.included, scanner: options.scanContent })
-      : { included: read.included, excluded: [], flagged: [] };
-    excluded.push(...scanned.excluded);
-    const included = scanned.included;
-    // Content read in this pack goes to the content store on the thread pool while tokens are counted.
-    contentsWritten =
-      cached && included.some((file) => file.read) ? startContentsWrite({ root, included }) : undefined;
-    contentsWritten?.catch(() => {});
-
-    const counted = included.map(toCounted);
-    const countTotal = counted.filter((file) => !file.exact).length;
-    let countDone = 0;
-    progress({ phase: 'count', done: 0, total: countTotal });
-    const onCounted = (files: number) => {
-      countDone += files;
-      progress({ phase: 'count', done: countDone, total: countTotal });
-    };
-    await calibrateTokenCounts({
-      files: counted,
-      pool,
-      exact: settings.exact || counter !== undefined,
-      onCounted,
+    const written = await writeDocument({
+      ...{
+        root,
+        settings,
+        whole,
+        measured,
+        measure,
+        included,
+        counted,
+        store: cache.store,
+        pool,
+        stats,
+        output,
+      },
+      onMap: () => progress({ phase: 'map', done: 0, total: included.length }),
     });
-
-    const fence = chooseFence({
-      paths: included.map((file) => file.path),
-      contents: included.map((file) => file.text),
-    });
-    const rootName = basename(root);
-    const renderWhole = () =>
-      renderPackedDocument({
-        fence,
-        rootName,
-        mode: 'whole',
-        includedFiles: included.length,
-        outline: renderDirectoryTree(included.map((file) => file.path)),
-        files: counted.map((file, index) => ({ ...file, bytes: included[index]!.bytes })),
-      });
-    progress({ phase: 'render', done: 0, total: 1 });
-    let whole = renderWhole();
-    let fileTokens = sum(counted.map((file) => file.tokens));
-    let overhead = await countOverhead({
-      text: whole.overhead,
-      pool,
-      exact: settings.exact,
-      cached: cache.overhead,
-    });
-    let overheadTokens = overhead.tokens;
-    let documentTokens = fileTokens + overheadTokens;
-    const uncertain = counted.some((file) => !file.exact);
-    if (uncertain && Math.abs(documentTokens - settings.budget) <= settings.budget * boundaryMargin) {
-      // Close to the budget the decision depends on the exact count, so count everything exactly.
-      await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
-      whole = renderWhole();
-      fileTokens = sum(counted.map((file) => file.tokens));
-      overhead = await countOverhead({ text: whole.overhead, pool, exact: true, cached: cache.overhead });
-      overheadTokens = overhead.tokens;
-      documentTokens = fileTokens + overheadTokens;
-    }
+    measured = written.measured;
+    progress({ phase: 'render', done: 1, total: 1 });
     for (const file of counted) {
       const entry = read.entries.get(file.path)!;
       entry.estimate = file.estimate;
       if (file.exact) entry.tokens = file.tokens;
     }
-
-    const stats: PackStats = {
-      root,
-      mode: 'whole',
-      source: listed.source,
-      budget: settings.budget,
-      files: {
-        seen: listed.files.length + listed.excluded.length,
-        included: included.length,
-        inDocument: included.length,
-        excluded: excluded.length,
-      },
-      bytes: sum(included.map((file) => file.bytes)),
-      tokens: {
-        files: fileTokens,
-        document: documentTokens,
-        exactFiles: counted.filter((file) => file.exact).length,
-        method: counted.every((file) => file.exact) ? 'exact' : 'sampled',
-      },
-      perFile: counted
-        .map((file) => ({ path: file.path, tokens: file.tokens, exact: file.exact }))
-        .sort((left, right) => right.tokens - left.tokens || (left.path < right.path ? -1 : 1)),
-      excluded: excluded.sort((left, right) =>
-        left.path < right.path ? -1 : left.path > right.path ? 1 : 0,
-      ),
-      cut: [],
-      mapTrimmed: 0,
-      redactions: included.flatMap((file) =>
-        (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
-      ),
-      flagged: scanned.flagged,
-      warnings: [...listed.warnings, ...read.warnings, ...(cacheProblem ? [cacheProblem] : [])],
-      cache: {
-        hits: included.filter((file) => !file.read).length,
-        misses: included.filter((file) => file.read).length,
-      },
-      durationMs: 0,
-    };
-
-    let document = whole.document;
-    let dirty = included.some((file) => file.read);
-    if (documentTokens > settings.budget) {
-      progress({ phase: 'map', done: 0, total: included.length });
-      // Loaded only here: the map brings tree-sitter, which a repository that fits never needs.
-      const { packMap } = await import('./map/pack-map.js');
-      const map = await packMap({ root, settings, fence, rootName, included, counted, pool, stats });
-      document = map.document;
-      dirty ||= map.extracted;
-    }
-    progress({ phase: 'render', done: 1, total: 1 });
-    // The document to keep is written on the thread pool while the pack cache is written here.
-    // Only a result that git fully vouches for is kept: not one of a walk (the root lies outside git, or git
-    // ignores it), nor one where git does not watch some tracked files.
-    const keepable = cached && keep && listed.source === 'git' && listed.unwatched === 0 ? keep : undefined;
-    const written = keepable ? writePackedDocument({ root, key: keepable.key, document }) : undefined;
-    dirty ||=
-      countDone > 0 || read.entries.size !== cache.entries.size || overhead.hash !== cache.overhead?.hash;
+    const overhead = measured.overhead ?? cache.overhead;
+    const dirty =
+      written.extracted ||
+      counting.counted > 0 ||
+      included.some((file) => file.read) ||
+      read.entries.size !== cache.entries.size ||
+      overhead?.hash !== cache.overhead?.hash;
     // An unchanged repository leaves the cache as it is: nothing to rewrite.
-    if (cached && dirty) {
-      const written = contentsWritten;
-      contentsWritten = undefined;
-      await writeCache({ root, key: cacheKey, included, entries: read.entries, stats, overhead, written });
-    }
+    if (cached && dirty)
+      writeCache({ root, key: cacheKey, included, cache, entries: read.entries, stats, overhead });
     stats.durationMs = Math.round(performance.now() - started);
     const seen = await keepable?.fingerprinting;
-    if (written && seen && readMatchesWorkTree({ state: seen, entries: read.entries }))
-      await savePackedResult({ root, key: keepable!.key, fingerprint: seen.fingerprint, written, stats });
-    else if (written) await discardPackedDocument(written);
+    let kept: string | undefined;
+    if (keepable && seen && readMatchesWorkTree({ state: seen, entries: read.entries }))
+      kept = savePackedResult({
+        root,
+        key: keepable.key,
+        fingerprint: seen.fingerprint,
+        temporary: output.path,
+        stats,
+      });
+    const document = openedDocument({
+      fd: output.fd,
+      size: fstatSync(output.fd).size,
+      path: kept ?? output.path,
+      temporary: kept === undefined && output.path !== input.documentPath ? output.path : undefined,
+    });
+    output = undefined;
     return { document, stats };
   } finally {
+    cache.store.close();
     await pool.close();
-    // A pack that failed after starting the content store's write leaves no temporary file behind.
-    const temporary = await contentsWritten?.catch(() => undefined);
-    if (temporary) rmSync(temporary, { force: true });
+    // A pack that failed leaves no document behind.
+    if (output) {
+      closeSync(output.fd);
+      rmSync(output.path, { force: true });
+    }
   }
+}
+
+/** The pool that counts exactly: o200k over worker threads, or the caller's counter on this thread. */
+function createPool(options: PackRepositoryOptions, settings: PackSettings): TokenCountPool {
+  const counter = options.tokenCounter;
+  const workers = counter ? 0 : (settings.workers ?? defaultWorkerCount());
+  const pool = createTokenCountPool({ workers });
+  if (!counter) return pool;
+  return {
+    count: async (texts: readonly string[]) => texts.map((text) => counter.count(text)),
+    warmUp: () => {},
+    close: pool.close,
+  };
+}
+
+/**
+ * Counts the files (a calibrated sample, or all of them exactly) and the whole document, counting everything
+ * exactly when an extrapolated total is too close to the budget to decide whether the repository fits. Returns
+ * the whole document's parts, their measure, a way to measure again, and how many files were counted.
+ */
+async function countFiles(options: {
+  counted: CountedFile[];
+  included: readonly IncludedFile[];
+  pool: TokenCountPool;
+  settings: PackSettings;
+  root: string;
+  cache: PackCache;
+  progress: (progress: PackProgress) => void;
+  options: PackRepositoryOptions;
+}) {
+  const { counted, included, pool, settings, progress } = options;
+  const countTotal = counted.filter((file) => !file.exact).length;
+  let countDone = 0;
+  progress({ phase: 'count', done: 0, total: countTotal });
+  const onCounted = (files: number) => {
+    countDone += files;
+    progress({ phase: 'count', done: countDone, total: countTotal });
+  };
+  const exactly = settings.exact || options.options.tokenCounter !== undefined;
+  await calibrateTokenCounts({ files: counted, pool, exact: exactly, onCounted });
+  progress({ phase: 'render', done: 0, total: 1 });
+  const paths = included.map((file) => file.path);
+  const whole: WholeDocumentOptions = {
+    fence: fenceCandidate({ paths, attempt: 0 }),
+    rootName: basename(options.root),
+    outline: renderDirectoryTree(paths),
+    files: [],
+  };
+  const measure = (exact: boolean) => {
+    whole.files = counted.map((file, index) => ({
+      path: file.path,
+      bytes: included[index]!.bytes,
+      tokens: file.tokens,
+      exact: file.exact,
+      entry: included[index]!.entry,
+    }));
+    const cached = options.cache.overhead;
+    return measureWhole({ whole, counted, pool, exact, cached, budget: settings.budget });
+  };
+  let measured = await measure(settings.exact);
+  if (measured.uncertain) {
+    // Close to the budget the decision depends on the exact count, so count everything exactly.
+    await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
+    measured = await measure(true);
+  }
+  return { whole, measured, measure, counted: countDone };
 }
 
 function parseSettings(options: PackRepositoryOptions): PackSettings {
@@ -295,17 +280,6 @@ function checkRoot(rootOption: string): string {
   return root;
 }
 
-function toCounted(file: IncludedFile): CountedFile {
-  const { entry } = file;
-  return {
-    path: file.path,
-    text: file.text,
-    estimate: entry.estimate ?? estimateO200kTokens(file.text),
-    tokens: entry.tokens ?? 0,
-    exact: entry.tokens !== undefined,
-  };
-}
-
 /** Makes `.herd` ready for the caches; says why not when it cannot hold them. */
 function prepareCacheDirectory(root: string): string | undefined {
   try {
@@ -316,69 +290,35 @@ function prepareCacheDirectory(root: string): string | undefined {
   }
 }
 
-/** Assigns each included file its place in the content store and starts writing the store. */
-function startContentsWrite(options: { root: string; included: readonly IncludedFile[] }): Promise<string> {
-  return writePackContents({ root: options.root, contents: layOutContents(options.included) });
-}
-
-/** Places each included file in the content store (its offset and length) and returns the store's text. */
-function layOutContents(included: readonly IncludedFile[]): string {
-  const parts: string[] = [];
-  let offset = 0;
-  for (const file of included) {
-    file.entry.offset = offset;
-    file.entry.length = file.text.length;
-    parts.push(file.text);
-    offset += file.text.length;
-  }
-  return parts.join('');
-}
-
-async function writeCache(options: {
+/**
+ * Writes the pack cache: the entries, and the content store when content was put in it (moved into place).
+ * A failure only costs the next pack its reuse, and is reported as a warning.
+ */
+function writeCache(options: {
   root: string;
   key: string;
   included: readonly IncludedFile[];
+  cache: PackCache;
   entries: Map<string, PackCacheEntry>;
   stats: PackStats;
-  overhead: OverheadCount;
-  /** The content store, when its write started after reading. */
-  written: Promise<string> | undefined;
-}): Promise<void> {
+  overhead: OverheadCount | undefined;
+}): void {
+  const { cache } = options;
+  let contents: string | undefined;
   try {
-    const written = await options.written?.catch(() => undefined);
-    let contents: string | { written: string };
-    if (written) contents = { written };
-    else contents = layOutContents(options.included);
+    contents = cache.store.finish(options.included.map((file) => file.entry));
     savePackCache({
       root: options.root,
       key: options.key,
       entries: options.entries,
       contents,
+      previous: cache.contentsName,
       overhead: options.overhead,
     });
   } catch (error) {
+    if (contents) rmSync(contents, { force: true });
     options.stats.warnings.push(
       `The pack cache under ${options.root}/.herd/cache could not be written (${(error as Error).message}); the next pack will read every file again.`,
     );
   }
-}
-
-/** Counts the document's overhead, reusing the cached count when the overhead text is unchanged. */
-async function countOverhead(options: {
-  text: string;
-  pool: TokenCountPool;
-  exact: boolean;
-  cached: OverheadCount | undefined;
-}): Promise<OverheadCount> {
-  const hash = createHash('sha1').update(options.text).digest('base64url');
-  const { cached } = options;
-  if (cached && cached.hash === hash && (cached.exact || !options.exact)) return cached;
-  const tokens = await countLargeText({ text: options.text, pool: options.pool, exact: options.exact });
-  return { hash, tokens, exact: options.exact || options.text.length < 200_000 };
-}
-
-function sum(values: readonly number[]): number {
-  let total = 0;
-  for (const value of values) total += value;
-  return total;
 }

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
+import type { PackStats } from './pack-stats.js';
+import type { PackedDocument } from './packed-document.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
@@ -23,6 +25,32 @@ import type { RepositoryFileList } from './selection/list-repository-files.js';
  * ```
  */
 export async function packRepository(options: PackRepositoryOptions): Promise<PackResult> {
+  const { document, stats } = await packRepositoryDocument(options);
+  try {
+    return { document: document.text(), stats };
+  } finally {
+    document.close();
+  }
+}
+
+/**
+ * Packs a repository like {@link packRepository}, but leaves the document on disk instead of in memory: copy it
+ * to a file, stream it, or read it, then close it. A pack never holds the whole document (nor the repository's
+ * text), so this is the way to pack a large repository in bounded memory; an unchanged work tree's document is
+ * handed out as the kept file, without decoding or re-encoding it.
+ *
+ * @param placement - `path`: where to write a document that is not kept anyway (say, the temporary file beside
+ *   an output), so that copying it there costs nothing.
+ * @example
+ * ```ts
+ * const { document, stats } = await packRepositoryDocument({ root: '.', budget: 300_000 });
+ * try { document.copyTo('packed.txt'); } finally { document.close(); }
+ * ```
+ */
+export async function packRepositoryDocument(
+  options: PackRepositoryOptions,
+  placement: { path?: string } = {},
+): Promise<{ document: PackedDocument; stats: PackStats }> {
   const started = performance.now();
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
@@ -59,6 +87,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
         },
       };
     }
+    last.document.close();
   }
   const { packFiles } = await import('./pack-files.js');
   return packFiles({
@@ -67,6 +96,7 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
     listing,
     status,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
+    ...(placement.path !== undefined ? { documentPath: placement.path } : {}),
   });
 }
 

@@ -1,7 +1,10 @@
 import { UserError } from '@herd/core';
+import type { ContentStore } from '../cache/content-store.js';
 import { languageOf } from '../languages/language-of.js';
+import { ownCopy } from '../own-copy.js';
 import type { PackSettings } from '../pack-options.js';
 import type { PackStats } from '../pack-stats.js';
+import { chooseFence } from '../render/choose-fence.js';
 import { renderPackedDocument } from '../render/render-packed-document.js';
 import type { IncludedFile } from '../selection/read-repository-files.js';
 import type { CountedFile } from '../tokens/calibrate-token-counts.js';
@@ -17,10 +20,13 @@ import { taskRelevance } from './task-relevance.js';
 export interface PackMapOptions {
   root: string;
   settings: PackSettings;
+  /** The tag suffix to try first; another is drawn when the map or a file shown in full contains it. */
   fence: string;
   rootName: string;
   included: readonly IncludedFile[];
   counted: readonly CountedFile[];
+  /** Where the included files' content is. */
+  store: ContentStore;
   pool: TokenCountPool;
   /** Updated in place: mode, files in the document, cut files, document tokens. */
   stats: PackStats;
@@ -35,12 +41,12 @@ const largestParsedFile = 512 * 1024;
  * Packs a repository that does not fit its budget: ranks files (task relevance, import-graph centrality,
  * recent git activity), puts the best-ranked ones in full while they fit, and lists the rest in a repository
  * map trimmed to its share. The document's token count is exact, and lower-ranked files are dropped until it
- * fits.
+ * fits. Files are read one at a time from the content store: the repository's text is never held.
  *
  * @throws UserError when the budget cannot hold even the coarsest map.
  */
 export async function packMap(options: PackMapOptions): Promise<{ document: string; extracted: boolean }> {
-  const { settings, included, counted, stats } = options;
+  const { settings, included, counted, stats, store } = options;
   const budget = settings.budget;
   let extracted = false;
   const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
@@ -48,7 +54,7 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
   for (const file of included) {
     if (!(file.path === 'package.json' || file.path.endsWith('/package.json'))) continue;
     try {
-      const name = (JSON.parse(file.text) as { name?: unknown }).name;
+      const name = (JSON.parse(store.text(file.entry)) as { name?: unknown }).name;
       if (typeof name === 'string') packageNames.set(name, file.path.slice(0, -'package.json'.length - 1));
     } catch {
       // Not JSON (a template, or redacted): no package name.
@@ -60,7 +66,8 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
   for (const file of included) {
     const language = languageOf(file.path);
     if (!file.entry.imports) {
-      file.entry.imports = extractImports({ language, text: file.text });
+      // Own copies: a piece cut out of the file's text would keep all of it in memory.
+      file.entry.imports = extractImports({ language, text: store.text(file.entry) }).map(ownCopy);
       extracted = true;
     }
     const targets = file.entry.imports.flatMap((specifier) =>
@@ -69,7 +76,10 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
     if (targets.length > 0) imports.set(file.path, targets);
   }
   const [activity] = await Promise.all([gitActivity({ root: options.root })]);
-  const relevance = taskRelevance({ task: settings.task, files: included });
+  const relevance = taskRelevance({
+    task: settings.task,
+    files: included.map((file) => ({ path: file.path, text: () => store.text(file.entry) })),
+  });
   const ranked = rankFiles({ paths, imports, relevance, activity });
 
   const extractor = await createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) });
@@ -77,9 +87,9 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
     const { file } = byPath.get(mapFile.path)!;
     if (!file.entry.symbols) {
       file.entry.symbols =
-        file.text.length > largestParsedFile
+        file.bytes > largestParsedFile
           ? []
-          : extractor.extract({ language: languageOf(file.path), text: file.text });
+          : extractor.extract({ language: languageOf(file.path), text: store.text(file.entry) }).map(ownCopy);
       extracted = true;
     }
     return file.entry.symbols;
@@ -97,11 +107,12 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
   }
   // Files in full are few; count them exactly so their headers carry exact counts.
   const inexact = full.map((path) => byPath.get(path)!.counted).filter((file) => !file.exact);
-  const exactCounts = await options.pool.count(inexact.map((file) => file.text));
+  const exactCounts = await options.pool.count(inexact.map((file) => file.text()));
   inexact.forEach((file, index) => {
     file.tokens = exactCounts[index]!;
     file.exact = true;
   });
+  let fence = options.fence;
   for (;;) {
     const fullSet = new Set(full);
     const map = buildRepositoryMap({
@@ -110,11 +121,22 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       symbolsOf,
     });
     const files = [...full].sort().map((path) => {
-      const entry = byPath.get(path)!;
-      return { ...entry.counted, bytes: entry.file.bytes };
+      const { counted: count, file } = byPath.get(path)!;
+      const { tokens, exact } = count;
+      return { path, text: store.text(file.entry), bytes: file.bytes, tokens, exact };
     });
+    if ([map.text, ...files.map((file) => file.text)].some((text) => text.includes(fence))) {
+      // The map or a file in full contains the suffix: draw one that no included file contains.
+      fence = chooseFence({
+        paths,
+        texts: (function* () {
+          yield map.text;
+          for (const file of included) yield store.text(file.entry);
+        })(),
+      });
+    }
     const { document } = renderPackedDocument({
-      fence: options.fence,
+      fence,
       rootName: options.rootName,
       mode: 'map',
       includedFiles: included.length,
