@@ -1,10 +1,16 @@
 // Framework overhead per agent step: Herd's actor stack versus a bare LangChain createAgent doing the same steps.
 // One step = one model call to a zero-latency local scripted model + one tool call. Herd adds its model routing,
 // the plan contract, the guard (cheap local scanners only, no classifiers) and the dispatcher (validation,
-// jail, timeout) around the same no-op tool.
+// jail, timeout) around the same no-op tool. A third stack, Herd without the guard middleware, separates the
+// guard's share.
 //
-// Run from the repository root after `pnpm build`:  pnpm bench loop   (BENCH_STEPS=200 BENCH_RUNS=7 to change)
-import { cpus } from 'node:os';
+// Each trial runs one conversation of BENCH_STEPS tool calls (default 20; each call has a new argument, as a
+// real agent's calls do: a run stops a model that repeats one call) on every stack, in an order that rotates
+// from trial to trial. The figures are per-step differences within a trial (paired: the machine's load moves
+// both sides of a pair alike), over BENCH_TRIALS trials (default 60), as a median with a 95% interval that
+// assumes nothing about the noise. An interval that lies below the target resolves the claim.
+//
+// Run from the repository root after `pnpm build`:  pnpm bench loop
 import { type HerdEventInput, resolveModelRole } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig, testModels } from '@herd/core/testing';
@@ -16,17 +22,21 @@ import { HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
+import { describeMachine, loadNow, medianInterval, summarize } from '../sample-summary.mjs';
 
-const steps = Number(process.env.BENCH_STEPS ?? 150);
-const runs = Number(process.env.BENCH_RUNS ?? 7);
+const steps = Number(process.env.BENCH_STEPS ?? 20);
+const trials = Number(process.env.BENCH_TRIALS ?? 60);
+const targetMs = 2;
 
 const server = await startScriptedServer();
 let remaining = 0;
+let call = 0;
 server.respondWith(() => {
   if (remaining > 0) {
     remaining--;
+    call++;
     return {
-      toolCalls: [{ name: 'noop', arguments: { value: 'x' } }],
+      toolCalls: [{ name: 'noop', arguments: { value: `x${call}` } }],
       usage: { prompt_tokens: 10, completion_tokens: 5 },
     };
   }
@@ -59,28 +69,29 @@ const events: HerdEventInput[] = [];
 const emit = (event: HerdEventInput) => {
   events.push(event);
 };
-const herdAgent = createAgent({
-  model: models[0]!,
-  tools: herdTools,
-  middleware: [
-    modelRoutingMiddleware({ role, models, emit }),
-    planContractMiddleware({
-      step: { id: 'step-1', title: 'bench', intent: 'bench', files: [], commands: [], acceptance: 'bench' },
-      extraCommands: [],
-      registry: dispatcher.registry,
-      tools: {
-        dispatcher,
-        tools: herdTools,
-        approved: (name) => approvedTools.find((candidate) => candidate.name === name),
-      },
-      onDeviation: 'block',
-      interactive: false,
-      memory: { has: () => false, add: () => {} },
-      emit,
-    }),
-    guardMiddleware({ guard }),
-  ],
-});
+const herdStack = (guarded: boolean) =>
+  createAgent({
+    model: models[0]!,
+    tools: herdTools,
+    middleware: [
+      modelRoutingMiddleware({ role, models, emit }),
+      planContractMiddleware({
+        step: { id: 'step-1', title: 'bench', intent: 'bench', files: [], commands: [], acceptance: 'bench' },
+        extraCommands: [],
+        registry: dispatcher.registry,
+        tools: {
+          dispatcher,
+          tools: herdTools,
+          approved: (name) => approvedTools.find((candidate) => candidate.name === name),
+        },
+        onDeviation: 'block',
+        interactive: false,
+        memory: { has: () => false, add: () => {} },
+        emit,
+      }),
+      ...(guarded ? [guardMiddleware({ guard })] : []),
+    ],
+  });
 
 type Agent = {
   invoke: (input: { messages: HumanMessage[] }, config: { recursionLimit: number }) => Promise<unknown>;
@@ -89,6 +100,7 @@ type Agent = {
 async function timeSteps(agent: Agent): Promise<number> {
   remaining = steps;
   events.length = 0;
+  server.requests.length = 0;
   const started = performance.now();
   await agent.invoke(
     { messages: [new HumanMessage('call noop until told otherwise')] },
@@ -98,38 +110,63 @@ async function timeSteps(agent: Agent): Promise<number> {
   return (performance.now() - started) / (steps + 1);
 }
 
-const median = (values: number[]) =>
-  [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
-
-// Warm up both stacks (JIT, connection pool, tokenizer-free guard scanners).
-await timeSteps(bareAgent as unknown as Agent);
-await timeSteps(herdAgent as unknown as Agent);
-const bare: number[] = [];
-const herd: number[] = [];
-for (let run = 0; run < runs; run++) {
-  // Interleaved so drift on a shared machine affects both alike.
-  bare.push(await timeSteps(bareAgent as unknown as Agent));
-  herd.push(await timeSteps(herdAgent as unknown as Agent));
+const stacks: { name: string; agent: Agent }[] = [
+  { name: 'bare LangChain createAgent', agent: bareAgent as unknown as Agent },
+  { name: 'Herd actor stack', agent: herdStack(true) as unknown as Agent },
+  { name: 'Herd actor stack without the guard middleware', agent: herdStack(false) as unknown as Agent },
+];
+// Warm up every stack (JIT, connection pool, the guard's scanners).
+for (let round = 0; round < 3; round++) for (const stack of stacks) await timeSteps(stack.agent);
+const perStep = stacks.map(() => [] as number[]);
+const loads = [loadNow()];
+for (let trial = 0; trial < trials; trial++) {
+  // Each stack goes first, second and third equally often.
+  for (let offset = 0; offset < stacks.length; offset++) {
+    const index = (trial + offset) % stacks.length;
+    perStep[index]!.push(await timeSteps(stacks[index]!.agent));
+  }
+  if (trial % 10 === 9) loads.push(loadNow());
 }
+loads.push(loadNow());
 await server.close();
 
-const bareMedian = median(bare);
-const herdMedian = median(herd);
-const overhead = herdMedian - bareMedian;
+const [bare, herd, unguarded] = perStep as [number[], number[], number[]];
+const differences = (left: number[], right: number[]) => left.map((value, index) => value - right[index]!);
+const added = medianInterval(differences(herd, bare));
+const guardShare = medianInterval(differences(herd, unguarded));
+const rest = medianInterval(differences(unguarded, bare));
+const ms = (value: number) => value.toFixed(2);
+const load = summarize(loads);
+console.log(`loop bench on ${describeMachine()}`);
 console.log(
-  `loop bench on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`,
+  `${trials} trials of ${steps} steps per stack (${trials * steps * stacks.length} steps), model ${testModels.actor} on a local scripted server; load average ${load.median.toFixed(1)} (${load.min.toFixed(1)}–${load.max.toFixed(1)}) during the trials`,
 );
-console.log(`${steps} steps per run, ${runs} runs, model ${testModels.actor} on a local scripted server`);
 console.log('');
-console.log('| stack | median ms per step | runs (ms per step) |');
+console.log('| stack | median ms per step | min–max |');
+console.log('|---|---|---|');
+stacks.forEach((stack, index) => {
+  const summary = summarize(perStep[index]!);
+  console.log(`| ${stack.name} | ${ms(summary.median)} | ${ms(summary.min)}–${ms(summary.max)} |`);
+});
+console.log('');
+console.log('| paired difference per step | median | 95% interval |');
 console.log('|---|---|---|');
 console.log(
-  `| bare LangChain createAgent | ${bareMedian.toFixed(3)} | ${bare.map((value) => value.toFixed(2)).join(', ')} |`,
+  `| Herd − bare (added by Herd) | ${ms(added.median)} ms | ${ms(added.low)} to ${ms(added.high)} ms |`,
 );
 console.log(
-  `| Herd actor stack | ${herdMedian.toFixed(3)} | ${herd.map((value) => value.toFixed(2)).join(', ')} |`,
+  `| Herd − Herd without guard (the guard middleware) | ${ms(guardShare.median)} ms | ${ms(guardShare.low)} to ${ms(guardShare.high)} ms |`,
+);
+console.log(
+  `| Herd without guard − bare (routing, plan contract, dispatcher) | ${ms(rest.median)} ms | ${ms(rest.low)} to ${ms(rest.high)} ms |`,
 );
 console.log('');
+const verdict =
+  added.high <= targetMs
+    ? 'met'
+    : added.low > targetMs
+      ? 'MISSED'
+      : 'not resolved (the interval spans the target)';
 console.log(
-  `Herd / bare: ${(herdMedian / bareMedian).toFixed(2)}x; added overhead ${overhead.toFixed(3)} ms per step (target ≤ 2 ms): ${overhead <= 2 ? 'met' : 'MISSED'}`,
+  `Added per step: ${ms(added.median)} ms (95% interval ${ms(added.low)}–${ms(added.high)}); target ≤ ${targetMs} ms: ${verdict}`,
 );
