@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Only what reusing a kept result needs is imported up front: an unchanged repository is answered without loading
 // the tokenizer, the schemas or the file readers.
-import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
+import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
@@ -54,14 +54,19 @@ export async function packRepositoryDocument(
   const started = performance.now();
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
-  // One look by git at the work tree serves both the fingerprint and the listing of files.
-  const status = root !== undefined ? readGitStatus(root) : undefined;
+  // With a result kept, git only needs to fingerprint the work tree (no ignored paths: a quicker walk); else one
+  // look by git at the work tree serves both the fingerprint and the listing of files.
+  const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
+  const status = root !== undefined ? readGitStatus(root, { ignored: !kept }) : undefined;
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
-  const last = root !== undefined && key !== undefined ? loadPackedResult({ root, key }) : undefined;
+  const last = root !== undefined && key !== undefined && kept ? loadPackedResult({ root, key }) : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
-  const listing = last || root === undefined ? undefined : startListing({ root, options, status });
+  const listing =
+    last || root === undefined
+      ? undefined
+      : startListing({ root, options, status: kept ? undefined : status });
   // A pack without a pack cache counts with o200k: start building the tokenizer's table on another thread now.
   const counts = (at: string) =>
     !options.tokenCounter &&
@@ -94,7 +99,8 @@ export async function packRepositoryDocument(
     options,
     started,
     listing,
-    status,
+    // A status without ignored paths cannot list the files: the listing runs its own.
+    status: kept ? undefined : status,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
     ...(placement.path !== undefined ? { documentPath: placement.path } : {}),
   });

@@ -76,6 +76,20 @@ describe('packRepositoryDocument', () => {
     expect(statSync(join(cache, stores[0]!)).size).toBeLessThanOrEqual(2 * live + 1024 * 1024);
   });
 
+  it('still reports ignored paths when a kept result no longer holds (git then looks without them first)', async () => {
+    const root = createRepository(
+      { '.gitignore': 'build/\n', 'a.ts': 'export const a = 1;\n', 'build/out.js': 'x' },
+      { git: true },
+    );
+    const first = await packRepository({ root, budget: 100_000 });
+    expect(first.stats.excluded).toContainEqual({ path: 'build/', reason: 'ignored', detail: 'gitignore' });
+    writeFileSync(join(root, 'a.ts'), 'export const a = 2;\n');
+    const changed = await packRepository({ root, budget: 100_000 });
+    expect(parse(changed.document).files.get('a.ts')).toBe('export const a = 2;');
+    expect(changed.stats.excluded).toContainEqual({ path: 'build/', reason: 'ignored', detail: 'gitignore' });
+    expect(parse(changed.document).files.has('build/out.js')).toBe(false);
+  });
+
   it('draws another tag suffix when a file contains the first one, in a whole document and in a map', async () => {
     const paths = ['evil.md', 'src/a.ts'];
     const first = fenceCandidate({ paths, attempt: 0 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fstatSync,
   openSync,
   readdirSync,
@@ -120,6 +121,11 @@ export interface PackedResult {
   document: PackedDocument;
   /** Its stats. */
   stats: PackStats;
+}
+
+/** Whether a result is kept for these options (without reading it). */
+export function keptResultExists(options: { root: string; key: string }): boolean {
+  return existsSync(resultPaths(options).meta);
 }
 
 /** The packed result of the last pack with the same options, whatever the work tree is now; else `undefined`. */

@@ -35,17 +35,29 @@ export interface GitStatusEntry {
 }
 
 /**
- * Runs `git status` (tracked changes, untracked files one by one, ignored files and directories as they match)
- * and `git rev-parse --show-prefix` at `root`; `undefined` outside a git work tree or when git is missing.
+ * Runs `git status` (tracked changes, untracked files one by one, and ignored files and directories as they
+ * match unless `ignored` is false) and `git rev-parse --show-prefix` at `root`; `undefined` outside a git work
+ * tree or when git is missing. Leaving out ignored paths spares git a quarter of its walk; they are only needed
+ * to list the files to pack, not to fingerprint the work tree.
  */
-export async function readGitStatus(root: string): Promise<GitStatus | undefined> {
+export async function readGitStatus(
+  root: string,
+  options: { ignored?: boolean } = {},
+): Promise<GitStatus | undefined> {
   const git = async (args: string[]) =>
     (await execFileAsync('git', args, { cwd: root, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }))
       .stdout;
   try {
     const [located, status] = await Promise.all([
       git(['rev-parse', '--git-path', 'index', '--show-prefix']),
-      git(['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching']),
+      git([
+        'status',
+        '--porcelain=v2',
+        '-z',
+        '--branch',
+        '--untracked-files=all',
+        ...(options.ignored === false ? [] : ['--ignored=matching']),
+      ]),
     ]);
     // The index path first (relative to the root), then the prefix; only the line break goes from the prefix, as
     // a directory name may begin or end with spaces.
