@@ -61,8 +61,9 @@ export function openContentStore(options: { existing?: number; temporary?: strin
   const pending = Buffer.allocUnsafe(blockBytes);
   let pendingLength = 0;
   let written = 0;
-  // The block last read ahead.
+  // The block last read ahead, and where the last read ended.
   let block: { start: number; bytes: Buffer } | undefined;
+  let lastEnd = 0;
 
   const flush = () => {
     if (!target || pendingLength === 0) return;
@@ -89,14 +90,20 @@ export function openContentStore(options: { existing?: number; temporary?: strin
   const size = () => (target ? written + pendingLength : sourceSize);
   const read = (offset: number, length: number): Buffer => {
     if (target && offset + length > written) flush();
-    if (block && offset >= block.start && offset + length <= block.start + block.bytes.length)
+    if (block && offset >= block.start && offset + length <= block.start + block.bytes.length) {
+      lastEnd = offset + length;
       return block.bytes.subarray(offset - block.start, offset - block.start + length);
+    }
     const fd = target ? target.fd : source;
     if (fd === undefined) throw new Error('the content store holds nothing at that place');
-    const wanted = Math.min(Math.max(length, blockBytes), size() - offset);
+    // Read ahead only when reading on from where the last read ended (rendering, in store order); a scattered
+    // read (a counting sample) takes just what it asks for.
+    const sequential = offset === lastEnd;
+    lastEnd = offset + length;
+    const wanted = sequential ? Math.min(Math.max(length, blockBytes), size() - offset) : length;
     const bytes = readAll(fd, wanted, offset);
     if (bytes.length < length) throw new Error('the content store was cut short');
-    block = { start: offset, bytes };
+    if (sequential) block = { start: offset, bytes };
     return bytes.subarray(0, length);
   };
   return {
