@@ -56,7 +56,7 @@ export type {
 } from './context/pack-options.js';
 export { PackSelectionSchema, PackSettingsSchema } from './context/pack-options.js';
 export type { PackPhase, PackProgress } from './context/pack-progress.js';
-export { packRepository } from './context/pack-repository.js';
+export { packRepository, packRepositoryDocument } from './context/pack-repository.js';
 export type { PackResult } from './context/pack-result.js';
 export type {
   ExcludedFile,
@@ -66,6 +66,7 @@ export type {
   PackStats,
   RedactionLocation,
 } from './context/pack-stats.js';
+export type { PackedDocument } from './context/packed-document.js';
 export type { SecretPattern } from './context/secrets/secret-patterns.js';
 export { secretPatterns } from './context/secrets/secret-patterns.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
