@@ -208,10 +208,13 @@ async function countFiles(options: {
   const whole: WholeDocumentOptions = {
     fence: fenceCandidate({ paths, attempt: 0 }),
     rootName: basename(options.root),
-    outline: renderDirectoryTree(paths),
+    // The tree and the files' headers are made only when the whole repository may fit: for a hundred thousand
+    // files that go into a map they would be tens of megabytes of garbage.
+    outline: '',
     files: [],
   };
-  const measure = (exact: boolean) => {
+  const prepare = () => {
+    if (whole.outline === '' && paths.length > 0) whole.outline = renderDirectoryTree(paths);
     whole.files = counted.map((file, index) => ({
       path: file.path,
       bytes: included[index]!.bytes,
@@ -219,8 +222,10 @@ async function countFiles(options: {
       exact: file.exact,
       entry: included[index]!.entry,
     }));
+  };
+  const measure = (exact: boolean) => {
     const cached = options.cache.overhead;
-    return measureWhole({ whole, counted, pool, exact, cached, budget: settings.budget });
+    return measureWhole({ whole, prepare, counted, pool, exact, cached, budget: settings.budget });
   };
   let measured = await measure(settings.exact);
   if (measured.uncertain) {

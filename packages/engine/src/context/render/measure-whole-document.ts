@@ -31,6 +31,8 @@ export interface WholeMeasure {
  */
 export async function measureWhole(options: {
   whole: WholeDocumentOptions;
+  /** Fills in the whole document's tree and files, when its overhead is to be counted. */
+  prepare: () => void;
   counted: readonly CountedFile[];
   pool: TokenCountPool;
   exact: boolean;
@@ -46,6 +48,7 @@ export async function measureWhole(options: {
     // megabytes of text, not worth making and counting for a map.
     return { fileTokens, overhead: undefined, documentTokens: fileTokens, exact, uncertain: false };
   }
+  options.prepare();
   const overhead = await countOverhead({
     text: wholeDocumentOverhead(options.whole),
     pool: options.pool,
