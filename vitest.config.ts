@@ -7,6 +7,8 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^@herd\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
   { find: /^@herd\/core\/models$/, replacement: source('./packages/core/src/models/index.ts') },
+  { find: /^@herd\/tools\/git$/, replacement: source('./packages/tools/src/git/index.ts') },
+  { find: /^@herd\/guard\/secrets$/, replacement: source('./packages/guard/src/secrets.ts') },
   { find: /^@herd\/(core|tools|guard|engine)$/, replacement: source('./packages/$1/src/index.ts') },
   { find: /^@herd\/test-support$/, replacement: source('./test/support/src/index.ts') },
 ];

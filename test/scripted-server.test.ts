@@ -176,3 +176,60 @@ describe('scripted OpenAI-compatible server, seen through @langchain/openai', ()
     expect(reply.content).toBe('unsafe\nS14');
   });
 });
+
+describe('scripted server enforcing a served window, as vLLM does', () => {
+  it('refuses prompt + max_tokens past the window with a 400 naming both, and spends no turn', async () => {
+    const windowed = await startScriptedServer({ models: ['maverick'], contextWindow: 1_000 });
+    try {
+      windowed.enqueue({ content: 'fits' });
+      const sdk = new OpenAI({ baseURL: windowed.url, apiKey: 'k', maxRetries: 0, timeout: 10_000 });
+      const refused = sdk.chat.completions.create({
+        model: 'maverick',
+        max_tokens: 500,
+        messages: [{ role: 'user', content: 'word '.repeat(600) }],
+      });
+      await expect(refused).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(
+          /maximum context length is 1000 tokens\. However, you requested \d+ tokens \(\d+ in the messages, 500 in the completion\)/,
+        ),
+      });
+      expect(windowed.windowRefusals).toEqual([
+        { model: 'maverick', promptTokens: expect.any(Number), completionTokens: 500 },
+      ]);
+      expect(windowed.pendingTurns()).toBe(1);
+      const fits = await sdk.chat.completions.create({
+        model: 'maverick',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'word '.repeat(600) }],
+      });
+      expect(fits.choices[0]?.message.content).toBe('fits');
+    } finally {
+      await windowed.close();
+    }
+  });
+
+  it('reports the window as vLLM, llama.cpp and Ollama do', async () => {
+    const windowed = await startScriptedServer({ contextWindow: { 'llama4:maverick': 32_768 } });
+    try {
+      const root = windowed.url.replace(/\/v1$/, '');
+      const models = (await (await fetch(`${windowed.url}/models`)).json()) as {
+        data: Array<{ id: string; max_model_len?: number }>;
+      };
+      expect(models.data).toEqual([
+        expect.objectContaining({ id: 'llama4:maverick', max_model_len: 32_768 }),
+      ]);
+      const props = (await (await fetch(`${root}/props`)).json()) as {
+        default_generation_settings: { n_ctx: number };
+      };
+      expect(props.default_generation_settings.n_ctx).toBe(32_768);
+      const show = await fetch(`${root}/api/show`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'llama4:maverick' }),
+      });
+      expect(((await show.json()) as { parameters: string }).parameters).toMatch(/num_ctx\s+32768/);
+    } finally {
+      await windowed.close();
+    }
+  });
+});

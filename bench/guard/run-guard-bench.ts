@@ -2,6 +2,7 @@
 // Runs through @herd/guard's public API (the built package). Run from the repository root after `pnpm build`:
 // pnpm bench guard [--root <repository>] [--threads <n>] [--stream]
 // --stream runs only the stream guard measure (a 3 MB reply in 1 kB vs 100 kB chunks; no model, seconds).
+// --repo DIR [--budget N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -24,6 +25,9 @@ const { values } = parseArgs({
     root: { type: 'string', default: join(import.meta.dirname, '..', '..', 'packages', 'guard', 'src') },
     threads: { type: 'string', default: String(availableParallelism()) },
     stream: { type: 'boolean', default: false },
+    repo: { type: 'string' },
+    budget: { type: 'string' },
+    'windows-only': { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads);
@@ -284,6 +288,17 @@ function printRows(): void {
     console.log(
       `${row.name.padEnd(52)} | ${row.value.padEnd(7)} | ${row.target.padEnd(6)} | ${row.met ? 'yes' : 'NO'}`,
     );
+}
+
+if (values.repo) {
+  const { runFirstPlanBench } = await import('./first-plan-bench.js');
+  await runFirstPlanBench({
+    repo: values.repo,
+    threads,
+    windowsOnly: values['windows-only'] === true,
+    ...(values.budget ? { budget: Number(values.budget) } : {}),
+  });
+  process.exit(0);
 }
 
 if (values.stream) {

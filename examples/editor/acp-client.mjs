@@ -6,7 +6,8 @@
 //   node acp-client.mjs [--cwd DIR] [--mode plan|act] [--yes] [--herd "node path/to/herd.js"] "task"
 //
 // --yes answers "allow once" to every question; without it, questions are asked on the terminal (and refused
-// when stdin is not a terminal). --herd is the command that starts the agent (default: `herd`). Ctrl-C cancels.
+// when stdin is not a terminal). --herd is the command that starts the agent (default: `herd`, as installed on PATH
+// by the README's Install section). Ctrl-C cancels.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +30,17 @@ if (!task) {
 
 const [command, ...args] = values.herd.split(' ');
 const agent = spawn(command, [...args, 'acp'], { stdio: ['pipe', 'pipe', 'inherit'] });
+// A command that cannot be started is one line saying what to do, not a `spawn herd ENOENT` stack.
+agent.on('error', (error) => {
+  console.error(
+    error.code !== 'ENOENT'
+      ? `cannot start ${values.herd}: ${error.message}`
+      : command === 'herd'
+        ? 'herd is not on PATH: install it from a Herd clone with `pnpm release:pack` and `npm install -g ./dist-tarballs/*.tgz` (its README, "Install"), or pass --herd "node path/to/herd/packages/engine/bin/herd.js".'
+        : `${command} is not on PATH (from --herd "${values.herd}"); pass the command that starts herd, e.g. --herd "node path/to/herd/packages/engine/bin/herd.js".`,
+  );
+  process.exit(127);
+});
 const pending = new Map();
 let nextId = 0;
 

@@ -277,6 +277,23 @@ describe('herd ci (subprocess)', () => {
     expect(report).toMatchObject({ status: 'failed', exitCode: 3, plan: null, error: { blame: 'user' } });
   });
 
+  it('--require-guard exits 3 without running when a classifier is skipped, and the report says which', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    const herd = spawnHerd({
+      args: ['ci', '--task', 'make the failing test pass', '--require-guard'],
+      cwd: workspace,
+      // An empty per-user cache: no Prompt Guard model set up.
+      env: { XDG_CACHE_HOME: join(workspace, '.cache-for-test') },
+    });
+
+    expect(await herd.exit).toBe(3);
+    expect(herd.stderr()).toContain('requires prompt_guard and llama_guard');
+    expect(herd.stderr()).toContain('herd guard setup');
+    expect(readReport(workspace).error?.code).toBe('guard_classifier_required');
+    expect(server.chatRequests()).toEqual([]);
+  });
+
   it('exits 3 without running when no task is given', async () => {
     const workspace = createFailingTestRepository();
     const herd = spawnHerd({ args: ['ci'], cwd: workspace });

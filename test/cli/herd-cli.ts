@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestConfig } from '@herd/core/testing';
@@ -48,11 +49,14 @@ export interface HerdProcess {
   waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean): Promise<void>;
 }
 
-/** Spawns `herd <args>` in a workspace with a clean environment (no provider keys). */
+const emptyCache = join(tmpdir(), 'herd-tests-empty-cache');
+
+/** Spawns `herd <args>` in a workspace with a clean environment (no provider keys, no set-up models). */
 export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.ProcessEnv }): HerdProcess {
   const child = spawn(process.execPath, [herdBin, ...options.args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    // An empty per-user cache: a Prompt Guard model set up on the developer's machine must not change the tests.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: emptyCache, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: HerdProcess['events'] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { acquireWorkspaceRunLock } from '@herd/engine';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFailingTestRepository } from '../engine/fixture-repository.js';
 import { assertBuilt, herdBin } from './herd-cli.js';
 
@@ -13,16 +13,16 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
 
-async function herdMcp(workspace: string): Promise<Client> {
+async function herdMcp(workspace: string, onStderr?: (text: string) => void): Promise<Client> {
   const client = new Client({ name: 'herd-e2e', version: '0.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [herdBin, 'mcp', '--workspace', workspace],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', CI: 'true' },
-      stderr: 'ignore',
-    }),
-  );
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [herdBin, 'mcp', '--workspace', workspace],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', CI: 'true' },
+    stderr: onStderr ? 'pipe' : 'ignore',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => onStderr?.(chunk.toString()));
+  await client.connect(transport);
   clients.push(client);
   return client;
 }
@@ -71,5 +71,22 @@ describe('herd mcp', () => {
     expect(read.isError).toBe(false);
     expect(written.isError).toBe(false);
     expect(readFileSync(join(workspace, 'NOTES.md'), 'utf8')).toBe('from an MCP client\n');
+  });
+
+  it('says once on stderr at start that commands will run unsandboxed, and how to sandbox them', async () => {
+    const workspace = createFailingTestRepository();
+    writeFileSync(
+      join(workspace, 'herd.config.json'),
+      JSON.stringify({ tools: { sandbox: { mode: 'off' } } }),
+    );
+    let stderr = '';
+    const client = await herdMcp(workspace, (text) => {
+      stderr += text;
+    });
+    await client.listTools();
+    await vi.waitFor(() => expect(stderr).toContain('\n'), { timeout: 10_000 });
+    expect(stderr).toBe(
+      'herd mcp: commands will run UNSANDBOXED (tools.sandbox.mode is off in the configuration); install bubblewrap (apt-get install bubblewrap, or dnf install bubblewrap) to sandbox them.\n',
+    );
   });
 });

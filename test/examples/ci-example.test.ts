@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema, githubOutputsOf } from '@herd/engine';
+import { defaultModelCacheDirectory } from '@herd/guard';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../cli/herd-cli.js';
@@ -124,6 +125,7 @@ const sampleReport: CiReport = {
   plan: null,
   steps: [],
   verification: null,
+  guard: { classifiers: [] },
   guardVerdicts: [],
   deviations: [],
   changedFiles: [],
@@ -150,5 +152,17 @@ describe('examples/ci/github/herd-ci.yml', () => {
     for (const option of invocations.join(' ').match(/--[a-z-]+/g) ?? []) expect(help).toContain(option);
     expect(workflow).toContain('.herd/ci/summary.md');
     expect(workflow).toContain('HERD_TASK:');
+  });
+
+  it('requires the guard, and sets up Prompt Guard 2 with options herd guard setup has, cached where Herd looks', () => {
+    const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
+    expect(workflow).toMatch(/^\s*herd ci --require-guard\b/m);
+    const setup = workflow.split('\n').find((line) => /\bherd guard setup\b/.test(line)) ?? '';
+    expect(setup).toContain('herd guard setup prompt-guard-2-22m');
+    const help = execFileSync(process.execPath, [herdBin, 'guard', 'setup', '--help'], { encoding: 'utf8' });
+    for (const option of setup.match(/--[a-z-]+/g) ?? []) expect(help).toContain(option);
+    // actions/cache keeps the folder `herd guard setup` installs into (the per-user cache of the runner's user).
+    expect(workflow).toContain('path: ~/.cache/herd/models');
+    expect(defaultModelCacheDirectory({ HOME: '/home/runner' })).toBe('/home/runner/.cache/herd/models');
   });
 });

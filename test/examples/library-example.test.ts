@@ -9,6 +9,8 @@ import { assertBuilt, writeTestConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
 
 const exampleDirectory = fileURLToPath(new URL('../../examples/library/', import.meta.url));
+/** Each test runs the example once, a whole run through tsx. */
+const runTimeout = 90_000;
 
 let server: ScriptedServer;
 beforeAll(assertBuilt);
@@ -19,10 +21,17 @@ afterEach(async () => {
   await server.close();
 });
 
-/** Runs the example as its README says (`pnpm start`, which is `tsx src/main.ts`), on a workspace. */
-function runExample(workspace: string, task: string): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs the example as its README says (`pnpm start --workspace <dir> "<task>"`, which runs `tsx src/main.ts` with
+ * those arguments), on a workspace. `args` replaces the arguments, to pass them as another command line would.
+ */
+function runExample(
+  workspace: string,
+  task: string,
+  args: string[] = ['--workspace', workspace, task],
+): Promise<{ code: number | null; output: string }> {
   const tsx = join(exampleDirectory, 'node_modules/tsx/dist/cli.mjs');
-  const child = spawn(process.execPath, [tsx, 'src/main.ts', '--workspace', workspace, task], {
+  const child = spawn(process.execPath, [tsx, 'src/main.ts', ...args], {
     cwd: exampleDirectory,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,8 +46,9 @@ function runExample(workspace: string, task: string): Promise<{ code: number | n
     output += chunk.toString('utf8');
   });
   // A run that waits for an approval nobody gives would hang the test; stop it and show what it printed, well
-  // before the test's own 30 s limit but late enough for a slow, loaded machine.
-  const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 25_000);
+  // before the test's own limit (runTimeout) but late enough for a slow, loaded machine: a whole run through tsx
+  // took 23 s on 2 cores shared with other work.
+  const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), runTimeout - 10_000);
   // 'close', not 'exit': 'exit' can come before the last output has been read.
   return new Promise((resolve) =>
     child.on('close', (code) => {
@@ -57,7 +67,7 @@ const fixCall: ScriptedTurn = {
   ],
 };
 
-describe('examples/library', () => {
+describe('examples/library', { timeout: runTimeout }, () => {
   it('gives the actor the custom zod tool and streams the run to the console', async () => {
     const workspace = createFailingTestRepository();
     writeTestConfig(workspace, server.url);
@@ -83,6 +93,24 @@ describe('examples/library', () => {
     expect(output).toContain('✎ modify src/add.js');
     expect(output).toContain('■ succeeded');
     expect(output).toContain('+  return left + right;');
+    expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
+  });
+
+  it('takes `pnpm start -- --workspace <dir> "<task>"` as meant: pnpm 10 passes the `--` on to the program', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url);
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    server.enqueue([fixCall, { content: 'Fixed add.' }], { model: testModels.actor });
+
+    const { code, output } = await runExample(workspace, 'fix add', [
+      '--',
+      '--workspace',
+      workspace,
+      'fix add',
+    ]);
+
+    expect(code, output).toBe(0);
+    expect(output.split('\n')).toContain('▶ fix add');
     expect(readFileSync(join(workspace, 'src/add.js'), 'utf8')).toContain('left + right');
   });
 

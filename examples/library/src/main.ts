@@ -1,6 +1,6 @@
 // Herd as a library: plan, act and verify a task in a repository, with a custom tool and a custom guard policy,
 // streaming every event to the console. Run it from this folder:
-//   pnpm start -- --workspace ../my-repo "fix the bug described in HERD-7"
+//   pnpm start --workspace ../my-repo "fix the bug described in HERD-7"
 // The repository's herd.config.json (or HERD_* variables) says which models to use.
 import { parseArgs } from 'node:util';
 import type { HerdEvent } from '@herd/core';
@@ -8,7 +8,11 @@ import { createHerd } from '@herd/engine';
 import { createLookupTicketTool, type Ticket } from './lookup-ticket-tool.js';
 import { teamGuardPolicy } from './team-guard-policy.js';
 
+// `pnpm start -- --workspace …` passes the `--` on to the program (pnpm 10 does; npm and older pnpm drop it), and
+// parseArgs would take everything after it as the task. A leading `--` is dropped for that reason.
+const argv = process.argv.slice(2);
 const { values, positionals } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   allowPositionals: true,
   options: { workspace: { type: 'string', short: 'w' } },
 });

@@ -1,5 +1,15 @@
 // Public API of @herd/core. Every export is listed by name; a new export here is new public API.
 
+export type { ConfigTrust, ConfigTrustStatus } from './config/config-trust.js';
+export {
+  checkConfigTrust,
+  configTrustDirectory,
+  configTrustNeedsPerson,
+  describeConfigTrust,
+  recordConfigTrust,
+} from './config/config-trust.js';
+export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
+export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {
@@ -18,17 +28,25 @@ export {
   ModelRoleConfigSchema,
   PromptGuardConfigSchema,
 } from './config/herd-config.js';
-export type { LoadedHerdConfig, LoadHerdConfigOptions } from './config/load-herd-config.js';
-export { configFileName, loadHerdConfig } from './config/load-herd-config.js';
+export type {
+  HerdConfigSectionName,
+  HerdConfigSectionParser,
+  LoadedHerdConfig,
+  LoadHerdConfigOptions,
+} from './config/load-herd-config.js';
+export { configFileName, loadHerdConfig, sandboxPlaceholderTimeMs } from './config/load-herd-config.js';
+export { maxConfigDepth, maxConfigFileBytes } from './config/read-config-file.js';
 export type { ResolvedHerdRoles } from './config/resolve-herd-roles.js';
 export { resolveHerdRoles } from './config/resolve-herd-roles.js';
+export type { LlamaGuardOrigin, LlamaGuardResolution } from './config/resolve-llama-guard.js';
+export { resolveLlamaGuard } from './config/resolve-llama-guard.js';
 export type {
   ModelRoleName,
   ResolvedModelEndpoint,
   ResolvedModelRole,
   ResolveModelRoleOptions,
 } from './config/resolve-model-role.js';
-export { resolveModelRole } from './config/resolve-model-role.js';
+export { llamaGuardMaxOutputTokens, resolveModelRole } from './config/resolve-model-role.js';
 // ---- Errors ----
 export type { ConfigErrorOptions, ConfigIssue } from './errors/config-error.js';
 export { ConfigError } from './errors/config-error.js';
@@ -44,6 +62,7 @@ export { SystemError } from './errors/system-error.js';
 export { UserError } from './errors/user-error.js';
 // ---- Events ----
 export type {
+  GuardClassifierCoverage,
   HerdEvent,
   HerdEventInput,
   HerdEventOf,
@@ -58,6 +77,7 @@ export {
   ErrorEventSchema,
   EventRoleSchema,
   FileChangeEventSchema,
+  GuardClassifierCoverageSchema,
   GuardVerdictEventSchema,
   HerdEventSchema,
   ModelCallEventSchema,
@@ -77,10 +97,21 @@ export {
   VerificationFinishEventSchema,
   WarningEventSchema,
 } from './events/herd-event.js';
+export type { ContextLengthRefusal } from './models/context-length-error.js';
+export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
 export type { InvokeWithFallbacksOptions } from './models/invoke-with-fallbacks.js';
 export { invokeWithFallbacks } from './models/invoke-with-fallbacks.js';
 export { isFallbackWorthy, statusOf } from './models/is-fallback-worthy.js';
+export type { LearnedServedWindow, LearnServedWindowOptions } from './models/learn-served-window.js';
+export { learnServedWindow } from './models/learn-served-window.js';
+export { maxTokensCallOption, maxTokensFor } from './models/max-tokens-call-option.js';
+export type { ModelEndpointDescription } from './models/model-endpoint-of.js';
+export { modelEndpointOf } from './models/model-endpoint-of.js';
+export type { ProbeServedWindowOptions, ServedWindowProbe } from './models/probe-served-window.js';
+export { forgetServedWindows, probeServedWindow } from './models/probe-served-window.js';
+export type { ReplyTokenBudgetOptions } from './models/reply-token-budget.js';
+export { replyTokenBudget, tokenizerMargin } from './models/reply-token-budget.js';
 // ---- Plans ----
 export type { Plan, PlanCommand, PlanFile, PlanStep } from './plan/plan.js';
 export { PlanCommandSchema, PlanFileSchema, PlanSchema, PlanStepSchema } from './plan/plan.js';
@@ -89,6 +120,7 @@ export type {
   ProviderOverride,
   ProviderPreset,
   ServedLimits,
+  ServedWindowSource,
   StructuredOutput,
   ToolCalling,
 } from './providers/provider-preset.js';
@@ -96,6 +128,7 @@ export {
   ProviderOverrideSchema,
   ProviderPresetSchema,
   ServedLimitsSchema,
+  ServedWindowSourceSchema,
   StructuredOutputSchema,
   ToolCallingSchema,
 } from './providers/provider-preset.js';
@@ -105,8 +138,18 @@ export type { ResolvedProvider } from './providers/resolve-provider.js';
 export { detectProvider, noProviderMessage, resolveProvider } from './providers/resolve-provider.js';
 
 // ---- Secrets ----
-export type { SecretRedactor } from './secrets/secret-redactor.js';
+export type { EnvironmentSecret } from './secrets/environment-secrets.js';
+export { environmentSecrets } from './secrets/environment-secrets.js';
+export { findUrlCredentials, urlCredentialDetector } from './secrets/find-url-credentials.js';
+export { redactError } from './secrets/redact-error.js';
+export { redactSpans } from './secrets/redact-spans.js';
+export { createRedactingFetch } from './secrets/redacting-fetch.js';
+export type { SecretDetectionOptions, SecretDetector, SecretSpan } from './secrets/secret-detector.js';
+export { emptySecretDetector } from './secrets/secret-detector.js';
+export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
+export { formatCommandLine } from './text/format-command-line.js';
+export { visibleText } from './text/visible-text.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';

@@ -23,10 +23,11 @@ export {
 export type { BuildCiReportOptions } from './ci/build-ci-report.js';
 export { buildCiReport } from './ci/build-ci-report.js';
 export { ciCommitMessage } from './ci/ci-commit-message.js';
-export type { CiChangedFile, CiCommit, CiReport, CiStepReport } from './ci/ci-report.js';
+export type { CiChangedFile, CiCommit, CiRefusedCommand, CiReport, CiStepReport } from './ci/ci-report.js';
 export {
   CiChangedFileSchema,
   CiCommitSchema,
+  CiRefusedCommandSchema,
   CiReportSchema,
   CiStepReportSchema,
   ciReportSchemaVersion,
@@ -67,8 +68,6 @@ export type {
   RedactionLocation,
 } from './context/pack-stats.js';
 export type { PackedDocument } from './context/packed-document.js';
-export type { SecretPattern } from './context/secrets/secret-patterns.js';
-export { secretPatterns } from './context/secrets/secret-patterns.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';
@@ -119,5 +118,7 @@ export type {
   SessionStore,
   UpdateSessionInput,
 } from './sessions/session-store.js';
+export { herdConfigJsonSchema, herdConfigSchemaPath } from './settings/herd-config-json-schema.js';
+export { loadWorkspaceConfig } from './settings/load-workspace-config.js';
 export type { RunLimits, RunSettings } from './settings/run-settings.js';
 export { parseRunSettings, RunSettingsSchema } from './settings/run-settings.js';

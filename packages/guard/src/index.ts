@@ -15,18 +15,24 @@ export { createGuard } from './guard/create-guard.js';
 export type { ConfiguredGuard, CreateGuardFromConfigOptions } from './guard/create-guard-from-config.js';
 export { createGuardFromConfig, defaultAuditLogPath } from './guard/create-guard-from-config.js';
 export type { GuardScanRequest, GuardVerdict, ScannerResult, SkippedScanner } from './guard/guard-verdict.js';
+export type { LocatePromptGuardOptions, PromptGuardLocation } from './guard/locate-prompt-guard.js';
+export { locatePromptGuard } from './guard/locate-prompt-guard.js';
 export { redactText } from './guard/redact-text.js';
 // ---- Llama Guard 4 (remote classifier) ----
 export type { LlamaGuardCategoryCode } from './llama-guard/llama-guard-categories.js';
 export { isLlamaGuardCategoryCode, llamaGuardCategories } from './llama-guard/llama-guard-categories.js';
 export type {
+  LlamaGuardCall,
   LlamaGuardClassifier,
   LlamaGuardClassifierOptions,
   LlamaGuardConversation,
+  LlamaGuardEndpoint,
   LlamaGuardModerationsEndpoint,
   LlamaGuardVerdict,
 } from './llama-guard/llama-guard-classifier.js';
 export { createLlamaGuardClassifier } from './llama-guard/llama-guard-classifier.js';
+export type { LlamaGuardProviderErrorOptions } from './llama-guard/llama-guard-provider-error.js';
+export { llamaGuardProviderError } from './llama-guard/llama-guard-provider-error.js';
 export type { LlamaGuardScannerOptions } from './llama-guard/llama-guard-scanner.js';
 export { createLlamaGuardScanner } from './llama-guard/llama-guard-scanner.js';
 export type { LlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
@@ -79,6 +85,8 @@ export type {
 export { loadSequenceClassifierModel } from './prompt-guard/sequence-classifier-model.js';
 export type { SplitTokenWindowsOptions, TokenWindow } from './prompt-guard/split-token-windows.js';
 export { splitTokenWindows } from './prompt-guard/split-token-windows.js';
+export type { SecretsRedactorOptions } from './scanners/create-secrets-redactor.js';
+export { createSecretsRedactor } from './scanners/create-secrets-redactor.js';
 // ---- Local scanners ----
 export type { HiddenTextScannerOptions } from './scanners/hidden-text-scanner.js';
 export {
@@ -90,7 +98,38 @@ export type { PatternRule, PatternScannerOptions } from './scanners/pattern-scan
 export { createPatternScanner, defaultPatternRules, PatternRuleSchema } from './scanners/pattern-scanner.js';
 export type { Scanner, ScannerFinding, ScannerName, ScanSubject, TextSpan } from './scanners/scanner.js';
 export { localScannerNames, ScannerNameSchema } from './scanners/scanner.js';
+export { secretDetector } from './scanners/secret-detector.js';
 export type { SecretsScannerOptions } from './scanners/secrets-scanner.js';
 export { createSecretsScanner } from './scanners/secrets-scanner.js';
+// ---- Setup: Prompt Guard 2 from the Hugging Face Hub into the per-user cache ----
+export type { ConversionTool, ConvertToOnnxOptions } from './setup/convert-to-onnx.js';
+export { convertToOnnx, findConversionTool, manualConversionCommands } from './setup/convert-to-onnx.js';
+export type { DownloadedFile, DownloadHubFileOptions, DownloadProgress } from './setup/download-hub-file.js';
+export { downloadHubFile } from './setup/download-hub-file.js';
+export type { HubConnection, HubFile, HubRevision } from './setup/hub-client.js';
+export { fetchHubRevision, hubConnectionFromEnv } from './setup/hub-client.js';
+export type { InstalledModel, InstallPromptGuardOptions } from './setup/install-prompt-guard.js';
+export { installPromptGuard, parseSource } from './setup/install-prompt-guard.js';
+export type {
+  FindInstalledResult,
+  InstalledPromptGuard,
+  ModelManifest,
+  PromptGuardModelName,
+  WiredModel,
+} from './setup/model-cache.js';
+export {
+  defaultModelCacheDirectory,
+  findInstalledPromptGuard,
+  ModelManifestSchema,
+  manifestFileName,
+  modelDirectory,
+  PromptGuardModelNameSchema,
+  WiredModelSchema,
+  wiredModelFileName,
+} from './setup/model-cache.js';
+export type { PromptGuardSource } from './setup/prompt-guard-sources.js';
+export { defaultPromptGuardModel, promptGuardSources } from './setup/prompt-guard-sources.js';
+export type { SelfCheckScores } from './setup/self-check-prompt-guard.js';
+export { canonicalSelfCheckTexts, selfCheckPromptGuard } from './setup/self-check-prompt-guard.js';
 export type { GuardStreamOptions } from './stream/guard-stream.js';
 export { guardStream } from './stream/guard-stream.js';

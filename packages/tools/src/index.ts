@@ -5,13 +5,14 @@ export type {
   CheckpointChange,
   CheckpointStore,
   CheckpointStoreOptions,
+  RestoreOptions,
   RestoreResult,
 } from './checkpoints/checkpoint-store.js';
 export { createCheckpointStore, defaultCheckpointDirectory } from './checkpoints/checkpoint-store.js';
 export type { SandboxStatus } from './commands/bubblewrap-sandbox.js';
 export { probeBubblewrap } from './commands/bubblewrap-sandbox.js';
 export { buildChildEnvironment, defaultEnvironmentAllowList } from './commands/child-environment.js';
-export type { CommandPolicyVerdict } from './commands/command-policy.js';
+export type { CommandPolicyContext, CommandPolicyVerdict } from './commands/command-policy.js';
 export { builtinCommandRules, evaluateCommandPolicy } from './commands/command-policy.js';
 export type { CommandRunner, CommandRunRequest } from './commands/command-runner.js';
 export type { CapturedOutput, OutputCapture } from './commands/output-capture.js';
@@ -36,6 +37,7 @@ export type { ApprovalRequest } from './errors/approval-required-error.js';
 export { ApprovalRequiredError } from './errors/approval-required-error.js';
 export type { PathDeniedErrorOptions, PathDenyRule } from './errors/path-denied-error.js';
 export { PathDeniedError } from './errors/path-denied-error.js';
+export { UndoConflictError } from './errors/undo-conflict-error.js';
 export { createEditFileTool } from './files/edit-file-tool.js';
 export { createGlobTool } from './files/glob-tool.js';
 export { createListFilesTool } from './files/list-files-tool.js';
@@ -48,7 +50,12 @@ export type { FileWriteToolOptions } from './files/write-file-tool.js';
 export { createWriteFileTool } from './files/write-file-tool.js';
 export { createGitDiffTool } from './git/git-diff-tool.js';
 export { createGitStatusTool } from './git/git-status-tool.js';
+export type { RunGitOptions } from './git/run-git.js';
+export { runGit } from './git/run-git.js';
+export type { HostGitOptions, HostGitResult } from './git/run-host-git.js';
+export { runHostGit } from './git/run-host-git.js';
 export { defaultDenyGlobs } from './jail/default-deny-globs.js';
+export type { PinnedDirectory } from './jail/pinned-directory.js';
 export type { PathIntent, ResolvedPath, WorkspaceJail, WorkspaceJailOptions } from './jail/workspace-jail.js';
 export { createWorkspaceJail } from './jail/workspace-jail.js';
 export type { ToLangChainToolsOptions } from './langchain/to-langchain-tools.js';
@@ -57,6 +64,15 @@ export type { McpServerTools, McpStdioServer } from './mcp/connect-mcp-server-to
 export { connectMcpServerTools, mcpToolName } from './mcp/connect-mcp-server-tools.js';
 export type { CreateMcpServerOptions } from './mcp/create-mcp-server.js';
 export { createMcpServer } from './mcp/create-mcp-server.js';
+export type { JsonRpcEnvelope } from './mcp/json-rpc-envelope-scanner.js';
+export { JsonRpcEnvelopeScanner } from './mcp/json-rpc-envelope-scanner.js';
+export type { OversizedJsonRpcMessage } from './mcp/limit-json-rpc-lines.js';
+export {
+  describeOversizedMessage,
+  limitJsonRpcLines,
+  maxJsonRpcMessageBytes,
+  oversizedMessageError,
+} from './mcp/limit-json-rpc-lines.js';
 export type { ServeMcpOverStdioOptions } from './mcp/serve-mcp-over-stdio.js';
 export { serveMcpOverStdio } from './mcp/serve-mcp-over-stdio.js';
 export { formatPythonicToolCalls } from './text-calls/format-pythonic-tool-calls.js';

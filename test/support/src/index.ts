@@ -1,4 +1,14 @@
-// Public API of @herd/test-support: a scripted OpenAI-compatible server for tests and benchmarks.
+// Public API of @herd/test-support: a scripted OpenAI-compatible server for tests and benchmarks, and a stand-in
+// for the Hugging Face Hub.
+
+export type {
+  HubServer,
+  HubServerFaults,
+  HubServerFile,
+  HubServerRepository,
+  HubServerRequest,
+} from './hub-server.js';
+export { startHubServer } from './hub-server.js';
 
 export type { PostgresTestTarget } from './postgres/postgres-test-url.js';
 export { postgresTestUrl, postgresTestUrlVariable } from './postgres/postgres-test-url.js';
@@ -21,3 +31,5 @@ export type {
   ScriptedUsage,
 } from './scripted-turn.js';
 export { isScriptedFault } from './scripted-turn.js';
+export type { WindowedRequest, WindowUse } from './served-window.js';
+export { measureRequest, o200kTokens } from './served-window.js';

@@ -8,11 +8,25 @@ import {
   type ScriptedModeration,
   type ScriptedTurn,
 } from './scripted-turn.js';
+import {
+  contextLengthMessage,
+  exceedsWindow,
+  llamaCppProps,
+  measureRequest,
+  ollamaShow,
+} from './served-window.js';
 
 /** Options for {@link startScriptedServer}. */
 export interface ScriptedServerOptions {
   /** Model ids listed by `GET /v1/models` (default: a Scout, a Maverick and a Llama Guard id). */
   models?: string[];
+  /**
+   * A window to enforce the way vLLM does with `--max-model-len`: a chat request whose prompt (o200k tokens of the
+   * rendered messages and tools) plus `max_tokens` does not fit gets a 400 naming both, and uses up no turn. One
+   * number for every model, or by model id. The window is also served where hosts report it: `max_model_len` in
+   * `GET /v1/models` (vLLM), `GET /props` (llama.cpp), `POST /api/show` (Ollama).
+   */
+  contextWindow?: number | Record<string, number>;
 }
 
 /** Chooses a reply when no queued turn matches; receives the parsed request body. */
@@ -47,6 +61,12 @@ export interface ScriptedServer {
   respondWith(responder: ScriptedResponder | undefined): void;
   /** Turns still queued (shared queue plus per-model queues). */
   pendingTurns(): number;
+  /** Chat requests refused with a 400 because they did not fit the enforced `contextWindow`, in order. */
+  readonly windowRefusals: Array<{
+    model: string | undefined;
+    promptTokens: number;
+    completionTokens: number;
+  }>;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -76,7 +96,12 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const moderationQueue: ScriptedModeration[] = [];
   const sockets = new Set<Socket>();
   let responder: ScriptedResponder | undefined;
-  const models = options.models ?? defaultModels;
+  const windows = options.contextWindow;
+  const models =
+    options.models ?? (windows && typeof windows === 'object' ? Object.keys(windows) : defaultModels);
+  const windowOf = (model: string | undefined): number | undefined =>
+    typeof windows === 'number' ? windows : model === undefined ? undefined : windows?.[model];
+  const windowRefusals: ScriptedServer['windowRefusals'] = [];
 
   const nextTurn = (body: ChatCompletionRequestBody): ScriptedTurn | undefined => {
     const forModel = body.model ? modelQueues.get(body.model) : undefined;
@@ -111,8 +136,31 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       const created = Math.floor(Date.now() / 1000);
       sendJson(response, 200, {
         object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created, owned_by: 'scripted' })),
+        data: models.map((id) => {
+          const window = windowOf(id);
+          return {
+            id,
+            object: 'model',
+            created,
+            owned_by: 'scripted',
+            ...(window !== undefined ? { max_model_len: window } : {}),
+          };
+        }),
       });
+      return;
+    }
+    if (request.method === 'GET' && path.endsWith('/props')) {
+      const window = windowOf(models[0]);
+      if (window === undefined) sendJson(response, 404, errorBody('no window is served', 'not_found'));
+      else sendJson(response, 200, llamaCppProps({ window, model: models[0] ?? 'scripted' }));
+      return;
+    }
+    if (request.method === 'POST' && path.endsWith('/api/show')) {
+      const asked = body as { model?: unknown; name?: unknown } | undefined;
+      const model = String(asked?.model ?? asked?.name ?? '');
+      const window = windowOf(model);
+      if (window === undefined) sendJson(response, 404, { error: `model '${model}' not found` });
+      else sendJson(response, 200, ollamaShow({ window }));
       return;
     }
     if (request.method === 'POST' && path.endsWith('/moderations')) {
@@ -131,6 +179,15 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         return;
       }
       const chat = body as ChatCompletionRequestBody;
+      const limit = windowOf(chat.model);
+      if (limit !== undefined) {
+        const use = measureRequest(chat);
+        if (exceedsWindow({ limit, use })) {
+          windowRefusals.push({ model: chat.model, ...use });
+          sendJson(response, 400, vllmErrorBody(contextLengthMessage({ limit, use })));
+          return;
+        }
+      }
       const turn = nextTurn(chat);
       if (!turn) {
         sendJson(response, 500, errorBody('scripted server: no turn left for this request', 'server_error'));
@@ -168,6 +225,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     respondWith(next) {
       responder = next;
     },
+    windowRefusals,
     pendingTurns: () => sharedQueue.length + [...modelQueues.values()].reduce((sum, q) => sum + q.length, 0),
     close: () =>
       new Promise<void>((resolve) => {
@@ -355,6 +413,11 @@ function chunk(text: string, size: number): string[] {
 
 function errorBody(message: string, type: string) {
   return { error: { message, type, code: type, param: null } };
+}
+
+/** The error body of vLLM's OpenAI-compatible server (nested under `error` since vLLM 0.10). */
+function vllmErrorBody(message: string) {
+  return { error: { message, type: 'BadRequestError', param: null, code: 400 } };
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

@@ -23,7 +23,7 @@ export function formatConfigIssues(options: {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
-  const shown = value === undefined ? 'nothing' : JSON.stringify(value);
+  const shown = value === undefined ? 'nothing' : shortJson(value);
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return `is required: add ${withArticle(issue.expected)} here`;
@@ -41,6 +41,12 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
     default:
       return `${shown}: ${issue.message}`;
   }
+}
+
+/** The value as JSON, cut short: a message names the value, it does not reprint a large one. */
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 100)}…` : text;
 }
 
 function withArticle(noun: string): string {

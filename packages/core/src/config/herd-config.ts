@@ -42,7 +42,7 @@ export const PromptGuardConfigSchema = z
   .object({
     /** Directory holding `model.onnx` (or a quantized variant), `tokenizer.json` and `config.json`. */
     modelPath: z.string().min(1),
-    /** ONNX file inside the directory; defaults to `model.onnx`, then `model.quant.onnx`. */
+    /** ONNX file inside the directory; defaults to the int8 `model.quant.onnx` or `model_quantized.onnx`, else `model.onnx`. */
     modelFile: z.string().min(1).optional(),
     /** onnxruntime intra-op threads; defaults to the number of cores. */
     threads: z.number().int().positive().optional(),
@@ -64,10 +64,16 @@ export const LlamaGuardConfigSchema = ModelRoleConfigSchema.extend({
 /** The guard roles. */
 export const GuardRolesConfigSchema = z
   .object({
-    /** Prompt Guard 2 (local ONNX classifier); omitted means the classifier is skipped. */
-    promptGuard: PromptGuardConfigSchema.optional(),
-    /** Llama Guard 4 (remote); omitted means the classifier is skipped. */
-    llamaGuard: LlamaGuardConfigSchema.optional(),
+    /**
+     * Prompt Guard 2 (local ONNX classifier). Omitted: the model `herd guard setup` put in the per-user cache is
+     * used when there is one; `false` turns the classifier off.
+     */
+    promptGuard: z.union([PromptGuardConfigSchema, z.literal(false)]).optional(),
+    /**
+     * Llama Guard 4 (remote). Omitted: on by default wherever the resolved provider preset serves a Llama Guard
+     * model (Together, OpenRouter, Meta's Llama API); `false` turns the classifier off.
+     */
+    llamaGuard: z.union([LlamaGuardConfigSchema, z.literal(false)]).optional(),
   })
   .strict();
 

@@ -1,9 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import type { HerdConfig, PromptGuardConfig } from './herd-config.js';
+import { type LlamaGuardResolution, resolveLlamaGuard } from './resolve-llama-guard.js';
 import { type ModelRoleName, type ResolvedModelRole, resolveModelRole } from './resolve-model-role.js';
 
-/** Every role, resolved. Guard roles that are not configured are `undefined` (their classifier is skipped). */
+/**
+ * Every role, resolved. Guard roles that are off or unavailable are `undefined` (their classifier is skipped);
+ * Llama Guard is on by default where the provider serves it (see {@link resolveLlamaGuard}).
+ */
 export interface ResolvedHerdRoles {
   planner: ResolvedModelRole;
   actor: ResolvedModelRole;
@@ -11,6 +15,8 @@ export interface ResolvedHerdRoles {
     /** Prompt Guard 2 with `modelPath` made absolute. */
     promptGuard: PromptGuardConfig | undefined;
     llamaGuard: ResolvedModelRole | undefined;
+    /** Whether Llama Guard checks run, through which API, and why (the role above is its `role`). */
+    llamaGuardResolution: LlamaGuardResolution;
   };
 }
 
@@ -37,8 +43,14 @@ export function resolveHerdRoles(options: {
   };
   const planner = attempt('planner');
   const actor = attempt('actor');
-  const llamaGuard = config.roles?.guard?.llamaGuard ? attempt('llamaGuard') : undefined;
-  if (errors.length > 0 || !planner || !actor) {
+  let llamaGuardResolution: LlamaGuardResolution | undefined;
+  try {
+    llamaGuardResolution = resolveLlamaGuard({ config, ...(env ? { env } : {}) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    errors.push(error);
+  }
+  if (errors.length > 0 || !planner || !actor || !llamaGuardResolution) {
     // The same root cause (for example no provider at all) is reported once.
     const messages = [...new Set(errors.map((error) => error.message))];
     const issues: ConfigIssue[] = errors.flatMap((error) => error.issues);
@@ -49,7 +61,7 @@ export function resolveHerdRoles(options: {
       message: messages.join('\n'),
     });
   }
-  const promptGuardConfig = config.roles?.guard?.promptGuard;
+  const promptGuardConfig = config.roles?.guard?.promptGuard || undefined;
   const promptGuard = promptGuardConfig
     ? {
         ...promptGuardConfig,
@@ -58,5 +70,9 @@ export function resolveHerdRoles(options: {
           : resolve(baseDirectory, promptGuardConfig.modelPath),
       }
     : undefined;
-  return { planner, actor, guard: { promptGuard, llamaGuard } };
+  return {
+    planner,
+    actor,
+    guard: { promptGuard, llamaGuard: llamaGuardResolution.role, llamaGuardResolution },
+  };
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/config-error.js';
-import type { StructuredOutput, ToolCalling } from '../providers/provider-preset.js';
+import type { ServedWindowSource, StructuredOutput, ToolCalling } from '../providers/provider-preset.js';
 import { detectProvider, noProviderMessage, resolveProvider } from '../providers/resolve-provider.js';
 import type { FallbackConfig, HerdConfig, ModelRoleConfig } from './herd-config.js';
 
@@ -20,6 +20,13 @@ export interface ResolvedModelEndpoint {
   model: string;
   /** Context window the provider serves for this model, in tokens. */
   contextWindow: number;
+  /**
+   * Who set `contextWindow`: the configuration (`roles.*` or `providers.*.limits`), `HERD_CONTEXT_WINDOW`, or the
+   * preset. Only a preset's figure gives way to what the host reports; a configured one is checked against it.
+   */
+  contextWindowSource: 'config' | 'environment' | 'preset';
+  /** Where to ask the host for the window it serves (`none` for hosts that do not report it). */
+  servedWindowFrom: ServedWindowSource;
   /** Largest completion to ask for, in tokens. */
   maxOutputTokens: number;
   /** How the host returns Llama 4 tool calls. */
@@ -45,6 +52,13 @@ export interface ResolvedModelRole extends ResolvedModelEndpoint {
   /** Models tried in order when this one keeps failing. */
   fallbacks: ResolvedModelEndpoint[];
 }
+
+/**
+ * The largest completion a Llama Guard check asks for unless `maxOutputTokens` is configured: its answer is `safe` or
+ * `unsafe` plus a few category codes, and a provider's generic output limit (often 8,192) would make a server with
+ * a small window refuse every check.
+ */
+export const llamaGuardMaxOutputTokens = 32;
 
 const roleDefaults: Record<ModelRoleName, { temperature: number; timeoutMs: number; retries: number }> = {
   planner: { temperature: 0.2, timeoutMs: 300_000, retries: 2 },
@@ -73,8 +87,9 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
   const { config, role } = options;
   const env = options.env ?? process.env;
   const at = role === 'llamaGuard' ? 'roles.guard.llamaGuard' : `roles.${role}`;
+  // `llamaGuard: false` turns the classifier off; resolving the role anyway (a library caller may) uses the defaults.
   const roleConfig: ModelRoleConfig =
-    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard : config.roles?.[role]) ?? {};
+    (role === 'llamaGuard' ? config.roles?.guard?.llamaGuard || undefined : config.roles?.[role]) ?? {};
   const providerId = roleConfig.provider ?? config.provider ?? detectProvider(env);
   if (!providerId) {
     throw new ConfigError({
@@ -92,7 +107,16 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
       : env.HERD_PROVIDER === config.provider
         ? 'HERD_PROVIDER'
         : 'provider';
-  const endpoint = resolveEndpoint({ config, role, providerId, providerAt, at, wanted: roleConfig });
+  const envWindow = environmentWindow(env);
+  const endpoint = resolveEndpoint({
+    config,
+    role,
+    providerId,
+    providerAt,
+    at,
+    wanted: roleConfig,
+    envWindow,
+  });
   const defaults = roleDefaults[role];
   return {
     role,
@@ -108,6 +132,7 @@ export function resolveModelRole(options: ResolveModelRoleOptions): ResolvedMode
         providerAt: fallback.provider ? `${at}.fallbacks.${index}.provider` : providerAt,
         at: `${at}.fallbacks.${index}`,
         wanted: fallback,
+        envWindow,
       }),
     ),
   };
@@ -121,8 +146,10 @@ function resolveEndpoint(options: {
   providerAt: string;
   at: string;
   wanted: { model?: string; contextWindow?: number; maxOutputTokens?: number };
+  /** `HERD_CONTEXT_WINDOW`, when set. */
+  envWindow: number | undefined;
 }): ResolvedModelEndpoint {
-  const { config, role, providerId, providerAt, at, wanted } = options;
+  const { config, role, providerId, providerAt, at, wanted, envWindow } = options;
   const provider = resolveProvider({ config, id: providerId, at: providerAt });
   const model = wanted.model ?? provider.models[role];
   if (!model) {
@@ -137,8 +164,18 @@ function resolveEndpoint(options: {
   }
   const limits = provider.limits[model] ??
     provider.limits.default ?? { contextWindow: 8_192, maxOutputTokens: 2_048 };
-  const contextWindow = wanted.contextWindow ?? limits.contextWindow;
-  const maxOutputTokens = wanted.maxOutputTokens ?? limits.maxOutputTokens;
+  const configuredLimits = config.providers?.[provider.id]?.limits;
+  const configuredLimit = configuredLimits?.[model] ?? configuredLimits?.default;
+  const configured = wanted.contextWindow ?? configuredLimit?.contextWindow;
+  const contextWindow = configured ?? envWindow ?? limits.contextWindow;
+  // Llama Guard answers in a few tokens; other roles take the preset's output figure, shrunk with a small window so
+  // an 8K local window still leaves room for input.
+  const maxOutputTokens =
+    wanted.maxOutputTokens ??
+    configuredLimit?.maxOutputTokens ??
+    (role === 'llamaGuard'
+      ? Math.min(llamaGuardMaxOutputTokens, limits.maxOutputTokens)
+      : Math.min(limits.maxOutputTokens, Math.max(256, Math.floor(contextWindow / 4))));
   if (maxOutputTokens >= contextWindow) {
     throw new ConfigError({
       source: 'configuration',
@@ -155,10 +192,31 @@ function resolveEndpoint(options: {
     requiresApiKey: provider.requiresApiKey,
     model,
     contextWindow,
+    contextWindowSource:
+      configured !== undefined ? 'config' : envWindow !== undefined ? 'environment' : 'preset',
+    servedWindowFrom: provider.servedWindowFrom ?? 'none',
     maxOutputTokens,
     toolCalling: provider.toolCalling,
     structuredOutput: provider.structuredOutput,
     images: provider.images,
     moderationsUrl: provider.moderationsUrl,
   };
+}
+
+/**
+ * `HERD_CONTEXT_WINDOW`: the window a local server was started with (`OLLAMA_CONTEXT_LENGTH`, llama.cpp `-c`), for
+ * every model whose window the configuration does not set.
+ *
+ * @throws {ConfigError} when it is not a positive whole number.
+ */
+function environmentWindow(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.HERD_CONTEXT_WINDOW?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw.replaceAll('_', ''));
+  if (Number.isInteger(value) && value > 0) return value;
+  throw new ConfigError({
+    source: 'environment',
+    issues: [{ path: 'HERD_CONTEXT_WINDOW', message: `'${raw}' is not a positive whole number` }],
+    message: `HERD_CONTEXT_WINDOW is '${raw}', not a number of tokens; set it to the window your server serves, e.g. HERD_CONTEXT_WINDOW=32768.`,
+  });
 }

@@ -35,11 +35,25 @@ const base = {
 const event = <TType extends string, TShape extends z.ZodRawShape>(type: TType, shape: TShape) =>
   z.object({ type: z.literal(type), ...base, ...shape });
 
+/**
+ * What one guard classifier covers in a run: `on` (it checks content), `skipped` (not configured, turned off, or
+ * not served by the provider) or `failed` (configured, but it could not check everything), with the reason.
+ */
+export const GuardClassifierCoverageSchema = z.object({
+  name: z.enum(['prompt_guard', 'llama_guard']),
+  state: z.enum(['on', 'skipped', 'failed']),
+  reason: z.string(),
+});
+/** What one guard classifier covers in a run. */
+export type GuardClassifierCoverage = z.infer<typeof GuardClassifierCoverageSchema>;
+
 /** A run began. */
 export const RunStartEventSchema = event('run-start', {
   task: z.string(),
   mode: z.enum(['plan', 'act', 'run', 'ci']),
   workspace: z.string(),
+  /** Which guard classifiers the run has, so no front door makes an unguarded run look guarded. */
+  guard: z.object({ classifiers: z.array(GuardClassifierCoverageSchema) }).optional(),
 });
 
 /** The repository was packed for the planner. */
@@ -129,6 +143,8 @@ export const GuardVerdictEventSchema = event('guard-verdict', {
   score: z.number().optional(),
   categories: z.array(z.string()).default([]),
   reason: z.string().optional(),
+  /** The repository file the verdict is about, for files judged while packing (`repo_content`). */
+  source: z.string().optional(),
 });
 
 /** Herd needs a decision from a person. */

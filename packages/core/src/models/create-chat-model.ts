@@ -1,7 +1,11 @@
 import { ChatOpenAI } from '@langchain/openai';
 import type { ResolvedModelEndpoint, ResolvedModelRole } from '../config/resolve-model-role.js';
 import { ConfigError } from '../errors/config-error.js';
+import { createRedactingFetch } from '../secrets/redacting-fetch.js';
+import { emptySecretDetector } from '../secrets/secret-detector.js';
+import { createSecretRedactor, type SecretRedactor } from '../secrets/secret-redactor.js';
 import { recordModelEndpoint } from './model-endpoint-of.js';
+import { ServedWindowCompletions } from './served-window-completions.js';
 
 /** Options for {@link createChatModel}. */
 export interface CreateChatModelOptions {
@@ -13,13 +17,20 @@ export interface CreateChatModelOptions {
   env?: NodeJS.ProcessEnv;
   /** Stream tokens (and usage) instead of waiting for the whole reply. */
   streaming?: boolean;
+  /**
+   * Takes secrets out of every request body before it is sent. Default: the values of the environment's secret
+   * variables, read at each call. (Secrets found by their shape in what a model reads are the guard policy's to
+   * judge, so they are not removed here.)
+   */
+  redactor?: SecretRedactor;
 }
 
 /**
  * Builds a LangChain chat model for a role over the OpenAI-compatible API of its provider.
  *
  * The API key is read from the provider's key variable at every call and is never stored on the model, so it
- * cannot end up in a log, an event or a saved session. Retries on 429, 5xx and dropped connections use
+ * cannot end up in a log, an event or a saved session; the values of secret variables are redacted from every request
+ * body before it is sent, so no key reaches a provider inside a prompt. Retries on 429, 5xx and dropped connections use
  * LangChain's backoff; the call timeout is the role's `timeoutMs`.
  *
  * @throws {ConfigError} when the provider requires a key and its variable is not set.
@@ -38,7 +49,7 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
   }
   // Local servers ignore the key, but the OpenAI client insists on one.
   const apiKey = async () => env[endpoint.apiKeyEnv] || 'no-key';
-  const model = new ChatOpenAI({
+  const fields = {
     model: endpoint.model,
     temperature: role.temperature,
     maxTokens: endpoint.maxOutputTokens,
@@ -47,8 +58,16 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
     // `streaming: false` would also disable `.stream()`, so the flag is only ever set to true.
     ...(options.streaming ? { streaming: true } : {}),
     streamUsage: true,
-    configuration: { baseURL: endpoint.baseUrl, apiKey },
-  });
+    configuration: {
+      baseURL: endpoint.baseUrl,
+      apiKey,
+      fetch: createRedactingFetch(
+        options.redactor ?? (() => createSecretRedactor({ env, detector: emptySecretDetector })),
+      ),
+    },
+  };
+  // Per-call max_tokens and Llama-template-friendly messages (see ServedWindowCompletions).
+  const model = new ChatOpenAI({ ...fields, completions: new ServedWindowCompletions(fields) });
   recordModelEndpoint({
     model,
     endpoint: {
@@ -57,6 +76,8 @@ export function createChatModel(options: CreateChatModelOptions): ChatOpenAI {
       model: endpoint.model,
       baseUrl: endpoint.baseUrl,
       timeoutMs: role.timeoutMs,
+      contextWindow: endpoint.contextWindow,
+      maxOutputTokens: endpoint.maxOutputTokens,
     },
   });
   return model;

@@ -4,3 +4,5 @@
 export type { CreateChatModelOptions } from './create-chat-model.js';
 export { createChatModel, createChatModelChain } from './create-chat-model.js';
 export { modelCallErrorText } from './describe-connection-failure.js';
+export { plainOutgoingMessages } from './plain-outgoing-messages.js';
+export { ServedWindowCompletions } from './served-window-completions.js';

@@ -12,6 +12,10 @@ export interface ModelEndpointDescription {
   baseUrl: string;
   /** Time allowed for one call, in milliseconds. */
   timeoutMs: number;
+  /** The window the host serves the model with, in tokens. */
+  contextWindow?: number;
+  /** The most tokens a reply may take. */
+  maxOutputTokens?: number;
 }
 
 // Kept beside the model rather than on it, so callers that pass plain chat models to `invokeWithFallbacks`

@@ -10,6 +10,14 @@ export const StructuredOutputSchema = z.enum(['json_schema', 'tool', 'text']);
 /** How a host can be made to answer with JSON of a given shape. */
 export type StructuredOutput = z.infer<typeof StructuredOutputSchema>;
 
+/**
+ * Where a host reports the context window it serves: vLLM's `GET /v1/models` (`max_model_len`), llama.cpp's
+ * `GET /props` (`default_generation_settings.n_ctx`), Ollama's `POST /api/show` (`num_ctx`), or nowhere.
+ */
+export const ServedWindowSourceSchema = z.enum(['models', 'llama-cpp-props', 'ollama-show', 'none']);
+/** Where a host reports the context window it serves. */
+export type ServedWindowSource = z.infer<typeof ServedWindowSourceSchema>;
+
 /** The model ids a provider offers for each Herd role. */
 export const PresetModelsSchema = z.object({
   /** Llama 4 Scout, the planner. */
@@ -50,6 +58,11 @@ export const ProviderPresetSchema = z.object({
   structuredOutput: StructuredOutputSchema,
   /** Whether the host accepts image parts in user messages. */
   images: z.boolean(),
+  /**
+   * Where to ask the host for the window it serves when the configuration sets none (asked once per process);
+   * default `none`.
+   */
+  servedWindowFrom: ServedWindowSourceSchema.optional(),
   /** URL of a Meta-style `POST /v1/moderations` endpoint, where the host has one. */
   moderationsUrl: z.url().optional(),
   /** Where the figures above come from. */

@@ -16,7 +16,8 @@ export const providerPresets = {
     models: {
       planner: 'Llama-4-Scout-17B-16E-Instruct-FP8',
       actor: 'Llama-4-Maverick-17B-128E-Instruct-FP8',
-      llamaGuard: 'Llama-Guard-4-12B',
+      // Served by the moderations API (`moderationsUrl`), whose default model this is (llama-api-typescript).
+      llamaGuard: 'Llama-Guard',
     },
     limits: { default: { contextWindow: 128_000, maxOutputTokens: 4_096 } },
     toolCalling: 'native',
@@ -30,6 +31,7 @@ export const providerPresets = {
     baseUrl: 'https://api.together.xyz/v1',
     apiKeyEnv: 'TOGETHER_API_KEY',
     requiresApiKey: true,
+    // Llama Guard 4 over chat completions (together.ai/models/llama-guard-4-12b, as listed by truefoundry/models).
     models: { planner: scoutHf, actor: maverickHf, llamaGuard: 'meta-llama/Llama-Guard-4-12B' },
     limits: {
       [scoutHf]: { contextWindow: 327_680, maxOutputTokens: 16_384 },
@@ -84,9 +86,12 @@ export const providerPresets = {
     baseUrl: 'http://127.0.0.1:8000/v1',
     apiKeyEnv: 'VLLM_API_KEY',
     requiresApiKey: false,
-    models: { planner: scoutHf, actor: maverickHf, llamaGuard: 'meta-llama/Llama-Guard-4-12B' },
-    // The served window is whatever `--max-model-len` says; set contextWindow to match (up to 10M for Scout).
+    // No Llama Guard id: a vLLM server serves one only if its owner started it; name it under
+    // providers.vllm.models.llamaGuard (or roles.guard.llamaGuard.model) and the classifier turns on.
+    models: { planner: scoutHf, actor: maverickHf },
+    // The served window is whatever `--max-model-len` says; Herd reads it from /v1/models (max_model_len).
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
+    servedWindowFrom: 'models',
     // Needs `--enable-auto-tool-choice --tool-call-parser llama4_pythonic`.
     toolCalling: 'native',
     structuredOutput: 'json_schema',
@@ -98,9 +103,12 @@ export const providerPresets = {
     baseUrl: 'http://127.0.0.1:11434/v1',
     apiKeyEnv: 'OLLAMA_API_KEY',
     requiresApiKey: false,
-    models: { planner: 'llama4:scout', actor: 'llama4:maverick', llamaGuard: 'llama-guard3' },
-    // Ollama serves a small window unless OLLAMA_CONTEXT_LENGTH is raised; set contextWindow to match it.
-    limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
+    // No Llama Guard id, as for vLLM: name the one you pulled under providers.ollama.models.llamaGuard.
+    models: { planner: 'llama4:scout', actor: 'llama4:maverick' },
+    // Ollama serves a small window unless OLLAMA_CONTEXT_LENGTH is raised (it does not report that one; a num_ctx
+    // set on the model is read from /api/show). HERD_CONTEXT_WINDOW tells Herd the raised figure.
+    limits: { default: { contextWindow: 8_192, maxOutputTokens: 2_048 } },
+    servedWindowFrom: 'ollama-show',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: true,
@@ -112,8 +120,9 @@ export const providerPresets = {
     apiKeyEnv: 'LLAMA_CPP_API_KEY',
     requiresApiKey: false,
     models: { planner: 'llama-4-scout', actor: 'llama-4-maverick' },
-    // llama-server serves the window given with `-c`; tool calls need `--jinja`.
-    limits: { default: { contextWindow: 8_192, maxOutputTokens: 4_096 } },
+    // llama-server serves the window given with `-c` (read from /props); tool calls need `--jinja`.
+    limits: { default: { contextWindow: 8_192, maxOutputTokens: 2_048 } },
+    servedWindowFrom: 'llama-cpp-props',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: false,
@@ -126,6 +135,8 @@ export const providerPresets = {
     requiresApiKey: false,
     models: {},
     limits: { default: { contextWindow: 131_072, maxOutputTokens: 8_192 } },
+    // Many self-hosted OpenAI-compatible servers are vLLM, which reports max_model_len.
+    servedWindowFrom: 'models',
     toolCalling: 'native',
     structuredOutput: 'json_schema',
     images: false,

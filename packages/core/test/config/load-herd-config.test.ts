@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +80,14 @@ describe('loadHerdConfig', () => {
     expect(error.issues[0]?.message).toContain('http://127.0.0.1:8000/v1');
   });
 
+  it('takes the empty placeholder a sandboxed command of another Herd (or a killed one) left for no configuration', () => {
+    const directory = workspaceWith('');
+    utimesSync(join(directory, 'herd.config.json'), new Date(424), new Date(424));
+    expect(loadHerdConfig({ cwd: directory, env: {} }).file).toBeUndefined();
+    // An empty file a person wrote is still a mistake to report.
+    expect(loadError('').code).toBe('config_not_json');
+  });
+
   it('reports a syntax error in the file as config_not_json', () => {
     const error = loadError('{ "provider": "together", }');
     expect(error.code).toBe('config_not_json');
@@ -110,6 +119,78 @@ describe('loadHerdConfig', () => {
     expect(error.code).toBe('config_unreadable');
     expect(error.message).toContain(`${join(directory, 'missing/herd.json')} does not exist`);
     expect(error.message).toContain('point HERD_CONFIG at a JSON file (or unset it)');
+  });
+
+  it('refuses a file larger than 1 MiB before parsing it, naming the limit', () => {
+    const padding = ' '.repeat(1024 * 1024);
+    const error = loadError(`{"provider": "together"${padding}}`);
+    expect(error.code).toBe('config_too_large');
+    expect(error.message).toContain('larger than 1 MiB');
+  });
+
+  it('refuses 100,000 nested arrays with a config error instead of overflowing the stack', () => {
+    const error = loadError(`{"run": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(error.code).toBe('config_too_deep');
+    expect(error.message).toContain('more than 64 levels deep (at run.0.0.0');
+  });
+
+  it('reads a file that starts with a UTF-8 byte order mark, as Windows editors write it', () => {
+    const directory = workspaceWith(`\uFEFF${JSON.stringify({ provider: 'together' })}`);
+    expect(loadHerdConfig({ cwd: directory, env: {} }).config.provider).toBe('together');
+  });
+
+  it('gives the SHA-256 of the bytes it parsed, and none without a file', () => {
+    const text = JSON.stringify({ provider: 'together' });
+    const loaded = loadHerdConfig({ cwd: workspaceWith(text), env: {} });
+    expect(loaded.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    const bare = mkdtempSync(join(tmpdir(), 'herd-config-'));
+    mkdirSync(join(bare, '.git'));
+    expect(loadHerdConfig({ cwd: bare, env: {} }).sha256).toBeUndefined();
+  });
+
+  it("lists the core schema's problems and those of the sections other packages parse in one error", () => {
+    const sectionError = (section: string) => (value: unknown) => {
+      if (value === undefined) return;
+      throw new ConfigError({
+        source: 'file',
+        issues: [{ path: `${section}.x`, message: 'is wrong' }],
+        message: `${section} is wrong`,
+      });
+    };
+    const error = rejection(() =>
+      loadHerdConfig({
+        cwd: workspaceWith({
+          roles: { planner: { temperature: 'hot' } },
+          tools: { x: 1 },
+          run: { x: 1 },
+        }),
+        env: {},
+        sections: { tools: sectionError('tools'), run: sectionError('run'), policy: sectionError('policy') },
+      }),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual([
+      'roles.planner.temperature',
+      'tools.x',
+      'run.x',
+    ]);
+    expect(error.message).toContain('tools.x: is wrong');
+  });
+
+  it("reports a mistake in one section alone as that section's parser words it", () => {
+    const parseRun = () => {
+      throw new ConfigError({
+        source: 'file',
+        code: 'run_bad',
+        message: 'The run section is bad.',
+        hint: 'fix run',
+      });
+    };
+    const error = rejection(() =>
+      loadHerdConfig({ cwd: workspaceWith({ run: {} }), env: {}, sections: { run: parseRun } }),
+    );
+    expect(error.code).toBe('run_bad');
+    expect(error.message).toBe('The run section is bad.');
+    expect(error.hint).toBe('fix run');
   });
 
   it.skipIf(process.getuid?.() === 0)('says an unreadable configuration file must be made readable', () => {

@@ -40,6 +40,37 @@ describe('createChatModel', () => {
     expect(server.chatRequests()[0]).toMatchObject({ model: 'maverick', temperature: 0.3 });
   });
 
+  it('sends no key inside a prompt, whatever put it in the conversation', async () => {
+    const env: NodeJS.ProcessEnv = {
+      TEST_LLAMA_KEY: 'k-live-secret-0123456789',
+      DEPLOY_TOKEN: 'dt-0123456789abcdef',
+    };
+    const model = createChatModel({ role: actorRole(), env });
+    server.enqueue({ content: 'ok' });
+    // A tool result (or a pasted task) that happens to hold the keys.
+    await model.invoke([
+      new HumanMessage('cat .env.local: TEST=k-live-secret-0123456789 DEPLOY=dt-0123456789abcdef'),
+    ]);
+    const [request] = server.requests;
+    expect(request?.rawBody).toContain('TEST=[redacted:TEST_LLAMA_KEY] DEPLOY=[redacted:DEPLOY_TOKEN]');
+    expect(request?.rawBody).not.toContain('k-live-secret-0123456789');
+    // The key still goes where the provider needs it.
+    expect(request?.headers.authorization).toBe('Bearer k-live-secret-0123456789');
+  });
+
+  it("does not take a CI job's default database password or its commit author for secrets in the prompt", async () => {
+    // What a GitHub Actions job with a Postgres service typically sets.
+    const env: NodeJS.ProcessEnv = {
+      TEST_LLAMA_KEY: 'k-live-secret-0123456789',
+      POSTGRES_PASSWORD: 'postgres',
+      GIT_AUTHOR_NAME: 'Jane Developer',
+    };
+    const model = createChatModel({ role: actorRole(), env });
+    server.enqueue({ content: 'ok' });
+    await model.invoke([new HumanMessage('fix the postgres migration Jane Developer wrote')]);
+    expect(server.requests[0]?.rawBody).toContain('fix the postgres migration Jane Developer wrote');
+  });
+
   it('reads the API key from the environment at call time, not at construction', async () => {
     const env: NodeJS.ProcessEnv = { TEST_LLAMA_KEY: 'first-key-0001' };
     const model = createChatModel({ role: actorRole(), env });

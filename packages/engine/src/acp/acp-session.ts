@@ -1,6 +1,15 @@
+import { join } from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
-import { HerdError, type LoadedHerdConfig, loadHerdConfig, resolveHerdRoles } from '@herd/core';
-import type { ToolDefinition } from '@herd/tools';
+import {
+  type ConfigTrust,
+  describeConfigTrust,
+  HerdError,
+  type LoadedHerdConfig,
+  loadHerdConfig,
+  resolveHerdRoles,
+} from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
+import type { ToolDefinition, UndoConflictError } from '@herd/tools';
 import type { ApprovalDecision, ApprovalRequest } from '../approvals/approval-request.js';
 import { createHerd, type Herd, type HerdRun } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
@@ -87,7 +96,9 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
   const herd = (): Herd => {
     opened ??= createHerd({
       workspace: record.cwd,
-      env,
+      // With the credentials of the editor's MCP servers, under names that are no variable of Herd's, so that
+      // their values are redacted as Herd's own keys are (`EditorMcpServers.secretEnvironment`).
+      env: { ...mcpServers.secretEnvironment(), ...env },
       ...(mcpTools.length > 0 ? { extraTools: mcpTools } : {}),
       ...(options.config ? { config: options.config } : {}),
       ...(offersEditorFileSystem(options.clientCapabilities)
@@ -97,6 +108,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
         ? { commandRunner: createEditorTerminalRunner({ client, sessionId: record.sessionId }) }
         : {}),
       resolveApproval,
+      configTrust: { ask: askToTrustConfig },
     });
     return opened;
   };
@@ -181,6 +193,33 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return result;
   }
 
+  /** Asks the editor whether to use a configuration file that changed since a person last ran Herd with it. */
+  async function askToTrustConfig(trust: ConfigTrust): Promise<boolean> {
+    const decision = await ask({
+      toolCall: {
+        toolCallId: `config-trust-${trust.sha256?.slice(0, 16) ?? 'none'}`,
+        title: `Use the changed configuration ${trust.file ?? ''}?`,
+        kind: 'other',
+        status: 'pending',
+        content: [
+          {
+            type: 'content',
+            content: {
+              type: 'text',
+              text: `${describeConfigTrust(trust)}. Review it before you answer; "Use it" remembers this version.`,
+            },
+          },
+        ],
+        rawInput: { file: trust.file, status: trust.status },
+      },
+      options: [
+        { optionId: 'allow_once', name: 'Use it', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Do not use it', kind: 'reject_once' },
+      ],
+    });
+    return decision === 'allow_once';
+  }
+
   async function askToAct(result: HerdRunResult): Promise<ApprovalDecision | undefined> {
     const version = [...result.events].reverse().find((event) => event.type === 'plan-propose');
     const title = `Switch to act mode and carry out plan ${result.planId}${version?.type === 'plan-propose' ? ` (version ${version.version})` : ''}?`;
@@ -214,10 +253,29 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return stopReasonOf(await follow(herd().act(record.lastPlanId, { signal })), signal);
   }
 
+  /** Asks the editor whether `/undo` may overwrite files edited again after Herd changed them. */
+  async function confirmOverwrite(conflict: UndoConflictError): Promise<boolean> {
+    const decision = await ask({
+      toolCall: {
+        toolCallId: `undo-overwrite-${Date.now()}`,
+        title: `Undo would overwrite ${conflict.paths.length} file(s) edited after Herd changed them: ${conflict.paths.slice(0, 5).join(', ')}${conflict.paths.length > 5 ? ', …' : ''}. Restore them anyway?`,
+        kind: 'edit',
+        status: 'pending',
+        locations: conflict.paths.slice(0, 30).map((path) => ({ path: join(record.cwd, path) })),
+        rawInput: { paths: conflict.paths },
+      },
+      options: [
+        { optionId: 'allow_once', name: 'Restore them anyway', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Keep my edits', kind: 'reject_once' },
+      ],
+    });
+    return decision === 'allow_once' || decision === 'allow_always';
+  }
+
   async function undoLastChange(target: UndoTarget): Promise<acp.StopReason> {
     let text: string;
     try {
-      text = await undoSessionChange({ herd: herd(), record, target });
+      text = await undoSessionChange({ herd: herd(), record, target, confirmOverwrite });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await update({
@@ -290,7 +348,10 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
       requestSignal.addEventListener('abort', abort, { once: true });
       try {
         if (!record.title) {
-          record.title = task.length > 80 ? `${task.slice(0, 79)}…` : task;
+          // The title is kept in .herd/acp: a key pasted into the prompt is taken out first, before the cut that
+          // could leave a piece of it too short to recognise.
+          const title = createSecretsRedactor({ env }).redact(task);
+          record.title = title.length > 80 ? `${title.slice(0, 79)}…` : title;
           await update({ sessionUpdate: 'session_info_update', title: record.title });
         }
         await startMcpServers();

@@ -24,17 +24,23 @@ export interface PermissionQuestion {
 
 /**
  * Builds the question for a Herd approval request: a pending tool call whose content is the request's detail
- * (for a plan, the plan as Markdown), with allow once / allow always / reject.
+ * (for a plan, the plan as Markdown), preceded by the warning when the command would run unsandboxed, with allow
+ * once / allow always / reject.
  */
 export function approvalPermissionQuestion(request: ApprovalRequest): PermissionQuestion {
+  // The warning comes first: an editor may show only the start of a long detail.
+  const texts = [
+    ...(request.unsandboxed ? [`UNSANDBOXED: ${request.unsandboxed}.`] : []),
+    ...(request.detail ? [request.detail] : []),
+  ];
   return {
     toolCall: {
       toolCallId: `approval-${request.requestId}`,
       title: request.title,
       kind: toolKindOf[request.kind],
       status: 'pending',
-      ...(request.detail
-        ? { content: [{ type: 'content', content: { type: 'text', text: request.detail } }] }
+      ...(texts.length > 0
+        ? { content: texts.map((text) => ({ type: 'content', content: { type: 'text', text } })) }
         : {}),
       rawInput: { kind: request.kind, requestId: request.requestId },
     },

@@ -7,6 +7,12 @@ export interface EditorMcpServers {
   set(servers: readonly acp.McpServer[]): Promise<void>;
   /** Starts the servers not yet running; says, per server, why one could not be used. */
   connect(): Promise<{ tools: ToolDefinition[]; warnings: string[] }>;
+  /**
+   * The variables the editor gives its stdio servers (their API keys and tokens), each named
+   * `<server>:<VARIABLE>` so that none can stand for a variable of Herd's own: given to Herd's redactor beside its
+   * environment, their values are redacted wherever a server quotes them (a tool result, an error).
+   */
+  secretEnvironment(): Record<string, string>;
   /** True when the servers must be (re)started: never started, changed, or stopped since. */
   readonly changed: boolean;
   /** Stops every server. */
@@ -70,6 +76,15 @@ export function createEditorMcpServers(options: { cwd: string }): EditorMcpServe
       connections = started;
       stale = wanted !== starting;
       return { tools: distinctTools(connections, warnings), warnings };
+    },
+    secretEnvironment() {
+      return Object.fromEntries(
+        wanted.flatMap((server) =>
+          'env' in server
+            ? server.env.map((variable) => [`${server.name}:${variable.name}`, variable.value])
+            : [],
+        ),
+      );
     },
     get changed() {
       return stale || connections === undefined;

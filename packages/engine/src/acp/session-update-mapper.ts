@@ -5,6 +5,8 @@ import { renderPlanMarkdown } from '../planner/render-plan-markdown.js';
 import { fileChangeDiff } from './file-change-diff.js';
 import { presentToolCall } from './tool-call-presentation.js';
 
+const classifierTitles = { prompt_guard: 'Prompt Guard 2', llama_guard: 'Llama Guard 4' } as const;
+
 /** Options for {@link createSessionUpdateMapper}. */
 export interface SessionUpdateMapperOptions {
   /** The session's workspace; ACP paths are absolute. */
@@ -42,6 +44,7 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
   const toolContent = new Map<string, acp.ToolCallContent[]>();
   const lastCallForPath = new Map<string, string>();
   let changes = 0;
+  let coverageTold = false;
   // A step's summary is the actor's last message; when that text was already streamed, it is not repeated.
   let actorSpoke = false;
 
@@ -66,9 +69,22 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
   const handlers: { [TType in HerdEvent['type']]?: (event: HerdEventOf<TType>) => acp.SessionUpdate[] } = {
     'run-start': (event) => {
       task = event.task;
-      return live
+      const updates: acp.SessionUpdate[] = live
         ? []
         : [{ sessionUpdate: 'user_message_chunk', content: { type: 'text', text: event.task } }];
+      // Said once, at the session's first run: which classifiers do not check this session, and why.
+      const missing = (event.guard?.classifiers ?? []).filter((classifier) => classifier.state !== 'on');
+      if (!coverageTold && event.guard) {
+        coverageTold = true;
+        if (missing.length > 0) {
+          updates.push(
+            message(
+              `Guard: ${missing.map((classifier) => `${classifierTitles[classifier.name]} ${classifier.state} (${classifier.reason})`).join('; ')}.\n\n`,
+            ),
+          );
+        }
+      }
+      return updates;
     },
     'context-pack': (event) => [
       thought(
@@ -110,6 +126,8 @@ export function createSessionUpdateMapper(options: SessionUpdateMapperOptions): 
       return updates;
     },
     'model-call': (event) => {
+      // A Llama Guard check is not the session's context filling up: only the planner's and actor's calls are.
+      if (event.role === 'llamaGuard') return [];
       const size = options.contextWindowOf?.(event.role);
       if (!event.usage || size === undefined) return [];
       return [{ sessionUpdate: 'usage_update', used: event.usage.totalTokens, size }];

@@ -45,6 +45,12 @@ export interface ActorReplyCheck {
  */
 export const maxReplyCharacters = 100_000;
 
+/**
+ * Set in `additional_kwargs` of a reply whose text held a call Herd could not read: its one tool call only carries
+ * the refusal, and the reply's own text is what the model wrote.
+ */
+export const unreadableCallMarker = 'herd_unreadable_text_call';
+
 /** The same calls this many replies in a row are refused instead of run. */
 export const repeatedReplyRefuse = 3;
 /** The same calls this many replies in a row end the step. */
@@ -152,7 +158,16 @@ export function createActorReplyCheck(options: ActorReplyCheckOptions): ActorRep
       const { name, problem } = parsed.unreadable;
       const call = toolCall({ name });
       const refusal = `Not run: your reply looks like a call to ${name}, but ${problem}. Send the call again, complete and well-formed, or answer in plain text when the step is done.`;
-      return { reply: withToolCalls(reply, [call]), refusals: new Map([[call.id!, refusal]]) };
+      // The call stands in for text the model wrote; replayed to a text-mode host, the text is what it sees again.
+      const marked = new AIMessage({
+        ...(reply.id ? { id: reply.id } : {}),
+        content: reply.content,
+        tool_calls: [call],
+        additional_kwargs: { ...reply.additional_kwargs, [unreadableCallMarker]: true },
+        response_metadata: reply.response_metadata,
+        ...(reply.usage_metadata ? { usage_metadata: reply.usage_metadata } : {}),
+      });
+      return { reply: marked, refusals: new Map([[call.id!, refusal]]) };
     },
   };
 }

@@ -1,11 +1,19 @@
 import { posix } from 'node:path';
-import type { HerdError, HerdEventInput, PlanCommand, PlanStep } from '@herd/core';
+import {
+  formatCommandLine,
+  type HerdError,
+  type HerdEventInput,
+  type PlanCommand,
+  type PlanStep,
+  visibleText,
+} from '@herd/core';
 import type { ToolRegistry, ToolResult } from '@herd/tools';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { Command, ReducedValue, StateSchema } from '@langchain/langgraph';
 import { createMiddleware, type WrapToolCallHook } from 'langchain';
 import { z } from 'zod';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
+import { commandApprovalKey } from '../approvals/command-approval-key.js';
 import { LimitExceededError } from '../errors/limit-exceeded-error.js';
 import { type Deviation, DeviationSchema } from '../run/run-state.js';
 import { createActorReplyCheck, maxReplyCharacters } from './actor-reply-check.js';
@@ -36,6 +44,11 @@ export interface PlanContractMiddlewareOptions {
   maxToolCalls?: number;
   /** Whether a person approved the plan, which approves the commands it names (a policy approval does not). */
   commandsApproved?: boolean;
+  /**
+   * The repository's own test command (`run.testCommand`): it runs without asking for the actor too, as it does for
+   * verification (under the sandbox; the command policy's `deny` rules still apply).
+   */
+  testCommand?: PlanCommand | undefined;
 }
 
 /**
@@ -215,12 +228,20 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 
     // A command the approved plan names was approved with the plan: the policy's `ask` is already answered
     // (its `deny` rules still apply).
-    // Only a command the plan names: an exec tool without an argv (an MCP server's tool) is never approved by it.
-    const declaredCommand =
-      options.commandsApproved === true &&
+    // Only a command the plan names (or the run's test command): an exec tool without an argv (an MCP server's tool)
+    // is never approved by it, nor the named argv in another folder or with a script on standard input, which the
+    // plan did not show.
+    const argvKey =
       registry.get(call.name)?.access === 'exec' &&
       Array.isArray(args.argv) &&
-      declaredCommands.has(commandKey(args.argv.map(String)));
+      args.stdin === undefined &&
+      (args.cwd === undefined || args.cwd === '.')
+        ? commandKey(args.argv.map(String))
+        : undefined;
+    const declaredCommand =
+      argvKey !== undefined &&
+      ((options.commandsApproved === true && declaredCommands.has(argvKey)) ||
+        (options.testCommand !== undefined && argvKey === commandKey(options.testCommand)));
     const approvedTool = declaredCommand ? options.tools.approved(call.name) : undefined;
     let result = await handler(approvedTool ? { ...request, tool: approvedTool } : request);
     const outcome = toolResultOf(result);
@@ -230,9 +251,14 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         request: {
           requestId: `command-${callId}`,
           kind: 'command',
-          title: `Run \`${outcome.approval.argv.join(' ')}\`?`,
-          detail: outcome.approval.reason,
-          rememberKey: `command:${outcome.approval.rule}`,
+          title: `Run \`${formatCommandLine(outcome.approval.argv)}\`${outcome.approval.cwd ? ` in ${visibleText(outcome.approval.cwd)}` : ''}${outcome.approval.stdin !== undefined ? ' with the standard input below' : ''}${outcome.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
+          detail: `${outcome.approval.reason}${describeStdin(outcome.approval.stdin)}`,
+          rememberKey: commandApprovalKey({
+            argv: outcome.approval.argv,
+            cwd: typeof args.cwd === 'string' ? args.cwd : undefined,
+            stdin: typeof args.stdin === 'string' ? args.stdin : undefined,
+          }),
+          ...(outcome.approval.unsandboxed ? { unsandboxed: outcome.approval.unsandboxed } : {}),
         },
       });
       const approvedTwin = options.tools.approved(call.name);
@@ -245,10 +271,23 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
             callId,
             name: call.name,
             emit,
-            text: `A person refused to run \`${outcome.approval.argv.join(' ')}\`.`,
+            text: `A person refused to run \`${formatCommandLine(outcome.approval.argv)}\`.`,
           }),
         };
       }
+    }
+    if (outcome?.approval && !options.interactive) {
+      // Nobody can answer in an unattended run: the model is told so, not to wait for an approval that cannot come.
+      return {
+        ...(deviation ? { deviation } : {}),
+        result: refusal({
+          callId,
+          name: call.name,
+          emit,
+          errorCode: 'approval_required',
+          text: `Not run: \`${outcome.approval.argv.join(' ')}\` needs a person's approval (${outcome.approval.reason}), and no approval can come: this run is unattended (CI). Do not wait or ask for it again; go on without it, or finish the step and say what still needs to run.`,
+        }),
+      };
     }
     const final = toolResultOf(result);
     emit({
@@ -301,6 +340,8 @@ function refusal(input: {
   name: string;
   text: string;
   emit: (event: HerdEventInput) => void;
+  /** Default `refused`; `approval_required` when the command policy asked and nobody can answer. */
+  errorCode?: string;
 }) {
   input.emit({
     type: 'tool-result',
@@ -308,7 +349,7 @@ function refusal(input: {
     name: input.name,
     ok: false,
     content: input.text,
-    errorCode: 'refused',
+    errorCode: input.errorCode ?? 'refused',
   });
   return new ToolMessage({
     tool_call_id: input.callId,
@@ -335,6 +376,17 @@ export function normalizePath(path: string): string {
     .normalize(path.replaceAll('\\', '/'))
     .replace(/^(\.\/)+/, '')
     .replace(/\/$/, '');
+}
+
+/** How much of a command's standard input an approval question shows. */
+const stdinShown = 2000;
+
+/** The lines of an approval question's detail that show what a command gets on standard input, or nothing. */
+function describeStdin(stdin: string | undefined): string {
+  if (stdin === undefined) return '';
+  const rest =
+    stdin.length > stdinShown ? `\n… (${stdin.length - stdinShown} more characters not shown)` : '';
+  return `\nStandard input (${Buffer.byteLength(stdin)} bytes):\n${visibleText(stdin.slice(0, stdinShown), { keepNewlines: true })}${rest}`;
 }
 
 function commandKey(argv: readonly string[]): string {

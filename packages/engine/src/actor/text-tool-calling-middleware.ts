@@ -10,6 +10,7 @@ import {
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
 import { createMiddleware } from 'langchain';
+import { unreadableCallMarker } from './actor-reply-check.js';
 
 /**
  * The tool instructions of Llama 4's zero-shot function-calling format (`models/llama4/prompt_format.md`): the
@@ -77,6 +78,10 @@ export function textToolCallingMiddleware() {
 
 /** Rewrites native tool-call turns as text turns for a host that does not take `tool_calls` or `tool` messages. */
 function asPlainTurn(message: BaseMessage): BaseMessage {
+  // A reply cut before its call was complete is replayed as the model wrote it; the refusal follows as its result.
+  if (AIMessage.isInstance(message) && message.additional_kwargs?.[unreadableCallMarker] === true) {
+    return new AIMessage(message.text);
+  }
   if (AIMessage.isInstance(message) && (message.tool_calls?.length ?? 0) > 0) {
     const calls = formatPythonicToolCalls(
       message.tool_calls!.map((call) => ({ name: call.name, arguments: call.args })),

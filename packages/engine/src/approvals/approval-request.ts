@@ -12,6 +12,11 @@ export const ApprovalRequestSchema = z.object({
   detail: z.string().optional(),
   /** Answers for "allow always" are remembered under this key for the rest of the session. */
   rememberKey: z.string().optional(),
+  /**
+   * Set when the command asked about would run without the sandbox: why, and what it could reach. Every way of
+   * asking shows it (the title also says `UNSANDBOXED`).
+   */
+  unsandboxed: z.string().optional(),
 });
 /** What a person is asked to decide. */
 export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;

@@ -1,5 +1,6 @@
 import {
   EventRoleSchema,
+  GuardClassifierCoverageSchema,
   GuardVerdictEventSchema,
   PlanDeviationEventSchema,
   PlanSchema,
@@ -22,11 +23,38 @@ export const CiStepReportSchema = z
     attempts: z.number().int().nonnegative(),
     /** The actor's closing summary of the step, when it gave one. */
     summary: z.string().optional(),
+    /**
+     * On a fix attempt (`fix-1`, ...): which attempt it was and the verification failure that came before it, so a
+     * run that succeeded after a failed verification says so.
+     */
+    fix: z
+      .object({
+        attempt: z.number().int().positive(),
+        /** One line of the failing verification output, e.g. `node test.js: add(2, 3) returned -1 expected 5`. */
+        failure: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .describe('How one plan step ended.');
 /** How one plan step of a CI run ended. */
 export type CiStepReport = z.infer<typeof CiStepReportSchema>;
+
+/** A command that was not run because the policy, the plan or a person refused it. */
+export const CiRefusedCommandSchema = z
+  .object({
+    /** The step (or `verify`) that asked for it. */
+    stepId: z.string(),
+    argv: z.array(z.string()),
+    /** `approval_required` when the policy asks and nobody can answer (CI), `refused` for the plan or a person. */
+    code: z.string(),
+    /** Why, as the model was told. */
+    reason: z.string(),
+  })
+  .strict();
+/** A command that was not run. */
+export type CiRefusedCommand = z.infer<typeof CiRefusedCommandSchema>;
 
 /** A file the run changed. */
 export const CiChangedFileSchema = z
@@ -90,10 +118,21 @@ export const CiReportSchema = z
       .strict()
       .nullable()
       .describe('The last verification; null when it never ran.'),
+    /**
+     * What the guard covered: each classifier `on`, `skipped` (not set up, turned off, or not served by the
+     * provider) or `failed` (it could not check everything), with the reason. Empty when the run stopped before the
+     * guard was built (the error says why).
+     */
+    guard: z
+      .object({ classifiers: z.array(GuardClassifierCoverageSchema) })
+      .strict()
+      .describe('What the guard covered in this run.'),
     /** Every guard verdict that was not a plain allow. */
     guardVerdicts: z.array(GuardVerdictEventSchema.omit(eventFields)),
     /** Everything the actor did that the plan did not name, and what the policy did about it. */
     deviations: z.array(PlanDeviationEventSchema.omit(eventFields)),
+    /** Commands asked for and not run (refused by the policy, the plan or a person); always written by this version. */
+    refusedCommands: z.array(CiRefusedCommandSchema).optional(),
     changedFiles: z.array(CiChangedFileSchema),
     usage: z
       .object({

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SystemError, UserError } from '@herd/core';
+import { HerdError, SystemError, UserError } from '@herd/core';
+import { runHostGit } from '@herd/tools/git';
 import type { CiCommit } from './ci-report.js';
 
 /** Who commits when the repository has no git identity configured (a fresh CI checkout). */
@@ -14,43 +14,52 @@ interface GitOutcome {
   stderr: string;
 }
 
-/** Runs git with an argument vector (never a shell string), optionally feeding stdin. */
-function git(options: {
+/** What of the pipeline's environment git gets: where its settings are, and who commits. */
+const passedToGit = [
+  'PATH',
+  'HOME',
+  'XDG_CONFIG_HOME',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_SYSTEM',
+  'GIT_CONFIG_NOSYSTEM',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_AUTHOR_DATE',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'GIT_COMMITTER_DATE',
+  'GIT_INDEX_FILE',
+];
+
+/**
+ * Runs git with an argument vector (never a shell string), optionally feeding stdin, through runHostGit: the
+ * commit is made with plumbing, so no hook runs (none of the user's, and none a run could have planted), no
+ * filter, no signing program; the user's global settings (identity, `safe.directory`) still apply.
+ */
+async function git(options: {
   args: string[];
   cwd: string;
+  /** The workspace the run could write, when git runs at the repository's top above it. */
+  workspace?: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
 }): Promise<GitOutcome> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', options.args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  const env = options.env ?? process.env;
+  const result = await runHostGit({
+    args: options.args,
+    cwd: options.cwd,
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+    environment: Object.fromEntries(passedToGit.map((name) => [name, env[name]])),
+    ...(options.input === undefined ? {} : { input: options.input }),
+  }).catch((error: unknown) => {
+    if (HerdError.find(error)?.code !== 'git_unavailable') throw error;
+    throw new SystemError({
+      code: 'git_unavailable',
+      message: `Cannot run git (${error instanceof Error ? error.message : String(error)}); install git to use --commit.`,
+      cause: error,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', (error) =>
-      reject(
-        new SystemError({
-          code: 'git_unavailable',
-          message: `Cannot run git (${(error as NodeJS.ErrnoException).code ?? error.message}); install git to use --commit.`,
-          cause: error,
-        }),
-      ),
-    );
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-    if (child.stdin) {
-      // git may exit before reading all of its input; its exit code tells what happened, not the broken pipe.
-      child.stdin.on('error', () => {});
-      child.stdin.end(options.input);
-    }
   });
+  return { code: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr };
 }
 
 async function gitOrThrow(options: Parameters<typeof git>[0] & { what: string }): Promise<string> {
@@ -147,16 +156,19 @@ export async function commitCiChanges(options: CommitCiChangesOptions): Promise<
         what: 'finding the repository',
       })
     ).trim();
-    await gitOrThrow({ args: ['read-tree', 'HEAD'], cwd: top, env, what: 'reading HEAD' });
+    await gitOrThrow({ args: ['read-tree', 'HEAD'], cwd: top, workspace, env, what: 'reading HEAD' });
     await gitOrThrow({
       args: ['apply', '--cached', '--whitespace=nowarn', ...(prefix ? [`--directory=${prefix}`] : []), '-'],
       cwd: top,
+      workspace,
       env,
       input: options.patch,
       what: 'applying the patch to HEAD (did the run start from uncommitted changes?)',
     });
-    const tree = (await gitOrThrow({ args: ['write-tree'], cwd: top, env, what: 'writing the tree' })).trim();
-    const identity = await git({ args: ['config', '--get', 'user.email'], cwd: top, env });
+    const tree = (
+      await gitOrThrow({ args: ['write-tree'], cwd: top, workspace, env, what: 'writing the tree' })
+    ).trim();
+    const identity = await git({ args: ['config', '--get', 'user.email'], cwd: top, workspace, env });
     if (identity.code !== 0) {
       env.GIT_AUTHOR_NAME ??= ciCommitIdentity.name;
       env.GIT_AUTHOR_EMAIL ??= ciCommitIdentity.email;
@@ -167,12 +179,19 @@ export async function commitCiChanges(options: CommitCiChangesOptions): Promise<
       await gitOrThrow({
         args: ['commit-tree', tree, '-p', 'HEAD', '-F', '-'],
         cwd: top,
+        workspace,
         env,
         input: options.message,
         what: 'creating the commit',
       })
     ).trim();
-    await gitOrThrow({ args: ['branch', branch, sha], cwd: top, env, what: `creating branch ${branch}` });
+    await gitOrThrow({
+      args: ['branch', branch, sha],
+      cwd: top,
+      workspace,
+      env,
+      what: `creating branch ${branch}`,
+    });
     return { branch, sha, message: options.message };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

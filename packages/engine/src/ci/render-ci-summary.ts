@@ -39,6 +39,7 @@ export function renderCiSummary(report: CiReport): string {
     `Exit code ${report.exitCode} · session \`${report.sessionId}\` · ${(report.durationMs / 1000).toFixed(1)} s · Herd ${report.herdVersion}`,
     '',
   );
+  lines.push(...coverageBanner(report));
   if (report.reason && (report.status !== 'succeeded' || report.exitCode !== 0))
     lines.push(`**Why:** ${inline(report.reason)}`, '');
   if (report.error?.hint) lines.push(`**Hint:** ${inline(report.error.hint)}`, '');
@@ -49,8 +50,9 @@ export function renderCiSummary(report: CiReport): string {
     lines.push(inline(report.plan.summary), '');
     for (const step of report.steps) {
       const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
+      const fix = step.fix ? ` (after verification failed: ${inline(step.fix.failure)})` : '';
       lines.push(
-        `- ${stepMarks[step.status]} **${inline(step.title)}** \`${step.id}\`: ${step.status.replace('_', ' ')}${attempts}`,
+        `- ${stepMarks[step.status]} **${inline(step.title)}** \`${step.id}\`: ${step.status.replace('_', ' ')}${attempts}${fix}`,
       );
     }
     lines.push('');
@@ -100,6 +102,22 @@ export function renderCiSummary(report: CiReport): string {
     lines.push('None.', '');
   }
 
+  const refused = report.refusedCommands ?? [];
+  if (refused.length > 0) {
+    lines.push('### Refused commands', '');
+    lines.push(
+      ...refused.map(
+        (command) =>
+          `- \`${command.stepId}\` \`${code(command.argv.join(' '))}\`: ${command.code === 'approval_required' ? 'needs an approval nobody can give in CI' : 'refused'} (${inline(command.reason)})`,
+      ),
+      '',
+    );
+    lines.push(
+      'Declare the command as `run.testCommand` or allow it in `tools.commands.rules` to let it run unattended.',
+      '',
+    );
+  }
+
   lines.push('### Usage', '');
   const roles = Object.entries(report.usage.byRole);
   if (roles.length > 0) {
@@ -113,6 +131,32 @@ export function renderCiSummary(report: CiReport): string {
   if (report.commit)
     lines.push(`Committed as \`${report.commit.sha.slice(0, 12)}\` on \`${report.commit.branch}\`.`, '');
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+const classifierTitles: Record<CiReport['guard']['classifiers'][number]['name'], string> = {
+  prompt_guard: 'Prompt Guard 2',
+  llama_guard: 'Llama Guard 4',
+};
+
+/**
+ * A warning at the top when the guard did not cover everything, so a pull request never looks guarded when it was
+ * not: each classifier that was skipped or failed, and why.
+ */
+function coverageBanner(report: CiReport): string[] {
+  const { classifiers } = report.guard;
+  if (classifiers.length === 0) {
+    return ['> ⚠️ **Guard coverage unknown:** the run stopped before the guard was set up.', ''];
+  }
+  const missing = classifiers.filter((classifier) => classifier.state !== 'on');
+  if (missing.length === 0) return [];
+  return [
+    `> ⚠️ **Not fully guarded:** ${missing.length === classifiers.length ? 'no classifier checked this run; only the local scanners (hidden text, secrets, patterns) did' : 'part of the guard did not run'}.`,
+    ...missing.map(
+      (classifier) =>
+        `> - ${classifierTitles[classifier.name]} ${classifier.state}: ${inline(classifier.reason)}`,
+    ),
+    '',
+  ];
 }
 
 /** A fenced block whose fence is longer than any run of backticks inside the text. */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { HerdError, type HerdEvent, type LoadedHerdConfig, UserError } from '@herd/core';
+import { HerdError, type HerdEvent, type LoadedHerdConfig, redactError, UserError } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { ToolDefinition } from '@herd/tools';
 import { exitCodeFor } from '../cli/report-cli-error.js';
 import { exitCodeForResult } from '../cli/runs/run-from-cli.js';
-import { createHerd } from '../herd/create-herd.js';
+import { type CreateHerdOptions, createHerd } from '../herd/create-herd.js';
 import type { HerdRunResult } from '../herd/drive-run.js';
 import { buildCiReport } from './build-ci-report.js';
 import { ciCommitMessage } from './ci-commit-message.js';
@@ -42,6 +43,10 @@ export interface RunCiOptions {
   extraTools?: readonly ToolDefinition[];
   /** Overrides `policy` in the configuration. */
   guardPolicy?: unknown;
+  /** See {@link CreateHerdOptions.configTrust}; `herd ci` refuses a configuration that changed since a person ran it. */
+  configTrust?: CreateHerdOptions['configTrust'];
+  /** Refuse to run (exit 3) unless both Prompt Guard 2 and Llama Guard 4 check the run. */
+  requireGuard?: boolean;
   /** Called with every event as it happens (a log, NDJSON). */
   onEvent?: (event: HerdEvent) => void;
   signal?: AbortSignal;
@@ -60,7 +65,8 @@ export interface CiRunOutcome {
  * Runs Herd headless for a pipeline: the plan is approved by policy, the guard fails closed, anything that would
  * ask is blocked. Writes the patch, a Markdown summary for a pull-request body and the JSON report, optionally
  * commits the change on a new branch, and returns the exit code (0 succeeded, 1 verification failed,
- * 2 blocked, 3 configuration or provider error, 4 limits exceeded).
+ * 2 blocked, 3 configuration or provider error, 4 limits exceeded). The summary and the report (which a CI bot may
+ * post on a pull request) are redacted before they are written or returned; the patch is the change as made.
  *
  * @throws UserError before anything runs when the workspace is not a directory or `commit` cannot work there.
  * @example
@@ -88,6 +94,8 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     report: resolve(outputDirectory, options.reportFile ?? 'report.json'),
   };
 
+  // The run redacts what it produces; what this function adds (the task as given, commit errors) is redacted here.
+  const redactor = createSecretsRedactor({ env });
   const startedAt = new Date();
   const herd = createHerd({
     workspace,
@@ -98,6 +106,8 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     ...(options.config ? { config: options.config } : {}),
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
     ...(options.guardPolicy !== undefined ? { guardPolicy: options.guardPolicy } : {}),
+    ...(options.configTrust ? { configTrust: options.configTrust } : {}),
+    ...(options.requireGuard ? { requireGuard: true } : {}),
   });
   const events: HerdEvent[] = [];
   let result: HerdRunResult | Error;
@@ -119,8 +129,9 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
   let exitCode = runResult ? exitCodeForResult(runResult) : exitCodeFor(result);
   const patch = runResult?.patch ?? '';
 
+  const started = events.find((event) => event.type === 'run-start');
   const draft = buildCiReport({
-    task: options.task,
+    task: started?.type === 'run-start' ? started.task : redactor.redact(options.task),
     workspace,
     sessionId,
     result: runResult,
@@ -139,6 +150,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
     } catch (error) {
       // The verified patch and the report are still written, so the pipeline can apply the change another way.
       if (!HerdError.isInstance(error)) throw error;
+      redactError(error, redactor);
       exitCode = exitCodeFor(error);
       commitFailure = {
         exitCode,
@@ -152,7 +164,7 @@ export async function runCi(options: RunCiOptions): Promise<CiRunOutcome> {
       };
     }
   }
-  const report = CiReportSchema.parse({ ...draft, ...commitFailure, commit });
+  const report = CiReportSchema.parse(redactor.redactValue({ ...draft, ...commitFailure, commit }));
   const summary = renderCiSummary(report);
   for (const file of Object.values(outputs)) mkdirSync(dirname(file), { recursive: true });
   writeFileSync(outputs.patch, patch);

@@ -1,4 +1,5 @@
-import { HerdError } from '@herd/core';
+import { HerdError, redactError } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 
 /**
  * Exit codes shared by every `herd` command: 0 success, 1 verification failed, 2 blocked by guard or policy,
@@ -24,17 +25,19 @@ export function exitCodeFor(thrown: unknown): number {
 }
 
 /**
- * Prints an error for a person: one message and its hint for Herd errors, a stack only for bugs.
- * Returns the exit code.
+ * Prints an error for a person: one message and its hint for Herd errors, a stack only for bugs. Secrets are
+ * redacted first (a provider's error may quote the key it was sent). Returns the exit code.
  */
 export function reportCliError(thrown: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  const redactor = createSecretsRedactor();
+  redactError(thrown, redactor);
   const error = HerdError.find(thrown) ?? thrown;
   if (HerdError.isInstance(error)) {
     stream.write(`herd: ${error.message}\n`);
     if (error.hint) stream.write(`  hint: ${error.hint}\n`);
   } else {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    stream.write(`herd: internal error (please report it): ${detail}\n`);
+    stream.write(`herd: internal error (please report it): ${redactor.redact(detail)}\n`);
   }
   return exitCodeFor(thrown);
 }

@@ -5,6 +5,7 @@ import { registerActCommand } from './commands/act-command.js';
 import { registerCiCommand } from './commands/ci-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerGuardCommand } from './commands/guard-command.js';
+import { registerInitCommand } from './commands/init-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerPackCommand } from './commands/pack-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
@@ -24,6 +25,7 @@ export function createCliProgram(): Command {
     .version(herdVersion, '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
+  registerInitCommand(program);
   registerRunCommand(program);
   registerCiCommand(program);
   registerPlanCommand(program);

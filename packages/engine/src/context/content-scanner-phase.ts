@@ -38,7 +38,7 @@ export async function applyContentScanner(options: {
       let text = content;
       for (const redaction of verdict.redactions) {
         if (redaction.text.length === 0) continue;
-        text = text.split(redaction.text).join(`[REDACTED:${redaction.rule}]`);
+        text = text.split(redaction.text).join(`[redacted:${redaction.rule}]`);
         file.entry.findings = [
           ...(file.entry.findings ?? []),
           { line: redaction.line, rule: redaction.rule },

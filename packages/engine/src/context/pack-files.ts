@@ -24,6 +24,7 @@ import { fenceCandidate } from './render/choose-fence.js';
 import { measureWhole } from './render/measure-whole-document.js';
 import { renderDirectoryTree } from './render/render-directory-tree.js';
 import type { WholeDocumentOptions } from './render/write-whole-document.js';
+import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { selectFiles } from './select-files.js';
 import type { GitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
@@ -72,9 +73,11 @@ export async function packFiles(
   const settings = parseSettings(options);
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
+  // Cached content is stored redacted: another detector or other secret values make it stale.
   const cacheKey = JSON.stringify({
     counter: options.tokenCounter?.name ?? 'o200k',
     selection: settings.selection,
+    redaction: secretRedactionKey(),
   });
   // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
   // is never read or written through.

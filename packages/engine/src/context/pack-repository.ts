@@ -7,6 +7,7 @@ import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
 import type { PackedDocument } from './packed-document.js';
+import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
@@ -120,6 +121,7 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
     root,
     counter: tokenCounter?.name ?? 'o200k',
     scanner: scanContentKey ?? null,
+    redaction: secretRedactionKey(),
   });
 }
 

@@ -2,17 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
+  type ConfigTrustQuestion,
   createSecretRedactor,
+  emptySecretDetector,
+  ensureConfigTrusted,
   HerdError,
   type HerdEvent,
+  type HerdEventInput,
   type LoadedHerdConfig,
-  loadHerdConfig,
   type ResolvedHerdRoles,
+  redactError,
   resolveHerdRoles,
+  type SecretRedactor,
   UserError,
 } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
-import { createGuardFromConfig } from '@herd/guard';
+import { createGuardFromConfig, createSecretsRedactor } from '@herd/guard';
 import {
   type CommandRunner,
   createWorkspaceTools,
@@ -26,12 +31,15 @@ import { assertImagesAccepted, checkTaskImages, type TaskImage } from '../images
 import { createPlanStore } from '../planner/plan-store.js';
 import { buildRunGraph } from '../run/build-run-graph.js';
 import { createRunGuard } from '../run/create-run-guard.js';
+import { createGuardModelCalls } from '../run/guard-model-calls.js';
 import type { RunContext } from '../run/run-context.js';
 import type { RunMode, RunStateValue, VerificationOutcome } from '../run/run-state.js';
 import { createUsageMeter } from '../run/usage-meter.js';
 import { createSessionStore } from '../sessions/create-session-store.js';
 import type { SessionRecord } from '../sessions/session-record.js';
+import { loadWorkspaceConfig } from '../settings/load-workspace-config.js';
 import { parseRunSettings } from '../settings/run-settings.js';
+import { assertModelEndpointsReachable } from './check-model-endpoints.js';
 import { type ApprovalResolver, driveRun, type HerdRunResult } from './drive-run.js';
 import { followSignal } from './follow-signal.js';
 import { assertHerdDirectoryInside, herdDirectoryProblem, prepareHerdDirectory } from './herd-directory.js';
@@ -63,6 +71,15 @@ export interface CreateHerdOptions {
   commandRunner?: CommandRunner;
   /** Overrides `policy` in the configuration: a preset name (`strict`, `balanced`, `off`) or a policy object. */
   guardPolicy?: unknown;
+  /**
+   * Before a run, make sure the configuration file is the one a person last ran Herd with in this repository
+   * (`ensureConfigTrusted`): one that changed or appeared since is put to `ask` (a terminal question, an editor's
+   * permission request), or with `refuse` stops the run with `config_unconfirmed`. Default: not checked, as a
+   * library caller vouches for its own configuration; every `herd` front door checks.
+   */
+  configTrust?: 'refuse' | { ask: ConfigTrustQuestion };
+  /** Refuse to run unless both Prompt Guard 2 and Llama Guard 4 check it (`herd ci --require-guard`). */
+  requireGuard?: boolean;
 }
 
 /** Options of one run. */
@@ -98,10 +115,12 @@ export interface Herd {
   /** Answers a pending approval request of a live run; false when no such request is waiting. */
   approve(requestId: string, decision: ApprovalDecision): boolean;
   /**
-   * Restores the workspace to before a step (or before the whole run when `step` is omitted). Refused with
-   * `workspace_busy` while a run is changing the workspace.
+   * Restores the files Herd changed since before a step (or before the whole run when `step` is omitted) as they
+   * were then; files nobody but a person touched are left as they are. Refused with `workspace_busy` while a run
+   * is changing the workspace, and with `UndoConflictError` (`undo_conflict`, naming the files) when a file Herd
+   * changed was changed again since, unless `force` is set.
    */
-  undo(options: { sessionId: string; step?: string }): Promise<RestoreResult>;
+  undo(options: { sessionId: string; step?: string; force?: boolean }): Promise<RestoreResult>;
   /** Sessions of this workspace, most recent first. */
   sessions(): Promise<SessionRecord[]>;
   /** Releases models, databases and the classifier session. */
@@ -110,7 +129,7 @@ export interface Herd {
 
 /**
  * Creates Herd for a workspace. Nothing is loaded until the first run, so a bad configuration surfaces as that
- * run's error.
+ * run's error. Listing sessions and undoing need no model; a run first checks that its models can be reached.
  *
  * @example
  * ```ts
@@ -131,12 +150,17 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     add: (key) => void remembered.add(key),
   };
   let resources: Promise<Awaited<ReturnType<typeof open>>> | undefined;
+  let models: Promise<Awaited<ReturnType<typeof openModels>>> | undefined;
+  // A configuration once confirmed stays confirmed for this Herd; a refusal is asked again at the next run.
+  let trusted: Promise<unknown> | undefined;
+  // The guard is shared by the runs of this Herd; each Llama Guard call is metered by the run that made it.
+  const guardModelCalls = createGuardModelCalls();
 
+  /** What every use needs, none of it a model: the configuration, the tools, sessions and plans. */
   async function open() {
     assertHerdDirectoryInside(workspace);
-    const loaded = options.config ?? loadHerdConfig({ cwd: workspace, env });
+    const loaded = options.config ?? (await loadWorkspaceConfig({ cwd: workspace, env }));
     const source = loaded.file ?? 'environment';
-    const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env });
     const settings = parseRunSettings(loaded.config.run, source);
     const tools = await createWorkspaceTools({
       workspace,
@@ -150,24 +174,71 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     // The workspace exists (the jail checked it): .herd gets its .gitignore before the guard's cache or audit log,
     // or the session database, writes there.
     prepareHerdDirectory(workspace);
+    // Every output (events, plans, sessions, results, errors) loses the values of the key variables this
+    // configuration reads, whatever their names, besides everything the product's redactor knows. Opening needs no
+    // model (`herd sessions` works without one), so a configuration without an endpoint adds no names.
+    const redactor = createSecretsRedactor({ env, extraNames: configuredKeyVariables(loaded, env) });
+    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase, redactor });
+    return { loaded, settings, tools, redactor, sessions, plans: createPlanStore({ workspace, redactor }) };
+  }
+
+  /** The opened resources, shared by every use; an open that failed is tried again (the configuration was fixed). */
+  function opening(): Promise<Awaited<ReturnType<typeof open>>> {
+    resources ??= open().catch((error: unknown) => {
+      resources = undefined;
+      throw error;
+    });
+    return resources;
+  }
+
+  /** What a run needs besides: the roles resolved, the guard and the chat models. */
+  async function openModels(opened: Awaited<ReturnType<typeof open>>, roles: ResolvedHerdRoles) {
     const configuredGuard = await createGuardFromConfig({
-      config: loaded.config,
-      baseDirectory: loaded.baseDirectory,
+      config: opened.loaded.config,
+      baseDirectory: opened.loaded.baseDirectory,
       mode: ci ? 'ci' : 'act',
       env,
+      onModelCall: guardModelCalls.onModelCall,
+      ...(options.requireGuard ? { requireClassifiers: ['prompt_guard', 'llama_guard'] as const } : {}),
       ...(options.guardPolicy !== undefined ? { policy: options.guardPolicy } : {}),
     });
-    const sessions = await createSessionStore({ workspace, database: settings.sessionDatabase });
+    // Prompts lose the values of the key variables this configuration reads (what the guard finds by shape is for
+    // its policy to judge).
+    const keys = createSecretRedactor({
+      env,
+      extraNames: keyVariables(roles),
+      detector: emptySecretDetector,
+    });
     return {
       roles,
-      settings,
-      tools,
       configuredGuard,
-      sessions,
-      plans: createPlanStore({ workspace }),
-      plannerModels: createChatModelChain({ role: roles.planner, env }),
-      actorModels: createChatModelChain({ role: roles.actor, env }),
+      plannerModels: createChatModelChain({ role: roles.planner, env, redactor: keys }),
+      actorModels: createChatModelChain({ role: roles.actor, env, redactor: keys }),
     };
+  }
+
+  /** The roles of the configuration; throws the configure-a-model message when there is no endpoint. */
+  function resolveRoles(opened: Awaited<ReturnType<typeof open>>): ResolvedHerdRoles {
+    return resolveHerdRoles({
+      config: opened.loaded.config,
+      baseDirectory: opened.loaded.baseDirectory,
+      env,
+    });
+  }
+
+  function confirmConfig(loaded: LoadedHerdConfig): Promise<unknown> {
+    const trust = options.configTrust;
+    if (!trust) return Promise.resolve();
+    trusted ??= ensureConfigTrusted({
+      loaded,
+      workspace,
+      env,
+      ask: trust === 'refuse' ? undefined : trust.ask,
+    }).catch((error: unknown) => {
+      trusted = undefined;
+      throw error;
+    });
+    return trusted;
   }
 
   const resolveApproval: ApprovalResolver =
@@ -196,15 +267,10 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let refused = false;
     let meter: ReturnType<typeof createUsageMeter> | undefined;
     // Secrets come from the run's environment; once the configuration is loaded, its key variables are added.
-    let redactor = createSecretRedactor({ env });
+    let redactor: SecretRedactor = createSecretsRedactor({ env });
     const channel = createEventChannel({
       runId: sessionId,
-      redactor: {
-        get names() {
-          return redactor.names;
-        },
-        redact: (text) => redactor.redact(text),
-      },
+      redactor: () => redactor,
       onEvent: (event: HerdEvent) => {
         meter?.observe(event);
         // A workspace that does not exist gets no log: the run's first event is the error saying so.
@@ -222,19 +288,22 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
     let lock: WorkspaceRunLock | undefined;
     // Always a signal of the run's own: without one, LangGraph makes its own per call and warns the same way.
     const signal = followSignal(input.signal);
-    const result = (async (): Promise<HerdRunResult> => {
+    const emitGuardCall = (event: HerdEventInput) => void channel.emit(event);
+    const result = guardModelCalls.within(emitGuardCall, async (): Promise<HerdRunResult> => {
       try {
-        resources ??= open();
-        const opened = await resources;
+        const opened = await opening();
+        await confirmConfig(opened.loaded);
         // Planning only reads the workspace; anything that may act holds it until the run ends.
         if (input.mode !== 'plan') lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'run' });
-        redactor = createSecretRedactor({ env, extraNames: keyVariables(opened.roles) });
+        const roles = resolveRoles(opened);
+        redactor = opened.redactor;
         meter = createUsageMeter({ settings: opened.settings, startedAt });
-        const task = await input.task();
+        // A key pasted into the task is taken out before the task is stored, shown or sent to a model.
+        const task = redactor.redact(await input.task());
         const images = input.images ?? [];
         if (images.length > 0) {
           await checkTaskImages({ images, workspace });
-          const planner = opened.roles.planner;
+          const planner = roles.planner;
           assertImagesAccepted({
             images,
             role: 'planner',
@@ -243,18 +312,31 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             accepts: planner.images,
           });
         }
+        // Before the repository is packed or a classifier loaded: a model nobody can reach fails the run now.
+        await assertModelEndpointsReachable({ roles: [roles.planner, roles.actor], signal });
+        models ??= openModels(opened, roles).catch((error: unknown) => {
+          models = undefined;
+          throw error;
+        });
+        const { plannerModels, actorModels, configuredGuard } = await models;
         if (!input.sessionId || !(await opened.sessions.get(sessionId))) {
           await opened.sessions.record({ id: sessionId, task });
         } else {
           await opened.sessions.update({ id: sessionId, status: 'running' });
         }
-        channel.emit({ type: 'run-start', task, mode: input.mode, workspace });
+        channel.emit({
+          type: 'run-start',
+          task,
+          mode: input.mode,
+          workspace,
+          guard: { classifiers: configuredGuard.classifiers },
+        });
         const context: RunContext = {
           sessionId,
           workspace,
-          roles: opened.roles,
-          plannerModels: opened.plannerModels,
-          actorModels: opened.actorModels,
+          roles,
+          plannerModels,
+          actorModels,
           tools: opened.tools,
           plans: opened.plans,
           settings: opened.settings,
@@ -268,7 +350,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
             await opened.sessions.update({ id: sessionId, lastCompletedStep: stepId });
           },
           guard: createRunGuard({
-            guard: opened.configuredGuard.guard,
+            guard: configuredGuard.guard,
             mode: ci ? 'ci' : input.mode === 'plan' ? 'plan' : 'act',
             interactive: !ci,
             memory,
@@ -277,11 +359,12 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           signal,
         };
         const graph = buildRunGraph({ context, checkpointer: opened.sessions.checkpointer });
+        const initial = await input.initial();
         const summary = await driveRun({
           graph,
           context,
           sessions: opened.sessions,
-          input: await input.initial(),
+          input: initial && { ...initial, ...(initial.task !== undefined ? { task } : {}) },
           resolveApproval,
           events: () => channel.history,
         });
@@ -298,8 +381,16 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
           usage: meter.usage(),
           durationMs: Date.now() - startedAt,
         });
-        return { ...summary, patch: changes.map((change) => change.diff).join(''), events: channel.history };
+        // The patch is the change itself, returned as made; everything else a caller gets is redacted.
+        return {
+          ...redactor.redactValue(summary),
+          patch: changes.map((change) => change.diff).join(''),
+          events: channel.history,
+        };
       } catch (error) {
+        // A provider's error may quote the key it was sent (a 401 that echoes it): the error is redacted in place
+        // before anything reports it, here or wherever the rejection is caught.
+        redactError(error, redactor);
         const herdError = HerdError.find(error);
         if (herdError?.code === 'workspace_busy' && !logReady) refused = true;
         channel.emit({
@@ -324,7 +415,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         // Only a run that wrote its marker removes it (a workspace that is a file would fail here and hide the error).
         if (logReady) rmSync(runningMarker(workspace, sessionId), { force: true });
       }
-    })();
+    });
     // The caller may only iterate events; the rejection is still delivered through `result`.
     result.catch(() => {});
     return { sessionId, result, [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator]() };
@@ -349,8 +440,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }),
     act(planId, runOptions) {
       const latest = (async () => {
-        resources ??= open();
-        return (await resources).plans.latest(planId);
+        return (await opening()).plans.latest(planId);
       })();
       return start({
         mode: ci ? 'ci' : 'act',
@@ -380,8 +470,7 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
         );
       }
       const record = (async () => {
-        resources ??= open();
-        const found = await (await resources).sessions.get(sessionId);
+        const found = await (await opening()).sessions.get(sessionId);
         if (!found) {
           throw new UserError({
             code: 'session_not_found',
@@ -403,9 +492,8 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       answer?.(decision);
       return answer !== undefined;
     },
-    async undo({ sessionId, step }) {
-      resources ??= open();
-      const opened = await resources;
+    async undo({ sessionId, step, force = false }) {
+      const opened = await opening();
       const tuple = await opened.sessions.checkpointer.getTuple(opened.sessions.threadConfig(sessionId));
       const values = (tuple?.checkpoint.channel_values ?? {}) as Partial<RunStateValue>;
       const checkpointId = step ? values.stepCheckpoints?.[step] : values.runCheckpoint;
@@ -419,20 +507,19 @@ export function createHerd(options: CreateHerdOptions = {}): Herd {
       }
       const lock = acquireWorkspaceRunLock({ workspace, sessionId, purpose: 'undo' });
       try {
-        return await opened.tools.checkpoints.restore(checkpointId);
+        return await opened.tools.checkpoints.restore(checkpointId, { scope: 'herd-changes', force });
       } finally {
         lock.release();
       }
     },
     async sessions() {
-      resources ??= open();
-      return (await resources).sessions.list();
+      return (await opening()).sessions.list();
     },
     async close() {
-      if (!resources) return;
-      const opened = await resources.catch(() => undefined);
+      const opened = await resources?.catch(() => undefined);
+      const modelled = await models?.catch(() => undefined);
       await opened?.sessions.close();
-      await opened?.configuredGuard.close();
+      await modelled?.configuredGuard.close();
     },
   };
   return herd;
@@ -445,6 +532,17 @@ function verificationOf(outcome: VerificationOutcome | undefined): 'passed' | 'f
 }
 
 /** Every environment variable a configured role reads its API key from, so their values are redacted too. */
+/** The key variables of a configuration's roles, or none when it names no usable endpoint yet. */
+function configuredKeyVariables(loaded: LoadedHerdConfig, env: NodeJS.ProcessEnv): string[] {
+  try {
+    return keyVariables(
+      resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory, env }),
+    );
+  } catch {
+    return [];
+  }
+}
+
 function keyVariables(roles: ResolvedHerdRoles): string[] {
   const endpoints = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
   return [

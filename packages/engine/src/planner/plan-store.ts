@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Plan, PlanSchema, UserError } from '@herd/core';
+import { type Plan, PlanSchema, type SecretRedactor, UserError } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import { z } from 'zod';
 import { renderPlanMarkdown } from './render-plan-markdown.js';
 
@@ -56,12 +57,25 @@ export interface PlanStore {
   markdownPath(planId: string): string;
 }
 
+/** Options for {@link createPlanStore}. */
+export interface PlanStoreOptions {
+  /** The repository whose `.herd/plans` holds the plans. */
+  workspace: string;
+  /**
+   * Takes secrets out of every version before it is written (a plan is model output, and a model may echo a key);
+   * default: the product's redactor over `process.env` (`createSecretsRedactor` in `@herd/guard`).
+   */
+  redactor?: SecretRedactor;
+}
+
 /**
  * Creates the plan store of a workspace. Each plan has a folder with one JSON file per version
  * (`v1.json`, `v2.json`, ...), `plan.json` for a person to edit, and `plan.md` to read. Editing `plan.json` and
- * running `herd act` again creates a new version that needs approval.
+ * running `herd act` again creates a new version that needs approval. Versions are saved, and returned, with their
+ * secrets redacted.
  */
-export function createPlanStore(options: { workspace: string }): PlanStore {
+export function createPlanStore(options: PlanStoreOptions): PlanStore {
+  const redactor = options.redactor ?? createSecretsRedactor();
   const root = join(options.workspace, '.herd', 'plans');
   const folder = (planId: string) => join(root, safeId(planId));
   const editablePath = (planId: string) => join(folder(planId), 'plan.json');
@@ -84,7 +98,8 @@ export function createPlanStore(options: { workspace: string }): PlanStore {
     return loaded.sort((left, right) => left.version - right.version);
   };
 
-  const save = async (version: PlanVersion): Promise<PlanVersion> => {
+  const save = async (unredacted: PlanVersion): Promise<PlanVersion> => {
+    const version = redactor.redactValue(unredacted);
     const directory = folder(version.planId);
     await mkdir(directory, { recursive: true });
     await writeAtomically(

@@ -1,4 +1,4 @@
-import type { Plan } from '@herd/core';
+import { formatCommandLine, type Plan } from '@herd/core';
 
 /** Renders a plan as Markdown for a person to read (the plan is edited as JSON, in `plan.json`). */
 export function renderPlanMarkdown(input: {
@@ -24,14 +24,14 @@ export function renderPlanMarkdown(input: {
     lines.push(`### ${index + 1}. ${step.title} \`${step.id}\``, '', step.intent, '');
     if (step.files.length > 0) lines.push(...step.files.map((file) => `- ${file.change} \`${file.path}\``));
     if (step.commands.length > 0)
-      lines.push(...step.commands.map((command) => `- run \`${command.join(' ')}\``));
+      lines.push(...step.commands.map((command) => `- run \`${formatCommandLine(command)}\``));
     lines.push('', `Done when: ${step.acceptance}`, '');
   });
   if (plan.verification.length > 0) {
     lines.push(
       '## Verification',
       '',
-      ...plan.verification.map((command) => `- \`${command.join(' ')}\``),
+      ...plan.verification.map((command) => `- \`${formatCommandLine(command)}\``),
       '',
     );
   }

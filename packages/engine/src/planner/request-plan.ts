@@ -1,8 +1,13 @@
 import {
+  createO200kTokenCounter,
   invokeWithFallbacks,
   ModelBehaviorError,
+  maxTokensFor,
+  modelEndpointOf,
   type Plan,
   PlanSchema,
+  ProviderError,
+  replyTokenBudget,
   type StructuredOutput,
 } from '@herd/core';
 import { type createChatModel, modelCallErrorText } from '@herd/core/models';
@@ -48,6 +53,28 @@ export interface RequestPlanOptions extends PlannerPromptOptions {
   images?: readonly ImageContentPart[];
   /** Most steps a plan may have (the run's step limit). Default {@link defaultMaxPlanSteps}. */
   maxSteps?: number;
+  /**
+   * The window each model of `models` is served with and the most it may write, in the same order. Each request
+   * then asks for `min(maxOutputTokens, window − prompt − margin)` tokens, so prompt plus answer always fit.
+   */
+  windows?: ReadonlyArray<{ contextWindow: number; maxOutputTokens: number }>;
+}
+
+/** The smallest answer worth asking the planner for; a prompt leaving less is refused before it is sent. */
+export const minimumPlanReplyTokens = 1_024;
+
+const exactCounter = createO200kTokenCounter();
+const estimateCounter = createO200kTokenCounter({ mode: 'estimate' });
+
+/**
+ * The prompt's o200k tokens: the fast estimate when the prompt is far from filling the window, the BPE (whose ranks
+ * take a moment to load) when the answer's room depends on the last few percent.
+ */
+function countPromptTokens(text: string, window: { contextWindow: number; maxOutputTokens: number }): number {
+  const estimate = estimateCounter.count(text);
+  return estimate * 1.1 + window.maxOutputTokens < window.contextWindow * 0.8
+    ? Math.ceil(estimate * 1.1)
+    : exactCounter.count(text);
 }
 
 /** The most steps a plan may have when the caller sets no limit. */
@@ -106,7 +133,7 @@ export async function requestPlan(options: RequestPlanOptions): Promise<Requeste
     if (!parsed?.success && wasCutOff(reply)) {
       lastProblem = `the reply was cut off at the output token limit (finish_reason "length"), so ${lastProblem}; send a shorter plan`;
     }
-    messages.push(reply, ...repairMessages({ reply, problem: lastProblem, structuredOutput }));
+    messages.push(echoedReply(reply), ...repairMessages({ reply, problem: lastProblem, structuredOutput }));
   }
   throw new ModelBehaviorError({
     code: 'plan_invalid',
@@ -139,9 +166,10 @@ async function callPlanner(input: {
         outcome: 'fallback',
         error: modelCallErrorText(error),
       }),
-    call: async (model) => {
+    call: async (model, index) => {
       const started = performance.now();
-      const reply = await invokeWithStrategy({ model, messages, options });
+      const maxTokens = replyBudget({ options, messages, index, model });
+      const reply = await invokeWithStrategy({ model, messages, options, maxTokens });
       const usage = reply.usage_metadata;
       options.onModelCall?.({
         model: model.model,
@@ -160,13 +188,40 @@ async function callPlanner(input: {
   });
 }
 
+/**
+ * The tokens this call may ask for, given the model's served window and the prompt as o200k counts it; refused
+ * before sending when the prompt leaves too little (the plan node then packs into a smaller budget).
+ */
+function replyBudget(input: {
+  options: RequestPlanOptions;
+  messages: BaseMessage[];
+  index: number;
+  model: ChatModel;
+}): number | undefined {
+  const window = input.options.windows?.[input.index];
+  if (!window) return undefined;
+  const rendered = input.messages.map((message) => message.text).join('\n');
+  const schema = input.options.structuredOutput === 'tool' ? JSON.stringify(submitPlanTool) : '';
+  const promptTokens = countPromptTokens(rendered + schema, window) + 4 * input.messages.length;
+  const budget = replyTokenBudget({ ...window, promptTokens });
+  if (budget >= Math.min(minimumPlanReplyTokens, window.maxOutputTokens)) return budget;
+  throw new ProviderError({
+    code: 'context_length_exceeded',
+    provider: modelEndpointOf(input.model)?.provider ?? 'unknown',
+    model: input.model.model,
+    message: `The planner's prompt (${promptTokens} tokens) leaves no room for a plan in the ${window.contextWindow}-token context window ${input.model.model} is served with; pack less of the repository (herd pack --budget), or serve a larger window and set roles.planner.contextWindow to it.`,
+  });
+}
+
 function invokeWithStrategy(input: {
   model: ChatModel;
   messages: BaseMessage[];
   options: RequestPlanOptions;
+  maxTokens: number | undefined;
 }): Promise<AIMessage> {
   const { model, messages, options } = input;
   const signal = options.signal;
+  const limit = input.maxTokens === undefined ? {} : maxTokensFor(input.maxTokens);
   switch (options.structuredOutput) {
     case 'json_schema':
       // Streamed on purpose: a non-streaming json_schema request goes through the OpenAI SDK's `parse`, which
@@ -174,6 +229,7 @@ function invokeWithStrategy(input: {
       return collect(
         model.stream(messages, {
           ...(signal ? { signal } : {}),
+          ...limit,
           response_format: {
             type: 'json_schema',
             json_schema: { name: 'plan', description: 'A Herd plan', schema: planJsonSchema, strict: false },
@@ -182,10 +238,13 @@ function invokeWithStrategy(input: {
       );
     case 'tool':
       return model
-        .bindTools([submitPlanTool], { tool_choice: { type: 'function', function: { name: 'submit_plan' } } })
+        .bindTools([submitPlanTool], {
+          tool_choice: { type: 'function', function: { name: 'submit_plan' } },
+          ...limit,
+        })
         .invoke(messages, signal ? { signal } : {});
     default:
-      return model.invoke(messages, signal ? { signal } : {});
+      return model.invoke(messages, { ...(signal ? { signal } : {}), ...limit });
   }
 }
 
@@ -232,6 +291,37 @@ function repairMessages(input: {
   );
   if (call?.id) return [new ToolMessage({ tool_call_id: call.id, content: instruction, status: 'error' })];
   return [new HumanMessage(instruction)];
+}
+
+/** The most characters of an invalid plan sent back with the repair turn. */
+export const maxEchoedPlanCharacters = 20_000;
+
+/**
+ * The planner's invalid reply as it is sent back with the repair turn: whole when short, otherwise cut (a plan of
+ * thousands of steps, sent back whole beside the packed repository, would not fit the window; the repair asks for
+ * the whole plan again anyway).
+ */
+function echoedReply(reply: AIMessage): AIMessage {
+  const calls = reply.tool_calls ?? [];
+  const longText = reply.text.length > maxEchoedPlanCharacters;
+  const invalid = reply.invalid_tool_calls ?? [];
+  const longCall =
+    calls.some((call) => JSON.stringify(call.args).length > maxEchoedPlanCharacters) ||
+    invalid.some((call) => (call.args?.length ?? 0) > maxEchoedPlanCharacters);
+  if (!longText && !longCall) return reply;
+  const note = `\n[Herd cut this reply here: it was ${reply.text.length} characters long.]`;
+  return new AIMessage({
+    content: longText ? reply.text.slice(0, maxEchoedPlanCharacters) + note : reply.content,
+    tool_calls: calls.map((call) =>
+      JSON.stringify(call.args).length > maxEchoedPlanCharacters ? { ...call, args: {} } : call,
+    ),
+    invalid_tool_calls: invalid.map((call) =>
+      (call.args?.length ?? 0) > maxEchoedPlanCharacters
+        ? { ...call, args: call.args!.slice(0, maxEchoedPlanCharacters) }
+        : call,
+    ),
+    response_metadata: reply.response_metadata,
+  });
 }
 
 function jsonError(text: string | undefined): string {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HerdEventInput } from '@herd/core';
 import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware, guardStream } from '@herd/guard';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
-import type { ContentScanner, ScannerRedaction } from '../context/content-scanner.js';
+import type { ContentScanner, ScannedFile, ScannerRedaction } from '../context/content-scanner.js';
 import type { RunGuard } from './run-context.js';
 
 /** Options for {@link createRunGuard}. */
@@ -38,6 +38,7 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
         ...(result.score !== null ? { score: result.score } : {}),
         categories: result.categories,
         reason: source ? `${source}: ${result.reason ?? verdict.reason}` : (result.reason ?? verdict.reason),
+        ...(source ? { source } : {}),
       });
     }
   };
@@ -53,8 +54,11 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       },
     }) !== 'reject';
 
+  // Files the packer offers at once (it scans several concurrently) go to the guard together, so Prompt Guard
+  // batches the windows of many files in one run instead of one file's at a time.
+  const scanFile = batchScans(guard, mode);
   const contentScanner: ContentScanner = async (file) => {
-    const verdict = await guard.scan({ point: 'repo_content', text: file.content, mode, source: file.path });
+    const verdict = await scanFile(file);
     report(verdict, file.path);
     const redactions: ScannerRedaction[] = verdict.redacted
       ? verdict.redactions.map((span) => ({
@@ -115,6 +119,44 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       }),
     ],
   };
+}
+
+/**
+ * Collects the repository files asked for in the same turn of the event loop and scans them with one
+ * `guard.scanMany`: each scanner runs once over the batch.
+ */
+function batchScans(guard: Guard, mode: GuardMode): (file: ScannedFile) => Promise<GuardVerdict> {
+  let waiting: Array<{
+    file: ScannedFile;
+    resolve: (verdict: GuardVerdict) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    guard
+      .scanMany(
+        batch.map(({ file }) => ({
+          point: 'repo_content' as const,
+          text: file.content,
+          mode,
+          source: file.path,
+        })),
+      )
+      .then(
+        (verdicts) => {
+          for (const [index, entry] of batch.entries()) entry.resolve(verdicts[index] as GuardVerdict);
+        },
+        (error: unknown) => {
+          for (const entry of batch) entry.reject(error);
+        },
+      );
+  };
+  return (file) =>
+    new Promise((resolve, reject) => {
+      if (waiting.length === 0) setImmediate(flush);
+      waiting.push({ file, resolve, reject });
+    });
 }
 
 function lineOf(text: string, offset: number): number {

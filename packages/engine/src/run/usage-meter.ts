@@ -4,7 +4,11 @@ import type { RunSettings } from '../settings/run-settings.js';
 
 type Role = 'planner' | 'actor' | 'llamaGuard';
 
-/** Counts model calls, tokens and cost of a run from its events, and stops the run at a limit. */
+/**
+ * Counts model calls, tokens and cost of a run from its events, and stops the run at a limit. Llama Guard checks are
+ * model calls like the planner's and the actor's (`model-call` events with role `llamaGuard`, priced as
+ * `run.prices.llamaGuard`).
+ */
 export interface UsageMeter {
   /** Feed every event of the run. */
   observe(event: HerdEvent): void;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { SystemError, UserError } from '@herd/core';
+import { type SecretRedactor, SystemError, UserError } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import { openPostgresSessionBackend } from './postgres-session-backend.js';
+import { createRedactingSerializer } from './redacting-serializer.js';
 import type { SessionBackend } from './session-backend.js';
 import { resolveSessionDatabase } from './session-database.js';
 import { type SessionRecord, SessionRecordSchema } from './session-record.js';
@@ -17,13 +19,18 @@ export interface CreateSessionStoreOptions {
    * stored in SQLite at `<workspace>/.herd/sessions.db`.
    */
   database?: string | undefined;
+  /**
+   * Takes secrets out of everything stored: session records and every checkpoint, its metadata and pending writes.
+   * Default: the product's redactor over `process.env` (`createSecretsRedactor` in `@herd/guard`).
+   */
+  redactor?: SecretRedactor;
 }
 
 /**
  * Opens the session store: a LangGraph checkpointer plus the session records behind `herd sessions` and
  * `herd resume`. SQLite (WAL mode, so a killed process leaves a consistent file) at `<workspace>/.herd/sessions.db`
  * by default; PostgreSQL for a `postgres://` connection string, with the checkpoint tables and Herd's
- * `herd_sessions` table created when missing.
+ * `herd_sessions` table created when missing. Nothing reaches the database before its secrets are redacted.
  *
  * @param options - The workspace and, optionally, a PostgreSQL connection string.
  * @throws UserError (`session_database_invalid`) when `database` is neither absent nor a postgres URL.
@@ -39,19 +46,23 @@ export interface CreateSessionStoreOptions {
 export async function createSessionStore(options: CreateSessionStoreOptions): Promise<SessionStore> {
   const workspace = resolve(options.workspace);
   const database = resolveSessionDatabase({ workspace, database: options.database });
+  const redactor = options.redactor ?? createSecretsRedactor();
+  const serde = createRedactingSerializer(redactor);
   const backend =
     database.kind === 'sqlite'
-      ? openSqliteSessionBackend(database.path)
-      : await openPostgresSessionBackend(database.connectionString);
-  return sessionStoreOver({ backend, workspace });
+      ? openSqliteSessionBackend(database.path, serde)
+      : await openPostgresSessionBackend(database.connectionString, serde);
+  return sessionStoreOver({ backend, workspace, redactor });
 }
 
 function sessionStoreOver({
   backend,
   workspace,
+  redactor,
 }: {
   backend: SessionBackend;
   workspace: string;
+  redactor: SecretRedactor;
 }): SessionStore {
   let lastTimestamp = 0;
   // Strictly increasing within this process, so "most recently updated" is well defined for quick successive writes.
@@ -85,7 +96,7 @@ function sessionStoreOver({
       const timestamp = now();
       const record = valid({
         id: input.id ?? randomUUID(),
-        task: input.task,
+        task: redactor.redact(input.task),
         status: input.status ?? 'running',
         workspace,
         planId: input.planId ?? null,

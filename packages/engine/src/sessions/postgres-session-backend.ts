@@ -1,3 +1,4 @@
+import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import pg from 'pg';
 import { postgresConnectionError } from './postgres-connection-error.js';
@@ -23,18 +24,22 @@ const setupLockKey = 0x4865_7264;
 
 /**
  * Connects to the PostgreSQL session database, creates the LangGraph checkpoint tables (`PostgresSaver.setup()`) and
- * Herd's `herd_sessions` table if missing, and returns the backend over one connection pool.
+ * Herd's `herd_sessions` table if missing, and returns the backend over one connection pool. The checkpointer writes
+ * through `serde` (Herd passes one that redacts secrets).
  *
  * @throws SystemError (`session_database_unreachable`) when the server cannot be reached, naming host and port.
  * @throws UserError (`session_database_rejected`) when it refuses the credentials or has no such database.
  */
-export async function openPostgresSessionBackend(connectionString: string): Promise<SessionBackend> {
+export async function openPostgresSessionBackend(
+  connectionString: string,
+  serde?: SerializerProtocol,
+): Promise<SessionBackend> {
   const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000, max: 4 });
   // An idle pooled connection that the server drops emits 'error'; without a listener that would crash the
   // process. The next query reconnects or fails with an error that is reported there.
   pool.on('error', () => {});
   const fail = (error: unknown) => postgresConnectionError({ error, connectionString });
-  const checkpointer = new PostgresSaver(pool);
+  const checkpointer = new PostgresSaver(pool, serde);
   try {
     const client = await pool.connect();
     try {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SystemError } from '@herd/core';
+import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import Database from 'better-sqlite3';
 import type { SessionBackend, SessionSelection } from './session-backend.js';
@@ -20,10 +21,11 @@ CREATE INDEX IF NOT EXISTS herd_sessions_by_update ON herd_sessions (updated_at 
 /**
  * Opens (creating it and its folder if needed) the SQLite session database at `path`, in WAL mode so that a process
  * killed at any instant leaves a consistent file, with the LangGraph checkpoint tables and Herd's `herd_sessions` table.
+ * The checkpointer writes through `serde` (Herd passes one that redacts secrets).
  *
  * @throws SystemError (`session_database_unavailable`) when the file cannot be created or opened, naming it.
  */
-export function openSqliteSessionBackend(path: string): SessionBackend {
+export function openSqliteSessionBackend(path: string, serde?: SerializerProtocol): SessionBackend {
   let database: Database.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -39,7 +41,7 @@ export function openSqliteSessionBackend(path: string): SessionBackend {
     database.close();
     throw unavailable(path, error);
   }
-  const checkpointer = new SqliteSaver(database);
+  const checkpointer = new SqliteSaver(database, serde);
   const statements = {
     insert: database.prepare(
       'INSERT INTO herd_sessions (id, status, workspace, updated_at, record) VALUES (@id, @status, @workspace, @updatedAt, @record) ON CONFLICT (id) DO NOTHING',

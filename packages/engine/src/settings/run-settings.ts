@@ -42,8 +42,11 @@ export const RunSettingsSchema = z
     verifyAfterEachStep: z.boolean().default(false),
     /** Re-plans by the planner after the fix attempts are used up. */
     maxReplans: z.number().int().min(0).max(5).default(1),
-    /** Tokens kept free in the planner's window for its answer. */
-    outputReserve: z.number().int().positive().default(8_192),
+    /**
+     * Tokens kept free in the planner's window for its answer. Default: 8,192, or less for a small window (the
+     * planner's `maxOutputTokens`, at most a quarter of its window), so an 8K local model still has room to read.
+     */
+    outputReserve: z.number().int().positive().optional(),
     /** What a plan deviation leads to, interactively and in CI. */
     deviations: z
       .object({

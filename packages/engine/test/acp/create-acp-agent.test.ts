@@ -241,6 +241,40 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     expect(readFileSync(add, 'utf8')).toContain('left + right');
   });
 
+  it('/undo keeps files edited by hand, and asks before overwriting a file edited after Herd changed it', async () => {
+    const workspace = createFailingTestRepository();
+    const editor = await startEditor();
+    let overwrite: 'allow_once' | 'reject' = 'reject';
+    editor.answerWith((params) =>
+      params.toolCall.title?.startsWith('Undo would overwrite') ? overwrite : 'allow_once',
+    );
+    const sessionId = await newSession(editor, workspace, 'act');
+    scriptPlan();
+    scriptFix();
+    await prompt(editor, sessionId, 'make the failing test pass');
+    const add = join(workspace, 'src/add.js');
+    writeFileSync(add, `${readFileSync(add, 'utf8')}// tuned by hand\n`);
+    writeFileSync(join(workspace, 'mine.txt'), 'created by hand\n');
+
+    expect((await prompt(editor, sessionId, '/undo')).stopReason).toBe('end_turn');
+
+    const asked = editor.permissions.filter((permission) =>
+      permission.params.toolCall.title?.startsWith('Undo would overwrite'),
+    );
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.params.toolCall.title).toContain('src/add.js');
+    expect(agentText(editor.updates(sessionId))).toContain('Nothing was undone');
+    expect(readFileSync(add, 'utf8')).toContain('// tuned by hand');
+
+    overwrite = 'allow_once';
+    await prompt(editor, sessionId, '/undo');
+
+    expect(readFileSync(add, 'utf8')).toContain('left - right');
+    expect(readFileSync(add, 'utf8')).not.toContain('tuned by hand');
+    expect(readFileSync(join(workspace, 'mine.txt'), 'utf8')).toBe('created by hand\n');
+    expect(agentText(editor.updates(sessionId))).toContain('(your later edit was overwritten)');
+  });
+
   it('undoes one step of the last run with /undo step-1, and says when no run has the step', async () => {
     const workspace = createFailingTestRepository();
     const editor = await startEditor();
@@ -353,6 +387,43 @@ describe('herd acp (in process, over NDJSON streams)', () => {
     );
     expect(agentText(editor.updates(sessionId))).toContain('Run succeeded');
   });
+
+  it("says UNSANDBOXED, and why, when it asks to run a command in the editor's terminal", async () => {
+    const workspace = realpathSync(createFailingTestRepository());
+    scriptPlan();
+    server.enqueue(
+      [
+        { toolCalls: [{ name: 'run_command', arguments: { argv: ['node', '-e', 'process.exit(0)'] } }] },
+        { toolCalls: [{ name: 'edit_file', arguments: fixEdit }] },
+        { content: 'Fixed add.' },
+      ],
+      { model: testModels.actor },
+    );
+    const editor = await startEditor({ terminal: true });
+    // Allow the undeclared command as a deviation, then refuse to run it: only the question matters here.
+    editor.answerWith((params) => (params.toolCall.kind === 'execute' ? 'reject' : 'allow_once'));
+    const sessionId = await newSession(editor, workspace, 'act');
+
+    expect((await prompt(editor, sessionId, 'make the failing test pass')).stopReason).toBe('end_turn');
+
+    const question = editor.permissions.find((permission) => permission.params.toolCall.kind === 'execute');
+    expect(question?.params.toolCall.title).toBe("Run `node -e 'process.exit(0)'` UNSANDBOXED?");
+    const [warning] = question?.params.toolCall.content ?? [];
+    expect(warning).toMatchObject({ type: 'content', content: { type: 'text' } });
+    expect((warning as { content: { text: string } }).content.text).toMatch(
+      /^UNSANDBOXED: it would run in the editor's terminal, which Herd cannot sandbox: it can read and change every file your user can/,
+    );
+    expect(editor.calls).not.toContain('terminal/create node -e process.exit(0)');
+    // Approving the plan approves the verification command it names, so that question says it too.
+    const planQuestion = editor.permissions.find((permission) => permission.params.toolCall.kind === 'think');
+    expect(planQuestion?.params.toolCall.title).toMatch(
+      /^Approve plan .*; its commands would run UNSANDBOXED\?$/,
+    );
+    expect(JSON.stringify(planQuestion?.params.toolCall.content)).toContain(
+      "UNSANDBOXED: it would run in the editor's terminal",
+    );
+    // A whole plan, act and verify cycle: generous for a loaded machine.
+  }, 90_000);
 
   it('writes the disk itself and runs commands itself when the editor offers neither', async () => {
     const workspace = createFailingTestRepository();

@@ -41,7 +41,7 @@ describe("the editor's terminal (terminal/* over ACP)", () => {
     ]);
     expect(dataOf(result)).toMatchObject({ exitCode: 3, timedOut: false, sandbox: { kind: 'none' } });
     expect(dataOf(result).stdout.text).toBe('in the terminal no key\n');
-    expect(result.content).toContain("unsandboxed: it ran in the editor's terminal");
+    expect(result.content).toContain("UNSANDBOXED: it ran in the editor's terminal");
   });
 
   it('kills a command at the time limit with terminal/kill and reports the timeout', async () => {

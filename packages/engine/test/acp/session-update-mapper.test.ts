@@ -38,6 +38,52 @@ function mapAll(inputs: HerdEventInput[], live = true) {
 }
 
 describe('createSessionUpdateMapper', () => {
+  it('reports the context used by the actor, never a Llama Guard check’s', () => {
+    const call = (role: 'actor' | 'llamaGuard', totalTokens: number): HerdEventInput => ({
+      type: 'model-call',
+      role,
+      provider: 'together',
+      model: role,
+      usage: { inputTokens: totalTokens - 1, outputTokens: 1, totalTokens },
+      latencyMs: 10,
+      outcome: 'ok',
+    });
+    // As acp-session sets it up: every role with a window, Llama Guard's included.
+    const mapper = createSessionUpdateMapper({
+      workspace: '/repo',
+      live: true,
+      contextWindowOf: () => 1_000_000,
+    });
+    expect(
+      [call('actor', 5_000), call('llamaGuard', 40)].flatMap((input) => mapper.map(stamp(input))),
+    ).toEqual([{ sessionUpdate: 'usage_update', used: 5_000, size: 1_000_000 }]);
+  });
+
+  it('tells the editor once, at the first run, which guard classifiers are skipped and why', () => {
+    const start: HerdEventInput = {
+      type: 'run-start',
+      task: 'fix it',
+      mode: 'run',
+      workspace: '/repo',
+      guard: {
+        classifiers: [
+          { name: 'prompt_guard', state: 'skipped', reason: 'not set up; run `herd guard setup`' },
+          { name: 'llama_guard', state: 'on', reason: "on by default: provider 'together' serves it" },
+        ],
+      },
+    };
+    const updates = mapAll([start, start]);
+    expect(updates).toEqual([
+      {
+        sessionUpdate: 'agent_message_chunk',
+        content: {
+          type: 'text',
+          text: 'Guard: Prompt Guard 2 skipped (not set up; run `herd guard setup`).\n\n',
+        },
+      },
+    ]);
+  });
+
   it('follows the steps in the plan entries, marking a failed step back as pending with its status', () => {
     const updates = mapAll([
       { type: 'plan-propose', planId: 'p', version: 1, plan },

@@ -37,6 +37,12 @@ const report: CiReport = {
   },
   steps: [{ id: 'step-1', title: 'Fix add', status: 'done', attempts: 1 }],
   verification: { passed: true, report: '$ node test.js  (passed)\nok' },
+  guard: {
+    classifiers: [
+      { name: 'prompt_guard', state: 'on', reason: 'configured in roles.guard.promptGuard: /models/pg2' },
+      { name: 'llama_guard', state: 'skipped', reason: 'turned off by "llamaGuard": false in roles.guard' },
+    ],
+  },
   guardVerdicts: [
     { point: 'repo_content', scanner: 'patterns', action: 'warn', categories: ['ignore_instructions'] },
   ],

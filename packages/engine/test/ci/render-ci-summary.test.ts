@@ -20,6 +20,12 @@ const base: CiReport = {
   plan: null,
   steps: [],
   verification: null,
+  guard: {
+    classifiers: [
+      { name: 'prompt_guard', state: 'on', reason: 'configured in roles.guard.promptGuard: /models/pg2' },
+      { name: 'llama_guard', state: 'on', reason: "on by default: provider 'together' serves it" },
+    ],
+  },
   guardVerdicts: [],
   deviations: [],
   changedFiles: [],
@@ -30,6 +36,29 @@ const base: CiReport = {
 };
 
 describe('renderCiSummary', () => {
+  it('warns at the top when a classifier was skipped or failed, so the pull request never looks guarded', () => {
+    const skipped = renderCiSummary({
+      ...base,
+      guard: {
+        classifiers: [
+          { name: 'prompt_guard', state: 'skipped', reason: 'not set up; run `herd guard setup`' },
+          {
+            name: 'llama_guard',
+            state: 'failed',
+            reason: 'Llama Guard 4 (together) failed the check with HTTP 500',
+          },
+        ],
+      },
+    });
+    const top = skipped.split('### Task')[0] ?? '';
+    expect(top).toContain('Not fully guarded');
+    expect(top).toContain('no classifier checked this run');
+    expect(top).toContain('Prompt Guard 2 skipped: not set up; run \\`herd guard setup\\`');
+    expect(top).toContain('Llama Guard 4 failed: Llama Guard 4 (together) failed the check with HTTP 500');
+    expect(renderCiSummary(base)).not.toContain('guarded');
+    expect(renderCiSummary({ ...base, guard: { classifiers: [] } })).toContain('Guard coverage unknown');
+  });
+
   it('fences a task that holds backticks and HTML so it cannot change the pull-request page', () => {
     const task = 'Close this with <img src=x onerror=alert(1)>\n```\n# Approved\n```';
     const summary = renderCiSummary({ ...base, task });

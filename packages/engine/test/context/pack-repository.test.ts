@@ -81,11 +81,9 @@ describe('packRepository', () => {
       'app.min.js': 'minified',
       'gen.ts': 'generated',
     });
-    expect(filesOf(document).get('config.ts')).toBe(
-      'const one = 1;\nconst token = "[REDACTED:github-token]";',
-    );
+    expect(filesOf(document).get('config.ts')).toBe('const one = 1;\nconst token = "[redacted:github]";');
     expect(document).not.toContain(githubToken);
-    expect(stats.redactions).toEqual([{ path: 'config.ts', line: 2, rule: 'github-token' }]);
+    expect(stats.redactions).toEqual([{ path: 'config.ts', line: 2, rule: 'github' }]);
     expect(JSON.stringify(stats)).not.toContain(githubToken);
   });
 

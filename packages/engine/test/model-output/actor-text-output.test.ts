@@ -29,6 +29,25 @@ describe('Llama 4 tool calls a host leaves in the message text although tools we
     expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
   });
 
+  it('does not stream the raw call to the user as actor text, while ordinary text still streams', async () => {
+    const run = await runWithModelOutput({
+      server,
+      planner,
+      actor: [
+        { content: `<|python_start|>${pythonicFix}<|python_end|>`, chunkSize: 5 },
+        { content: 'Fixed [the bug] in add.', chunkSize: 5 },
+      ],
+    });
+    const streamed = ofType(run.events, 'model-text')
+      .filter((event) => event.role === 'actor')
+      .map((event) => event.text)
+      .join('');
+    expect(streamed).not.toContain('<|python_start|>');
+    expect(streamed).not.toContain('edit_file(');
+    expect(streamed).toContain('Fixed [the bug] in add.');
+    expect(run.addSource).toBe(fixed);
+  });
+
   it('runs a JSON call object written as the whole reply', async () => {
     const json = JSON.stringify({
       name: 'edit_file',
@@ -81,6 +100,23 @@ describe('text tool calling (toolCalling: text)', () => {
     );
     expect(run.addSource).toBe(fixed);
     expect(run.report.steps.map((reported) => `${reported.id} ${reported.status}`)).toEqual(['step-1 done']);
+  });
+
+  it('replays a reply cut at the output limit as the model wrote it, then the refusal, with no made-up call', async () => {
+    const cut = pythonicFix.slice(0, 60);
+    await runWithModelOutput({
+      server,
+      toolCalling: 'text',
+      planner,
+      actor: [{ content: cut, finishReason: 'length' }, { content: pythonicFix }, { content: 'Fixed.' }],
+    });
+    const second = server.chatRequests().filter((body) => body.model === testModels.actor)[1]!;
+    const [assistant, result] = second.messages!.slice(-2);
+    // Before, the replay was the cut text plus a synthetic `[edit_file()]` the model never wrote.
+    expect(assistant).toMatchObject({ role: 'assistant', content: cut });
+    expect(String(result?.content)).toMatch(
+      /^Result of edit_file:\nNot run: your reply looks like a call to edit_file/,
+    );
   });
 });
 

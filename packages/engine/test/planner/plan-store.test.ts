@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Plan, UserError } from '@herd/core';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import { describe, expect, it } from 'vitest';
 import { createPlanStore } from '../../src/planner/plan-store.js';
 
@@ -25,6 +26,33 @@ const plan: Plan = {
 const workspace = () => mkdtempSync(join(tmpdir(), 'herd-plans-'));
 
 describe('createPlanStore', () => {
+  it('saves no key a model echoed into the plan: not in v1.json, plan.json or plan.md, nor in what it returns', async () => {
+    const key = 'sk-herd-canary-plan-0123456789abcdef';
+    const root = workspace();
+    const store = createPlanStore({
+      workspace: root,
+      redactor: createSecretsRedactor({ env: { TOGETHER_API_KEY: key } }),
+    });
+    const echoing: Plan = {
+      ...plan,
+      summary: `Call the API with ${key}`,
+      steps: [{ ...plan.steps[0]!, intent: `export TOGETHER_API_KEY=${key} and AKIAHERDCANARY123456` }],
+    };
+    const saved = await store.create({ task: `rename getUser (key ${key})`, plan: echoing });
+    expect(saved.plan.summary).toBe('Call the API with [redacted:TOGETHER_API_KEY]');
+    expect(saved.plan.steps[0]?.intent).toBe(
+      'export TOGETHER_API_KEY=[redacted:TOGETHER_API_KEY] and [redacted:aws]',
+    );
+    const folder = join(root, '.herd', 'plans', saved.planId);
+    for (const file of ['v1.json', 'plan.json', 'plan.md']) {
+      const text = readFileSync(join(folder, file), 'utf8');
+      expect(text).not.toContain(key);
+      expect(text).not.toContain('AKIAHERDCANARY123456');
+    }
+    // The saved plan.json is what the stored version holds, so it does not read as a person's edit.
+    expect((await store.latest(saved.planId)).version).toBe(1);
+  });
+
   it('saves a plan as version 1 with a readable Markdown view', async () => {
     const store = createPlanStore({ workspace: workspace() });
     const saved = await store.create({ task: 'rename getUser', plan });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SystemError } from '@herd/core';
@@ -12,10 +12,13 @@ export interface AuditLog {
   append(record: AuditRecord): void;
 }
 
+// Excerpts are redacted, but they are still pieces of what was scanned: only the user may read them.
+const auditFileMode = 0o600;
+
 /**
- * Opens (creating its folder) an append-only audit log. Each record is one JSON line written with a single
- * `O_APPEND` write, so concurrent writers never interleave within a line and a crash loses at most the record
- * being written.
+ * Opens (creating its folder) an append-only audit log, readable by its owner only (mode 0600; an older log is
+ * tightened). Each record is one JSON line written with a single `O_APPEND` write, so concurrent writers never
+ * interleave within a line and a crash loses at most the record being written.
  *
  * @example
  * const log = createAuditLog({ path: '.herd/guard/audit.jsonl' });
@@ -23,11 +26,20 @@ export interface AuditLog {
 export function createAuditLog(options: { path: string }): AuditLog {
   const { path } = options;
   mkdirSync(dirname(path), { recursive: true });
+  try {
+    if (existsSync(path)) chmodSync(path, auditFileMode);
+  } catch {
+    // A log this user cannot tighten is one it cannot append to either; `append` reports that.
+  }
   return {
     path,
     append(record) {
       try {
-        appendFileSync(path, `${JSON.stringify(record)}\n`, { encoding: 'utf8', flag: 'a' });
+        appendFileSync(path, `${JSON.stringify(record)}\n`, {
+          encoding: 'utf8',
+          flag: 'a',
+          mode: auditFileMode,
+        });
       } catch (cause) {
         throw new SystemError({
           code: 'audit_log_write_failed',

@@ -1,11 +1,18 @@
-import { isAbsolute, join, resolve } from 'node:path';
-import { type HerdConfig, resolveModelRole } from '@herd/core';
-import { createChatModel } from '@herd/core/models';
+import { join, resolve } from 'node:path';
+import {
+  ConfigError,
+  type GuardClassifierCoverage,
+  type HerdConfig,
+  type LlamaGuardResolution,
+  type PromptGuardConfig,
+  resolveLlamaGuard,
+} from '@herd/core';
+import { createChatModelChain } from '@herd/core/models';
 import { createAuditLog } from '../audit/audit-log.js';
 import { createScanCache } from '../cache/scan-cache.js';
-import { createLlamaGuardClassifier } from '../llama-guard/llama-guard-classifier.js';
+import { createLlamaGuardClassifier, type LlamaGuardCall } from '../llama-guard/llama-guard-classifier.js';
 import { createLlamaGuardScanner } from '../llama-guard/llama-guard-scanner.js';
-import type { GuardMode } from '../policy/guard-policy.js';
+import type { GuardMode, GuardPolicy } from '../policy/guard-policy.js';
 import { parseGuardPolicy } from '../policy/parse-guard-policy.js';
 import {
   createPromptGuardClassifier,
@@ -14,6 +21,7 @@ import {
 import { createPromptGuardScanner } from '../prompt-guard/prompt-guard-scanner.js';
 import type { Scanner } from '../scanners/scanner.js';
 import { createGuard, type Guard } from './create-guard.js';
+import { locatePromptGuard } from './locate-prompt-guard.js';
 
 /** Options for {@link createGuardFromConfig}. */
 export interface CreateGuardFromConfigOptions {
@@ -29,15 +37,26 @@ export interface CreateGuardFromConfigOptions {
   auditLogPath?: string | false;
   /** On-disk finding cache; defaults to `<baseDirectory>/.herd/cache/guard`; `false` keeps it in memory only. */
   cacheDirectory?: string | false;
-  /** Environment (API keys, secrets to look for); defaults to `process.env`. */
+  /**
+   * Where `herd guard setup` installs models, searched for Prompt Guard when `roles.guard.promptGuard` is not
+   * written; defaults to the per-user cache ({@link defaultModelCacheDirectory}); `false` never looks.
+   */
+  modelCacheDirectory?: string | false;
+  /** Environment (API keys, secrets to look for, the cache location); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Told about every Llama Guard provider call, so a run can meter it like any model call. */
+  onModelCall?: (call: LlamaGuardCall) => void;
+  /** Classifiers that must run, on top of the policy's `require` (`herd ci --require-guard` names both). */
+  requireClassifiers?: readonly GuardClassifierCoverage['name'][];
 }
 
-/** A guard built from configuration, and what it could not use. */
+/** A guard built from configuration, and what it covers. */
 export interface ConfiguredGuard {
   /** The guard. */
   guard: Guard;
-  /** Classifiers that are not configured and therefore skipped, with the setting that would enable each. */
+  /** Each classifier: `on`, `skipped` (with what would turn it on) or `failed` (a set-up model that did not load). */
+  classifiers: GuardClassifierCoverage[];
+  /** Classifiers that do not run, with the setting that would enable each. */
   skippedClassifiers: Array<{ scanner: 'prompt_guard' | 'llama_guard'; setting: string }>;
   /** The audit log file, when there is one. */
   auditLogPath: string | undefined;
@@ -50,87 +69,182 @@ export const defaultAuditLogPath = join('.herd', 'guard', 'audit.jsonl');
 
 /**
  * Builds the guard a run uses from `herd.config.json`: the policy (`config.policy`, default `balanced`), Prompt
- * Guard 2 from `roles.guard.promptGuard` (loaded once), Llama Guard 4 from `roles.guard.llamaGuard` (chat
- * completions, or `api: 'moderations'`), the audit log and the on-disk cache. Unconfigured classifiers are skipped
- * and listed, unless the policy requires them.
+ * Guard 2 from `roles.guard.promptGuard` or else the model `herd guard setup` wired in the per-user cache (loaded
+ * once), Llama Guard 4 from `roles.guard.llamaGuard` or else the provider's own Llama Guard model (see
+ * `resolveLlamaGuard`), the audit log and the on-disk cache. `false` turns either classifier off. Every classifier
+ * that does not run is listed with the reason, and a policy that requires it refuses to start.
  *
- * @throws ConfigError for an invalid policy, a required classifier that is not configured, or a Prompt Guard
- *   directory that is missing or mismatched.
+ * @throws ConfigError for an invalid policy, a required classifier that does not run (naming how to turn it on),
+ *   or a configured Prompt Guard directory that is missing or mismatched.
  */
 export async function createGuardFromConfig(options: CreateGuardFromConfigOptions): Promise<ConfiguredGuard> {
   const { config, baseDirectory, mode } = options;
   const env = options.env ?? process.env;
   const policy = parseGuardPolicy(options.policy ?? config.policy);
-  const skippedClassifiers: ConfiguredGuard['skippedClassifiers'] = [];
-  let classifier: PromptGuardClassifier | undefined;
-  let promptGuard: Scanner | undefined;
-  const promptGuardConfig = config.roles?.guard?.promptGuard;
-  if (promptGuardConfig) {
-    classifier = await createPromptGuardClassifier({
-      modelPath: isAbsolute(promptGuardConfig.modelPath)
-        ? promptGuardConfig.modelPath
-        : resolve(baseDirectory, promptGuardConfig.modelPath),
-      ...(promptGuardConfig.modelFile ? { modelFile: promptGuardConfig.modelFile } : {}),
-      ...(promptGuardConfig.threads ? { threads: promptGuardConfig.threads } : {}),
-      ...(promptGuardConfig.overlapTokens !== undefined
-        ? { overlapTokens: promptGuardConfig.overlapTokens }
-        : {}),
-      ...(promptGuardConfig.batchTokens !== undefined ? { batchTokens: promptGuardConfig.batchTokens } : {}),
-      ...(promptGuardConfig.compactWhitespace !== undefined
-        ? { compactWhitespace: promptGuardConfig.compactWhitespace }
-        : {}),
-    });
-    promptGuard = createPromptGuardScanner(classifier);
-  } else {
-    skippedClassifiers.push({ scanner: 'prompt_guard', setting: 'roles.guard.promptGuard' });
-  }
-  let llamaGuard: Scanner | undefined;
-  const llamaGuardConfig = config.roles?.guard?.llamaGuard;
-  if (llamaGuardConfig) {
-    const role = resolveModelRole({ config, role: 'llamaGuard', env });
-    const label = `${role.provider}/${role.model}`;
-    const classify =
-      llamaGuardConfig.api === 'moderations'
-        ? createLlamaGuardClassifier({
-            moderations: {
-              url: role.moderationsUrl ?? `${role.baseUrl.replace(/\/$/, '')}/moderations`,
-              apiKeyEnv: role.apiKeyEnv,
-              model: role.model,
-            },
-            timeoutMs: role.timeoutMs,
-            label,
-            env,
-          })
-        : createLlamaGuardClassifier({
-            chatModel: createChatModel({ role, env }),
-            timeoutMs: role.timeoutMs,
-            label,
-          });
-    llamaGuard = createLlamaGuardScanner(classify);
-  } else {
-    skippedClassifiers.push({ scanner: 'llama_guard', setting: 'roles.guard.llamaGuard' });
-  }
-  const auditLogPath =
-    options.auditLogPath === false
-      ? undefined
-      : resolve(baseDirectory, options.auditLogPath ?? defaultAuditLogPath);
-  const cacheDirectory =
-    options.cacheDirectory === false
-      ? undefined
-      : resolve(baseDirectory, options.cacheDirectory ?? join('.herd', 'cache', 'guard'));
+  const llamaGuardResolution = resolveLlamaGuard({ config, env });
+  const prompt = await openPromptGuard({ ...options, env });
   try {
+    const llamaGuard = llamaGuardScanner({ resolution: llamaGuardResolution, env, options });
+    const classifiers: GuardClassifierCoverage[] = [
+      prompt.coverage,
+      {
+        name: 'llama_guard',
+        state: llamaGuard ? 'on' : 'skipped',
+        reason: llamaGuardResolution.reason,
+      },
+    ];
+    assertRequired(policy, classifiers, options.requireClassifiers ?? []);
+    const auditLogPath =
+      options.auditLogPath === false
+        ? undefined
+        : resolve(baseDirectory, options.auditLogPath ?? defaultAuditLogPath);
+    const cacheDirectory =
+      options.cacheDirectory === false
+        ? undefined
+        : resolve(baseDirectory, options.cacheDirectory ?? join('.herd', 'cache', 'guard'));
     const guard = createGuard({
       policy,
       mode,
-      ...(promptGuard ? { promptGuard } : {}),
+      ...(prompt.scanner ? { promptGuard: prompt.scanner } : {}),
       ...(llamaGuard ? { llamaGuard } : {}),
       ...(auditLogPath ? { auditLog: createAuditLog({ path: auditLogPath }) } : {}),
       cache: createScanCache(cacheDirectory ? { directory: cacheDirectory } : {}),
       env,
     });
-    return { guard, skippedClassifiers, auditLogPath, close: async () => classifier?.close() };
+    return {
+      guard,
+      classifiers,
+      skippedClassifiers: classifiers
+        .filter((classifier) => classifier.state !== 'on')
+        .map((classifier) => ({
+          scanner: classifier.name,
+          setting: classifier.name === 'prompt_guard' ? 'roles.guard.promptGuard' : 'roles.guard.llamaGuard',
+        })),
+      auditLogPath,
+      close: async () => prompt.classifier?.close(),
+    };
   } catch (error) {
-    await classifier?.close();
+    await prompt.classifier?.close();
     throw error;
   }
+}
+
+/** How to turn each classifier on, for the error a policy that requires it gives. */
+const turnOn: Record<GuardClassifierCoverage['name'], string> = {
+  prompt_guard:
+    'run `herd guard setup` (downloads Prompt Guard 2 into the per-user cache, where Herd finds it) or set roles.guard.promptGuard.modelPath',
+  llama_guard:
+    'export the key of a host that serves Llama Guard 4 (TOGETHER_API_KEY, OPENROUTER_API_KEY or LLAMA_API_KEY) or set roles.guard.llamaGuard',
+};
+
+function assertRequired(
+  policy: GuardPolicy,
+  classifiers: readonly GuardClassifierCoverage[],
+  alsoRequired: readonly GuardClassifierCoverage['name'][],
+): void {
+  const missing = classifiers.filter(
+    (classifier) =>
+      classifier.state !== 'on' &&
+      (policy.require.includes(classifier.name) || alsoRequired.includes(classifier.name)),
+  );
+  if (missing.length === 0) return;
+  const who = missing.every((classifier) => policy.require.includes(classifier.name))
+    ? `The guard policy '${policy.name}'`
+    : 'This run';
+  throw new ConfigError({
+    code: 'guard_classifier_required',
+    source: 'policy',
+    message: `${who} requires ${missing.map((classifier) => classifier.name).join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not run: ${missing.map((classifier) => `${classifier.name} ${classifier.state} (${classifier.reason})`).join('; ')}. To turn ${missing.length > 1 ? 'them' : 'it'} on: ${missing.map((classifier) => turnOn[classifier.name]).join('; ')}.`,
+  });
+}
+
+interface OpenedPromptGuard {
+  coverage: GuardClassifierCoverage;
+  classifier: PromptGuardClassifier | undefined;
+  scanner: Scanner | undefined;
+}
+
+/** Prompt Guard from the configuration, else from the per-user cache; `false` or nothing found skips it. */
+async function openPromptGuard(
+  options: CreateGuardFromConfigOptions & { env: NodeJS.ProcessEnv },
+): Promise<OpenedPromptGuard> {
+  const location = locatePromptGuard(options);
+  const without = (state: 'skipped' | 'failed', reason: string): OpenedPromptGuard => ({
+    coverage: { name: 'prompt_guard', state, reason },
+    classifier: undefined,
+    scanner: undefined,
+  });
+  if (location.kind === 'off' || location.kind === 'missing') return without('skipped', location.reason);
+  if (location.kind === 'broken') return without('failed', location.reason);
+  const on = (classifier: PromptGuardClassifier): OpenedPromptGuard => ({
+    coverage: { name: 'prompt_guard', state: 'on', reason: location.reason },
+    classifier,
+    scanner: createPromptGuardScanner(classifier),
+  });
+  // A configured model that does not load is a configuration error: the person asked for it.
+  if (location.kind === 'configured')
+    return on(await createPromptGuardClassifier(classifierOptions(location.modelPath, location.config)));
+  try {
+    return on(
+      await createPromptGuardClassifier({
+        modelPath: location.modelPath,
+        modelFile: location.manifest.modelFile,
+      }),
+    );
+  } catch (error) {
+    return without(
+      'failed',
+      `the model in ${location.modelPath} did not load (${error instanceof Error ? error.message : String(error)}); run \`herd guard setup\` again`,
+    );
+  }
+}
+
+function classifierOptions(modelPath: string, written: PromptGuardConfig) {
+  return {
+    modelPath,
+    ...(written.modelFile ? { modelFile: written.modelFile } : {}),
+    ...(written.threads ? { threads: written.threads } : {}),
+    ...(written.overlapTokens !== undefined ? { overlapTokens: written.overlapTokens } : {}),
+    ...(written.batchTokens !== undefined ? { batchTokens: written.batchTokens } : {}),
+    ...(written.compactWhitespace !== undefined ? { compactWhitespace: written.compactWhitespace } : {}),
+  };
+}
+
+/** The Llama Guard scanner for the resolved role: chat completions (with fallbacks) or Meta's moderations API. */
+function llamaGuardScanner(input: {
+  resolution: LlamaGuardResolution;
+  env: NodeJS.ProcessEnv;
+  options: CreateGuardFromConfigOptions;
+}): Scanner | undefined {
+  const { resolution, env, options } = input;
+  const role = resolution.role;
+  if (!role) return undefined;
+  const label = `${role.provider}/${role.model}`;
+  const onCall = options.onModelCall;
+  const classifier =
+    resolution.api === 'moderations'
+      ? createLlamaGuardClassifier({
+          moderations: {
+            url: role.moderationsUrl ?? `${role.baseUrl.replace(/\/$/, '')}/moderations`,
+            apiKeyEnv: role.apiKeyEnv,
+            model: role.model,
+          },
+          endpoints: [{ provider: role.provider, model: role.model }],
+          timeoutMs: role.timeoutMs,
+          label,
+          env,
+          ...(onCall ? { onCall } : {}),
+        })
+      : (() => {
+          const [primary, ...fallbacks] = createChatModelChain({ role, env });
+          return createLlamaGuardClassifier({
+            chatModel: primary,
+            fallbackModels: fallbacks,
+            endpoints: [role, ...role.fallbacks].map(({ provider, model }) => ({ provider, model })),
+            timeoutMs: role.timeoutMs,
+            label,
+            ...(onCall ? { onCall } : {}),
+          });
+        })();
+  return createLlamaGuardScanner(classifier);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, createSecretRedactor, HerdError } from '@herd/core';
+import { ConfigError, HerdError, SystemError } from '@herd/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import { makeExcerpt } from '../audit/make-excerpt.js';
 import { createScanCache, type ScanCache, scanCacheKey, sha256Hex } from '../cache/scan-cache.js';
@@ -10,6 +10,7 @@ import {
   resolvePointPolicy,
   strongerAction,
 } from '../policy/resolve-point-policy.js';
+import { createSecretsRedactor } from '../scanners/create-secrets-redactor.js';
 import { createHiddenTextScanner } from '../scanners/hidden-text-scanner.js';
 import { createPatternScanner } from '../scanners/pattern-scanner.js';
 import {
@@ -75,7 +76,8 @@ interface RequestState {
  * Builds the guard: the policy, the cheap local scanners (hidden text, secrets, patterns), the configured
  * classifiers, the audit log and the cache. Local scanners always run first; a classifier is not called for content
  * a local scanner already blocked. A scanner that throws or times out gets the point's `onError` action (fail-closed
- * by default: `block` in `ci`, `ask` interactively).
+ * by default: `block` in `ci`, `ask` interactively); where that action is `block`, a failed classifier rejects the
+ * scan with its own error instead (a provider error, not a verdict about the content).
  *
  * @throws ConfigError `policy_invalid` for a bad policy, `guard_classifier_required` when the policy requires a
  *   classifier that is not configured.
@@ -106,8 +108,9 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     ...(options.llamaGuard ? { llama_guard: options.llamaGuard } : {}),
   };
   const cache = options.cache ?? createScanCache();
-  // Excerpts also lose the values of secret environment variables, even where the secrets scanner did not run.
-  const excerptRedactor = createSecretRedactor({ env: options.env ?? process.env });
+  // Excerpts lose every secret the product's detector finds and the values of secret environment variables, even
+  // where the secrets scanner did not run.
+  const excerptRedactor = createSecretsRedactor({ env: options.env ?? process.env });
 
   async function runScanner(name: ScannerName, states: RequestState[]): Promise<void> {
     const isClassifier = name === 'prompt_guard' || name === 'llama_guard';
@@ -136,13 +139,22 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     let failure: { code: string; message: string } | undefined;
     if (missing.length > 0) {
       try {
-        fresh = await scanner.scan(missing.map((index) => subjects[index] as ScanSubject));
+        // A reason may quote what was scanned (the hidden text scanner spells out invisible text): it is redacted
+        // before it is cached on disk or shown.
+        fresh = (await scanner.scan(missing.map((index) => subjects[index] as ScanSubject))).map((finding) =>
+          finding.reason ? { ...finding, reason: excerptRedactor.redact(finding.reason) } : finding,
+        );
         await Promise.all(
           missing.map((index, position) =>
             cache.set(keys[index] as string, fresh[position] as ScannerFinding),
           ),
         );
       } catch (error) {
+        // A classifier that cannot answer where the policy fails closed stops the scan with its own error (a
+        // provider error, exit 3 in CI): calling that a block would tell the person to rephrase content nobody read.
+        if (isClassifier && runnable.some((state) => state.policy.onError === 'block')) {
+          throw classifierFailure(name, error);
+        }
         failure = {
           code: HerdError.isInstance(error) ? error.code : 'scanner_failed',
           message: error instanceof Error ? error.message : String(error),
@@ -233,7 +245,12 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     };
     if (options.auditLog) {
       const excerpt = excerptRedactor.redact(
-        makeExcerpt({ text: request.text, spans: state.findingSpans, hide: state.secretSpans }),
+        makeExcerpt({
+          text: request.text,
+          spans: state.findingSpans,
+          hide: state.secretSpans,
+          findSecrets: (text) => excerptRedactor.find(text),
+        }),
       );
       for (const result of state.results) {
         options.auditLog.append({
@@ -249,7 +266,8 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
           contentSha256: state.contentSha256,
           excerpt,
           cached: result.cached,
-          ...(request.source ? { source: request.source } : {}),
+          // A file's name can hold what its content would be redacted for (`keys/ghp_….txt`).
+          ...(request.source ? { source: excerptRedactor.redact(request.source) } : {}),
         });
       }
     }
@@ -282,6 +300,17 @@ export function createGuard(options: CreateGuardOptions = {}): Guard {
     scan: async (request) => (await scanMany([request]))[0] as GuardVerdict,
     scanMany,
   };
+}
+
+/** The error a failed classifier stops a fail-closed scan with: its own Herd error, or a system error naming it. */
+function classifierFailure(name: ScannerName, error: unknown): HerdError {
+  const found = HerdError.find(error);
+  if (found && found.blame !== 'guard') return found;
+  return new SystemError({
+    code: 'guard_classifier_failed',
+    message: `The ${name} classifier failed (${error instanceof Error ? error.message : String(error)}); nothing it should have checked ran unchecked. Check its model or provider.`,
+    cause: error,
+  });
 }
 
 function summarize(results: readonly ScannerResult[], action: GuardVerdict['action']): string {

@@ -1,8 +1,10 @@
-import { ModelBehaviorError, SystemError } from '@herd/core';
+import { ModelBehaviorError, ProviderError, SystemError, type TokenUsage } from '@herd/core';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { z } from 'zod';
 import { isLlamaGuardCategoryCode, llamaGuardCategories } from './llama-guard-categories.js';
+import { llamaGuardProviderError } from './llama-guard-provider-error.js';
 import { parseLlamaGuardOutput } from './parse-llama-guard-output.js';
 
 /** Meta's `POST /v1/moderations` endpoint. */
@@ -15,10 +17,38 @@ export interface LlamaGuardModerationsEndpoint {
   model?: string;
 }
 
+/** One call to the Llama Guard provider, for metering (a run turns it into a `model-call` event). */
+export interface LlamaGuardCall {
+  /** Provider id, e.g. `together`. */
+  provider: string;
+  /** Model id. */
+  model: string;
+  /** Tokens, when the provider reported them (the moderations API does not). */
+  usage?: TokenUsage;
+  /** Time the call took, in milliseconds. */
+  latencyMs: number;
+  /** `fallback` when the next model of the chain is tried after this one failed. */
+  outcome: 'ok' | 'error' | 'fallback';
+  /** The provider's words, when the call failed. */
+  error?: string;
+}
+
+/** Which provider and model a chat model of the chain is, for metering and errors. */
+export interface LlamaGuardEndpoint {
+  provider: string;
+  model: string;
+}
+
 /** Options for {@link createLlamaGuardClassifier}: exactly one of `chatModel` and `moderations`. */
 export interface LlamaGuardClassifierOptions {
   /** A chat model serving Llama Guard (e.g. `createChatModel` of the `guard.llamaGuard` role). */
   chatModel?: BaseChatModel;
+  /** Models tried in order when `chatModel` fails with a provider error (the role's fallbacks). */
+  fallbackModels?: readonly BaseChatModel[];
+  /** Provider and model of `chatModel` then of each fallback, in order; named in `onCall` and in errors. */
+  endpoints?: readonly LlamaGuardEndpoint[];
+  /** Told about every provider call (metering: usage, cost, the model-call limit). */
+  onCall?: (call: LlamaGuardCall) => void;
   /** Or Meta's moderations API. */
   moderations?: LlamaGuardModerationsEndpoint;
   /** Time allowed per check, in milliseconds; defaults to 30,000. */
@@ -68,12 +98,15 @@ const ModerationsResponseSchema = z.object({
  * applies Llama Guard's template) and parses `safe` / `unsafe\nS1,S9`; over moderations it posts `{ messages,
  * model }` and reads `results[0].flagged` and `flagged_categories`.
  *
+ * Chat calls run outside the caller's LangChain context: a check made inside an agent's middleware must not
+ * inherit the agent's callbacks, or Llama Guard's `safe` would be streamed as if the agent had said it.
+ *
  * @throws ModelBehaviorError `llama_guard_unparseable` from `classify` when the answer cannot be parsed;
- *   SystemError `llama_guard_timeout` or `llama_guard_failed` when the call fails. The guard maps both to the
- *   point's `onError` action.
+ *   ProviderError `llama_guard_timeout` or `llama_guard_failed` (with the provider's words and the fix) when the
+ *   provider fails. The guard stops the run with these when the point fails closed, never calling them a block.
  */
 export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions): LlamaGuardClassifier {
-  const { chatModel, moderations, timeoutMs = 30_000 } = options;
+  const { chatModel, moderations, timeoutMs = 30_000, onCall } = options;
   if (Boolean(chatModel) === Boolean(moderations)) {
     throw new SystemError({
       code: 'llama_guard_misconfigured',
@@ -82,38 +115,70 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
   }
   const label =
     options.label ?? (moderations ? `moderations:${moderations.url}:${moderations.model ?? ''}` : 'chat');
-  const failed = (error: unknown, signal: AbortSignal) => {
-    if (ModelBehaviorError.isInstance(error)) return error;
-    if (signal.aborted) {
-      return new SystemError({
-        code: 'llama_guard_timeout',
-        message: `Llama Guard (${label}) did not answer within ${timeoutMs} ms; raise roles.guard.llamaGuard.timeoutMs or check the provider.`,
-        cause: error,
-      });
-    }
-    return new SystemError({
-      code: 'llama_guard_failed',
-      message: `Llama Guard (${label}) failed: ${error instanceof Error ? error.message : String(error)}; check the provider and the guard.llamaGuard role.`,
-      cause: error,
+  const endpointAt = (index: number): LlamaGuardEndpoint =>
+    options.endpoints?.[index] ?? {
+      provider: moderations ? 'moderations' : 'llama-guard',
+      model: moderations?.model ?? label,
+    };
+  const failed = (error: unknown, signal: AbortSignal, index: number) => {
+    if (ModelBehaviorError.isInstance(error) || ProviderError.isInstance(error)) return error;
+    return llamaGuardProviderError({
+      error,
+      label,
+      endpoint: endpointAt(index),
+      timedOut: signal.aborted,
+      timeoutMs,
     });
   };
 
   async function viaChat(
-    model: BaseChatModel,
+    models: readonly BaseChatModel[],
     conversation: LlamaGuardConversation,
   ): Promise<LlamaGuardVerdict> {
     const messages: BaseMessage[] = [new HumanMessage({ content: userContent(conversation) })];
     if (conversation.agent !== undefined) messages.push(new AIMessage(conversation.agent));
-    const signal = AbortSignal.timeout(timeoutMs);
-    let text: string;
-    try {
-      const reply = await model.invoke(messages, { signal });
-      text = reply.text;
-    } catch (error) {
-      throw failed(error, signal);
+    for (let index = 0; ; index++) {
+      const model = models[index] as BaseChatModel;
+      const endpoint = endpointAt(index);
+      const signal = AbortSignal.timeout(timeoutMs);
+      const started = performance.now();
+      let text: string;
+      try {
+        // Outside the caller's LangChain context (its callbacks, its run tree): see the function's comment.
+        const reply = await AsyncLocalStorageProviderSingleton.getInstance().run(undefined, () =>
+          model.invoke(messages, { signal, callbacks: [] }),
+        );
+        text = reply.text;
+        const usage = reply.usage_metadata;
+        onCall?.({
+          ...endpoint,
+          latencyMs: performance.now() - started,
+          outcome: 'ok',
+          ...(usage
+            ? {
+                usage: {
+                  inputTokens: usage.input_tokens,
+                  outputTokens: usage.output_tokens,
+                  totalTokens: usage.total_tokens,
+                },
+              }
+            : {}),
+        });
+      } catch (error) {
+        const last = index === models.length - 1;
+        const problem = failed(error, signal, index);
+        onCall?.({
+          ...endpoint,
+          latencyMs: performance.now() - started,
+          outcome: last ? 'error' : 'fallback',
+          error: problem.message,
+        });
+        if (last) throw problem;
+        continue;
+      }
+      const parsed = parseLlamaGuardOutput(text);
+      return named(parsed.safe, parsed.codes);
     }
-    const parsed = parseLlamaGuardOutput(text);
-    return named(parsed.safe, parsed.codes);
   }
 
   async function viaModerations(
@@ -127,8 +192,10 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
     ];
     if (conversation.agent !== undefined) messages.push({ role: 'assistant', content: conversation.agent });
     const signal = AbortSignal.timeout(timeoutMs);
+    const started = performance.now();
     let body: unknown;
     let raw = '';
+    let status: number | undefined;
     try {
       const response = await fetch(endpoint.url, {
         method: 'POST',
@@ -137,10 +204,19 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
         signal,
       });
       raw = await response.text();
-      if (!response.ok) throw new Error(`HTTP ${response.status}: ${raw.slice(0, 200)}`);
+      status = response.status;
+      if (!response.ok) throw Object.assign(new Error(providerWords(raw)), { status });
       body = JSON.parse(raw);
+      onCall?.({ ...endpointAt(0), latencyMs: performance.now() - started, outcome: 'ok' });
     } catch (error) {
-      throw failed(error, signal);
+      const problem = failed(error, signal, 0);
+      onCall?.({
+        ...endpointAt(0),
+        latencyMs: performance.now() - started,
+        outcome: 'error',
+        error: problem.message,
+      });
+      throw problem;
     }
     const parsed = ModerationsResponseSchema.safeParse(body);
     if (!parsed.success) {
@@ -158,9 +234,28 @@ export function createLlamaGuardClassifier(options: LlamaGuardClassifierOptions)
     label,
     classify: (conversation) =>
       chatModel
-        ? viaChat(chatModel, conversation)
+        ? viaChat([chatModel, ...(options.fallbackModels ?? [])], conversation)
         : viaModerations(moderations as LlamaGuardModerationsEndpoint, conversation),
   };
+}
+
+/** The error message an HTTP error body carries (`{"error": {"message": …}}` or plain text), cut short. */
+function providerWords(raw: string): string {
+  try {
+    const parsed = JSON.parse(raw) as { error?: { message?: unknown } | string; message?: unknown };
+    const message =
+      typeof parsed.error === 'string'
+        ? parsed.error
+        : typeof parsed.error?.message === 'string'
+          ? parsed.error.message
+          : typeof parsed.message === 'string'
+            ? parsed.message
+            : undefined;
+    if (message) return message.slice(0, 300);
+  } catch {
+    // Not JSON: the text itself is the provider's words.
+  }
+  return raw.trim().slice(0, 300) || 'no message';
 }
 
 function named(safe: boolean, categories: readonly string[]): LlamaGuardVerdict {

@@ -5,6 +5,7 @@ import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../src/audit/audit-log.js';
 import { createGuardFromConfig } from '../../src/guard/create-guard-from-config.js';
+import type { LlamaGuardCall } from '../../src/llama-guard/llama-guard-classifier.js';
 import { writeClassifierFixture } from '../fixtures/classifier-fixture/write-classifier-fixture.js';
 
 describe('createGuardFromConfig', () => {
@@ -28,7 +29,7 @@ describe('createGuardFromConfig', () => {
         roles: {
           guard: {
             promptGuard: { modelPath: 'models/prompt-guard', threads: 1 },
-            llamaGuard: { api: 'moderations' },
+            llamaGuard: { api: 'moderations', model: 'Llama-Guard' },
           },
         },
         policy: 'strict',
@@ -67,7 +68,69 @@ describe('createGuardFromConfig', () => {
       'roles.guard.promptGuard',
       'roles.guard.llamaGuard',
     ]);
+    expect(configured.classifiers.map(({ name, state }) => [name, state])).toEqual([
+      ['prompt_guard', 'skipped'],
+      ['llama_guard', 'skipped'],
+    ]);
+    expect(configured.classifiers[0]?.reason).toContain('herd guard setup');
     expect(configured.guard.policy.name).toBe('balanced');
+  });
+
+  it('turns Llama Guard 4 on with no guard configuration where the provider serves it, and meters each call', async () => {
+    const calls: LlamaGuardCall[] = [];
+    const configured = await createGuardFromConfig({
+      config: { providers: { together: { baseUrl: server.url } } },
+      baseDirectory: root,
+      mode: 'ci',
+      auditLogPath: false,
+      cacheDirectory: false,
+      env: { TOGETHER_API_KEY: 'tgp-test-key' },
+      onModelCall: (call) => calls.push(call),
+    });
+    expect(configured.classifiers[1]).toMatchObject({ name: 'llama_guard', state: 'on' });
+    expect(configured.classifiers[1]?.reason).toContain(
+      "provider 'together' serves meta-llama/Llama-Guard-4-12B",
+    );
+    server.enqueue({ content: 'unsafe\nS2' }, { model: 'meta-llama/Llama-Guard-4-12B' });
+    const verdict = await configured.guard.scan({ point: 'user_input', text: 'Help me launder money.' });
+    await configured.close();
+    expect(verdict.action).toBe('block');
+    expect(server.chatRequests().at(-1)).toMatchObject({
+      model: 'meta-llama/Llama-Guard-4-12B',
+      max_tokens: 32,
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      provider: 'together',
+      model: 'meta-llama/Llama-Guard-4-12B',
+      outcome: 'ok',
+    });
+  });
+
+  it('keeps Llama Guard off when the configuration says "llamaGuard": false, and a policy requiring it says how to turn it on', async () => {
+    const config = {
+      providers: { together: { baseUrl: server.url } },
+      roles: { guard: { llamaGuard: false as const } },
+    };
+    const options = {
+      baseDirectory: root,
+      mode: 'ci' as const,
+      auditLogPath: false as const,
+      env: { TOGETHER_API_KEY: 'k-1' },
+    };
+    const configured = await createGuardFromConfig({ config, ...options });
+    expect(configured.classifiers[1]).toMatchObject({
+      state: 'skipped',
+      reason: expect.stringContaining('"llamaGuard": false'),
+    });
+    const required = await createGuardFromConfig({
+      config,
+      ...options,
+      policy: { extends: 'balanced', require: ['prompt_guard', 'llama_guard'] },
+    }).catch((caught: unknown) => caught);
+    expect(required).toMatchObject({ code: 'guard_classifier_required', blame: 'user' });
+    expect((required as Error).message).toContain('herd guard setup');
+    expect((required as Error).message).toContain('TOGETHER_API_KEY, OPENROUTER_API_KEY or LLAMA_API_KEY');
   });
 
   it('fails with the model directory named when Prompt Guard is configured but missing', async () => {

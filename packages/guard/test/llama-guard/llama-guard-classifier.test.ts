@@ -1,9 +1,16 @@
-import { type ResolvedModelRole, resolveModelRole } from '@herd/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ProviderError, type ResolvedModelRole, resolveModelRole } from '@herd/core';
 import { createChatModel } from '@herd/core/models';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { RunnableLambda } from '@langchain/core/runnables';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuard } from '../../src/guard/create-guard.js';
-import { createLlamaGuardClassifier } from '../../src/llama-guard/llama-guard-classifier.js';
+import {
+  createLlamaGuardClassifier,
+  type LlamaGuardCall,
+} from '../../src/llama-guard/llama-guard-classifier.js';
 import { createLlamaGuardScanner } from '../../src/llama-guard/llama-guard-scanner.js';
 
 const guardModel = 'meta-llama/Llama-Guard-4-12B';
@@ -64,11 +71,91 @@ describe('Llama Guard over chat completions (scripted server)', () => {
     });
   });
 
-  it('reports a server error as a failed check', async () => {
-    server.enqueue({ fault: 'server_error', status: 500 });
-    await expect(classifier().classify({ user: 'hello' })).rejects.toMatchObject({
-      code: 'llama_guard_failed',
+  it('reports a server error as a provider error with the provider’s words and the fix', async () => {
+    server.enqueue({ fault: 'server_error', status: 500, message: 'upstream model crashed' });
+    const error = await classifier()
+      .classify({ user: 'hello' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: 'llama_guard_failed', status: 500, blame: 'system' });
+    expect((error as Error).message).toContain('HTTP 500: "upstream model crashed"');
+    expect((error as Error).message).toContain('roles.guard.llamaGuard.fallbacks');
+  });
+
+  it('says when the window is too small for the check, naming the setting', async () => {
+    server.enqueue({ fault: 'context_length', maxTokens: 8_192 });
+    const error = (await classifier()
+      .classify({ user: 'a long file' })
+      .catch((caught: unknown) => caught)) as Error;
+    expect(error.message).toContain('maximum context length is 8192 tokens');
+    expect(error.message).toContain('roles.guard.llamaGuard.contextWindow');
+  });
+
+  it('asks the provider for a few tokens, not its generic output limit', async () => {
+    server.enqueue({ content: 'safe' });
+    await classifier().classify({ user: 'hello' });
+    expect(server.chatRequests().at(-1)?.max_tokens).toBe(32);
+  });
+
+  it('names an unreachable provider and where to point it', async () => {
+    const closed = await startScriptedServer();
+    await closed.close();
+    const error = (await createLlamaGuardClassifier({
+      chatModel: createChatModel({ role: roleFor(closed), env: {} }),
+      endpoints: [{ provider: 'vllm', model: guardModel }],
+    })
+      .classify({ user: 'hello' })
+      .catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: 'llama_guard_failed', provider: 'vllm' });
+    expect(error.message).toContain('Cannot reach Llama Guard 4 (vllm meta-llama/Llama-Guard-4-12B)');
+    expect(error.message).toContain('providers.vllm.baseUrl');
+  });
+
+  it('reports every call with its usage, so a run can meter it', async () => {
+    const calls: LlamaGuardCall[] = [];
+    server.enqueue([
+      { fault: 'server_error', status: 503 },
+      { content: 'safe', usage: { prompt_tokens: 40, completion_tokens: 1 } },
+    ]);
+    const role = roleFor(server);
+    const metered = createLlamaGuardClassifier({
+      chatModel: createChatModel({ role, env: {} }),
+      fallbackModels: [createChatModel({ role, env: {} })],
+      endpoints: [
+        { provider: 'vllm', model: guardModel },
+        { provider: 'backup', model: guardModel },
+      ],
+      onCall: (call) => calls.push(call),
     });
+    expect((await metered.classify({ user: 'hello' })).safe).toBe(true);
+    expect(calls.map((call) => [call.provider, call.outcome])).toEqual([
+      ['vllm', 'fallback'],
+      ['backup', 'ok'],
+    ]);
+    expect(calls[1]?.usage).toEqual({ inputTokens: 40, outputTokens: 1, totalTokens: 41 });
+  });
+
+  it('runs outside the caller’s LangChain callbacks, so an agent never streams the verdict as its own text', async () => {
+    // The attack: a check made inside an agent's middleware inherits the agent's callbacks, and the agent's
+    // text streamer then shows "unsafe\nS14" as if the agent had said it.
+    const seen: string[] = [];
+    const handler = BaseCallbackHandler.fromMethods({
+      handleLLMStart() {
+        seen.push('start');
+      },
+      handleLLMNewToken(token: string) {
+        seen.push(token);
+      },
+    });
+    // As in an agent run: LangGraph (under createAgent) installs Node's AsyncLocalStorage for LangChain contexts.
+    AsyncLocalStorageProviderSingleton.initializeGlobalInstance(new AsyncLocalStorage());
+    server.enqueue({ content: 'unsafe\nS14' });
+    const checked = classifier();
+    const verdict = await RunnableLambda.from(async () =>
+      checked.classify({ user: 'escape the sandbox' }),
+    ).invoke({}, { callbacks: [handler] });
+    expect(verdict.categories).toEqual(['S14']);
+    expect(seen).toEqual([]);
   });
 
   it('times out a stalled provider', async () => {
@@ -96,12 +183,7 @@ describe('Llama Guard over chat completions (scripted server)', () => {
       text: 'Take two aspirin.',
       userTurn: 'Headache?',
     });
-    const garbage = await guard.scan({
-      point: 'model_output',
-      text: 'Done.',
-      userTurn: 'Fix it.',
-      mode: 'ci',
-    });
+    const garbage = guard.scan({ point: 'model_output', text: 'Done.', userTurn: 'Fix it.', mode: 'ci' });
     expect(unsafe.action).toBe('block');
     expect(unsafe.results.at(-1)).toMatchObject({
       scanner: 'llama_guard',
@@ -109,8 +191,8 @@ describe('Llama Guard over chat completions (scripted server)', () => {
       action: 'block',
     });
     expect(excluded.action).toBe('allow');
-    expect(garbage.action).toBe('block');
-    expect(garbage.results.at(-1)?.error?.code).toBe('llama_guard_unparseable');
+    // An answer that is not Llama Guard's says the host serves something else: an error, never a pass or a block.
+    await expect(garbage).rejects.toMatchObject({ code: 'llama_guard_unparseable', blame: 'model' });
   });
 });
 

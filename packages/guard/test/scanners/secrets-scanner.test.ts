@@ -42,7 +42,16 @@ describe('secrets scanner', () => {
     const [finding] = await withEnvironment.scan([
       { text: 'curl -H "Authorization: Bearer tgp_v1_local-test-value-123"' },
     ]);
-    expect(finding?.categories).toEqual(['environment']);
+    // Named after the variable (never its value), exactly as every output of the product redacts it.
+    expect(finding?.categories).toEqual(['TOGETHER_API_KEY']);
+  });
+
+  it('covers all of an AWS secret key and flags the access key id (what reaches Scout and the audit log)', async () => {
+    const secret = 'Hq7v2Rk9Lm3Np8Xz4Tb6Wd1Fg5Jc0Ys2Ue7Ia9Ok';
+    const text = `export default { accessKeyId: 'AKIAHERDCANARY123456', secretAccessKey: '${secret}' };`;
+    const [finding] = await scanner.scan([{ text }]);
+    const covered = finding?.spans.map((span) => text.slice(span.start, span.end));
+    expect(covered).toEqual(['AKIAHERDCANARY123456', secret]);
   });
 
   it('passes ordinary code', async () => {

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { UserError } from '@herd/core';
-import { runGit } from '../git/run-git.js';
+import picomatch from 'picomatch';
+import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
+import { assertStoreOutsideWorkspace } from './assert-store-outside-workspace.js';
+import { createCheckpointHistory, reference } from './checkpoint-history.js';
+import { lastStatesLeftByHerd, planUndo, type UndoPlan } from './herd-changes.js';
+import { restorePaths } from './restore-paths.js';
+import { createShadowRepository } from './shadow-repository.js';
 
 /** A snapshot of the working tree. */
 export interface Checkpoint {
@@ -25,6 +29,28 @@ export interface RestoreResult {
   restored: string[];
   /** Files removed because they did not exist at the checkpoint. */
   removed: string[];
+  /**
+   * Files Herd changed that were changed again since by someone else (scope `herd-changes`): restored too when
+   * forced, otherwise the restore is refused with {@link UndoConflictError}.
+   */
+  conflicts: string[];
+  /**
+   * Files not brought back, even when forced, because a folder holding files Herd did not write now stands where
+   * they were (restoring them would delete those files).
+   */
+  kept: string[];
+}
+
+/** Options for {@link CheckpointStore.restore}. */
+export interface RestoreOptions {
+  /**
+   * `tree` (default): every non-ignored file goes back to the checkpoint. `herd-changes`: only the files Herd's
+   * own changes (tool calls and restores recorded with `recordChange`) touched since the checkpoint; files
+   * created or edited by anyone else are left as they are.
+   */
+  scope?: 'tree' | 'herd-changes';
+  /** With `herd-changes`: also restore files someone changed after Herd did. Default false (refused). */
+  force?: boolean;
 }
 
 /** One file that differs between a checkpoint and the working tree. */
@@ -41,26 +67,42 @@ export interface CheckpointChange {
 export interface CheckpointStore {
   /** The shadow repository's directory. */
   readonly directory: string;
-  /** Snapshots the working tree (ignored files excluded); an unchanged tree reuses the last checkpoint. */
+  /** Snapshots the working tree (ignored and denied files excluded); an unchanged tree reuses the last checkpoint. */
   create(options: { label: string }): Promise<Checkpoint>;
   /** Checkpoints, newest first. */
   list(): Promise<Checkpoint[]>;
   /** The files that differ between a checkpoint and the working tree now, with diffs (at most `limit`, default 200). */
   changes(options: { since: string; limit?: number }): Promise<CheckpointChange[]>;
-  /** Brings every non-ignored file back exactly as it was at the checkpoint, including deleted and new files. */
-  restore(id: string): Promise<RestoreResult>;
+  /**
+   * Snapshots the working tree when Herd finished changing it (a write or exec tool call that began at checkpoint
+   * `since`), and records the files changed in between as Herd's own, for `restore` with scope `herd-changes`.
+   */
+  recordChange(options: { since: string; label: string }): Promise<void>;
+  /**
+   * Brings files back exactly as they were at the checkpoint, including deleted and new files: all of them, or only
+   * those Herd changed (see {@link RestoreOptions}).
+   *
+   * @throws UndoConflictError naming the files changed by someone else since Herd changed them (scope
+   *   `herd-changes`, not forced).
+   */
+  restore(id: string, options?: RestoreOptions): Promise<RestoreResult>;
 }
 
 /** Options for {@link createCheckpointStore}. */
 export interface CheckpointStoreOptions {
   /** The workspace root (real path). */
   workspace: string;
-  /** Directory of the shadow repository. Default: `$XDG_CACHE_HOME/herd/checkpoints/<hash of workspace>`. */
+  /**
+   * Directory of the shadow repository; it must lie outside the workspace. Default:
+   * `$XDG_CACHE_HOME/herd/checkpoints/<hash of workspace>`.
+   */
   directory?: string | undefined;
+  /**
+   * Files never copied into the store, by workspace-relative path: pass the jail's `deniedBy` so what tools may not
+   * read is not kept in the user's cache either. Default: {@link defaultDenyGlobs}, any letter case.
+   */
+  isDenied?: (relativePath: string) => boolean;
 }
-
-const reference = 'refs/herd/checkpoints';
-const separator = '\u001f';
 
 /** Where checkpoints of a workspace are kept by default: a folder per workspace in the user's cache. */
 export function defaultCheckpointDirectory(workspace: string): string {
@@ -71,29 +113,26 @@ export function defaultCheckpointDirectory(workspace: string): string {
 
 /**
  * Creates the checkpoint store: a shadow git repository outside the user's `.git` (its own GIT_DIR and index,
- * GIT_WORK_TREE = the workspace), so the user's branch, index and stash are never touched.
+ * GIT_WORK_TREE = the workspace), so the user's branch, index and stash are never touched. Denied files (secrets)
+ * are never copied into it; a lock a killed git left in it is cleared. Only its owner can read it.
  *
+ * @throws ConfigError `checkpoint_directory_in_workspace` when the directory lies inside the workspace, where the
+ *   model could rewrite the repository's configuration.
  * @example
- * const checkpoints = createCheckpointStore({ workspace: jail.root });
+ * const checkpoints = createCheckpointStore({ workspace: jail.root, isDenied: (file) => !!jail.deniedBy(file) });
  * const { id } = await checkpoints.create({ label: 'before edit' });
  * await checkpoints.restore(id);
  */
 export function createCheckpointStore(options: CheckpointStoreOptions): CheckpointStore {
   const workspace = options.workspace;
   const directory = path.resolve(options.directory ?? defaultCheckpointDirectory(workspace));
-  const environment = {
-    GIT_DIR: directory,
-    GIT_WORK_TREE: workspace,
-    GIT_INDEX_FILE: path.join(directory, 'index'),
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'herd',
-    GIT_AUTHOR_EMAIL: 'checkpoints@herd.invalid',
-    GIT_COMMITTER_NAME: 'herd',
-    GIT_COMMITTER_EMAIL: 'checkpoints@herd.invalid',
-  };
-  const git = (args: string[]) => runGit({ args, cwd: workspace, environment });
-  let ready: Promise<void> | undefined;
+  assertStoreOutsideWorkspace({ workspace, directory, configured: options.directory !== undefined });
+  const shadow = createShadowRepository({
+    workspace,
+    directory,
+    isDenied: options.isDenied ?? isDeniedByDefault,
+  });
+  const { git } = shadow;
   let queue: Promise<unknown> = Promise.resolve();
   // One git operation at a time: concurrent tool calls must not race on the shadow index.
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
@@ -102,105 +141,22 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return next;
   };
 
-  const ensureRepository = () => {
-    ready ??= (async () => {
-      await mkdir(directory, { recursive: true });
-      await git(['init', '--quiet']);
-      await git(['config', 'core.autocrlf', 'false']);
-      await git(['config', 'core.safecrlf', 'false']);
-      await git(['config', 'core.symlinks', 'true']);
-      await git(['config', 'gc.auto', '0']);
-      await mkdir(path.join(directory, 'info'), { recursive: true });
-      await writeFile(path.join(directory, 'info', 'exclude'), '.herd/\n');
-    })().catch((error) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
-
-  const head = async (): Promise<string | undefined> =>
-    git(['rev-parse', '--verify', '--quiet', reference]).then(
-      (output) => output.trim() || undefined,
-      () => undefined,
-    );
+  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
+    createCheckpointHistory(shadow);
 
   const snapshot = async (label: string): Promise<Checkpoint> => {
-    await ensureRepository();
-    // Unreadable files make git add exit non-zero after adding the rest; the snapshot still holds everything readable.
-    await git(['add', '--all', '--ignore-errors', '--', '.']).catch(() => undefined);
-    const tree = (await git(['write-tree'])).trim();
-    const parent = await head();
-    if (parent) {
-      const parentTree = (await git(['rev-parse', `${parent}^{tree}`])).trim();
-      if (parentTree === tree) {
-        const [existing] = await listFrom(parent, 1);
-        if (existing) return existing;
-      }
+    const tree = await shadow.writeTree();
+    const last = await tip();
+    if (last?.tree === tree) {
+      return { id: last.id, label: last.label, createdAt: last.createdAt };
     }
-    const createdAt = new Date().toISOString();
-    const message = `${label}${separator}${createdAt}`;
-    const commit = (
-      await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])
-    ).trim();
-    await git(['update-ref', reference, commit]);
-    return { id: commit, label, createdAt };
+    return commit(tree, label, last?.id);
   };
 
-  const listFrom = async (start: string, limit?: number): Promise<Checkpoint[]> => {
-    const output = await git(['log', '--format=%H%x1f%B%x1e', ...(limit ? [`-${limit}`] : []), start]);
-    return output
-      .split('\u001e')
-      .map((record) => record.trim())
-      .filter(Boolean)
-      .map((record) => {
-        const [id = '', label = '', createdAt = ''] = record.split(separator);
-        return { id, label, createdAt: createdAt.trim() };
-      });
-  };
-
-  const verify = async (id: string): Promise<string> => {
-    if (!/^[0-9a-f]{7,40}$/.test(id)) {
-      throw new UserError({
-        code: 'checkpoint_unknown',
-        message: `'${id.slice(0, 60)}' is not a checkpoint id; use an id from the checkpoint list.`,
-      });
-    }
-    await ensureRepository();
-    const commit = await git(['rev-parse', '--verify', '--quiet', `${id}^{commit}`]).then(
-      (output) => output.trim(),
-      () => '',
-    );
-    const known = commit
-      ? await listFrom(reference).then(
-          (all) => all.some((checkpoint) => checkpoint.id === commit),
-          () => false,
-        )
-      : false;
-    if (!known) {
-      throw new UserError({
-        code: 'checkpoint_unknown',
-        message: `There is no checkpoint '${id}' for this workspace; use an id from the checkpoint list.`,
-      });
-    }
-    return commit;
-  };
-
-  const removeEmptyParents = async (file: string) => {
-    let current = path.dirname(file);
-    while (current.startsWith(workspace) && current !== workspace) {
-      const entries = await readdir(current).catch(() => ['?']);
-      if (entries.length > 0) return;
-      await rmdir(current).catch(() => {});
-      current = path.dirname(current);
-    }
-  };
-
-  const changeKinds: Record<string, CheckpointChange['change']> = {
-    A: 'create',
-    M: 'modify',
-    D: 'delete',
-    T: 'modify',
+  const recordChange = async (since: string, label: string): Promise<void> => {
+    const before = await treeOf(since);
+    const tree = await shadow.writeTree();
+    if (before !== undefined && before !== tree) await commit(tree, label, (await tip())?.id, since);
   };
 
   return {
@@ -208,15 +164,10 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     changes: ({ since, limit = 200 }) =>
       serialized(async () => {
         const commit = await verify(since);
-        await git(['add', '--all', '--ignore-errors', '--', '.']).catch(() => undefined);
-        const tree = (await git(['write-tree'])).trim();
-        const fields = (
-          await git(['diff-tree', '-r', '-z', '--name-status', '--no-renames', commit, tree])
-        ).split('\0');
+        const tree = await shadow.writeTree();
         const found: CheckpointChange[] = [];
-        for (let index = 0; index + 1 < fields.length && found.length < limit; index += 2) {
-          const kind = changeKinds[fields[index]!.charAt(0)] ?? 'modify';
-          const file = fields[index + 1]!;
+        for (const change of (await rawDiff(commit, tree)).slice(0, limit)) {
+          const kind = !change.before ? 'create' : !change.after ? 'delete' : 'modify';
           const diff = await git([
             'diff',
             '--no-ext-diff',
@@ -225,45 +176,61 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
             commit,
             tree,
             '--',
-            file,
+            `:(literal)${change.path}`,
           ]);
-          found.push({ path: file, change: kind, diff });
+          found.push({ path: change.path, change: kind, diff });
         }
         return found;
       }),
     create: ({ label }) => serialized(() => snapshot(label)),
+    recordChange: ({ since, label }) => serialized(() => recordChange(since, label)),
     list: () =>
       serialized(async () => {
-        await ensureRepository();
-        const start = await head();
-        return start ? listFrom(start) : [];
+        await shadow.ensure();
+        return (await tip())
+          ? (await listFrom(reference)).map(({ id, label, createdAt }) => ({ id, label, createdAt }))
+          : [];
       }),
-    restore: (id) =>
+    restore: (id, restoreOptions = {}) =>
       serialized(async () => {
-        const commit = await verify(id);
-        const previous = await snapshot(`before restore of ${commit.slice(0, 12)}`);
-        const split = (output: string) => output.split('\0').filter(Boolean);
-        const current = new Set(split(await git(['ls-tree', '-r', '-z', '--name-only', previous.id])));
-        const wanted = new Set(split(await git(['ls-tree', '-r', '-z', '--name-only', commit])));
-        const changed = split(
-          await git(['diff-tree', '-r', '-z', '--name-only', '--no-renames', previous.id, commit]),
-        );
-        await git(['read-tree', commit]);
-        await git(['checkout-index', '--all', '--force']);
-        const removed: string[] = [];
-        for (const file of current) {
-          if (wanted.has(file)) continue;
-          const absolute = path.join(workspace, file);
-          await rm(absolute, { force: true });
-          await removeEmptyParents(absolute);
-          removed.push(file);
+        const checkpoint = await verify(id);
+        const previous = await snapshot(`before restore of ${checkpoint.slice(0, 12)}`);
+        const sinceCheckpoint = await rawDiff(checkpoint, previous.id);
+        let plan: UndoPlan = { restore: sinceCheckpoint.map((change) => change.path), conflicts: [] };
+        let unrecorded = false;
+        if (restoreOptions.scope === 'herd-changes') {
+          unrecorded = await predatesRecords(checkpoint);
+          // An older Herd kept no record of what it changed: every file that differs might hold someone's edit.
+          plan = unrecorded
+            ? { restore: [], conflicts: plan.restore }
+            : planUndo({
+                sinceCheckpoint,
+                leftByHerd: await lastStatesLeftByHerd({
+                  records: await recordsSince(checkpoint),
+                  diff: rawDiff,
+                }),
+              });
         }
-        return {
-          id: commit,
-          previousId: previous.id,
-          restored: changed.filter((file) => wanted.has(file)),
-          removed,
-        };
+        const outcome = await restorePaths({
+          shadow,
+          workspace,
+          directory,
+          checkpoint,
+          changes: sinceCheckpoint,
+          plan,
+          force: restoreOptions.force === true,
+          unrecorded,
+        });
+        // The restore is a change Herd made: a later undo of an earlier run takes these files back as well.
+        await recordChange(previous.id, `after restore of ${checkpoint.slice(0, 12)}`);
+        return { id: checkpoint, previousId: previous.id, ...outcome };
       }),
   };
+}
+
+const defaultMatchers = defaultDenyGlobs.map((glob) => picomatch(glob, { dot: true, nocase: true }));
+
+/** The default deny globs, in any letter case (a case-insensitive file system opens `.ENV` as `.env`). */
+function isDeniedByDefault(relativePath: string): boolean {
+  return defaultMatchers.some((matches) => matches(relativePath));
 }

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from './find-executable.js';
 import { hiddenHomeMounts } from './hidden-home-mounts.js';
 import { hiddenRuntimeMounts } from './hidden-runtime-mounts.js';
+import type { ProtectedMount } from './protect-workspace.js';
+
+/** The first descriptor number the sandboxed command's bwrap receives protected mounts on (after stdio). */
+export const firstMountDescriptor = 3;
 
 /** Whether commands run inside bubblewrap, and why not when they do not. */
 export interface SandboxStatus {
@@ -47,8 +49,8 @@ export function probeBubblewrap(): Promise<SandboxStatus> {
 
 /**
  * The bwrap arguments that run a command with the whole filesystem read-only except the workspace (writable,
- * with its `.git` kept read-only so hooks cannot be planted) and a private `/tmp`, with fresh PID and IPC
- * namespaces, a new session, and the network unshared unless allowed.
+ * with its control files kept read-only, see {@link protectWorkspace}) and a private `/tmp`, with fresh PID and IPC
+ * namespaces, a new session, no capabilities (also when Herd runs as root), and the network unshared unless allowed.
  *
  * Home directories are hidden (see {@link hiddenHomeMounts}): `/home`, `/root`, `/run/user`, the user's home and
  * the command's `$HOME` are empty private tmpfs mounts, so credentials kept there (`~/.ssh`, `~/.aws`, `~/.npmrc`,
@@ -67,9 +69,18 @@ export function bubblewrapArguments(options: {
   network: boolean;
   /** The command's environment, whose `HOME` and `PATH` say what to hide and keep. Default `process.env`. */
   environment?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The workspace's control files, bound after it from descriptors that bwrap receives in this order from
+   * {@link firstMountDescriptor} on (see {@link protectWorkspace}).
+   */
+  protectedMounts?: readonly Pick<ProtectedMount, 'destination' | 'writable'>[];
 }): string[] {
-  const { workspace, cwd, network, environment = process.env } = options;
+  const { workspace, cwd, network, environment = process.env, protectedMounts = [] } = options;
   const args = [
+    // bwrap started by root leaves the command every capability: it could unmount the read-only binds over the
+    // control files, remount them writable, or mknod the host's disk. Nothing a command needs takes one.
+    '--cap-drop',
+    'ALL',
     '--die-with-parent',
     '--new-session',
     '--unshare-pid',
@@ -92,8 +103,13 @@ export function bubblewrapArguments(options: {
     workspace,
     workspace,
   ];
-  const gitDirectory = path.join(workspace, '.git');
-  if (existsSync(gitDirectory)) args.push('--ro-bind', gitDirectory, gitDirectory);
+  protectedMounts.forEach((mount, index) => {
+    args.push(
+      mount.writable ? '--bind-fd' : '--ro-bind-fd',
+      String(firstMountDescriptor + index),
+      mount.destination,
+    );
+  });
   args.push('--setenv', 'TMPDIR', '/tmp', '--chdir', cwd, '--');
   return args;
 }

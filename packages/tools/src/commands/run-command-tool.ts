@@ -1,15 +1,29 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { GuardError, UserError } from '@herd/core';
 import { z } from 'zod';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { ApprovalRequiredError } from '../errors/approval-required-error.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
-import { bubblewrapArguments, probeBubblewrap, type SandboxStatus } from './bubblewrap-sandbox.js';
+import { bubblewrapArguments, type SandboxStatus } from './bubblewrap-sandbox.js';
 import { buildChildEnvironment } from './child-environment.js';
-import { evaluateCommandPolicy } from './command-policy.js';
+import { type CommandPolicyContext, evaluateCommandPolicy } from './command-policy.js';
 import type { CommandRunner } from './command-runner.js';
+import { findPlantedGitDirectory } from './find-planted-git-directory.js';
+import { hostPath } from './host-path.js';
+import { isInsideGitWorkTree } from './is-inside-git-work-tree.js';
+import { locateProgram } from './locate-program.js';
 import { type CapturedOutput, createOutputCapture } from './output-capture.js';
+import {
+  type CommandPlacement,
+  describePlacement,
+  describeUnsandboxed,
+  placeCommand,
+} from './place-command.js';
+import type { ProcessIsolation } from './process-isolation.js';
+import { protectWorkspace } from './protect-workspace.js';
+import { readOnlyGitEnvironment } from './read-only-git-environment.js';
 import type { ProcessTreeResult } from './run-process-tree.js';
 import { runProcessTree } from './run-process-tree.js';
 
@@ -39,6 +53,8 @@ export interface RunCommandData extends Omit<ProcessTreeResult, 'error'> {
   argv: string[];
   cwd: string;
   sandbox: SandboxStatus;
+  /** For a local command bubblewrap did not sandbox: whether it had a PID namespace of its own, and why not. */
+  isolation?: Omit<ProcessIsolation, 'prefix'>;
 }
 
 /** Options for {@link createRunCommandTool}. */
@@ -84,6 +100,118 @@ const capRunnerResult = (result: ProcessTreeResult, limitBytes: number): Process
   stderr: capOutput(result.stderr, limitBytes),
 });
 
+const emptyOutput = { text: '', totalBytes: 0, omittedBytes: 0 };
+
+/** The result for a program that could not be started at all. */
+const notStarted = (error: string): ProcessTreeResult => ({
+  exitCode: undefined,
+  signal: undefined,
+  timedOut: false,
+  aborted: false,
+  failedToStart: true,
+  error,
+  stdout: emptyOutput,
+  stderr: emptyOutput,
+  durationMs: 0,
+});
+
+/** One command, accepted by the policy, ready to run. */
+interface PlacedRequest {
+  command: string[];
+  cwd: string;
+  environment: Record<string, string>;
+  timeoutMs: number;
+  stdin: string | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs a command where {@link placeCommand} put it: in the runner; in bubblewrap, with the workspace's control
+ * files bound read-only (given back when it ends); in its own PID namespace; or, when none can be had, as a plain
+ * process tree whose detached descendants are hunted by an environment marker.
+ */
+async function runPlaced(options: {
+  placement: CommandPlacement;
+  request: PlacedRequest;
+  workspace: string;
+  config: Pick<ToolsConfig, 'commands' | 'sandbox'>;
+}): Promise<ProcessTreeResult> {
+  const { placement, request, workspace, config } = options;
+  const outputLimitBytes = config.commands.outputLimitBytes;
+  if (placement.runner) {
+    const { command, stdin: _stdin, ...rest } = request;
+    return capRunnerResult(
+      await placement.runner.run({ argv: command, outputLimitBytes, ...rest }),
+      outputLimitBytes,
+    );
+  }
+  const [program = ''] = request.command;
+  if (!(await locateProgram({ program, searchPath: request.environment.PATH, cwd: request.cwd }))) {
+    return notStarted(`no executable '${program}' on the command's PATH`);
+  }
+  const base = {
+    cwd: request.cwd,
+    environment: request.environment,
+    timeoutMs: request.timeoutMs,
+    outputLimitBytes,
+    input: request.stdin,
+    signal: request.signal,
+  };
+  if (placement.sandbox.kind === 'bubblewrap') {
+    const protection = await protectWorkspace({ workspace });
+    try {
+      const sandboxArguments = bubblewrapArguments({
+        workspace,
+        cwd: request.cwd,
+        network: config.sandbox.network,
+        environment: request.environment,
+        protectedMounts: protection.mounts,
+      });
+      return await runProcessTree({
+        ...base,
+        argv: [placement.sandbox.executable!, ...sandboxArguments, ...request.command],
+        inheritDescriptors: protection.mounts.map((mount) => mount.descriptor),
+      });
+    } finally {
+      protection.release();
+    }
+  }
+  const prefix = placement.isolation?.kind === 'pid-namespace' ? (placement.isolation.prefix ?? []) : [];
+  return runProcessTree({
+    ...base,
+    argv: [...prefix, ...request.command],
+    killMarkedDescendants: prefix.length === 0,
+  });
+}
+
+/**
+ * What the policy needs to know about where a command runs: for a program named without a path, whether the file
+ * PATH finds for it lies in the workspace; for git, whether it runs inside a work tree and in a repository planted
+ * in the workspace.
+ */
+async function policyContext(options: {
+  command: readonly string[];
+  directory: string;
+  workspace: string;
+  searchPath: string | undefined;
+}): Promise<CommandPolicyContext> {
+  const { command, directory, workspace, searchPath } = options;
+  const [program = ''] = command;
+  const context: CommandPolicyContext = {};
+  if (!program.includes('/')) {
+    const file = await locateProgram({ program, searchPath, cwd: directory });
+    if (file && hostPath.isInside(file, workspace))
+      context.programInWorkspace = path.relative(workspace, file);
+  }
+  if (program !== 'git') return context;
+  const planted = await findPlantedGitDirectory({ directory, workspace });
+  return {
+    ...context,
+    insideGitRepository: await isInsideGitWorkTree(directory),
+    ...(planted ? { plantedGitDirectory: path.relative(workspace, planted) || '.' } : {}),
+  };
+}
+
 /**
  * Creates `run_command`: runs an argv (never a shell string) in the workspace after the command policy allows it,
  * inside bubblewrap when available (network off, filesystem read-only except the workspace and a private /tmp,
@@ -125,10 +253,22 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
           message: `The cwd '${cwd}' is not a directory in the workspace; use "." or an existing folder.`,
         });
       }
+      // Where it would run is known before asking, so the question can say it runs unsandboxed.
+      const placement = await placeCommand({ config, commandRunner, hasStdin: stdin !== undefined });
+      const childEnvironment = buildChildEnvironment({
+        ...(environment ? { source: environment } : {}),
+        extraAllowed: config.commands.envAllow,
+      });
       const verdict = evaluateCommandPolicy({
         argv: command,
         rules: config.commands.rules,
         defaultDecision: config.commands.defaultDecision,
+        context: await policyContext({
+          command,
+          directory: directory.absolute,
+          workspace: jail.root,
+          searchPath: childEnvironment.PATH,
+        }),
       });
       if (verdict.decision === 'deny') {
         throw new GuardError({
@@ -140,70 +280,31 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         });
       }
       if (verdict.decision === 'ask' && !approved) {
+        const unsandboxed = describeUnsandboxed(placement);
         throw new ApprovalRequiredError({
           kind: 'command',
           tool: 'run_command',
           argv: command,
+          ...(directory.relative !== '.' ? { cwd: directory.relative } : {}),
+          ...(stdin !== undefined ? { stdin } : {}),
           rule: verdict.rule,
           reason: verdict.reason,
-        });
-      }
-      // The runner has no standard input, and cannot give the sandbox a `required` configuration asks for.
-      const runner =
-        commandRunner && stdin === undefined && config.sandbox.mode !== 'required'
-          ? commandRunner
-          : undefined;
-      const sandbox: SandboxStatus = runner
-        ? { kind: 'none', reason: `it ran in ${runner.description}, which Herd cannot sandbox` }
-        : config.sandbox.mode === 'off'
-          ? { kind: 'none', reason: 'the sandbox is turned off in the configuration' }
-          : await probeBubblewrap();
-      if (sandbox.kind === 'none' && config.sandbox.mode === 'required') {
-        throw new GuardError({
-          code: 'sandbox_unavailable',
-          message: `The configuration requires a sandbox but ${sandbox.reason}; install bubblewrap or set tools.sandbox.mode to auto.`,
-          scanner: 'sandbox',
+          ...(unsandboxed ? { unsandboxed } : {}),
         });
       }
       const limit = Math.min(timeoutMs ?? config.commands.timeoutMs, config.commands.timeoutMs);
-      const childEnvironment = buildChildEnvironment({
-        ...(environment ? { source: environment } : {}),
-        extraAllowed: config.commands.envAllow,
-      });
-      const wrapped =
-        sandbox.kind === 'bubblewrap'
-          ? [
-              sandbox.executable!,
-              ...bubblewrapArguments({
-                workspace: jail.root,
-                cwd: directory.absolute,
-                network: config.sandbox.network,
-                environment: childEnvironment,
-              }),
-              ...command,
-            ]
-          : command;
-      const result = runner
-        ? capRunnerResult(
-            await runner.run({
-              argv: command,
-              cwd: directory.absolute,
-              environment: childEnvironment,
-              timeoutMs: limit,
-              outputLimitBytes: config.commands.outputLimitBytes,
-              signal,
-            }),
-            config.commands.outputLimitBytes,
-          )
-        : await runProcessTree({
-            argv: wrapped,
-            cwd: directory.absolute,
-            environment: childEnvironment,
-            timeoutMs: limit,
-            outputLimitBytes: config.commands.outputLimitBytes,
-            input: stdin,
-            signal,
-          });
+      const request = {
+        command,
+        cwd: directory.absolute,
+        environment:
+          verdict.decision === 'allow' && verdict.rule === 'read-only git'
+            ? readOnlyGitEnvironment(childEnvironment)
+            : childEnvironment,
+        timeoutMs: limit,
+        stdin,
+        signal,
+      };
+      const result = await runPlaced({ placement, request, workspace: jail.root, config });
       if (result.failedToStart) {
         throw new UserError({
           code: 'command_not_started',
@@ -211,7 +312,7 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         });
       }
       const { error: _error, ...rest } = result;
-      const header = `${command.join(' ').slice(0, 300)}: ${describeEnd(result, limit)} in ${result.durationMs} ms (${sandbox.kind === 'bubblewrap' ? `sandboxed, network ${config.sandbox.network ? 'on' : 'off'}` : `unsandboxed: ${sandbox.reason}`})`;
+      const header = `${command.join(' ').slice(0, 300)}: ${describeEnd(result, limit)} in ${result.durationMs} ms (${describePlacement(placement, config.sandbox.network)})`;
       const sections = [header];
       if (result.stdout.totalBytes > 0)
         sections.push(
@@ -227,7 +328,18 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
           ...rest,
           argv: command,
           cwd: directory.relative,
-          sandbox: { kind: sandbox.kind, ...(sandbox.reason ? { reason: sandbox.reason } : {}) },
+          sandbox: {
+            kind: placement.sandbox.kind,
+            ...(placement.sandbox.reason ? { reason: placement.sandbox.reason } : {}),
+          },
+          ...(placement.isolation
+            ? {
+                isolation: {
+                  kind: placement.isolation.kind,
+                  ...(placement.isolation.reason ? { reason: placement.isolation.reason } : {}),
+                },
+              }
+            : {}),
         },
       };
     },

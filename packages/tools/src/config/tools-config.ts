@@ -89,7 +89,10 @@ export const ToolsConfigSchema = z
       .object({
         /** Take checkpoints. Default true. */
         enabled: z.boolean().default(true),
-        /** Directory of the shadow git repository; defaults to a folder per workspace in the OS cache. */
+        /**
+         * Directory of the shadow git repository, outside the workspace (refused inside it); defaults to a folder per
+         * workspace in the OS cache.
+         */
         directory: z.string().optional(),
       })
       .strict()

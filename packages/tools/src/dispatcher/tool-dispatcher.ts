@@ -8,10 +8,15 @@ import { exampleFromJsonSchema } from './example-from-json-schema.js';
 import type { ToolCall } from './tool-call.js';
 import type { ToolResult, ToolResultError } from './tool-result.js';
 
-/** Takes a snapshot before a tool changes the workspace. */
+/** Takes a snapshot before a tool changes the workspace (and, when it can, records what the tool changed). */
 export interface CheckpointTaker {
   /** Snapshots the workspace and returns the checkpoint id. */
   create(options: { label: string }): Promise<{ id: string }>;
+  /**
+   * Called when the tool has finished (or was stopped and its work has settled), with the checkpoint taken before
+   * it: the files changed in between are recorded as Herd's, so an undo restores those and leaves others alone.
+   */
+  recordChange?(options: { since: string; label: string }): Promise<unknown>;
 }
 
 /** Options for {@link createToolDispatcher}. */
@@ -167,15 +172,23 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       };
       if (dispatchOptions.signal?.aborted) onAbort();
       else dispatchOptions.signal?.addEventListener('abort', onAbort, { once: true });
+      const running = Promise.resolve().then(() =>
+        tool.run(validated.data, {
+          signal: controller.signal,
+          approved: dispatchOptions.approved === true,
+          callId: base.callId,
+        }),
+      );
+      running.catch(() => {});
+      // What the tool changed is recorded once it has settled, even after a timeout (its work may go on a while).
+      const recorded =
+        checkpointId && checkpoints?.recordChange
+          ? running
+              .catch(() => undefined)
+              .then(() => checkpoints.recordChange?.({ since: checkpointId, label: `after ${name}` }))
+              .catch(() => undefined)
+          : undefined;
       try {
-        const running = Promise.resolve().then(() =>
-          tool.run(validated.data, {
-            signal: controller.signal,
-            approved: dispatchOptions.approved === true,
-            callId: base.callId,
-          }),
-        );
-        running.catch(() => {});
         const output: ToolOutput = await Promise.race([running, stopped]);
         const content = typeof output === 'string' ? output : output.content;
         const data = typeof output === 'string' ? undefined : output.data;
@@ -204,6 +217,8 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       } finally {
         clearTimeout(timer);
         dispatchOptions.signal?.removeEventListener('abort', onAbort);
+        // Unless the call was stopped while the tool still runs, the record is in before the result goes out.
+        if (!controller.signal.aborted) await recorded;
       }
     } catch (error) {
       return failure(base, started, describeRunError({ name, error, limit }), approvalOf(error));

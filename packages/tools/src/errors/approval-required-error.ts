@@ -1,4 +1,4 @@
-import { GuardError } from '@herd/core';
+import { formatCommandLine, GuardError } from '@herd/core';
 
 /** What a person is asked to approve before a tool may go on. */
 export interface ApprovalRequest {
@@ -6,12 +6,21 @@ export interface ApprovalRequest {
   kind: 'command';
   /** The tool that asked. */
   tool: string;
-  /** The argv that would run. */
+  /** The argv that would run. Show it with `formatCommandLine`, never joined raw: arguments can hold escapes. */
   argv: readonly string[];
+  /** The working directory, relative to the workspace, when it is not the workspace root. */
+  cwd?: string;
+  /** What the command would get on standard input (`node` and `sh` run a script given there). Show it. */
+  stdin?: string;
   /** The policy rule that asked, as `program args`, or `default` when no rule matched. */
   rule: string;
   /** Why the policy asks. */
   reason: string;
+  /**
+   * Set when the command would run without the bubblewrap sandbox: why, and what it could then reach. Every
+   * question built from this request must show it.
+   */
+  unsandboxed?: string;
 }
 
 /**
@@ -25,7 +34,7 @@ export class ApprovalRequiredError extends GuardError {
   constructor(request: ApprovalRequest) {
     super({
       code: 'approval_required',
-      message: `Running '${request.argv.join(' ')}' needs a person's approval (${request.reason}).`,
+      message: `Running \`${formatCommandLine(request.argv)}\`${request.cwd ? ` in ${request.cwd}` : ''}${request.stdin !== undefined ? ` with ${Buffer.byteLength(request.stdin)} bytes on standard input` : ''} needs a person's approval (${request.reason}).${request.unsandboxed ? ` It would run UNSANDBOXED: ${request.unsandboxed}.` : ''}`,
       hint: 'Wait for approval, or use a command the policy allows.',
       point: 'tool_call',
       scanner: 'command_policy',

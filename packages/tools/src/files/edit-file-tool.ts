@@ -1,15 +1,19 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { UserError } from '@herd/core';
 import { applyPatch, createTwoFilesPatch, parsePatch } from 'diff';
 import { z } from 'zod';
 import { defineTool } from '../tool/define-tool.js';
-import { applySearchReplace } from './apply-search-replace.js';
-import { type DecodedText, decodeText, detectLineEnding } from './decode-text.js';
+import { applySearchReplace, type SearchReplaceEdit } from './apply-search-replace.js';
+import { type DecodedText, decodeText, detectLineEnding, encodeText } from './decode-text.js';
 import { withFileLock } from './file-lock.js';
+import { formatByteSize } from './format-byte-size.js';
 import { missingPathError } from './missing-path-error.js';
+import { readAtMost } from './read-at-most.js';
+import { showPath } from './show-path.js';
 import type { WorkspaceFileSystem } from './workspace-file-system.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 import { type FileWriteToolOptions, withLineEnding } from './write-file-tool.js';
+import { isADirectoryError, openCurrentFile, type WriteTarget, withWriteTarget } from './write-target.js';
 
 const EditFileInputSchema = z
   .object({
@@ -70,14 +74,18 @@ const applyUnifiedDiff = (text: string, diff: string, path: string): string => {
   return result;
 };
 
+/** Files larger than this are not edited: the whole text is held (twice) while edits and the diff are made. */
+export const defaultEditLimitBytes = 16 * 1024 * 1024;
+
 /**
  * Creates `edit_file`: exact search/replace blocks (zero or several matches is an error that shows the closest
  * candidates or the matching lines) or one unified diff, applied atomically with line endings, mode and BOM kept.
- * Concurrent edits of one file are applied one after the other. With a `fileSystem`, the jail still decides, the
- * current text (unsaved changes included) comes from it and the edited text goes back to it.
+ * Concurrent edits of one file are applied one after the other. Files above `editLimitBytes` (default 16 MiB)
+ * are refused with an error naming the limit. With a `fileSystem`, the jail still decides, the current text
+ * (unsaved changes included) comes from it and the edited text goes back to it.
  */
-export function createEditFileTool(options: FileWriteToolOptions) {
-  const { jail, fileSystem } = options;
+export function createEditFileTool(options: FileWriteToolOptions & { editLimitBytes?: number }) {
+  const { jail, fileSystem, editLimitBytes = defaultEditLimitBytes } = options;
   return defineTool({
     name: 'edit_file',
     description:
@@ -90,59 +98,101 @@ export function createEditFileTool(options: FileWriteToolOptions) {
     async run({ path: filePath, edits, diff }, { signal }) {
       const target = await jail.resolve({ path: filePath, intent: 'write' });
       if (!target.exists) throw missingPathError(filePath);
+      const change = { relative: target.relative, filePath, edits, diff };
       return withFileLock(target.absolute, async () => {
-        const decoded = fileSystem
-          ? await readThroughFileSystem({ fileSystem, absolutePath: target.absolute, filePath, signal })
-          : decodeText(
-              await readFile(target.absolute).catch((error: NodeJS.ErrnoException) => {
-                if (error.code === 'EISDIR') {
-                  throw new UserError({
-                    code: 'is_a_directory',
-                    message: `'${filePath}' is a directory; give the path of a file.`,
-                  });
-                }
-                throw error;
-              }),
-            );
-        const lineEnding = detectLineEnding(decoded.text);
-        const before = decoded.text.replaceAll('\r\n', '\n');
-        const after = edits
-          ? applySearchReplace({ text: before, edits, path: filePath })
-          : applyUnifiedDiff(before, diff!, filePath);
-        if (after === before) {
-          return {
-            content: `No change: the edit leaves ${target.relative} as it was.`,
-            data: { path: target.relative, changed: false, diff: '' },
-          };
+        if (fileSystem) {
+          const absolutePath = target.absolute;
+          const decoded = await readThroughFileSystem({
+            fileSystem,
+            absolutePath,
+            filePath,
+            signal,
+            editLimitBytes,
+          });
+          return applyEdit({
+            ...change,
+            decoded,
+            save: (text) => fileSystem.writeTextFile({ absolutePath, content: text, signal }),
+          });
         }
-        const text = withLineEnding(after, lineEnding);
-        const encoded =
-          decoded.encoding === 'latin-1'
-            ? Buffer.from(text, 'latin1')
-            : Buffer.from(decoded.bom ? `\uFEFF${text}` : text, 'utf8');
-        if (fileSystem)
-          await fileSystem.writeTextFile({ absolutePath: target.absolute, content: text, signal });
-        else await writeFileAtomically({ jail, target, bytes: encoded, shownPath: filePath });
-        const patch = createTwoFilesPatch(
-          `a/${target.relative}`,
-          `b/${target.relative}`,
-          before,
-          after,
-          '',
-          '',
-          { context: 2 },
-        );
-        const shown =
-          patch.length > diffSummaryLimit
-            ? `${patch.slice(0, diffSummaryLimit)}\n[diff cut at ${diffSummaryLimit} characters]`
-            : patch;
-        return {
-          content: `Edited ${target.relative}:\n${shown}`,
-          data: { path: target.relative, changed: true, diff: patch },
-        };
+        return withWriteTarget({ jail, target, shownPath: filePath, create: false }, async (file) => {
+          const decoded = decodeText(await readWholeFile({ target: file, filePath, editLimitBytes }));
+          return applyEdit({
+            ...change,
+            decoded,
+            save: (text) => {
+              const bytes = encodeText({ text, like: decoded, path: filePath });
+              return writeFileAtomically({ jail, target: file, bytes });
+            },
+          });
+        });
       });
     },
   });
+}
+
+/** Applies the edits or the diff to the current text and saves the result with the file's line ending. */
+async function applyEdit(options: {
+  relative: string;
+  filePath: string;
+  edits: SearchReplaceEdit[] | undefined;
+  diff: string | undefined;
+  decoded: DecodedText;
+  save: (text: string) => Promise<void>;
+}) {
+  const { relative, filePath, edits, diff, decoded, save } = options;
+  const lineEnding = detectLineEnding(decoded.text);
+  const before = decoded.text.replaceAll('\r\n', '\n');
+  const after = edits
+    ? applySearchReplace({ text: before, edits, path: filePath })
+    : applyUnifiedDiff(before, diff!, filePath);
+  const shownPath = showPath(relative);
+  if (after === before) {
+    return {
+      content: `No change: the edit leaves ${shownPath} as it was.`,
+      data: { path: relative, changed: false, diff: '' },
+    };
+  }
+  await save(withLineEnding(after, lineEnding));
+  const patch = createTwoFilesPatch(`a/${relative}`, `b/${relative}`, before, after, '', '', { context: 2 });
+  const shown =
+    patch.length > diffSummaryLimit
+      ? `${patch.slice(0, diffSummaryLimit)}\n[diff cut at ${diffSummaryLimit} characters]`
+      : patch;
+  return {
+    content: `Edited ${shownPath}:\n${shown}`,
+    data: { path: relative, changed: true, diff: patch },
+  };
+}
+
+/** The error for a file too large to edit, naming the limit and what to do instead. */
+const tooLargeToEdit = (filePath: string, size: number, limit: number) =>
+  new UserError({
+    code: 'file_too_large',
+    message: `'${filePath}' is ${formatByteSize(size)}, more than edit_file changes (${formatByteSize(limit)} at most); change it with run_command (for example sed, or a short script) instead.`,
+  });
+
+/** The whole current content of a write target, refusing a file above the edit limit before reading it. */
+async function readWholeFile(options: {
+  target: WriteTarget;
+  filePath: string;
+  editLimitBytes: number;
+}): Promise<Buffer> {
+  const { target, filePath, editLimitBytes } = options;
+  const opened = await openCurrentFile(target);
+  if (!opened) throw missingPathError(filePath);
+  try {
+    if (opened.stats.size > editLimitBytes) throw tooLargeToEdit(filePath, opened.stats.size, editLimitBytes);
+    // The file may grow after it was measured (a command appending to it): never read past the limit.
+    const { bytes, complete } = await readAtMost(opened.handle, editLimitBytes);
+    if (!complete) {
+      const size = Math.max((await opened.handle.stat()).size, editLimitBytes + 1);
+      throw tooLargeToEdit(filePath, size, editLimitBytes);
+    }
+    return bytes;
+  } finally {
+    await opened.handle.close();
+  }
 }
 
 /** The current text of a file through a file system, refusing a directory as the disk path does. */
@@ -151,13 +201,12 @@ async function readThroughFileSystem(options: {
   absolutePath: string;
   filePath: string;
   signal: AbortSignal;
+  editLimitBytes: number;
 }): Promise<DecodedText> {
-  if ((await stat(options.absolutePath)).isDirectory()) {
-    throw new UserError({
-      code: 'is_a_directory',
-      message: `'${options.filePath}' is a directory; give the path of a file.`,
-    });
-  }
+  const stats = await stat(options.absolutePath);
+  if (stats.isDirectory()) throw isADirectoryError(options.filePath);
+  if (stats.size > options.editLimitBytes)
+    throw tooLargeToEdit(options.filePath, stats.size, options.editLimitBytes);
   const text = await options.fileSystem.readTextFile({
     absolutePath: options.absolutePath,
     signal: options.signal,

@@ -1,8 +1,9 @@
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
+import { compileGlob } from './linear-pattern.js';
 import { missingPathError } from './missing-path-error.js';
+import { showPath } from './show-path.js';
 import { walkWorkspace } from './workspace-walker.js';
 
 const GlobInputSchema = z.object({
@@ -14,7 +15,10 @@ const GlobInputSchema = z.object({
   limit: z.number().int().min(1).max(5000).default(500).describe('Most paths returned. Default 500.'),
 });
 
-/** Creates `glob`: finds files whose workspace-relative path matches a glob, honoring ignore files and the jail. */
+/**
+ * Creates `glob`: finds files whose workspace-relative path matches a glob (matched in linear time), honoring
+ * ignore files and the jail. Names with line breaks or other control characters are shown as JSON strings.
+ */
 export function createGlobTool(options: { jail: WorkspaceJail }) {
   const { jail } = options;
   return defineTool({
@@ -27,7 +31,7 @@ export function createGlobTool(options: { jail: WorkspaceJail }) {
     async run({ pattern, path: directory, limit }, { signal }) {
       const resolved = await jail.resolve({ path: directory, intent: 'read' });
       if (!resolved.exists) throw missingPathError(directory);
-      const matches = picomatch(pattern.replace(/^\.\//, ''), { dot: true });
+      const matches = compileGlob(pattern.replace(/^\.\//, ''));
       const paths: string[] = [];
       let more = false;
       for await (const entry of walkWorkspace({ jail, start: resolved.absolute, signal })) {
@@ -40,7 +44,8 @@ export function createGlobTool(options: { jail: WorkspaceJail }) {
       }
       const note = more ? `\n[stopped at ${limit} paths; narrow the pattern]` : '';
       return {
-        content: paths.length > 0 ? `${paths.join('\n')}${note}` : `No file matches '${pattern}'.`,
+        content:
+          paths.length > 0 ? `${paths.map(showPath).join('\n')}${note}` : `No file matches '${pattern}'.`,
         data: { pattern, paths, truncated: more },
       };
     },

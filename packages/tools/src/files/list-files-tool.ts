@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { missingPathError } from './missing-path-error.js';
+import { showPath } from './show-path.js';
 import { walkWorkspace } from './workspace-walker.js';
 
 const ListFilesInputSchema = z.object({
@@ -14,7 +15,8 @@ const ListFilesInputSchema = z.object({
 
 /**
  * Creates `list_files`: lists a directory (optionally recursively), honoring `.gitignore` and `.herdignore`,
- * skipping `.git` and denied paths. Directories end with `/`, symlinks with `@`.
+ * skipping `.git`, `.herd` and denied paths. Directories end with `/`, symlinks with `@`; names with line breaks or
+ * other control characters are shown as JSON strings (`data.entries` keeps them as they are).
  */
 export function createListFilesTool(options: { jail: WorkspaceJail }) {
   const { jail } = options;
@@ -36,26 +38,23 @@ export function createListFilesTool(options: { jail: WorkspaceJail }) {
         });
       }
       const entries: string[] = [];
+      const shown: string[] = [];
       let more = false;
       for await (const entry of walkWorkspace({ jail, start: resolved.absolute, recursive, signal })) {
         if (entries.length >= limit) {
           more = true;
           break;
         }
-        entries.push(
-          entry.kind === 'directory'
-            ? `${entry.relative}/`
-            : entry.kind === 'symlink'
-              ? `${entry.relative}@`
-              : entry.relative,
-        );
+        const suffix = entry.kind === 'directory' ? '/' : entry.kind === 'symlink' ? '@' : '';
+        entries.push(`${entry.relative}${suffix}`);
+        shown.push(`${showPath(entry.relative)}${suffix}`);
       }
       const note = more ? `\n[stopped at ${limit} entries; list a subdirectory or raise limit]` : '';
       return {
         content:
-          entries.length > 0
-            ? `${entries.join('\n')}${note}`
-            : `'${resolved.relative}' is empty (or everything in it is ignored).`,
+          shown.length > 0
+            ? `${shown.join('\n')}${note}`
+            : `'${showPath(resolved.relative)}' is empty (or everything in it is ignored).`,
         data: { path: resolved.relative, entries, truncated: more },
       };
     },

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { type DecodedText, decodeText, detectLineEnding, looksBinary } from './decode-text.js';
+import { formatByteSize } from './format-byte-size.js';
 import { missingPathError } from './missing-path-error.js';
+import { showPath } from './show-path.js';
 import type { WorkspaceFileSystem } from './workspace-file-system.js';
 
 /** Options for {@link createReadFileTool}. */
@@ -118,9 +120,17 @@ export function createReadFileTool(options: ReadFileToolOptions) {
           chunks.push(slice);
           collected += bytesRead;
         }
+        const readAll = position >= stats.size;
+        if (!readAll && position >= hardLimitBytes && startLine > newlines) {
+          // The lines asked for lie past what read_file ever reads: say so, rather than count what was read.
+          throw new UserError({
+            code: 'line_out_of_reach',
+            message: `'${filePath}' is ${formatByteSize(stats.size)}; read_file reads only its first ${formatByteSize(hardLimitBytes)}, which hold ${newlines} lines, so startLine ${startLine} is out of reach. Use search to find the lines, or run_command (for example sed -n '${startLine},${startLine + 99}p').`,
+          });
+        }
         return presentLines({
           decoded: decodeText(Buffer.concat(chunks)),
-          readAll: position >= stats.size,
+          readAll,
           bytes: stats.size,
           relative: resolved.relative,
           filePath,
@@ -142,7 +152,7 @@ const directoryError = (filePath: string) =>
   });
 
 const binaryResult = (options: { relative: string; bytes: number }) => ({
-  content: `'${options.relative}' is a binary file (${options.bytes} bytes); its content is not shown.`,
+  content: `'${showPath(options.relative)}' is a binary file (${options.bytes} bytes); its content is not shown.`,
   data: {
     path: options.relative,
     bytes: options.bytes,

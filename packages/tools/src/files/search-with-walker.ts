@@ -1,18 +1,22 @@
-import { open } from 'node:fs/promises';
-import picomatch from 'picomatch';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { decodeText, looksBinary } from './decode-text.js';
+import { compileGlob, compileSearchPattern } from './linear-pattern.js';
+import { readAtMost } from './read-at-most.js';
 import type { SearchMatch, SearchOutcome, SearchQuery } from './search-tool.js';
 import { walkWorkspace } from './workspace-walker.js';
 
 /** Files larger than this are skipped by the pure search, as ripgrep users rarely want them either. */
 const largestFileBytes = 4 * 1024 * 1024;
-/** Lines are cut before matching so a hostile regex cannot spend unbounded time on one huge line. */
+/** Lines are cut before matching, so one huge line costs no more than a normal one. */
 const longestLineChecked = 4096;
 
-const escapeRegExp = (text: string): string => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. */
+/**
+ * Searches with a pure JavaScript walk of the workspace; the fallback when ripgrep is not installed. The pattern
+ * and the glob run on RE2 (linear time), so a hostile pattern cannot hold the event loop; files are opened in the
+ * folders the walk holds, never through a symlink.
+ */
 export async function searchWithWalker(options: {
   jail: WorkspaceJail;
   query: SearchQuery;
@@ -20,48 +24,51 @@ export async function searchWithWalker(options: {
   signal?: AbortSignal;
 }): Promise<SearchOutcome> {
   const { jail, query, start, signal } = options;
-  const expression = new RegExp(
-    query.literal ? escapeRegExp(query.pattern) : query.pattern,
-    query.caseSensitive ? 'u' : 'iu',
-  );
-  const matchesGlob = query.glob
-    ? picomatch(query.glob, { dot: true, basename: !query.glob.includes('/') })
-    : () => true;
+  const matchesLine = compileSearchPattern(query);
+  const matchesGlob = query.glob ? compileGlob(query.glob, { basename: true }) : () => true;
   const matches: SearchMatch[] = [];
   const startRelative = jail.toRelative(start);
-  const searchFile = async (absolute: string, relative: string): Promise<boolean> => {
-    const handle = await open(absolute, 'r').catch(() => undefined);
-    if (!handle) return true;
-    try {
-      const stats = await handle.stat();
-      if (!stats.isFile() || stats.size > largestFileBytes) return true;
-      const bytes = await handle.readFile();
-      if (looksBinary(bytes)) return true;
-      const lines = decodeText(bytes).text.split('\n');
-      for (let index = 0; index < lines.length; index += 1) {
-        const line = lines[index]!.replace(/\r$/, '');
-        if (!expression.test(line.length > longestLineChecked ? line.slice(0, longestLineChecked) : line))
-          continue;
-        if (matches.length >= query.maxResults) return false;
-        matches.push({ path: relative, line: index + 1, text: line.slice(0, 300) });
-      }
-      return true;
-    } finally {
-      await handle.close();
-    }
-  };
-  const startStats = await open(start, 'r').then(async (handle) => {
+
+  // Adds the file's matching lines; false once the result cap is reached.
+  const searchFile = async (handle: FileHandle, relative: string): Promise<boolean> => {
     const stats = await handle.stat();
-    await handle.close();
-    return stats;
-  });
-  if (startStats.isFile()) {
-    const more = !(await searchFile(start, startRelative));
-    return { matches, truncated: more };
+    if (!stats.isFile() || stats.size > largestFileBytes) return true;
+    // A file that grew past the limit after it was measured is skipped like one that was larger from the start.
+    const { bytes, complete } = await readAtMost(handle, largestFileBytes);
+    if (!complete) return true;
+    if (looksBinary(bytes)) return true;
+    const lines = decodeText(bytes).text.split('\n');
+    for (let index = 0; index < lines.length; index += 1) {
+      const line = lines[index]!.replace(/\r$/, '');
+      if (!matchesLine(line.length > longestLineChecked ? line.slice(0, longestLineChecked) : line)) continue;
+      if (matches.length >= query.maxResults) return false;
+      matches.push({ path: relative, line: index + 1, text: line.slice(0, 300) });
+    }
+    return true;
+  };
+
+  // The start is opened through the jail, which checks the file opened is the one inside the workspace.
+  const opened = await jail.openForRead(startRelative);
+  try {
+    if (opened.stats.isFile()) {
+      const more = !(await searchFile(opened.handle, startRelative));
+      return { matches, truncated: more };
+    }
+  } finally {
+    await opened.handle.close();
   }
   for await (const entry of walkWorkspace({ jail, start, ...(signal ? { signal } : {}) })) {
     if (entry.kind !== 'file' || !matchesGlob(entry.relative)) continue;
-    if (!(await searchFile(entry.absolute, entry.relative))) return { matches, truncated: true };
+    const handle = await open(
+      entry.openPath,
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    ).catch(() => undefined);
+    if (!handle) continue;
+    try {
+      if (!(await searchFile(handle, entry.relative))) return { matches, truncated: true };
+    } finally {
+      await handle.close();
+    }
   }
   return { matches, truncated: false };
 }

@@ -1,10 +1,15 @@
 import path from 'node:path';
+import { foldName } from '../jail/fold-path.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
-import { type IgnoreLayer, isIgnoredByLayers, readIgnoreLayer } from './ignore-layer.js';
+import { type IgnoreLayer, isIgnoredByLayers, readWorkspaceIgnoreLayer } from './ignore-layer.js';
+import { isHerdTemporaryName } from './staging-directory.js';
 
 /** Answers whether the workspace walker would leave a file out; made by {@link createWorkspaceIgnoreFilter}. */
 export interface WorkspaceIgnoreFilter {
-  /** True when the workspace-relative file, or a folder between the start and it, is ignored, denied or `.git`. */
+  /**
+   * True when the workspace-relative file, or a folder between the start and it, is ignored, denied, `.git` or
+   * `.herd` (in any case), or one of Herd's temporary files.
+   */
   hides(relative: string): Promise<boolean>;
 }
 
@@ -36,7 +41,7 @@ export function createWorkspaceIgnoreFilter(options: {
     if (!layers) {
       layers = (async () => {
         const inherited = folder === '' ? [] : await layersFor(parentOf(folder));
-        const own = await readIgnoreLayer({ directory: path.join(jail.root, folder), base: folder });
+        const own = await readWorkspaceIgnoreLayer({ jail, base: folder });
         return own ? [...inherited, own] : inherited;
       })();
       layersByFolder.set(folder, layers);
@@ -52,7 +57,8 @@ export function createWorkspaceIgnoreFilter(options: {
     if (!isBelowStart(relative)) return false;
     const parent = parentOf(relative);
     if (await hiddenFolder(parent)) return true;
-    if (path.posix.basename(relative) === '.git') return true;
+    const name = path.posix.basename(relative);
+    if (['.git', '.herd'].includes(foldName(name)) || isHerdTemporaryName(name)) return true;
     if (isIgnoredByLayers({ layers: await layersFor(parent), relative, directory })) return true;
     return jail.deniedBy(relative) !== undefined;
   };

@@ -40,14 +40,23 @@ export function createGitDiffTool(options: { jail: WorkspaceJail }) {
           scanner: 'git_diff',
         });
       }
-      const args = ['diff', '--no-ext-diff', '--no-textconv', '--no-color'];
-      if (staged) args.push('--cached');
-      if (ref) args.push(ref);
-      args.push('--');
-      if (limitPath) args.push((await jail.resolve({ path: limitPath, intent: 'read' })).relative);
-      // Secrets stay out of diffs as they stay out of reads.
-      for (const glob of defaultDenyGlobs) args.push(`:(exclude,glob)${glob}`);
-      const diff = await runGit({ args, cwd: jail.root, signal }).catch(notARepository);
+      // No external diff, textconv or submodule status (each would run a program the repository names), no
+      // renames (a renamed secret would show its lines), paths relative to the workspace.
+      const base = ['diff', '--no-ext-diff', '--no-textconv', '--ignore-submodules=dirty', '--no-color'];
+      base.push('--no-renames', '--relative');
+      if (staged) base.push('--cached');
+      if (ref) base.push(ref);
+      const scope = [
+        '--',
+        limitPath ? `:(literal)${(await jail.resolve({ path: limitPath, intent: 'read' })).relative}` : '.',
+        ...defaultDenyGlobs.map((glob) => `:(exclude,glob,icase)${glob}`),
+      ];
+      const git = (args: string[]) => runGit({ args, cwd: jail.root, signal }).catch(notARepository);
+      // Secrets stay out of diffs as they stay out of reads: the changed files the jail denies are left out by
+      // name (the jail's globs are richer than git's pathspecs).
+      const changed = (await git([...base, '--name-only', '-z', ...scope])).split('\0').filter(Boolean);
+      const denied = changed.filter((file) => jail.deniedBy(file) !== undefined);
+      const diff = await git([...base, ...scope, ...denied.map((file) => `:(exclude,literal)${file}`)]);
       const truncated = diff.length > maxChars;
       const shown = truncated
         ? `${diff.slice(0, maxChars)}\n[diff cut at ${maxChars} of ${diff.length} characters; pass path to narrow it]`

@@ -26,7 +26,18 @@ export function createGitStatusTool(options: { jail: WorkspaceJail }) {
     access: 'read',
     async run(_input, { signal }) {
       const output = await runGit({
-        args: ['status', '--porcelain=v1', '--branch', '--untracked-files=all'],
+        // `dirty`: submodule commits still show, but git never starts a `git status` inside a submodule (whose
+        // own config, possibly planted, would then apply).
+        // `-- .`: only the workspace, even when the repository's work tree (`core.worktree`) is larger.
+        args: [
+          'status',
+          '--porcelain=v1',
+          '--branch',
+          '--untracked-files=all',
+          '--ignore-submodules=dirty',
+          '--',
+          '.',
+        ],
         cwd: jail.root,
         signal,
       }).catch(notARepository);

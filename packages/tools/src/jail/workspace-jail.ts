@@ -4,10 +4,11 @@ import path from 'node:path';
 import { UserError } from '@herd/core';
 import picomatch from 'picomatch';
 import { PathDeniedError } from '../errors/path-denied-error.js';
+import { controlPathRefusal } from './control-path-refusal.js';
 import { defaultDenyGlobs } from './default-deny-globs.js';
-
-/** Files tools may read but never write: Herd's configuration. */
-const protectedFiles = new Set(['herd.config.json']);
+import { foldPath } from './fold-path.js';
+import { openWorkspaceDirectory } from './open-workspace-directory.js';
+import type { PinnedDirectory } from './pinned-directory.js';
 
 /** Whether a path is resolved to be read (or listed) or to be written. */
 export type PathIntent = 'read' | 'write';
@@ -47,7 +48,19 @@ export interface WorkspaceJail {
    * opened file is a regular file or directory inside the workspace.
    */
   openForRead(filePath: string): Promise<{ handle: FileHandle; resolved: ResolvedPath; stats: Stats }>;
-  /** Checks an open handle really lives inside the workspace (defends against swaps between check and use). */
+  /**
+   * Opens and holds the workspace folder at a relative path the jail already accepted (creating missing folders
+   * with `create`), checked to be the folder at that path: names looked up through it stay in that folder whatever
+   * is renamed or swapped on the way afterwards. Writes go through it; close it when done.
+   *
+   * @throws PathDeniedError `symlink_escape` when the path changed after the check; the system error `ENOENT`
+   *   when the folder is missing and `create` is false.
+   */
+  openDirectory(options: { relative: string; path: string; create?: boolean }): Promise<PinnedDirectory>;
+  /**
+   * Checks an open handle really lives inside the workspace, at a path the jail lets be read (defends against
+   * folders swapped for links between check and use).
+   */
   assertHandleInside(options: { handle: FileHandle; path: string }): Promise<void>;
   /** The deny glob that matches a workspace-relative path, if any. */
   deniedBy(relativePath: string): string | undefined;
@@ -91,6 +104,35 @@ const realLocation = async (candidate: string, depth = 0): Promise<string> => {
   return path.join(await realLocation(parent, depth + 1), path.basename(candidate));
 };
 
+/** The longest name, and the longest whole path, the system opens, in bytes. */
+const longestNameBytes = 255;
+const longestPathBytes = process.platform === 'darwin' ? 1023 : 4095;
+
+/**
+ * Refuses a path the system could not open (ENAMETOOLONG), with the limit in the message rather than a system error
+ * naming `/proc/self/fd` paths: a name over 255 bytes, or a whole path over PATH_MAX (a command can build folders
+ * deeper than that, relative step by relative step).
+ */
+function assertOpenableLength(options: { shown: string; lexical: string; relative: string }): void {
+  const { shown, lexical, relative } = options;
+  const name = relative.split('/').find((part) => Buffer.byteLength(part) > longestNameBytes);
+  if (name !== undefined) {
+    throw new PathDeniedError({
+      path: shown,
+      rule: 'invalid_path',
+      message: `The name '${name.slice(0, 40)}…' in '${shown}' is ${Buffer.byteLength(name)} bytes long; file systems take names of ${longestNameBytes} bytes at most. Use a shorter name.`,
+    });
+  }
+  const bytes = Buffer.byteLength(lexical);
+  if (bytes > longestPathBytes) {
+    throw new PathDeniedError({
+      path: shown,
+      rule: 'invalid_path',
+      message: `The path '${shown}' is ${bytes} bytes long inside the workspace; this system opens paths of ${longestPathBytes} bytes at most. Use a shorter path (a command can reach deeper folders step by step with cd).`,
+    });
+  }
+}
+
 const toPosix = (relative: string): string => (relative === '' ? '.' : relative.split(path.sep).join('/'));
 
 /**
@@ -116,14 +158,17 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
       cause: error,
     });
   }
+  // Paths are compared in NFC (see foldPath), so a glob typed in another form (macOS keyboards give NFD) is too.
   const globs = [...(options.defaultDeny === false ? [] : defaultDenyGlobs), ...(options.deny ?? [])].map(
-    (glob) => (glob.includes('/') ? glob : `**/${glob}`),
+    (glob) => (glob.includes('/') ? glob : `**/${glob}`).normalize('NFC'),
   );
-  const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true }) }));
+  // Globs compare folded names without case, so `.ENV` or `ID_RSA` on a case-insensitive file system is refused too.
+  const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true, nocase: true }) }));
 
   const deniedBy = (relativePath: string): string | undefined => {
     if (relativePath === '.' || relativePath === '') return undefined;
-    return matchers.find((matcher) => matcher.test(relativePath))?.glob;
+    const folded = foldPath(relativePath);
+    return matchers.find((matcher) => matcher.test(folded))?.glob;
   };
 
   const deny = (
@@ -161,6 +206,7 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
       );
     }
     const lexicalRelative = toPosix(path.relative(root, lexical));
+    assertOpenableLength({ shown, lexical, relative: lexicalRelative });
 
     // Walk down from the root so a symlink in any intermediate directory is resolved and checked.
     const segments = lexicalRelative === '.' ? [] : lexicalRelative.split('/');
@@ -212,35 +258,14 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
     const relative = toPosix(path.relative(root, absolute));
 
     for (const candidate of new Set([lexicalRelative, relative])) {
+      const refusal = controlPathRefusal({ relative: candidate, intent, shown });
+      if (refusal) throw deny(shown, refusal.rule, refusal.message);
       const glob = deniedBy(candidate);
       if (glob) {
         throw deny(
           shown,
           'deny_glob',
           `The path '${shown}' matches the deny rule '${glob}' (secrets and credentials are off limits); work on other files.`,
-        );
-      }
-      if (intent === 'write' && candidate.split('/').includes('.git')) {
-        throw deny(
-          shown,
-          'git_directory',
-          `The path '${shown}' is inside a .git directory, which tools never write; change the working tree instead.`,
-        );
-      }
-      // Herd's own state (approved plans, sessions, guard cache and audit log) and its configuration steer later
-      // runs: a model that could write them could approve its own plans or switch the guard off.
-      if (candidate === '.herd' || candidate.startsWith('.herd/')) {
-        throw deny(
-          shown,
-          'herd_state',
-          `The path '${shown}' is inside .herd, Herd's own state, which tools never read or write; work on the project's files.`,
-        );
-      }
-      if (intent === 'write' && protectedFiles.has(candidate)) {
-        throw deny(
-          shown,
-          'herd_config',
-          `The path '${shown}' is Herd's configuration, which tools never write; ask the user to change it.`,
         );
       }
     }
@@ -258,13 +283,23 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
   const assertHandleInside = async ({ handle, path: shown }: { handle: FileHandle; path: string }) => {
     // /proc/self/fd names the file actually opened, whatever was swapped in since resolution.
     const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
-    if (opened !== undefined && !isInside(root, opened)) {
+    if (opened === undefined) return;
+    if (!isInside(root, opened)) {
       throw deny(
         shown,
         'symlink_escape',
         `The path '${shown}' changed into a link outside the workspace while it was being opened; it was refused.`,
       );
     }
+    // A folder swapped for a symlink to another folder inside the workspace (`.git`, say) leads to a file the
+    // path never named: the file really opened is judged by the same rules as the path.
+    const relative = toPosix(path.relative(root, opened));
+    const swappedTo = `The path '${shown}' led to '${relative}' through a folder swapped for a link`;
+    const refusal = controlPathRefusal({ relative, intent: 'read', shown: relative });
+    if (refusal) throw deny(shown, refusal.rule, `${swappedTo}: ${refusal.message}`);
+    const glob = deniedBy(relative);
+    if (glob)
+      throw deny(shown, 'deny_glob', `${swappedTo}, which matches the deny rule '${glob}'; it was refused.`);
   };
 
   const openForRead = async (filePath: string) => {
@@ -303,6 +338,8 @@ export async function createWorkspaceJail(options: WorkspaceJailOptions): Promis
     resolve,
     openForRead,
     assertHandleInside,
+    openDirectory: ({ relative, path: shown, create }) =>
+      openWorkspaceDirectory({ root, relative, shown, ...(create === undefined ? {} : { create }) }),
     deniedBy,
     toRelative: (absolutePath: string) => toPosix(path.relative(root, absolutePath)),
   };

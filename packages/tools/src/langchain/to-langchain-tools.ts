@@ -1,5 +1,6 @@
 import { type DynamicStructuredTool, tool } from '@langchain/core/tools';
 import type { ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import { toolInputJsonSchema } from '../tool/tool-json-schema.js';
 
 /** Options for {@link toLangChainTools}. */
 export interface ToLangChainToolsOptions {
@@ -15,7 +16,8 @@ export interface ToLangChainToolsOptions {
  * Exposes each tool as a LangChain `StructuredTool` (built with `tool()` from `@langchain/core/tools`) for any
  * `createAgent`. Calls go through the dispatcher, so a failure comes back to the model as an `Error: …` message
  * it can correct, never as an exception; the full `ToolResult` (including an `approval` request or a
- * `checkpointId`) is the message's artifact.
+ * `checkpointId`) is the message's artifact. The schema the model sees is {@link toolInputJsonSchema}'s (a default
+ * makes a parameter optional); LangChain's own conversion of the zod schema would mark defaults as required.
  *
  * @example
  * const agent = createAgent({ model, tools: toLangChainTools({ dispatcher }) });
@@ -41,7 +43,8 @@ export function toLangChainTools(options: ToLangChainToolsOptions): DynamicStruc
           {
             name: definition.name,
             description: definition.description,
-            schema: definition.input,
+            // The dispatcher validates with the zod schema (and applies its defaults).
+            schema: toolInputJsonSchema(definition.input),
             responseFormat: 'content_and_artifact',
             verboseParsingErrors: true,
           },

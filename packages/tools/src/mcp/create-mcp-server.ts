@@ -1,6 +1,11 @@
 import { HerdError } from '@herd/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
 import type { ToolResult, ToolResultError } from '../dispatcher/tool-result.js';
 import { askMcpClientForApproval } from './ask-mcp-client-for-approval.js';
@@ -52,15 +57,30 @@ const refusal = (error: ToolResultError) => ({
  * A call the command policy would ask a person about is put to the client as an `elicitation/create` question
  * when the client supports elicitation, and runs only when the person accepts with `allow` set; "remember" skips
  * the question for the same argv until the connection closes. Without elicitation such calls are refused with a
- * message saying how to allow them. Denied commands are refused without asking.
+ * message saying how to allow them. Denied commands are refused without asking. Tools are neither listed nor run
+ * before the client has sent `initialize`.
  */
 export function createMcpServer(options: CreateMcpServerOptions): Server {
   const { dispatcher, name = 'herd', version = '0.1.0', workspace, approvalTimeoutMs = 600_000 } = options;
   const server = new Server({ name, version }, { capabilities: { tools: {} } });
   // Commands a person allowed "for this session": exact argv, for the life of this server's connection.
   const remembered = new Set<string>();
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: dispatcher.registry.toMcpTools() }));
+  // MCP's lifecycle: nothing but ping before `initialize`. A tool called before it is refused, never run, so a peer
+  // that skips the handshake cannot act before the server knows what the client can be asked.
+  const assertInitialized = (method: string) => {
+    if (server.getClientVersion() === undefined) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `${method} before initialize: send initialize (and notifications/initialized) first; nothing was run.`,
+      );
+    }
+  };
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    assertInitialized('tools/list');
+    return { tools: dispatcher.registry.toMcpTools() };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    assertInitialized('tools/call');
     const call = { name: request.params.name, arguments: request.params.arguments ?? {} };
     const changes = (dispatcher.registry.get(call.name)?.access ?? 'read') !== 'read';
     // The workspace is held only while a call runs, never while a person is asked about it.
@@ -96,7 +116,12 @@ export function createMcpServer(options: CreateMcpServerOptions): Server {
     if ('refused' in first) return first.refused;
     const { result } = first;
     if (!result.approval) return toCallToolResult(result);
-    const key = JSON.stringify(result.approval.argv);
+    // The exact call: the same argv in another folder or with another script on stdin is another command.
+    const key = JSON.stringify([
+      result.approval.argv,
+      result.approval.cwd ?? '.',
+      result.approval.stdin ?? null,
+    ]);
     if (!remembered.has(key)) {
       const answer = await askMcpClientForApproval({
         server,

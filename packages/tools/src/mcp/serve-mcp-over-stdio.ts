@@ -1,6 +1,12 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createWorkspaceTools } from '../workspace/create-workspace-tools.js';
 import { type CreateMcpServerOptions, createMcpServer } from './create-mcp-server.js';
+import {
+  describeOversizedMessage,
+  limitJsonRpcLines,
+  maxJsonRpcMessageBytes,
+  oversizedMessageError,
+} from './limit-json-rpc-lines.js';
 
 /** Options for {@link serveMcpOverStdio}. */
 export interface ServeMcpOverStdioOptions {
@@ -17,11 +23,16 @@ export interface ServeMcpOverStdioOptions {
   /** Standard input and output to speak MCP on. Default: the process's. */
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
+  /** Where a dropped message is reported. Default: the process's stderr. */
+  stderr?: NodeJS.WritableStream;
+  /** Largest JSON-RPC message read, in bytes. Default {@link maxJsonRpcMessageBytes} (32 MiB). */
+  maxMessageBytes?: number;
 }
 
 /**
  * Serves the workspace's built-in tools as an MCP server over stdio until the client disconnects. Resolves when
- * the connection closes.
+ * the connection closes. A message over the size limit is not read: a request gets a JSON-RPC error naming the
+ * limit, stderr says what was dropped, and the server goes on serving.
  *
  * @throws ConfigError or UserError before serving when the configuration or workspace is invalid.
  */
@@ -37,15 +48,29 @@ export async function serveMcpOverStdio(options: ServeMcpOverStdioOptions = {}):
     ...(options.version ? { version: options.version } : {}),
     ...(options.holdWorkspace ? { holdWorkspace: options.holdWorkspace } : {}),
   });
+  const maxBytes = options.maxMessageBytes ?? maxJsonRpcMessageBytes;
+  const stderr = options.stderr ?? process.stderr;
+  const input = options.stdin ?? process.stdin;
+  const lines = limitJsonRpcLines({
+    maxBytes,
+    onOversized: (message) => {
+      stderr.write(`${describeOversizedMessage(message, 'herd mcp')}\n`);
+      const answer = oversizedMessageError(message, 'herd mcp');
+      if (answer) void transport.send(answer).catch(() => {});
+    },
+  });
+  input.pipe(lines);
+  // Every line reaching the SDK's reader is within the limit; its own cap (10 MB by default) must not be lower.
   const transport = new StdioServerTransport(
-    options.stdin as ConstructorParameters<typeof StdioServerTransport>[0],
+    lines,
     options.stdout as ConstructorParameters<typeof StdioServerTransport>[1],
+    { maxBufferSize: 2 * maxBytes + 2 },
   );
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
   });
-  const input = options.stdin ?? process.stdin;
-  input.once('end', () => {
+  // After the last line is through (the input's own end can come before the lines it ended are read).
+  lines.once('end', () => {
     void server.close();
   });
   await server.connect(transport);

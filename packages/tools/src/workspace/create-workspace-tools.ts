@@ -1,8 +1,10 @@
 import { type CheckpointStore, createCheckpointStore } from '../checkpoints/checkpoint-store.js';
 import type { CommandRunner } from '../commands/command-runner.js';
+import { describeUnsandboxed, placeCommand } from '../commands/place-command.js';
 import { parseToolsConfig } from '../config/parse-tools-config.js';
 import type { ToolsConfig } from '../config/tools-config.js';
 import { createToolDispatcher, type ToolDispatcher } from '../dispatcher/tool-dispatcher.js';
+import { removeStaleStagedFiles } from '../files/staging-directory.js';
 import type { WorkspaceFileSystem } from '../files/workspace-file-system.js';
 import { createWorkspaceJail, type WorkspaceJail } from '../jail/workspace-jail.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -41,6 +43,11 @@ export interface WorkspaceTools {
   dispatcher: ToolDispatcher;
   /** Undefined when checkpoints are turned off. */
   checkpoints: CheckpointStore | undefined;
+  /**
+   * Why `run_command` would run commands unsandboxed here, and what they could reach (what an approval of a plan
+   * naming commands must say); undefined when bubblewrap sandboxes them, or when they would all be refused.
+   */
+  unsandboxedCommands(): Promise<string | undefined>;
 }
 
 /**
@@ -58,6 +65,8 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
     deny: config.jail.deny,
     defaultDeny: config.jail.defaultDeny,
   });
+  // Writes killed halfway (SIGKILL, a crash) leave their staged file in .herd/tmp; nothing else can remove it.
+  await removeStaleStagedFiles(jail).catch(() => 0);
   const registry = createToolRegistry({
     tools: [
       ...createBuiltinTools({
@@ -71,8 +80,22 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
     ],
   });
   const checkpoints = config.checkpoints.enabled
-    ? createCheckpointStore({ workspace: jail.root, directory: config.checkpoints.directory })
+    ? createCheckpointStore({
+        workspace: jail.root,
+        directory: config.checkpoints.directory,
+        // What tools may not read (secrets) is not copied into the user's cache either.
+        isDenied: (relativePath) => jail.deniedBy(relativePath) !== undefined,
+      })
     : undefined;
   const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
-  return { jail, config, registry, dispatcher, checkpoints };
+  const unsandboxedCommands = async () => {
+    try {
+      const placement = await placeCommand({ config, commandRunner: options.commandRunner, hasStdin: false });
+      return describeUnsandboxed(placement);
+    } catch {
+      // The configuration requires the sandbox and it does not work here: every command is refused, none unsandboxed.
+      return undefined;
+    }
+  };
+  return { jail, config, registry, dispatcher, checkpoints, unsandboxedCommands };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -127,5 +128,87 @@ describe('createCheckpointStore', () => {
     await expect(store.restore('0123456789abcdef0123456789abcdef01234567')).rejects.toMatchObject({
       code: 'checkpoint_unknown',
     });
+  });
+});
+
+describe('createCheckpointStore and secrets', () => {
+  const secrets = {
+    '.env': 'API_KEY=sk-secret-env-value\n',
+    '.ENV.local': 'OTHER_KEY=sk-secret-upper-value\n',
+    'config/credentials.json': '{ "token": "secret-credentials-value" }\n',
+    'keys/server.pem': '-----BEGIN PRIVATE KEY-----\nsecret-pem-value\n',
+  };
+
+  it('never copies denied files into the store, and a restore leaves them alone', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n', ...secrets });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    const shadow = (...args: string[]) =>
+      execFileSync('git', args, {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, GIT_DIR: store.directory },
+      });
+    expect(shadow('ls-tree', '-r', '--name-only', checkpoint.id).split('\n').filter(Boolean)).toEqual([
+      'a.txt',
+    ]);
+    // Not a byte of them in any object of the store.
+    const everything = shadow('cat-file', '--batch-all-objects', '--batch');
+    for (const value of [
+      'sk-secret-env-value',
+      'sk-secret-upper-value',
+      'secret-credentials-value',
+      'secret-pem-value',
+    ])
+      expect(everything).not.toContain(value);
+    await writeFile(path.join(root, '.env'), 'API_KEY=changed\n');
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    await store.restore(checkpoint.id);
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('a\n');
+    expect(await readFile(path.join(root, '.env'), 'utf8')).toBe('API_KEY=changed\n');
+  });
+
+  it('drops denied files an older store had copied from new checkpoints', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n', '.env': 'API_KEY=old\n' });
+    const older = createCheckpointStore({
+      workspace: root,
+      directory: path.join(parent, 'shadow'),
+      isDenied: () => false,
+    });
+    const before = await older.create({ label: 'stored by an older Herd' });
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    const store = storeFor(root, parent);
+    const after = await store.create({ label: 'now' });
+    const files = git(root, `--git-dir=${store.directory}`, 'ls-tree', '-r', '--name-only', after.id);
+    expect(files.split('\n').filter(Boolean)).toEqual(['a.txt']);
+    expect(after.id).not.toBe(before.id);
+  });
+
+  it('honours the deny rule it is given (the jail passes its own)', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n', 'private/notes.md': 'n\n' });
+    const store = createCheckpointStore({
+      workspace: root,
+      directory: path.join(parent, 'shadow'),
+      isDenied: (file) => file.startsWith('private/'),
+    });
+    const checkpoint = await store.create({ label: 'x' });
+    const files = git(root, `--git-dir=${store.directory}`, 'ls-tree', '-r', '--name-only', checkpoint.id);
+    expect(files.split('\n').filter(Boolean)).toEqual(['a.txt']);
+  });
+});
+
+describe('createCheckpointStore keeps exact bytes', () => {
+  it('stores and restores bytes exactly whatever the workspace attributes ask for', async () => {
+    const { root, parent } = await createTemporaryWorkspace({
+      '.gitattributes': '* text=auto eol=lf filter=planted ident\n',
+      'crlf.txt': 'one\r\ntwo\r\n',
+      'ident.txt': '$Id$\n',
+    });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    await writeFile(path.join(root, 'crlf.txt'), 'changed\n');
+    await writeFile(path.join(root, 'ident.txt'), 'changed\n');
+    await store.restore(checkpoint.id);
+    expect(await readFile(path.join(root, 'crlf.txt'), 'utf8')).toBe('one\r\ntwo\r\n');
+    expect(await readFile(path.join(root, 'ident.txt'), 'utf8')).toBe('$Id$\n');
   });
 });

@@ -33,7 +33,7 @@ describe('run_command with a command runner', () => {
       arguments: { argv: ['sh', '-c', 'pwd; exit 4'], cwd: 'sub' },
     });
     expect(dataOf(result)).toMatchObject({ exitCode: 4, sandbox: { kind: 'none' } });
-    expect(result.content).toContain('unsandboxed: it ran in the test terminal, which Herd cannot sandbox');
+    expect(result.content).toContain('UNSANDBOXED: it ran in the test terminal, which Herd cannot sandbox');
     expect(commandRunner.requests).toHaveLength(1);
     expect(commandRunner.requests[0]?.argv).toEqual(['sh', '-c', 'pwd; exit 4']);
     expect(dataOf(result).stdout.text).toBe(`${commandRunner.requests[0]?.cwd}\n`);

@@ -150,3 +150,48 @@ describe('search', () => {
     expect(result.error?.message).toContain('literal: true');
   });
 });
+
+// The description promises ripgrep's (RE2) syntax, but patterns were checked with JavaScript's RegExp first:
+// `(?i)`, POSIX classes, `\pL` and `(?P<name>…)` were refused by both engines, and a pattern past RE2's repeat
+// limit ran for seconds in ripgrep while the walker refused it.
+describe.each([
+  ['walker', true],
+  ['ripgrep', hasRipgrep],
+] as const)('pattern syntax with the %s engine', (engine, available) => {
+  const lines = 'Hello World\nfoo bar\nAnswer 😀\n';
+  it.skipIf(!available)(
+    'takes RE2 syntax and the JavaScript forms it translates, alike in both engines',
+    async () => {
+      const { root } = await createTemporaryWorkspace({ 'a.txt': lines });
+      const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+      for (const [pattern, line] of [
+        ['(?i)WORLD', 1],
+        ['[[:upper:]]orld', 1],
+        ['\\pL+ bar', 2],
+        ['(?P<first>foo) bar', 2],
+        ['(?<first>foo) bar', 2],
+        ['\\x{41}nswer', 3],
+        ['\\u0041nswer \\u{1F600}', 3],
+      ] as const) {
+        const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern } });
+        expect({ pattern, result }).toMatchObject({
+          pattern,
+          result: { ok: true, data: { engine, matches: [{ path: 'a.txt', line }] } },
+        });
+      }
+    },
+  );
+
+  it.skipIf(!available)('refuses what RE2 refuses, with the same error in both engines', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': lines });
+    const { dispatcher } = await fileToolsFor(root, { searchEngine: engine });
+    for (const pattern of ['((a{100}){100}){100}', '(?<=foo) bar', '(o)\\1', 'foo(']) {
+      const result = await dispatcher.dispatch({ name: 'search', arguments: { pattern } });
+      expect({ pattern, result }).toMatchObject({
+        pattern,
+        result: { ok: false, error: { code: 'invalid_pattern' } },
+      });
+      expect(result.error?.message).toContain('literal: true');
+    }
+  });
+});

@@ -28,11 +28,15 @@ describe('write_file', () => {
     expect((await stat(path.join(root, 'run.sh'))).mode & 0o777).toBe(0o755);
   });
 
+  // Writes stage in .herd/tmp (which ignores itself in git), so even a write killed halfway leaves nothing in the
+  // user's folders; the only new entry is .herd.
   it('leaves no temporary file behind', async () => {
     const { root } = await createTemporaryWorkspace();
     const { dispatcher } = await fileToolsFor(root);
     await dispatcher.dispatch({ name: 'write_file', arguments: { path: 'a.txt', content: 'x' } });
-    expect(await readdir(root)).toEqual(['a.txt']);
+    expect(await readdir(root)).toEqual(['.herd', 'a.txt']);
+    expect(await readdir(path.join(root, '.herd/tmp'))).toEqual([]);
+    expect(await readFile(path.join(root, '.herd/.gitignore'), 'utf8')).toMatch(/^\*$/m);
   });
 
   it('replaces a symlink inside the workspace instead of writing through it', async () => {

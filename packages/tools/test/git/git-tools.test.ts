@@ -37,6 +37,39 @@ describe('git_status and git_diff', () => {
     expect(diff.content).not.toContain('leaked');
   });
 
+  it('keeps denied files out of the diff, also where git pathspecs cannot say the deny glob', async () => {
+    const { root } = await createTemporaryWorkspace({
+      'a.txt': 'one\n',
+      'config/credentials.json': '{ "token": "old" }\n',
+      '.ENV': 'KEY=old\n',
+    });
+    initRepository(root);
+    await writeFile(path.join(root, 'a.txt'), 'two\n');
+    await writeFile(path.join(root, 'config/credentials.json'), '{ "token": "leaked-token" }\n');
+    await writeFile(path.join(root, '.ENV'), 'KEY=leaked-key\n');
+    const dispatcher = await gitToolsFor(root);
+    const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
+    expect(diff.content).toContain('+two');
+    expect(diff.content).not.toContain('leaked');
+    const limited = await dispatcher.dispatch({ name: 'git_diff', arguments: { path: 'a.txt' } });
+    expect(limited.content).toContain('+two');
+  });
+
+  it('shows only the workspace when the repository around it is larger', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    // The repository's work tree is the parent: it holds the workspace and outside/secret.txt beside it.
+    initRepository(parent);
+    await writeFile(path.join(root, 'a.txt'), 'two\n');
+    await writeFile(path.join(parent, 'outside', 'secret.txt'), 'changed outside secret\n');
+    const dispatcher = await gitToolsFor(root);
+    const status = await dispatcher.dispatch({ name: 'git_status' });
+    expect(status.content).toContain('workspace/a.txt');
+    expect(status.content).not.toContain('secret');
+    const diff = await dispatcher.dispatch({ name: 'git_diff', arguments: {} });
+    expect(diff.content).toContain('+two');
+    expect(diff.content).not.toContain('secret');
+  });
+
   it('refuses refs that look like options', async () => {
     const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
     initRepository(root);

@@ -175,8 +175,11 @@ describe('createWorkspaceJail', () => {
     expect((await refusal(jailedDev.resolve({ path: 'zero', intent: 'read' }))).rule).toBe('special_file');
   });
 
-  it('refuses writes into .git but allows reading it', async () => {
-    const { root } = await createTemporaryWorkspace({ '.git/config': '[core]\n', 'sub/.git/HEAD': 'ref' });
+  it('refuses writes into .git, and reads too: its config can hold credentials in remote URLs', async () => {
+    const { root } = await createTemporaryWorkspace({
+      '.git/config': '[remote "origin"]\n\turl = https://user:ghp_token@example.com/repo.git\n',
+      'sub/.git/HEAD': 'ref',
+    });
     const jail = await createWorkspaceJail({ root });
     expect((await refusal(jail.resolve({ path: '.git/hooks/pre-commit', intent: 'write' }))).rule).toBe(
       'git_directory',
@@ -187,7 +190,104 @@ describe('createWorkspaceJail', () => {
     expect((await refusal(jail.resolve({ path: 'src/../.git/config', intent: 'write' }))).rule).toBe(
       'git_directory',
     );
-    expect((await jail.resolve({ path: '.git/config', intent: 'read' })).exists).toBe(true);
+    const read = await refusal(jail.resolve({ path: '.git/config', intent: 'read' }));
+    expect(read.rule).toBe('git_directory');
+    expect(read.message).toContain('git_status');
+    expect((await refusal(jail.resolve({ path: 'sub/.git', intent: 'read' }))).rule).toBe('git_directory');
+  });
+
+  // A case-insensitive file system (macOS, Windows) opens `.GIT/hooks` as `.git/hooks`: every rule about a name
+  // compares names as such a file system does, whatever the file system here.
+  it.each([
+    ['.GIT/hooks/pre-commit', 'write', 'git_directory'],
+    ['.Git/config', 'read', 'git_directory'],
+    ['sub/.git./config', 'read', 'git_directory'],
+    ['.g\u200cit/config', 'read', 'git_directory'],
+    ['.HERD/plans/p1/plan.json', 'write', 'herd_state'],
+    ['.Herd/audit.log', 'read', 'herd_state'],
+    ['HERD.CONFIG.JSON', 'write', 'herd_config'],
+    ['.ENV', 'read', 'deny_glob'],
+    ['config/.Env.Production', 'read', 'deny_glob'],
+    ['keys/ID_RSA', 'read', 'deny_glob'],
+    ['certs/Server.PEM', 'write', 'deny_glob'],
+    ['.SSH/known_hosts', 'read', 'deny_glob'],
+  ] as const)('refuses %j (%s) as %s whatever its case', async (attack, intent, rule) => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root, deny: ['Private/**'] });
+    expect((await refusal(jail.resolve({ path: attack, intent }))).rule).toBe(rule);
+    expect((await refusal(jail.resolve({ path: 'private/NOTES.md', intent: 'read' }))).rule).toBe(
+      'deny_glob',
+    );
+  });
+
+  // What the first folding missed: letters that NTFS's and APFS's case tables fold but JavaScript's toLowerCase()
+  // leaves alone (dotless ı, long ſ), NTFS streams (`.git::$INDEX_ALLOCATION` is the folder `.git`) and 8.3 short
+  // names (`GIT~1`).
+  it.each([
+    ['.gıt/config', 'read', 'git_directory'],
+    ['.GIT::$INDEX_ALLOCATION/config', 'read', 'git_directory'],
+    ['.git:stream/hooks/pre-commit', 'write', 'git_directory'],
+    ['GIT~1/config', 'read', 'git_directory'],
+    ['sub/git~2/hooks/pre-commit', 'write', 'git_directory'],
+    ['HERD~1/sessions.db', 'read', 'herd_state'],
+    ['herd.config.jſon', 'write', 'herd_config'],
+    ['HERD.CONFIG.JSON::$DATA', 'write', 'herd_config'],
+    ['HERDCO~1.JSO', 'write', 'herd_config'],
+    ['.npmrc::$DATA', 'read', 'deny_glob'],
+    ['aws/credentials:$DATA', 'read', 'deny_glob'],
+    ['keys/id_rſa', 'read', 'deny_glob'],
+    ['.awſ/config', 'read', 'deny_glob'],
+    ['.\u212Aube/config', 'read', 'deny_glob'],
+    ['certs/server.pem:backup', 'write', 'deny_glob'],
+  ] as const)('refuses %j (%s) as %s as NTFS or APFS would open it', async (attack, intent, rule) => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: attack, intent }))).rule).toBe(rule);
+  });
+
+  it('still reads and writes names no file system takes for a protected one', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root });
+    for (const name of [
+      '\uFF0Egit/config',
+      'docs/notes:2024.md',
+      'caf\u00e9.txt',
+      'cafe\u0301.txt',
+      'stra\u00dfe.txt',
+      'git~one/readme.md',
+      'herd.config.json.example',
+      'environment-notes.md',
+    ]) {
+      expect((await jail.resolve({ path: name, intent: 'write' })).relative).toBe(name);
+    }
+  });
+
+  it('matches a deny glob typed in NFD against names in either form', async () => {
+    const { root } = await createTemporaryWorkspace();
+    const jail = await createWorkspaceJail({ root, deny: ['Cafe\u0301/**'] });
+    for (const name of ['caf\u00e9/menu.txt', 'cafe\u0301/menu.txt']) {
+      expect((await refusal(jail.resolve({ path: name, intent: 'read' }))).rule).toBe('deny_glob');
+    }
+  });
+
+  it('refuses writing herd.config.json in any folder, since a run started there would read it', async () => {
+    const { root } = await createTemporaryWorkspace({ 'herd.config.json': '{}', 'sub/a.txt': 'x' });
+    const jail = await createWorkspaceJail({ root });
+    for (const target of ['sub/herd.config.json', 'deep/new/herd.config.json', 'sub/Herd.Config.Json']) {
+      const error = await refusal(jail.resolve({ path: target, intent: 'write' }));
+      expect(error.rule).toBe('herd_config');
+      expect(error.message).toContain('nearest one above');
+    }
+    expect((await jail.resolve({ path: 'herd.config.json', intent: 'read' })).exists).toBe(true);
+  });
+
+  it('refuses writing through a symlink whose target is a nested herd.config.json', async () => {
+    const { root } = await createTemporaryWorkspace({ 'sub/herd.config.json': '{}' });
+    await symlink('sub/herd.config.json', path.join(root, 'settings.json'));
+    const jail = await createWorkspaceJail({ root });
+    expect((await refusal(jail.resolve({ path: 'settings.json', intent: 'write' }))).rule).toBe(
+      'herd_config',
+    );
   });
 
   it('refuses writes through a symlink into .git', async () => {

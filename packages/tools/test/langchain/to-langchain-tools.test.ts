@@ -1,4 +1,5 @@
 import { ToolMessage } from '@langchain/core/messages';
+import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createToolDispatcher } from '../../src/dispatcher/tool-dispatcher.js';
@@ -70,5 +71,41 @@ describe('toLangChainTools', () => {
       ((await approved!.invoke({ type: 'tool_call', id: 'call_9', name: 'push', args: {} })) as ToolMessage)
         .content,
     ).toBe('pushed');
+  });
+});
+
+describe('the schema a model is given for a tool', () => {
+  const listing = defineTool({
+    name: 'list_things',
+    description: 'Lists things.',
+    input: z.object({
+      path: z.string().default('.'),
+      limit: z.number().int().min(1).default(500),
+      offset: z.number().int().optional(),
+      pattern: z.string(),
+    }),
+    access: 'read',
+    run: ({ path, limit }) => `${path} ${limit}`,
+  });
+  const tools = toLangChainTools({
+    dispatcher: createToolDispatcher({ registry: createToolRegistry({ tools: [listing] }) }),
+  });
+
+  it('requires only what has no default, with no $schema and no safe-integer bounds', () => {
+    const parameters = convertToOpenAITool(tools[0]!).function.parameters as Record<string, unknown>;
+    expect(parameters.required).toEqual(['pattern']);
+    expect(parameters).not.toHaveProperty('$schema');
+    expect(JSON.stringify(parameters)).not.toContain('9007199254740991');
+    expect(parameters.properties).toMatchObject({ limit: { type: 'integer', minimum: 1, default: 500 } });
+  });
+
+  it('runs a call that leaves the defaults out, with the defaults applied', async () => {
+    const message = (await tools[0]!.invoke({
+      type: 'tool_call',
+      id: 'call_1',
+      name: 'list_things',
+      args: { pattern: 'x' },
+    })) as ToolMessage;
+    expect(message.content).toBe('. 500');
   });
 });

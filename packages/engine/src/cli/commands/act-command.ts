@@ -19,6 +19,7 @@ export function registerActCommand(program: Command): void {
     )
     .option('-y, --yes', 'approve the plan without asking')
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
     .action(async (planId: string | undefined, options: RunCommandOptions) => {
       const chosen =
         planId ?? (await createPlanStore({ workspace: options.workspace ?? process.cwd() }).list())[0];

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultCiTaskVariable, resolveCiTask } from '../../ci/resolve-ci-task.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
-import { renderEvent } from '../runs/render-event.js';
+import { createEventRenderer } from '../runs/render-event.js';
+import { terminalColors } from '../runs/terminal-colors.js';
 
 interface CiCommandOptions {
   task?: string;
@@ -16,6 +17,9 @@ interface CiCommandOptions {
   commit?: boolean;
   branch?: string;
   json?: boolean;
+  /** `false` with `--no-color`. */
+  color?: boolean;
+  requireGuard?: boolean;
 }
 
 /**
@@ -48,6 +52,11 @@ export function registerCiCommand(program: Command): void {
     .option('--commit', 'commit a verified change on a new branch; the current branch is left alone')
     .option('--branch <name>', 'the branch for --commit (default: herd/ci-<random>)')
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
+    .option(
+      '--require-guard',
+      'exit 3 unless Prompt Guard 2 and Llama Guard 4 both check the run (no classifier may be skipped)',
+    )
     .action(async (options: CiCommandOptions) => {
       const cwd = process.cwd();
       const task = resolveCiTask({
@@ -69,6 +78,12 @@ export function registerCiCommand(program: Command): void {
           import('../../ci/run-ci.js'),
           import('../../ci/write-github-outputs.js'),
         ]);
+        const renderer = createEventRenderer({
+          colors: terminalColors({
+            stream: process.stdout,
+            ...(options.color === false ? { color: false } : {}),
+          }),
+        });
         const outcome = await runCi({
           task,
           ...(options.workspace ? { workspace: options.workspace } : {}),
@@ -78,17 +93,22 @@ export function registerCiCommand(program: Command): void {
           ...(options.report ? { reportFile: fromCwd(options.report) } : {}),
           ...(options.commit ? { commit: true } : {}),
           ...(options.branch ? { branch: options.branch } : {}),
+          // A pipeline has nobody to ask: a configuration that changed since a person ran Herd here is refused.
+          configTrust: 'refuse',
+          ...(options.requireGuard ? { requireGuard: true } : {}),
           signal: abort.signal,
           onEvent: (event) => {
             if (options.json) {
               process.stdout.write(`${JSON.stringify(event)}\n`);
               return;
             }
-            const text = renderEvent(event);
+            const text = renderer.render(event);
             if (text !== undefined)
               (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
           },
         });
+        const held = options.json ? undefined : renderer.finish();
+        if (held !== undefined) process.stdout.write(`${held}\n`);
         const { report } = outcome;
         const why = outcome.exitCode !== 0 && report.reason ? `: ${report.reason}` : '';
         const committed = report.commit

@@ -1,19 +1,33 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   ConfigError,
+  checkConfigTrust,
+  configTrustNeedsPerson,
+  describeConfigTrust,
+  type GuardClassifierCoverage,
   HerdError,
-  loadHerdConfig,
+  type LoadedHerdConfig,
   type ResolvedHerdRoles,
   type ResolvedModelEndpoint,
   type ResolvedModelRole,
+  recordConfigTrust,
   resolveHerdRoles,
 } from '@herd/core';
+// Types only: the guard package is loaded when the command runs.
+import type { PromptGuardLocation } from '@herd/guard';
+import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { Command } from 'commander';
+import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import { exitCodes } from '../report-cli-error.js';
 
-/** Registers `herd config check`: validates the configuration and prints the resolved roles without secrets. */
+/**
+ * Registers `herd config check` (validates the configuration and prints the resolved roles without secrets) and
+ * `herd config trust` (records the configuration file as the one a person runs Herd with here).
+ */
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('Inspect Herd configuration');
   config
@@ -21,39 +35,47 @@ export function registerConfigCommand(program: Command): void {
     .description(
       'Validate herd.config.json and the environment; print each role as resolved (never a key value)',
     )
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .option('--json', 'print the resolved roles as JSON')
-    .action(async (options: { json?: boolean }) => {
-      // Loaded here, not at start: other commands do not need the guard and tools packages.
-      const [{ parseGuardPolicy }, { parseToolsConfig }] = await Promise.all([
-        import('@herd/guard'),
-        import('@herd/tools'),
-      ]);
-      const loaded = loadHerdConfig();
-      const roles = resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory });
-      const source = loaded.file ?? 'environment';
-      // The sections other packages own are validated by them, so `config check` catches every mistake at once.
-      const sectionProblems = [
-        () => parseRunSettings(loaded.config.run, source),
-        () => parseToolsConfig(loaded.config.tools, source),
-        () => parseGuardPolicy(loaded.config.policy, source),
-      ].flatMap((parse) => {
-        try {
-          parse();
-          return [];
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          return [{ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
-        }
-      });
+    .action(async (options: { workspace?: string; json?: boolean }) => {
+      const workspace = resolve(options.workspace ?? process.cwd());
+      // Loaded here, not at start: other commands do not need the whole guard package.
+      const { locatePromptGuard } = await import('@herd/guard');
+      // Every section is validated in one pass, by the package that owns it, so every mistake shows at once.
+      const loaded = await loadWorkspaceConfig({ cwd: workspace });
+      const { roles, problems: roleProblems, finding } = resolveRoles(loaded);
+      const promptGuard = locatePromptGuard({ config: loaded.config, baseDirectory: loaded.baseDirectory });
+      const classifiers = roles ? guardCoverage(roles, promptGuard) : undefined;
+      const trust = checkConfigTrust({ loaded, workspace });
       const problems = [
-        ...findProblems(roles),
-        ...sectionProblems,
-        ...reserveProblems(loaded.config.run, roles),
+        ...roleProblems,
+        ...(roles ? [...findProblems(roles), ...reserveProblems(loaded.config.run, roles)] : []),
+        ...(promptGuard.kind === 'broken'
+          ? [{ code: 'prompt_guard_model_broken', message: promptGuard.reason }]
+          : []),
       ];
+      const findings = [
+        ...(finding ? [finding] : []),
+        ...(configTrustNeedsPerson(trust)
+          ? [`${describeConfigTrust(trust)}; review it, then \`herd config trust\` accepts it.`]
+          : []),
+      ];
+      // Base URLs may carry credentials (https://user:password@host): what is printed is redacted.
+      const redactor = createSecretsRedactor({ extraNames: roles ? keyNames(roles) : [] });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ file: loaded.file ?? null, roles, problems }, null, 2)}\n`);
+        const report = redactor.redactValue({
+          file: loaded.file ?? null,
+          roles: roles ?? null,
+          guard: classifiers ? { classifiers } : null,
+          trust: trust.status,
+          findings,
+          problems,
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        process.stdout.write(renderRoles({ file: loaded.file, roles, problems }));
+        process.stdout.write(
+          redactor.redact(renderRoles({ file: loaded.file, roles, classifiers, problems, findings })),
+        );
       }
       if (problems.length > 0) {
         const hints = [...new Set(problems.flatMap((problem) => (problem.hint ? [problem.hint] : [])))];
@@ -66,6 +88,50 @@ export function registerConfigCommand(program: Command): void {
       }
       process.exitCode = exitCodes.success;
     });
+  config
+    .command('trust')
+    .description(
+      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it only once accepted',
+    )
+    .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
+    .action(async (options: { workspace?: string }) => {
+      const workspace = resolve(options.workspace ?? process.cwd());
+      const loaded = await loadWorkspaceConfig({ cwd: workspace });
+      const trust = checkConfigTrust({ loaded, workspace });
+      recordConfigTrust(trust);
+      process.stdout.write(
+        trust.file
+          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n`
+          : `no configuration file here; runs in ${trust.scope} use the environment and defaults\n`,
+      );
+      process.exitCode = exitCodes.success;
+    });
+}
+
+/**
+ * The roles, or why there are none: no endpoint at all is a finding (read-only commands work without one, and
+ * the message says how to configure one); any other role problem is a problem.
+ */
+function resolveRoles(loaded: LoadedHerdConfig): {
+  roles: ResolvedHerdRoles | undefined;
+  problems: Problem[];
+  finding: string | undefined;
+} {
+  try {
+    return {
+      roles: resolveHerdRoles({ config: loaded.config, baseDirectory: loaded.baseDirectory }),
+      problems: [],
+      finding: undefined,
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (error.code === 'no_provider') return { roles: undefined, problems: [], finding: error.message };
+    return {
+      roles: undefined,
+      problems: [{ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }],
+      finding: undefined,
+    };
+  }
 }
 
 interface Problem {
@@ -73,6 +139,16 @@ interface Problem {
   message: string;
   /** What else to try, when the section's parser said. */
   hint?: string;
+}
+
+function endpointsOf(roles: ResolvedHerdRoles): ResolvedModelEndpoint[] {
+  const roleList = [roles.planner, roles.actor, ...(roles.guard.llamaGuard ? [roles.guard.llamaGuard] : [])];
+  return roleList.flatMap((role) => [role, ...role.fallbacks]);
+}
+
+/** Every key variable the configuration reads, so their values are redacted whatever their names. */
+function keyNames(roles: ResolvedHerdRoles): string[] {
+  return [...new Set(endpointsOf(roles).map((endpoint) => endpoint.apiKeyEnv))];
 }
 
 function findProblems(roles: ResolvedHerdRoles): Problem[] {
@@ -104,7 +180,7 @@ function findProblems(roles: ResolvedHerdRoles): Problem[] {
 
 /** A run packs the repository into the planner's window less the output reserve; nothing must be left over. */
 function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
-  let reserve: number;
+  let reserve: number | undefined;
   try {
     reserve = parseRunSettings(run).outputReserve;
   } catch {
@@ -112,7 +188,11 @@ function reserveProblems(run: unknown, roles: ResolvedHerdRoles): Problem[] {
     return [];
   }
   try {
-    plannerPackBudget({ contextWindow: roles.planner.contextWindow, outputReserve: reserve });
+    plannerPackBudget({
+      contextWindow: roles.planner.contextWindow,
+      outputReserve: reserve,
+      maxOutputTokens: roles.planner.maxOutputTokens,
+    });
     return [];
   } catch (error) {
     const herdError = HerdError.find(error);
@@ -146,24 +226,63 @@ function describeRole(name: string, role: ResolvedModelRole): string {
   return lines.join('\n');
 }
 
+/**
+ * What each guard classifier will cover, from where and why. Prompt Guard's model is found, not loaded: `on` means
+ * a model is there, and a run reports `failed` should it not load.
+ */
+function guardCoverage(
+  roles: ResolvedHerdRoles,
+  promptGuard: PromptGuardLocation,
+): GuardClassifierCoverage[] {
+  const llamaGuard = roles.guard.llamaGuardResolution;
+  return [
+    {
+      name: 'prompt_guard',
+      state:
+        promptGuard.kind === 'broken'
+          ? 'failed'
+          : promptGuard.kind === 'configured' || promptGuard.kind === 'installed'
+            ? 'on'
+            : 'skipped',
+      reason: promptGuard.reason,
+    },
+    { name: 'llama_guard', state: llamaGuard.role ? 'on' : 'skipped', reason: llamaGuard.reason },
+  ];
+}
+
 function renderRoles(options: {
   file: string | undefined;
-  roles: ResolvedHerdRoles;
+  roles: ResolvedHerdRoles | undefined;
+  classifiers: GuardClassifierCoverage[] | undefined;
   problems: Problem[];
+  findings: string[];
 }): string {
-  const { file, roles, problems } = options;
-  const promptGuard = roles.guard.promptGuard;
-  const lines = [
-    `configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`,
-    describeRole('planner', roles.planner),
-    describeRole('actor', roles.actor),
-    roles.guard.llamaGuard
-      ? describeRole('guard.llamaGuard', roles.guard.llamaGuard)
-      : 'guard.llamaGuard: not configured (Llama Guard 4 checks are skipped)',
-    promptGuard
-      ? `guard.promptGuard: local ONNX at ${promptGuard.modelPath}${existsSync(promptGuard.modelPath) ? '' : ' (MISSING)'}`
-      : 'guard.promptGuard: not configured (Prompt Guard 2 checks are skipped)',
-    problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`,
-  ];
+  const { file, roles, classifiers, problems, findings } = options;
+  const lines = [`configuration: ${file ?? 'no herd.config.json (environment and defaults)'}`];
+  if (roles && classifiers) {
+    const [promptGuard, llamaGuard] = classifiers as [GuardClassifierCoverage, GuardClassifierCoverage];
+    const state = (classifier: GuardClassifierCoverage) =>
+      classifier.state === 'on' ? 'on' : classifier.state.toUpperCase();
+    lines.push(
+      describeRole('planner', roles.planner),
+      describeRole('actor', roles.actor),
+      `guard.llamaGuard (Llama Guard 4): ${state(llamaGuard)} — ${llamaGuard.reason}`,
+      ...(roles.guard.llamaGuard
+        ? [
+            `  ${describeRole(roles.guard.llamaGuardResolution.api === 'moderations' ? 'moderations' : 'chat', roles.guard.llamaGuard).replaceAll('\n', '\n  ')}`,
+          ]
+        : []),
+      `guard.promptGuard (Prompt Guard 2): ${state(promptGuard)} — ${promptGuard.reason}`,
+      ...(roles.guard.promptGuard && !existsSync(roles.guard.promptGuard.modelPath)
+        ? [`  local ONNX at ${roles.guard.promptGuard.modelPath} (MISSING)`]
+        : []),
+    );
+  } else if (problems.length === 0) {
+    lines.push(
+      'planner, actor: no model endpoint (sessions, undo, pack and guard work without one; runs need one)',
+    );
+  }
+  for (const finding of findings) lines.push(`finding: ${finding}`);
+  lines.push(problems.length === 0 ? 'ok: configuration is valid' : `${problems.length} problem(s) found`);
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import type { AuditRecord, GuardMode, GuardVerdict, ScanPoint } from '@herd/guar
 import { type Command, InvalidArgumentError } from 'commander';
 import { prepareHerdDirectory } from '../../herd/herd-directory.js';
 import { exitCodes } from '../report-cli-error.js';
+import { registerGuardSetupCommand } from './guard-setup-command.js';
 
 /** Options of `herd guard scan` as commander parses them. */
 interface ScanCommandOptions {
@@ -35,11 +36,14 @@ const skippedFolders = new Set(['.git', 'node_modules', '.herd', 'dist', '.next'
 const largestFile = 2 * 1024 * 1024;
 
 /**
- * Registers `herd guard scan <paths... | ->` (local scanners always; Prompt Guard and Llama Guard when configured;
+ * Registers `herd guard setup` (see `registerGuardSetupCommand`), `herd guard scan <paths... | ->` (local scanners always; Prompt Guard and Llama Guard when configured;
  * a table or `--json`; exit 2 when anything is blocked) and `herd guard log` (the audit log, newest last).
  */
 export function registerGuardCommand(program: Command): void {
-  const guard = program.command('guard').description('Scan content with the guard and read its audit log');
+  const guard = program
+    .command('guard')
+    .description('Set up Prompt Guard 2, scan content with the guard and read its audit log');
+  registerGuardSetupCommand(guard);
   guard
     .command('scan')
     .description(
@@ -86,6 +90,7 @@ export function registerGuardCommand(program: Command): void {
             policy: configured.guard.policy.name,
             point: options.point,
             mode,
+            classifiers: configured.classifiers,
             skippedClassifiers: configured.skippedClassifiers,
             blocked,
             skipped,
@@ -96,10 +101,9 @@ export function registerGuardCommand(program: Command): void {
           process.stdout.write(
             renderScan({ items, policy: configured.guard.policy.name, mode, point: options.point }),
           );
-          for (const classifier of configured.skippedClassifiers) {
-            process.stderr.write(
-              `herd: ${classifier.scanner} skipped: ${classifier.setting} is not configured.\n`,
-            );
+          for (const classifier of configured.classifiers) {
+            if (classifier.state === 'on') continue;
+            process.stderr.write(`herd: ${classifier.name} ${classifier.state}: ${classifier.reason}.\n`);
           }
           for (const file of skipped)
             process.stderr.write(`herd: not scanned: ${file.path}: ${file.reason}.\n`);
@@ -150,9 +154,7 @@ async function readInputs(
   const skipped: SkippedFile[] = [];
   for (const path of paths) {
     if (path === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-      inputs.push({ path: '-', text: Buffer.concat(chunks).toString('utf8') });
+      inputs.push({ path: '-', text: await readStandardInput() });
       continue;
     }
     const named = statOrUndefined(path, statSync);
@@ -188,6 +190,28 @@ async function readInputs(
     }
   }
   return { inputs, skipped };
+}
+
+/**
+ * Standard input, held to the same limit as a file: reading stops, and the scan is refused, once it passes
+ * {@link largestFile}, so `herd guard scan - < /dev/zero` ends instead of filling the memory.
+ */
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const bytes = Buffer.from(chunk as Buffer);
+    size += bytes.length;
+    if (size > largestFile) {
+      process.stdin.destroy();
+      throw new UserError({
+        code: 'input_too_large',
+        message: `Standard input is larger than ${largestFile / 1024 / 1024} MiB, the most \`herd guard scan\` reads; scan the text in parts, or save it to files and pass the folder.`,
+      });
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function readScannable(path: string, size: number): { text: string } | { reason: string } {

@@ -8,10 +8,13 @@ import type { PackStats } from '../../context/pack-stats.js';
 import type { PackedDocument } from '../../context/packed-document.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
+import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /** Options of `herd pack` as commander parses them. */
 interface PackCommandOptions {
-  root: string;
+  workspace?: string;
+  /** The older name of `--workspace`, kept for scripts that use it. */
+  root?: string;
   budget?: number;
   task?: string;
   out?: string;
@@ -30,7 +33,7 @@ const fallbackBudget = 300_000;
  */
 function defaultBudget(root: string): number {
   let window: number;
-  let reserve: number;
+  let reserve: number | undefined;
   try {
     const loaded = loadHerdConfig({ cwd: root });
     window = resolveModelRole({ config: loaded.config, role: 'planner' }).contextWindow;
@@ -54,7 +57,12 @@ export function registerPackCommand(program: Command): void {
   program
     .command('pack')
     .description('Pack a repository into one document for the planner, fitted to a token budget.')
-    .option('--root <dir>', 'directory to pack', '.')
+    .option(
+      '-w, --workspace <dir>',
+      'repository to pack (default: the current directory)',
+      parseWorkspaceArgument,
+    )
+    .option('--root <dir>', 'the same as --workspace', parseWorkspaceArgument)
     .option(
       '--budget <tokens>',
       "tokens the document may use (default: the configured planner's served window less reserves)",
@@ -64,17 +72,18 @@ export function registerPackCommand(program: Command): void {
     .option('--out <file>', 'write the document to this file instead of standard output')
     .option('--json', 'print the stats as JSON on standard output (the document goes to --out, if given)')
     .option('--exact', 'count every file exactly instead of extrapolating from a sample')
-    .option('--no-cache', 'neither read nor write the cache under <root>/.herd/cache')
+    .option('--no-cache', 'neither read nor write the cache under <workspace>/.herd/cache')
     .action(async (options: PackCommandOptions) => {
       // Checked before packing, so a mistyped --out does not cost a whole pack.
       const output = options.out ? outputPlaces(options.out) : undefined;
+      const root = options.workspace ?? options.root ?? '.';
       const progress = createProgressBar(process.stderr);
       // The document stays on disk: written beside --out (or kept in the cache and copied there), or streamed to
       // standard output, never held in memory whole.
       const { document, stats } = await packRepositoryDocument(
         {
-          root: options.root,
-          budget: options.budget ?? defaultBudget(options.root),
+          root,
+          budget: options.budget ?? defaultBudget(root),
           ...(options.task ? { task: options.task } : {}),
           exact: options.exact ?? false,
           cache: options.cache,

@@ -16,6 +16,7 @@ export function registerResumeCommand(program: Command): void {
       parseWorkspaceArgument,
     )
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
     .action(async (sessionId: string | undefined, options: RunCommandOptions) => {
       // Loaded here, not at start: the agent stack is heavy and other commands do not need it.
       const [{ createHerd }, { runFromCli }] = await Promise.all([

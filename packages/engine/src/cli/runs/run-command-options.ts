@@ -6,7 +6,7 @@ import type { RunCommandOptions } from './run-from-cli.js';
 /** The options of the commands that start a run from a task (`herd run`, `herd plan`). */
 export type TaskCommandOptions = RunCommandOptions & { image?: string[] };
 
-/** Adds the options every task command takes: workspace, plan approval, NDJSON output and images. */
+/** Adds the options every task command takes: workspace, plan approval, NDJSON output, colour and images. */
 export function withTaskOptions(command: Command, options: { approve: boolean }): Command {
   command
     .option(
@@ -15,6 +15,7 @@ export function withTaskOptions(command: Command, options: { approve: boolean })
       parseWorkspaceArgument,
     )
     .option('--json', 'write the event stream as NDJSON on stdout')
+    .option('--no-color', 'plain text even on a terminal (so does NO_COLOR=1)')
     // Repeated rather than variadic: a variadic option would take the task that follows it as one more image.
     .option(
       '--image <path-or-url>',

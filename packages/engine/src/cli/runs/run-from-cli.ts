@@ -1,8 +1,10 @@
 import { type CreateHerdOptions, createHerd, type Herd, type HerdRun } from '../../herd/create-herd.js';
 import type { HerdRunResult } from '../../herd/drive-run.js';
 import { exitCodeFor, exitCodes, reportCliError } from '../report-cli-error.js';
-import { renderEvent } from './render-event.js';
+import { createEventRenderer } from './render-event.js';
 import { terminalApproval } from './terminal-approval.js';
+import { terminalColors } from './terminal-colors.js';
+import { terminalConfigTrust } from './terminal-config-trust.js';
 
 /** Options shared by the commands that start or continue a run. */
 export interface RunCommandOptions {
@@ -12,6 +14,8 @@ export interface RunCommandOptions {
   workspace?: string;
   /** Approve the plan without asking. */
   yes?: boolean;
+  /** `false` with `--no-color`: plain text even on a terminal. */
+  color?: boolean;
 }
 
 /** The exit code for how a run ended (see the README). */
@@ -49,12 +53,20 @@ export async function runFromCli(input: {
   process.once('SIGTERM', onInterrupt);
   const herd = createHerd({
     ...(options.workspace ? { workspace: options.workspace } : {}),
-    resolveApproval: terminalApproval({ onInterrupt }),
+    // SIGTERM while a question is open must end the run too: readline would otherwise wait for an answer forever.
+    resolveApproval: terminalApproval({ onInterrupt, signal: abort.signal }),
     autoApprovePlan: options.yes === true,
+    configTrust: terminalConfigTrust(),
     ...input.herdOptions,
   });
   try {
     const run = input.start(herd, abort.signal);
+    const renderer = createEventRenderer({
+      colors: terminalColors({
+        stream: process.stdout,
+        ...(options.color === false ? { color: false } : {}),
+      }),
+    });
     let errorShown = false;
     for await (const event of run) {
       if (event.type === 'error') errorShown = true;
@@ -64,10 +76,12 @@ export async function runFromCli(input: {
         // Streamed text is written as it comes, already passed by the stream guard.
         process.stdout.write(event.text);
       } else {
-        const text = renderEvent(event);
+        const text = renderer.render(event);
         if (text !== undefined) (event.type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
       }
     }
+    const held = options.json ? undefined : renderer.finish();
+    if (held !== undefined) process.stdout.write(`${held}\n`);
     // A run that failed after it started has reported its error as an event; one refused before it started
     // (an invalid session id, say) has not, and is reported here.
     const result = await run.result.catch((error: unknown) => ({ failed: error }));

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { runHostGit } from '@herd/tools/git';
 
 /**
  * How recently and often each path changed in the last `commits` commits, as a score in [0, ∞): each commit
@@ -10,19 +7,21 @@ const execFileAsync = promisify(execFile);
 export async function gitActivity(options: { root: string; commits?: number }): Promise<Map<string, number>> {
   const scores = new Map<string, number>();
   try {
-    const { stdout } = await execFileAsync(
-      'git',
-      [
-        '-C',
-        options.root,
+    // Through runHostGit: no signature check, pager or other program the repository names runs.
+    const result = await runHostGit({
+      args: [
         'log',
         `-n${options.commits ?? 300}`,
         '--name-only',
         '--relative',
+        '--no-show-signature',
         '--format=%x00',
       ],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
+      cwd: options.root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.exitCode !== 0) return scores;
+    const stdout = result.stdout.toString('utf8');
     let commit = -1;
     for (const line of stdout.split('\n')) {
       if (line.startsWith('\0')) {

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { runHostGit } from '@herd/tools/git';
 
 /**
  * What git says about the work tree holding a root, read once (one walk of the work tree) and shared by the
@@ -44,9 +41,13 @@ export async function readGitStatus(
   root: string,
   options: { ignored?: boolean } = {},
 ): Promise<GitStatus | undefined> {
-  const git = async (args: string[]) =>
-    (await execFileAsync('git', args, { cwd: root, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }))
-      .stdout;
+  // Through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs; submodules are not
+  // looked into (`dirty`), since git would run `git status` inside each with the submodule's own configuration.
+  const git = async (args: string[]) => {
+    const result = await runHostGit({ args, cwd: root, maxBuffer: 1024 * 1024 * 1024 });
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
   try {
     const [located, status] = await Promise.all([
       git(['rev-parse', '--git-path', 'index', '--show-prefix']),
@@ -57,6 +58,7 @@ export async function readGitStatus(
         '--branch',
         '--untracked-files=all',
         ...(options.ignored === false ? [] : ['--ignored=matching']),
+        '--ignore-submodules=dirty',
       ]),
     ]);
     // The index path first (relative to the root), then the prefix; only the line break goes from the prefix, as

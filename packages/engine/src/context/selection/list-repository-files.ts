@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { runHostGit } from '@herd/tools/git';
 import type { ExcludedFile } from '../pack-stats.js';
 import { type GitStatus, readGitStatus } from './git-status.js';
 import { createNestedIgnore } from './nested-ignore.js';
 import { type RepositoryFile, toRepositoryFile } from './repository-file.js';
 import { walkDirectory } from './walk-directory.js';
-
-const execFileAsync = promisify(execFile);
 
 /** Options for {@link listRepositoryFiles}. */
 export interface ListRepositoryFilesOptions {
@@ -83,13 +80,11 @@ export async function listRepositoryFiles(options: ListRepositoryFilesOptions): 
   };
 }
 
+/** git's stdout, or undefined when it fails; nothing the repository configures runs (see runHostGit). */
 async function runGit(root: string, args: string[]): Promise<Buffer | undefined> {
   try {
-    const { stdout } = await execFileAsync('git', ['-C', root, ...args], {
-      encoding: 'buffer',
-      maxBuffer: 1024 * 1024 * 1024,
-    });
-    return stdout;
+    const result = await runHostGit({ args, cwd: root, maxBuffer: 1024 * 1024 * 1024 });
+    return result.exitCode === 0 ? result.stdout : undefined;
   } catch {
     return undefined;
   }

@@ -286,7 +286,7 @@ function acceptBytes(options: {
     exclude(file.path, inspected.verdict.reason, inspected.verdict.detail);
     return;
   }
-  const redacted = redactSecrets(inspected.text);
+  const redacted = redactSecrets(inspected.text, file.path);
   // Counts, symbols and verdicts depend only on the content, so a touched but unchanged file keeps them.
   const reusable =
     cached && cached.hash === hash && !cached.exclusion && !cached.scanned ? cached : undefined;

@@ -3,7 +3,7 @@ import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 import { announceStep } from './announce-step.js';
 import { nextStep } from './prepare-step-node.js';
-import { reportStepChanges } from './report-step-changes.js';
+import { reportingChangesOnPause, reportStepChanges } from './report-step-changes.js';
 import { runActor } from './run-actor.js';
 
 /** The acting node: runs the actor on the next unfinished step and marks it done. */
@@ -12,7 +12,11 @@ export function actStepNode(context: RunContext) {
     const step = nextStep(state);
     if (!step) return {};
     announceStep({ context, state, stepId: step.id, title: step.title, attempt: 1 });
-    const outcome = await runActor({ context, state, step, config });
+    const outcome = await reportingChangesOnPause({
+      context,
+      since: state.stepCheckpoints[step.id],
+      work: () => runActor({ context, state, step, config }),
+    });
     await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
     // A refused deviation is reported as its own event; the step went on without it.
     const blocked = outcome.blocked !== undefined;

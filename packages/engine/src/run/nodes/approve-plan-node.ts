@@ -20,12 +20,17 @@ export function approvePlanNode(context: RunContext) {
           reason: 'the plan needs approval and nobody can be asked (non-interactive run)',
         };
       }
+      // Approving the plan approves the commands it names, so the question says when they would run unsandboxed.
+      const namesCommands =
+        state.plan.verification.length > 0 || state.plan.steps.some((step) => step.commands.length > 0);
+      const unsandboxed = namesCommands ? await context.tools.unsandboxedCommands() : undefined;
       const decision = askForApproval({
         memory: context.memory,
         request: {
           requestId: `plan-${state.planId}-v${state.planVersion}`,
           kind: 'plan',
-          title: `Approve plan ${state.planId} (version ${state.planVersion})?`,
+          title: `Approve plan ${state.planId} (version ${state.planVersion})${unsandboxed ? '; its commands would run UNSANDBOXED' : ''}?`,
+          ...(unsandboxed ? { unsandboxed } : {}),
           detail: renderPlanMarkdown({
             plan: state.plan,
             planId: state.planId,

@@ -4,7 +4,7 @@ import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 import { announceStep } from './announce-step.js';
 import { nextFixStepId } from './prepare-fix-node.js';
-import { reportStepChanges } from './report-step-changes.js';
+import { reportingChangesOnPause, reportStepChanges } from './report-step-changes.js';
 import { runActor } from './run-actor.js';
 import { verificationCommands } from './verify-node.js';
 
@@ -31,12 +31,10 @@ export function fixNode(context: RunContext) {
       acceptance: 'the verification commands pass',
     };
     announceStep({ context, state, stepId: step.id, title: step.title, attempt });
-    const outcome = await runActor({
+    const outcome = await reportingChangesOnPause({
       context,
-      state,
-      step,
-      config,
-      failure: state.verification?.report ?? '',
+      since: state.stepCheckpoints[step.id],
+      work: () => runActor({ context, state, step, config, failure: state.verification?.report ?? '' }),
     });
     await reportStepChanges({ context, since: state.stepCheckpoints[step.id] });
     context.emit({

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createO200kTokenCounter, GuardError } from '@herd/core';
+import {
+  createO200kTokenCounter,
+  GuardError,
+  HerdError,
+  ProviderError,
+  type ResolvedModelRole,
+  readContextLengthRefusal,
+} from '@herd/core';
 import { packRepository } from '../../context/pack-repository.js';
 import { imageContentParts } from '../../images/task-image.js';
 import { plannerSystemPrompt } from '../../planner/planner-prompt.js';
@@ -8,6 +15,7 @@ import { requestPlan } from '../../planner/request-plan.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
+import { chainWindows, servedRoles } from './served-roles.js';
 
 const estimateCounter = createO200kTokenCounter({ mode: 'estimate' });
 
@@ -29,7 +37,8 @@ export function planNode(context: RunContext) {
       images: images.map((part) => part.image_url.url),
     });
     const rules = await readRules(context.workspace);
-    const planner = context.roles.planner;
+    // The window the planner's host actually serves (asked once), not only what the preset says.
+    const { planner } = await servedRoles(context);
     const overhead = estimateCounter.count(plannerSystemPrompt + task + (rules ?? '')) + 2_000;
     const previous =
       state.plan && state.verification && !state.verification.passed
@@ -38,6 +47,7 @@ export function planNode(context: RunContext) {
     const fullBudget = plannerPackBudget({
       contextWindow: planner.contextWindow,
       outputReserve: context.settings.outputReserve,
+      maxOutputTokens: planner.maxOutputTokens,
       promptTokens: overhead,
     });
 
@@ -65,11 +75,13 @@ export function planNode(context: RunContext) {
           action: 'warn',
           categories: flagged.reasons,
           reason: `${flagged.path} looks like it carries instructions for the model`,
+          source: flagged.path,
         });
       }
       return requestPlan({
         models: context.plannerModels,
         structuredOutput: planner.structuredOutput,
+        windows: chainWindows(planner),
         task,
         repository: packed.document,
         // A plan longer than the run may act on would stop at the limit partway: the planner is asked to fit it.
@@ -100,9 +112,13 @@ export function planNode(context: RunContext) {
       context.emit({
         type: 'warning',
         code: 'context_overflow',
-        message: `The planner's provider refused the prompt as too long; packing again into ${Math.floor(fullBudget * 0.6)} tokens.`,
+        message: `The planner's prompt did not fit the ${planner.contextWindow}-token window ${planner.provider} serves; packing again into ${Math.floor(fullBudget * 0.6)} tokens.`,
       });
-      requested = await attempt(Math.floor(fullBudget * 0.6));
+      try {
+        requested = await attempt(Math.floor(fullBudget * 0.6));
+      } catch (again) {
+        throw isContextOverflow(again) ? plannerWindowError({ planner, error: again }) : again;
+      }
     }
 
     const saved = state.planId
@@ -150,11 +166,24 @@ async function readRules(workspace: string): Promise<string | undefined> {
   }
 }
 
-/** True for a provider's "prompt too long" answer. */
+/** True for a provider's "prompt too long" answer, or Herd's own refusal to send a prompt that leaves no room. */
 export function isContextOverflow(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'ContextOverflowError' ||
-    /maximum context length|context length|too many tokens|context window/i.test(error.message)
-  );
+  if (HerdError.find(error)?.code === 'context_length_exceeded') return true;
+  if (error instanceof Error && error.name === 'ContextOverflowError') return true;
+  return readContextLengthRefusal(error) !== undefined;
+}
+
+/** The error a run ends with when even a smaller pack does not fit the planner's window: what, the window, the fix. */
+function plannerWindowError(input: { planner: ResolvedModelRole; error: unknown }): ProviderError {
+  const { planner, error } = input;
+  const refusal = readContextLengthRefusal(error);
+  const window = refusal?.limit ?? planner.contextWindow;
+  return new ProviderError({
+    code: 'context_length_exceeded',
+    provider: planner.provider,
+    model: planner.model,
+    ...(HerdError.find(error) ? {} : { status: 400 }),
+    cause: error,
+    message: `The planner's request does not fit the ${window}-token context window ${planner.provider} serves ${planner.model} with, even with the repository packed smaller; serve a larger window (vLLM: --max-model-len, Ollama: OLLAMA_CONTEXT_LENGTH, llama.cpp: -c) and set roles.planner.contextWindow to it, or lower run.outputReserve.`,
+  });
 }

@@ -5,15 +5,19 @@ import { HumanMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { createAgent, createMiddleware } from 'langchain';
 import { actorStepPrompt, actorSystemPrompt, type StepFileContent } from '../../actor/actor-prompt.js';
+import { contextWindowMiddleware } from '../../actor/context-window-middleware.js';
 import { createDispatcherTools } from '../../actor/dispatcher-tools.js';
+import { fitStepFiles, stepFilesShare } from '../../actor/fit-step-files.js';
 import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js';
 import { createModelTextStreamer } from '../../actor/model-text-streamer.js';
 import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
 import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
+import { withholdCallText } from '../../actor/withhold-call-text.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
 import { imageContentParts } from '../../images/task-image.js';
 import type { RunContext } from '../run-context.js';
 import type { Deviation, RunStateValue } from '../run-state.js';
+import { servedRoles } from './served-roles.js';
 
 /** Options for {@link runActor}. */
 export interface RunActorOptions {
@@ -43,7 +47,17 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   const { context, state, step } = options;
   const plan = state.plan!;
   const tools = createDispatcherTools({ dispatcher: context.tools.dispatcher });
-  const files = await readStepFiles(context, step);
+  // The window the actor's host actually serves (asked once), which every request and tool result is sized to.
+  const { actor } = await servedRoles(context);
+  const smallestWindow = Math.min(
+    actor.contextWindow,
+    ...actor.fallbacks.map((entry) => entry.contextWindow),
+  );
+  const files = await readStepFiles({
+    context,
+    step,
+    budget: Math.floor(smallestWindow * stepFilesShare),
+  });
   const limits = createMiddleware({
     name: 'HerdRunLimits',
     beforeModel: () => {
@@ -74,8 +88,11 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
         emit: context.emit,
         maxToolCalls: context.settings.limits.toolCallsPerStep,
         commandsApproved: state.approvedBy === 'user',
+        testCommand: context.settings.testCommand,
       }),
       ...context.guard.middleware,
+      // Inside the guard, so the guard judges the capped tool results the model actually gets.
+      contextWindowMiddleware({ role: actor, models: context.actorModels, emit: context.emit }),
       // Innermost, so every other middleware sees ordinary tool calls whatever the host returns.
       ...(context.roles.actor.toolCalling === 'text' ? [textToolCallingMiddleware()] : []),
     ],
@@ -93,7 +110,11 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     context.roles.actor.toolCalling === 'native'
       ? createModelTextStreamer({
           role: 'actor',
-          guard: (source) => context.guard.stream(source),
+          // A native host may still answer with pythonic text: it is a call, not words to show the user.
+          guard: (source) =>
+            context.guard.stream(
+              withholdCallText(source, { toolNames: tools.tools.map((entry) => entry.name) }),
+            ),
           emit: context.emit,
         })
       : undefined;
@@ -146,17 +167,32 @@ async function actorContent(input: { context: RunContext; state: RunStateValue; 
   return [{ type: 'text' as const, text: prompt }, ...images];
 }
 
-async function readStepFiles(context: RunContext, step: PlanStep): Promise<StepFileContent[]> {
-  return Promise.all(
-    step.files.map(async (file) => {
+/**
+ * The current contents of the step's files for the actor's first message, together within `budget` tokens (a
+ * file too large for the window is shown in part, with a note on reading the rest).
+ */
+async function readStepFiles(input: {
+  context: RunContext;
+  step: PlanStep;
+  budget: number;
+}): Promise<StepFileContent[]> {
+  const { context, step } = input;
+  const read = await Promise.all(
+    step.files.map(async (file): Promise<StepFileContent> => {
       if (file.change === 'create') return { ...file, content: undefined, note: 'to be created' };
       const result = await context.tools.dispatcher.dispatch({
         name: 'read_file',
         arguments: { path: file.path },
       });
       if (!result.ok) return { ...file, content: undefined, note: result.content };
+      return { ...file, content: result.content };
+    }),
+  );
+  return Promise.all(
+    fitStepFiles({ files: read, budget: input.budget }).map(async (file) => {
+      if (file.content === undefined) return file;
       // File contents go into the actor's own prompt, so they pass the guard like any repository content.
-      const verdict = await context.guard.check({ point: 'repo_content', text: result.content });
+      const verdict = await context.guard.check({ point: 'repo_content', text: file.content });
       if (verdict.action === 'block') {
         return {
           ...file,

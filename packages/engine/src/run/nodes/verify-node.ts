@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { PlanCommand } from '@herd/core';
+import { formatCommandLine, type PlanCommand } from '@herd/core';
 import { askForApproval } from '../../approvals/approval-request.js';
+import { commandApprovalKey } from '../../approvals/command-approval-key.js';
 import type { RunContext } from '../run-context.js';
 import type { RunStateUpdate, RunStateValue } from '../run-state.js';
 
@@ -52,13 +53,27 @@ export function verifyNode(context: RunContext) {
             request: {
               requestId: `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`,
               kind: 'command',
-              title: `Run the verification command \`${argv.join(' ')}\`?`,
+              title: `Run the verification command \`${formatCommandLine(argv)}\`${result.approval.unsandboxed ? ' UNSANDBOXED' : ''}?`,
               detail: result.approval.reason,
-              rememberKey: `command:${result.approval.rule}`,
+              rememberKey: commandApprovalKey({ argv }),
+              ...(result.approval.unsandboxed ? { unsandboxed: result.approval.unsandboxed } : {}),
             },
           }) !== 'reject';
         if (allowed) result = await run(true);
-        else refused.push(argv.join(' '));
+        else {
+          refused.push(argv.join(' '));
+          // Reported like an actor's refused command, so report.json and summary.md list it.
+          const callId = `verify-${createHash('sha256').update(argv.join('\0')).digest('hex').slice(0, 16)}`;
+          context.emit({ type: 'tool-call', callId, name: 'run_command', arguments: { argv } });
+          context.emit({
+            type: 'tool-result',
+            callId,
+            name: 'run_command',
+            ok: false,
+            content: `Not run: \`${argv.join(' ')}\` needs a person's approval (${result.approval.reason}), and nobody approved it.`,
+            errorCode: 'approval_required',
+          });
+        }
       }
       const ok = result.ok && (result.data as { exitCode?: number } | undefined)?.exitCode === 0;
       passed &&= ok;

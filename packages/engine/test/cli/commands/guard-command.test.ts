@@ -33,8 +33,9 @@ describe('herd guard', () => {
     const result = await herd(['guard', 'scan', '.']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ALLOW\s+src\/ok\.ts/);
-    expect(result.stderr).toContain('prompt_guard skipped: roles.guard.promptGuard is not configured');
-    expect(result.stderr).toContain('llama_guard skipped: roles.guard.llamaGuard is not configured');
+    expect(result.stderr).toContain('prompt_guard skipped: not set up');
+    expect(result.stderr).toContain('`herd guard setup` downloads Prompt Guard 2');
+    expect(result.stderr).toContain('llama_guard skipped: no provider is configured');
   });
 
   it('scan: keeps its cache and audit log out of git status', async () => {
@@ -67,7 +68,8 @@ describe('herd guard', () => {
   it('scan: a policy that requires a missing classifier is an error, not a pass', async () => {
     const result = await herd(['guard', 'scan', '.', '--policy', 'strict']);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('requires prompt_guard but roles.guard.promptGuard is not configured');
+    expect(result.stderr).toContain("The guard policy 'strict' requires prompt_guard, which does not run");
+    expect(result.stderr).toContain('run `herd guard setup`');
   });
 
   it('scan: a folder with a symbolic link loop is scanned, the links listed as not scanned', async () => {

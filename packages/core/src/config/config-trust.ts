@@ -1,0 +1,187 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { LoadedHerdConfig } from './load-herd-config.js';
+
+/**
+ * Where a configuration stands against what a person last ran Herd with in the same repository:
+ * - `unchanged`: the same file with the same bytes;
+ * - `first-use`: Herd has not run in this repository before (nothing to compare with; recorded from now on);
+ * - `no-file`: no configuration file, only the environment and defaults;
+ * - `changed`: the file's bytes differ from those a person last ran with;
+ * - `new-file`: Herd ran here before with another file, or with none, and this one appeared since.
+ * The last two need a person: a model acting in an earlier run (or something it started) may have written them.
+ */
+export type ConfigTrustStatus = 'unchanged' | 'first-use' | 'no-file' | 'changed' | 'new-file';
+
+/** The verdict of {@link checkConfigTrust}. */
+export interface ConfigTrust {
+  status: ConfigTrustStatus;
+  /** The configuration file in use, if any. */
+  file: string | undefined;
+  /** SHA-256 of its bytes as parsed. */
+  sha256: string | undefined;
+  /** For `changed`: the SHA-256 a person last ran with, and when it was recorded. */
+  confirmed?: { sha256: string; at: string };
+  /** The repository the record is kept for (the nearest folder with `.git`, else the workspace). */
+  scope: string;
+  /**
+   * When the scope has no record of its own: the enclosing folder whose record judged the file. Herd ran there
+   * before, so a model acting in that run could have written anything below it, a `.git` that makes a new scope
+   * included.
+   */
+  enclosing?: string;
+  /** The record, outside the workspace where neither a model's tools nor its sandboxed commands can write. */
+  recordFile: string;
+}
+
+const TrustRecordSchema = z.object({
+  scope: z.string(),
+  files: z.record(z.string(), z.object({ sha256: z.string(), at: z.string() })),
+});
+type TrustRecord = z.infer<typeof TrustRecordSchema>;
+
+/**
+ * The folder trust records are kept in: `$XDG_STATE_HOME/herd/trusted-configs`, by default
+ * `~/.local/state/herd/trusted-configs`. It lies outside every workspace, and the sandbox hides home directories,
+ * so a model can change neither it nor, unnoticed, the configuration it vouches for.
+ */
+export function configTrustDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(resolve(state), 'herd', 'trusted-configs');
+}
+
+/**
+ * Compares the configuration a command is about to use with the one a person last ran Herd with in the same
+ * repository (kept by {@link recordConfigTrust}). Reads only; nothing is recorded.
+ */
+export function checkConfigTrust(options: {
+  loaded: LoadedHerdConfig;
+  workspace: string;
+  env?: NodeJS.ProcessEnv;
+}): ConfigTrust {
+  const { loaded } = options;
+  const scope = repositoryScope(options.workspace);
+  const recordFile = recordFileOf(scope, options.env);
+  const file = loaded.file ? realOrSame(loaded.file) : undefined;
+  const own = { file, sha256: loaded.sha256, scope, recordFile };
+  if (!file || !loaded.sha256) return { status: 'no-file', ...own };
+  const ownRecord = readRecord(recordFile);
+  const enclosing = ownRecord ? undefined : enclosingRecord(scope, options.env);
+  const record = ownRecord ?? enclosing?.record;
+  const base = enclosing ? { ...own, enclosing: enclosing.scope } : own;
+  if (!record) return { status: 'first-use', ...base };
+  const confirmed = record.files[file];
+  if (!confirmed) return { status: 'new-file', ...base };
+  if (confirmed.sha256 === loaded.sha256) return { status: 'unchanged', ...base };
+  return { status: 'changed', ...base, confirmed };
+}
+
+/** Whether the configuration needs a person's confirmation before Herd acts on it. */
+export function configTrustNeedsPerson(trust: ConfigTrust): boolean {
+  return trust.status === 'changed' || trust.status === 'new-file';
+}
+
+/**
+ * Records that a person runs Herd with this configuration in this repository (or, with no file, that Herd ran
+ * here), so the next run can tell whether it changed since. Written atomically, readable by the user only.
+ */
+export function recordConfigTrust(trust: ConfigTrust): void {
+  const record: TrustRecord = { files: {}, ...readRecord(trust.recordFile), scope: trust.scope };
+  if (trust.file && trust.sha256) {
+    if (record.files[trust.file]?.sha256 === trust.sha256 && existsSync(trust.recordFile)) return;
+    record.files[trust.file] = { sha256: trust.sha256, at: new Date().toISOString() };
+  } else if (existsSync(trust.recordFile)) {
+    return;
+  }
+  mkdirSync(dirname(trust.recordFile), { recursive: true, mode: 0o700 });
+  const draft = `${trust.recordFile}.${randomUUID()}.tmp`;
+  try {
+    writeFileSync(draft, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    renameSync(draft, trust.recordFile);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** One sentence saying what changed, for a question or a refusal. */
+export function describeConfigTrust(trust: ConfigTrust): string {
+  const file = trust.file ?? 'the configuration';
+  if (trust.status === 'changed') {
+    return `${file} changed since a person last ran Herd with it in ${trust.enclosing ?? trust.scope} (${trust.confirmed?.at ?? 'earlier'}); a model acting in a run, or a command it started, can write it`;
+  }
+  if (trust.status === 'new-file') {
+    return `${file} appeared since Herd last ran in ${trust.enclosing ?? trust.scope} without it; a model acting in a run, or a command it started, can write it`;
+  }
+  return `${file} is the configuration a person last ran Herd with in ${trust.scope}`;
+}
+
+/** Where the record of one scope is kept. */
+function recordFileOf(scope: string, env: NodeJS.ProcessEnv | undefined): string {
+  return join(
+    configTrustDirectory(env),
+    `${createHash('sha256').update(scope).digest('hex').slice(0, 32)}.json`,
+  );
+}
+
+/**
+ * The record of the nearest folder above `scope` where Herd ran, if any. A scope with no record of its own is not
+ * necessarily new to Herd: a run in a subfolder of a workspace that is no repository has a scope of its own, and so
+ * does a subfolder a command gave a `.git`; a configuration a model wrote there is judged by the record of the
+ * workspace it acted in.
+ */
+function enclosingRecord(
+  scope: string,
+  env: NodeJS.ProcessEnv | undefined,
+): { scope: string; record: TrustRecord } | undefined {
+  for (let directory = dirname(scope); ; directory = dirname(directory)) {
+    const record = readRecord(recordFileOf(directory, env));
+    if (record) return { scope: directory, record };
+    if (dirname(directory) === directory) return undefined;
+  }
+}
+
+/** The nearest folder holding `.git` at or above the workspace (the repository), else the workspace itself. */
+function repositoryScope(workspace: string): string {
+  const start = realOrSame(resolve(workspace));
+  for (let directory = start; ; ) {
+    if (existsSync(join(directory, '.git'))) return directory;
+    const parent = dirname(directory);
+    if (parent === directory) return start;
+    directory = parent;
+  }
+}
+
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The record, or `undefined` when there is none; an unreadable record counts as a repository seen with no file. */
+function readRecord(recordFile: string): TrustRecord | undefined {
+  let text: string;
+  try {
+    text = readFileSync(recordFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { scope: '', files: {} };
+  }
+  try {
+    return TrustRecordSchema.parse(JSON.parse(text));
+  } catch {
+    return { scope: '', files: {} };
+  }
+}
