@@ -74,6 +74,53 @@ describe('herd pack', () => {
     expect(stats.files.excluded).toBe(3);
   });
 
+  it('packs a generator script whose marker is only in a string, and redacts URL credentials cold and warm', async () => {
+    // As babel's packages/babel-types/scripts/generators/*.ts and zod's URL tests (made-up credentials).
+    await mkdir(join(root, 'scripts'));
+    await writeFile(
+      join(root, 'scripts/generate.ts'),
+      'export function header() {\n  return `/*\n * This file is auto-generated! Do not modify it directly.\n */\n`;\n}\n',
+    );
+    await writeFile(
+      join(root, 'url.test.ts'),
+      "expect(parse('https://deploy:s3cretPassw0rd@registry.example.com/x')).toBeTruthy();\n",
+    );
+    execFileSync('git', ['add', '-A'], { cwd: root });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init'], {
+      cwd: root,
+    });
+    const outside = await mkdtemp(join(tmpdir(), 'herd-pack-out-'));
+    try {
+      const documents: string[] = [];
+      for (const run of ['cold', 'warm']) {
+        const out = join(outside, `${run}.txt`);
+        const result = await runHerdCli(['pack', '--budget', '100000', '--json', '--out', out], {
+          env: noProvider,
+        });
+        expect(result.code).toBe(0);
+        const stats = JSON.parse(result.stdout);
+        expect(stats.excluded).toEqual([]);
+        expect(stats.redactions).toEqual([{ path: 'url.test.ts', line: 1, rule: 'basicauth' }]);
+        expect(stats.cache.hits).toBe(run === 'cold' ? 0 : 3);
+        documents.push(await readFile(out, 'utf8'));
+      }
+      for (const document of documents) {
+        expect(document).toContain('path="scripts/generate.ts"');
+        expect(document).toContain('https://deploy:[redacted:basicauth]@registry.example.com/x');
+        expect(document).not.toContain('s3cretPassw0rd');
+      }
+      expect(documents[1]).toBe(documents[0]);
+      // Nor is it in the cache the warm document was copied from.
+      const cacheFiles = readdirSync(join(root, '.herd'), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name));
+      expect(cacheFiles.length).toBeGreaterThan(0);
+      for (const file of cacheFiles) expect(await readFile(file, 'latin1')).not.toContain('s3cretPassw0rd');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('streams the document to standard output, and writes the same document to --out on a repack', async () => {
     execFileSync('git', ['add', '-A'], { cwd: root });
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init'], {
