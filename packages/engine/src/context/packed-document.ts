@@ -1,5 +1,15 @@
 import { once } from 'node:events';
-import { closeSync, createReadStream, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  createReadStream,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -24,13 +34,15 @@ const blockBytes = 4 * 1024 * 1024;
 
 /**
  * Wraps an open document. `path` is where it lies (so that copying it there is a no-op), `temporary` a file to
- * remove on close.
+ * remove on close, `source` a file that holds the same bytes and is never written again (a kept document, whose
+ * name is its own), which the system can copy without passing the bytes through this process.
  */
 export function openedDocument(options: {
   fd: number;
   size: number;
   path?: string | undefined;
   temporary?: string | undefined;
+  source?: string | undefined;
 }): PackedDocument {
   const { fd, size } = options;
   let closed = false;
@@ -48,6 +60,7 @@ export function openedDocument(options: {
     },
     copyTo(path) {
       if (options.path !== undefined && resolve(path) === resolve(options.path)) return;
+      if (options.source !== undefined && copySource(options.source, path, size)) return;
       const out = openSync(path, 'w');
       try {
         const block = Buffer.allocUnsafe(Math.min(blockBytes, Math.max(1, size)));
@@ -76,4 +89,18 @@ export function openedDocument(options: {
       if (options.temporary) rmSync(options.temporary, { force: true });
     },
   };
+}
+
+/**
+ * Copies a kept document by its name (a clone or an in-kernel copy where the file system offers one); false when
+ * that fails (a newer pack removed the file meanwhile) or the copy is not the size opened, so the caller copies
+ * from its descriptor instead.
+ */
+function copySource(source: string, path: string, size: number): boolean {
+  try {
+    copyFileSync(source, path, constants.COPYFILE_FICLONE);
+    return statSync(path).size === size;
+  } catch {
+    return false;
+  }
 }

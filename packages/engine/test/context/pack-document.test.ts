@@ -50,6 +50,17 @@ describe('packRepositoryDocument', () => {
     } finally {
       again.document.close();
     }
+    // A newer pack may remove the kept file between its opening and the copy: the open document still copies whole.
+    const third = await packRepositoryDocument({ root, budget: 100_000 });
+    try {
+      const cache = join(root, '.herd', 'cache');
+      for (const name of readdirSync(cache)) if (/^packed-.*\.txt$/.test(name)) rmSync(join(cache, name));
+      rmSync(out);
+      third.document.copyTo(out);
+      expect(readFileSync(out, 'utf8')).toBe(written);
+    } finally {
+      third.document.close();
+    }
     expect((await packRepository({ root, budget: 100_000, cache: false })).document).toBe(written);
   });
 

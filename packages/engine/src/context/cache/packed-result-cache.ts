@@ -136,8 +136,9 @@ export function loadPackedResult(options: { root: string; key: string }): Packed
     const stored = JSON.parse(readFileSync(paths.meta, 'utf8')) as StoredResult;
     if (!new RegExp(`^packed-${paths.name}-[0-9a-f]+\\.txt$`).test(stored.document)) return undefined;
     // Each kept document has a name of its own, so the one opened is the one these stats describe.
-    fd = openSync(join(paths.directory, stored.document), 'r');
-    const document = openedDocument({ fd, size: fstatSync(fd).size });
+    const source = join(paths.directory, stored.document);
+    fd = openSync(source, 'r');
+    const document = openedDocument({ fd, size: fstatSync(fd).size, source });
     return { fingerprint: stored.fingerprint, document, stats: stored.stats };
   } catch {
     if (fd !== undefined) closeSync(fd);
