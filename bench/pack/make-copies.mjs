@@ -1,5 +1,5 @@
 // Makes a repository of N copies of another one's HEAD (copy-1/ … copy-N/, one commit), for packing at monorepo
-// scale: `node bench/pack/make-copies.mjs bench/.repos/babel 4` makes bench/.repos/babel-x4 (110K files from
+// scale: `node bench/pack/make-copies.mjs /tmp/herd-bench/babel 4` makes /tmp/herd-bench/babel-x4 (110K files from
 // babel's 27.7K). git builds the tree from the source's objects; only the checkout writes files.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -6,8 +6,8 @@
 // Usage (from the repository root, after `pnpm install` and `pnpm build`):
 //   node bench/pack/run-pack-bench.mjs [--runs N] [--rows a,b,...] <repository>...
 // <repository> is a work tree, a bare git directory (such as one made by `git clone --bare`) or a git URL; anything
-// that is not a work tree is cloned (depth 1) into bench/.repos/<name> (gitignored). Rows (default: all but the
-// library row on a repository of over 50K files):
+// that is not a work tree is cloned (depth 1) into $BENCH_REPOS/<name> (default <temporary directory>/herd-bench),
+// outside this repository. Rows (default: all but the library row on a repository of over 50K files):
 //   whole-cold    herd pack --budget 1000000000 --out F, the pack cache removed first
 //   whole-warm    the same again on the unchanged tree (the kept document is copied to F)
 //   exact-cold    herd pack --budget 1000000000 --exact --out F, cache removed
@@ -19,6 +19,7 @@
 // reported with its output and the bench exits non-zero after printing what it measured.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, formatSummary, loadNow, summarize } from '../sample-summary.mjs';
@@ -26,7 +27,7 @@ import { compareFileLists } from './compare-file-lists.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = resolve(here, '../..');
-const reposDirectory = resolve(here, '../.repos');
+const reposDirectory = resolve(process.env.BENCH_REPOS ?? join(tmpdir(), 'herd-bench'));
 const workDirectory = resolve(here, '../.work');
 const repomix = join(here, 'node_modules/repomix/bin/repomix.cjs');
 const repomixVersion = JSON.parse(
@@ -83,25 +84,31 @@ const herdEnvironment = Object.fromEntries(
 );
 
 /**
- * Runs a command under GNU time. Wall time is taken here (GNU time's has 10 ms steps); peak RSS is GNU time's
- * (the largest resident size of the process, its threads included). Throws with the command's output on failure.
+ * Runs a command under GNU time. Wall time is taken here (GNU time's has 10 ms steps); peak RSS and CPU time (user
+ * + system, every thread and child process) are GNU time's. Throws with the command's output on failure.
  */
 function measure(command, args, options = {}) {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '__time__ %e %M', command, ...args], {
+  const result = spawnSync('/usr/bin/time', ['-f', '__time__ %e %M %U %S', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
     ...options,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const match = /__time__ ([\d.]+) (\d+)/.exec(result.stderr ?? '');
+  const match = /__time__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
   if (result.error || result.status !== 0 || !match) {
     const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new Error(
       `\`${[command, ...args].join(' ')}\` failed (${result.error?.message ?? `exit code ${result.status}`}):\n${output}`,
     );
   }
-  return { seconds, rssMb: Number(match[2]) / 1024, stdout: result.stdout, stderr: result.stderr };
+  return {
+    seconds,
+    rssMb: Number(match[2]) / 1024,
+    cpuSeconds: Number(match[3]) + Number(match[4]),
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
 /** Fails unless the command left a non-empty output file. */
@@ -161,7 +168,7 @@ function runRepomix(root, output) {
 function runLibrary(root) {
   const measured = measure(process.execPath, [libraryRepack, root, big], { env: herdEnvironment });
   const figures = JSON.parse(measured.stdout.trim().split('\n').at(-1));
-  return { ...measured, seconds: figures.againSeconds, rssMb: Number.NaN, figures };
+  return { ...measured, seconds: figures.againSeconds, rssMb: Number.NaN, cpuSeconds: Number.NaN, figures };
 }
 
 const rowDefinitions = [
@@ -233,33 +240,43 @@ function report({ name, root, rows, samples, loads, repomixOutput }) {
   console.log(
     `\n${name}: ${runs} interleaved round${runs === 1 ? '' : 's'}, median (min–max); load average ${formatSummary(load, 1)} during the runs`,
   );
-  console.log('| run | wall time | ratio to Repomix (pairs) | peak RSS | RSS ratio | files | tokens |');
-  console.log('|---|---|---|---|---|---|---|');
-  const line = (label, measured, ratio, rssRatio) => {
+  console.log(
+    '| run | wall time | ratio to Repomix (pairs) | CPU time | CPU ratio | peak RSS | RSS ratio | files | tokens |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const measuredAll = (measured, field) => measured.every((sample) => Number.isFinite(sample[field]));
+  const line = (label, measured, ratios) => {
     const last = measured.at(-1);
     const time = summarize(measured.map((sample) => sample.seconds));
-    const rss = measured.every((sample) => Number.isFinite(sample.rssMb))
-      ? `${formatSummary(summarize(measured.map((sample) => sample.rssMb)), 0, ' MB')}`
+    const cpu = measuredAll(measured, 'cpuSeconds')
+      ? formatSummary(summarize(measured.map((sample) => sample.cpuSeconds)), 2, ' s')
+      : '—';
+    const rss = measuredAll(measured, 'rssMb')
+      ? formatSummary(summarize(measured.map((sample) => sample.rssMb)), 0, ' MB')
       : '—';
     const figures = last.figures;
     const mode = figures.mode ? ` (${figures.mode})` : '';
     console.log(
-      `| ${label} | ${formatSummary(time, 3, ' s')} | ${ratio} | ${rss} | ${rssRatio} | ${figures.files ?? '—'} | ${figures.tokens ?? '—'}${mode} |`,
+      `| ${label} | ${formatSummary(time, 3, ' s')} | ${ratios.time} | ${cpu} | ${ratios.cpu} | ${rss} | ${ratios.rss} | ${figures.files ?? '—'} | ${figures.tokens ?? '—'}${mode} |`,
     );
   };
   if (anchor.length === 0) {
     console.log('(Repomix failed on every run: no ratios)');
   } else {
-    line(`Repomix ${repomixVersion}`, anchor, '1', '1');
+    line(`Repomix ${repomixVersion}`, anchor, { time: '1', cpu: '1', rss: '1' });
   }
   for (const row of rows) {
     const measured = samples.get(row.name);
     if (measured.length === 0) {
-      console.log(`| ${row.label} | failed | | | | | |`);
+      console.log(`| ${row.label} | failed | | | | | | | |`);
       continue;
     }
-    let ratio = '—';
-    let rssRatio = '—';
+    const ratios = { time: '—', cpu: '—', rss: '—' };
+    const ofMedians = (field) =>
+      (
+        summarize(measured.map((sample) => sample[field])).median /
+        summarize(anchor.map((sample) => sample[field])).median
+      ).toFixed(2);
     if (anchor.length > 0) {
       const pairs = measured
         .map((sample, index) => (anchor[index] ? sample.seconds / anchor[index].seconds : undefined))
@@ -267,13 +284,11 @@ function report({ name, root, rows, samples, loads, repomixOutput }) {
       const time = summarize(measured.map((sample) => sample.seconds)).median;
       const paired = summarize(pairs);
       const range = paired.count > 1 ? ` (${paired.min.toFixed(3)}–${paired.max.toFixed(3)})` : '';
-      ratio = `${(time / summarize(anchor.map((sample) => sample.seconds)).median).toFixed(3)}${range}`;
-      if (measured.every((sample) => Number.isFinite(sample.rssMb))) {
-        const rss = summarize(measured.map((sample) => sample.rssMb)).median;
-        rssRatio = (rss / summarize(anchor.map((sample) => sample.rssMb)).median).toFixed(2);
-      }
+      ratios.time = `${(time / summarize(anchor.map((sample) => sample.seconds)).median).toFixed(3)}${range}`;
+      if (measuredAll(measured, 'cpuSeconds')) ratios.cpu = ofMedians('cpuSeconds');
+      if (measuredAll(measured, 'rssMb')) ratios.rss = ofMedians('rssMb');
     }
-    line(row.label, measured, ratio, rssRatio);
+    line(row.label, measured, ratios);
   }
   if (anchor.length > 0) {
     try {

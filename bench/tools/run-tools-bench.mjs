@@ -5,19 +5,20 @@
 //
 // Usage (from the repository root, after `pnpm build`):
 //   pnpm bench tools [repository]        (BENCH_RUNS=N rounds, default 7)
-// The repository defaults to bench/.repos/babel (gitignored), which `node bench/pack/run-pack-bench.mjs
-// <bare git directory or URL of babel>` clones.
+// The repository defaults to $BENCH_REPOS/babel (default <temporary directory>/herd-bench/babel), where
+// `pnpm bench pack <bare git directory or URL of babel>` clones it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import * as tools from '@herd/tools';
 import { z } from 'zod';
 import { describeMachine, loadNow, medianInterval, summarize } from '../sample-summary.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repository = resolve(process.argv[2] ?? resolve(here, '../.repos/babel'));
+const repository = resolve(
+  process.argv[2] ?? join(process.env.BENCH_REPOS ?? join(tmpdir(), 'herd-bench'), 'babel'),
+);
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 
 const format = (value, digits = 1) => value.toFixed(digits);
