@@ -9,6 +9,7 @@ const alias = [
   { find: /^@herd\/core\/models$/, replacement: source('./packages/core/src/models/index.ts') },
   { find: /^@herd\/tools\/git$/, replacement: source('./packages/tools/src/git/index.ts') },
   { find: /^@herd\/guard\/secrets$/, replacement: source('./packages/guard/src/secrets.ts') },
+  { find: /^@herd\/guard\/policy$/, replacement: source('./packages/guard/src/policy.ts') },
   { find: /^@herd\/(core|tools|guard|engine)$/, replacement: source('./packages/$1/src/index.ts') },
   { find: /^@herd\/test-support$/, replacement: source('./test/support/src/index.ts') },
 ];

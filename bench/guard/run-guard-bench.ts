@@ -2,7 +2,7 @@
 // Runs through @herd/guard's public API (the built package). Run from the repository root after `pnpm build`:
 // pnpm bench guard [--root <repository>] [--threads <n>] [--stream]
 // --stream runs only the stream guard measure (a 3 MB reply in 1 kB vs 100 kB chunks; no model, seconds).
-// --repo DIR [--budget N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
+// --repo DIR [--budget N] [--workers N] [--windows-only] measures the time to the first plan (pack + guard) instead: see first-plan-bench.ts.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     stream: { type: 'boolean', default: false },
     repo: { type: 'string' },
     budget: { type: 'string' },
+    workers: { type: 'string' },
     'windows-only': { type: 'boolean', default: false },
   },
 });
@@ -294,7 +295,7 @@ if (values.repo) {
   const { runFirstPlanBench } = await import('./first-plan-bench.js');
   await runFirstPlanBench({
     repo: values.repo,
-    threads,
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
     windowsOnly: values['windows-only'] === true,
     ...(values.budget ? { budget: Number(values.budget) } : {}),
   });

@@ -7,13 +7,21 @@
 # herd/ci-<time>), which starts at HEAD; the checked-out branch is left as it was. Set HERD_CI_PUSH=1 to push the
 # branch to origin. The outputs are in .herd/ci/ (or $HERD_CI_OUTPUT): patch.diff, summary.md (a pull-request body)
 # and report.json. The script exits with herd ci's exit code, so the job fails unless the change was made and verified.
+# A herd.config.json that loosens Herd (sandbox off, commands allowed, a key sent elsewhere) is refused with exit 3:
+# for a checkout whose configuration you reviewed, set HERD_CI_TRUST_WORKSPACE_CONFIG=1; for a merge request, set
+# HERD_CONFIG to a configuration kept outside the repository instead.
 set -u
 
 task_file=${1:?usage: run-herd-ci.sh TASK_FILE [BRANCH]}
 branch=${2:-herd/ci-$(date -u +%Y%m%d-%H%M%S)}
 output=${HERD_CI_OUTPUT:-.herd/ci}
 
-herd ci --task-file "$task_file" --output-dir "$output" --commit --branch "$branch"
+if [ "${HERD_CI_TRUST_WORKSPACE_CONFIG:-0}" = 1 ]; then
+  set -- --trust-workspace-config
+else
+  set --
+fi
+herd ci --task-file "$task_file" --output-dir "$output" --commit --branch "$branch" "$@"
 status=$?
 
 case $status in

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema } from '@herd/engine';
@@ -283,8 +284,9 @@ describe('herd ci (subprocess)', () => {
     const herd = spawnHerd({
       args: ['ci', '--task', 'make the failing test pass', '--require-guard'],
       cwd: workspace,
-      // An empty per-user cache: no Prompt Guard model set up.
-      env: { XDG_CACHE_HOME: join(workspace, '.cache-for-test') },
+      // An empty per-user cache, outside the workspace (a checkpoint store inside it is refused): no Prompt Guard
+      // model set up.
+      env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'herd-empty-cache-')) },
     });
 
     expect(await herd.exit).toBe(3);

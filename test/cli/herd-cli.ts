@@ -105,3 +105,13 @@ export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.P
         : new Promise<void>((resolve) => waiters.push({ predicate, resolve })),
   };
 }
+
+/**
+ * What a person does before using a configuration that weakens Herd (the sandbox off, commands allowed, a key sent
+ * to a stand-in host): `herd config trust` in the workspace. Resolves once it succeeded.
+ */
+export async function trustConfig(workspace: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const trust = spawnHerd({ args: ['config', 'trust'], cwd: workspace, env });
+  const code = await trust.exit;
+  if (code !== 0) throw new Error(`herd config trust exited with ${code}: ${trust.stderr()}`);
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
-import { assertBuilt, herdBin, spawnHerd, writeTestConfig } from './herd-cli.js';
+import { assertBuilt, herdBin, spawnHerd, trustConfig, writeTestConfig } from './herd-cli.js';
 
 let server: ScriptedServer;
 beforeAll(assertBuilt);
@@ -37,6 +37,8 @@ describe('a configuration changed during a run (subprocess)', () => {
     writeTestConfig(workspace, server.url, {
       tools: { sandbox: { mode: 'off' }, commands: { rules: [{ program: 'node', decision: 'allow' }] } },
     });
+    // That weakens Herd: the person who set it up accepts it first.
+    await trustConfig(workspace, env);
     server.enqueue(
       {
         content: JSON.stringify({
@@ -85,11 +87,12 @@ describe('a configuration changed during a run (subprocess)', () => {
   }, 120_000);
 });
 
-describe('a herd.config.json a model wrote in a subfolder (subprocess)', () => {
-  it('is refused by the next Herd started there, in a workspace that is no repository', async () => {
+describe('a herd.config.json written in a subfolder (subprocess)', () => {
+  it('is refused to write_file, and refused by the next Herd started there in a workspace that is no repository', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'herd-plain-'));
     const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) };
-    // The model's tools over MCP: write_file takes packages/app/herd.config.json, an ordinary path to the jail.
+    // The model's tools over MCP: write_file refuses packages/app/herd.config.json (the jail keeps every
+    // herd.config.json); an unsandboxed command a person approved could still write it, and Herd ran here.
     const client = new Client({ name: 'herd-e2e', version: '0.0.0' });
     await client.connect(
       new StdioClientTransport({
@@ -104,9 +107,11 @@ describe('a herd.config.json a model wrote in a subfolder (subprocess)', () => {
       arguments: { path: 'packages/app/herd.config.json', content: takeover },
     });
     await client.close();
-    expect(written.isError).not.toBe(true);
-
+    expect(written.isError).toBe(true);
     const app = join(workspace, 'packages', 'app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'herd.config.json'), takeover);
+
     const mcp = spawnHerd({ args: ['mcp'], cwd: app, env });
     expect(await mcp.exit).toBe(3);
     expect(mcp.stderr()).toContain(

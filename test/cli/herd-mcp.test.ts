@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFailingTestRepository } from '../engine/fixture-repository.js';
-import { assertBuilt, herdBin } from './herd-cli.js';
+import { assertBuilt, herdBin, trustConfig } from './herd-cli.js';
 
 beforeAll(assertBuilt);
 const clients: Client[] = [];
@@ -37,6 +37,8 @@ describe('herd mcp', () => {
       join(workspace, 'herd.config.json'),
       JSON.stringify({ tools: { commands: { rules: [{ program: 'node', decision: 'allow' }] } } }),
     );
+    // Allowing node weakens Herd: a person accepts it before serving.
+    await trustConfig(workspace);
     const client = await herdMcp(workspace);
     // Each command runs long enough for the three to overlap: one client's calls share the workspace.
     const results = await Promise.all(
@@ -79,6 +81,7 @@ describe('herd mcp', () => {
       join(workspace, 'herd.config.json'),
       JSON.stringify({ tools: { sandbox: { mode: 'off' } } }),
     );
+    await trustConfig(workspace);
     let stderr = '';
     const client = await herdMcp(workspace, (text) => {
       stderr += text;

@@ -91,6 +91,27 @@ describe('examples/ci/run-herd-ci.sh', () => {
   });
 });
 
+describe('examples/ci/run-herd-ci.sh and a configuration that loosens Herd', () => {
+  it('is refused with exit 3, and runs once HERD_CI_TRUST_WORKSPACE_CONFIG=1 says the checkout is yours', async () => {
+    const workspace = createFailingTestRepository({ 'issue.md': 'Make the failing test pass.\n' });
+    writeTestConfig(workspace, server.url, {
+      tools: { commands: { rules: [{ program: 'node', decision: 'allow' }] } },
+    });
+    const state = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) };
+    const refused = await runScript(workspace, ['issue.md'], state);
+    expect(refused.code, refused.output).toBe(3);
+    expect(refused.output).toContain('tools.commands.rules.0: runs `node` without asking');
+    expect(server.chatRequests()).toEqual([]);
+
+    enqueueFixScenario({ server, plannerModel: testModels.planner, actorModel: testModels.actor });
+    const trusted = await runScript(workspace, ['issue.md', 'herd/issue-14'], {
+      ...state,
+      HERD_CI_TRUST_WORKSPACE_CONFIG: '1',
+    });
+    expect(trusted.code, trusted.output).toBe(0);
+  });
+});
+
 describe('examples/ci/run-herd-ci.sh when nothing needed changing', () => {
   it('exits 0, says so, and pushes nothing even when asked to push', async () => {
     const workspace = createFailingTestRepository({
@@ -154,6 +175,13 @@ describe('examples/ci/github/herd-ci.yml', () => {
     expect(workflow).toContain('HERD_TASK:');
   });
 
+  it('trusts the workspace configuration only where it checks out the default branch', () => {
+    const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
+    expect(workflow).toMatch(/^\s+issues:\n\s+types: \[labeled\]/m);
+    expect(workflow).not.toContain('ref:');
+    expect(workflow).toMatch(/^\s*herd ci .*--trust-workspace-config/m);
+  });
+
   it('requires the guard, and sets up Prompt Guard 2 with options herd guard setup has, cached where Herd looks', () => {
     const workflow = readFileSync(join(examples, 'github/herd-ci.yml'), 'utf8');
     expect(workflow).toMatch(/^\s*herd ci --require-guard\b/m);
@@ -164,5 +192,28 @@ describe('examples/ci/github/herd-ci.yml', () => {
     // actions/cache keeps the folder `herd guard setup` installs into (the per-user cache of the runner's user).
     expect(workflow).toContain('path: ~/.cache/herd/models');
     expect(defaultModelCacheDirectory({ HOME: '/home/runner' })).toBe('/home/runner/.cache/herd/models');
+  });
+});
+
+describe('examples/ci/github/herd-pull-request.yml', () => {
+  const workflow = () => readFileSync(join(examples, 'github/herd-pull-request.yml'), 'utf8');
+
+  it("never trusts the pull request's configuration: the base branch's, outside the checkout, through HERD_CONFIG", () => {
+    const text = workflow();
+    expect(text).toMatch(/^\s+pull_request:\n\s+types: \[labeled\]/m);
+    expect(text).not.toContain('pull_request_target:');
+    const invocations = text.split('\n').filter((line) => /^\s*herd ci\b/.test(line));
+    expect(invocations).toEqual([expect.stringContaining('herd ci --require-guard')]);
+    expect(invocations.join(' ')).not.toContain('--trust-workspace-config');
+    expect(text).toContain('git show "FETCH_HEAD:herd.config.json" > "$RUNNER_TEMP/herd.config.json"');
+    expect(text).toContain('echo "HERD_CONFIG=$RUNNER_TEMP/herd.config.json" >> "$GITHUB_ENV"');
+  });
+
+  it('uses only options herd ci has', () => {
+    const help = execFileSync(process.execPath, [herdBin, 'ci', '--help'], { encoding: 'utf8' });
+    const invocations = workflow()
+      .split('\n')
+      .filter((line) => /^\s*herd ci\b/.test(line));
+    for (const option of invocations.join(' ').match(/--[a-z-]+/g) ?? []) expect(help).toContain(option);
   });
 });

@@ -77,6 +77,9 @@ beforeAll(async () => {
     }),
   );
 
+  // Sending TOGETHER_API_KEY to the stand-in host weakens Herd: the person running these accepts it first.
+  await runHerd('config trust', ['config', 'trust']);
+
   // herd plan: the plan echoes the keys.
   server.enqueue({ content: JSON.stringify(echoingPlan) }, { model: testModels.planner });
   await runHerd('plan', ['plan', task]);
@@ -117,6 +120,7 @@ afterAll(async () => {
 describe('no key in any output (e2e: herd plan, run --json, ci, config check, sessions)', () => {
   it('ran each command to its expected end', () => {
     expect(Object.fromEntries(runs.map((run) => [run.name, run.exitCode]))).toEqual({
+      'config trust': 0,
       plan: 0,
       run: 0,
       ci: 3,

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, type HerdProcess, herdBin, spawnHerd } from '../cli/herd-cli.js';
+import { assertBuilt, type HerdProcess, herdBin, spawnHerd, trustConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 
 // Attacks on the redactor that no-secret-in-outputs.test.ts does not make: a key cut short by Herd's own
@@ -62,6 +62,9 @@ beforeAll(async () => {
       roles: { planner: config.roles?.planner, actor: config.roles?.actor },
     }),
   );
+
+  // Sending TOGETHER_API_KEY to the stand-in host weakens Herd: the person running this accepts it first.
+  await trustConfig(workspace);
 
   // The actor echoes the key right where Herd cuts an over-long reply (100,000 characters): 24 of its 40 characters
   // are kept in the conversation, which is saved with the session.

@@ -5,11 +5,19 @@ export {
   checkConfigTrust,
   configTrustDirectory,
   configTrustNeedsPerson,
+  configWeakeningsNeedPerson,
   describeConfigTrust,
   recordConfigTrust,
 } from './config/config-trust.js';
+export type {
+  ConfigSectionJudge,
+  ConfigSectionJudges,
+  ConfigWeakening,
+} from './config/config-weakening.js';
+export { describeConfigWeakenings } from './config/config-weakening.js';
 export type { ConfigTrustQuestion } from './config/ensure-config-trusted.js';
 export { ensureConfigTrusted, unconfirmedConfigError } from './config/ensure-config-trusted.js';
+export { findConfigWeakenings } from './config/find-config-weakenings.js';
 export { formatConfigIssues } from './config/format-config-issues.js';
 // ---- Configuration ----
 export type {
@@ -97,6 +105,9 @@ export {
   VerificationFinishEventSchema,
   WarningEventSchema,
 } from './events/herd-event.js';
+export type { FindHostProgramOptions, HostProgram } from './host/find-host-program.js';
+export { findHostProgram, HostProgramUnavailableError } from './host/find-host-program.js';
+export { isWithin, realLocation } from './host/real-location.js';
 export type { ContextLengthRefusal } from './models/context-length-error.js';
 export { readContextLengthRefusal } from './models/context-length-error.js';
 // ---- Models ----
@@ -136,7 +147,6 @@ export type { ProviderPresetName } from './providers/provider-presets.js';
 export { providerPresetNames, providerPresets } from './providers/provider-presets.js';
 export type { ResolvedProvider } from './providers/resolve-provider.js';
 export { detectProvider, noProviderMessage, resolveProvider } from './providers/resolve-provider.js';
-
 // ---- Secrets ----
 export type { EnvironmentSecret } from './secrets/environment-secrets.js';
 export { environmentSecrets } from './secrets/environment-secrets.js';

@@ -118,7 +118,9 @@ export type {
   SessionStore,
   UpdateSessionInput,
 } from './sessions/session-store.js';
+export { loadConfigSectionJudges } from './settings/config-section-judges.js';
 export { herdConfigJsonSchema, herdConfigSchemaPath } from './settings/herd-config-json-schema.js';
 export { loadWorkspaceConfig } from './settings/load-workspace-config.js';
 export type { RunLimits, RunSettings } from './settings/run-settings.js';
 export { parseRunSettings, RunSettingsSchema } from './settings/run-settings.js';
+export { runSettingsWeakenings } from './settings/run-settings-weakenings.js';

@@ -66,6 +66,7 @@ export {
 } from './policy/guard-policy.js';
 export type { GuardPolicyPresetName } from './policy/guard-policy-presets.js';
 export { guardPolicyPresets } from './policy/guard-policy-presets.js';
+export { guardPolicyWeakenings } from './policy/guard-policy-weakenings.js';
 export { parseGuardPolicy } from './policy/parse-guard-policy.js';
 export type { ResolvedPointPolicy, ResolvedScannerRule } from './policy/resolve-point-policy.js';
 export { resolvePointPolicy, strongerAction } from './policy/resolve-point-policy.js';
@@ -75,9 +76,12 @@ export type {
   PromptGuardClassifier,
   PromptGuardClassifierOptions,
   PromptGuardScore,
+  PromptGuardScorer,
 } from './prompt-guard/prompt-guard-classifier.js';
 export { createPromptGuardClassifier, softmax } from './prompt-guard/prompt-guard-classifier.js';
 export { createPromptGuardScanner } from './prompt-guard/prompt-guard-scanner.js';
+export type { PromptGuardWorkersOptions } from './prompt-guard/prompt-guard-workers.js';
+export { createPromptGuardWorkers, defaultPromptGuardWorkers } from './prompt-guard/prompt-guard-workers.js';
 export type {
   SequenceClassifierModel,
   SequenceClassifierModelOptions,

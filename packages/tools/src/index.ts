@@ -23,6 +23,7 @@ export type { ProcessTreeResult } from './commands/run-process-tree.js';
 export { parseToolsConfig } from './config/parse-tools-config.js';
 export type { CommandDecision, CommandRule, ToolsConfig, ToolsConfigInput } from './config/tools-config.js';
 export { CommandDecisionSchema, CommandRuleSchema, ToolsConfigSchema } from './config/tools-config.js';
+export { toolsConfigWeakenings } from './config/tools-config-weakenings.js';
 export type { ToolCall } from './dispatcher/tool-call.js';
 export { ToolCallSchema } from './dispatcher/tool-call.js';
 export type {

@@ -44,7 +44,9 @@ export const PromptGuardConfigSchema = z
     modelPath: z.string().min(1),
     /** ONNX file inside the directory; defaults to the int8 `model.quant.onnx` or `model_quantized.onnx`, else `model.onnx`. */
     modelFile: z.string().min(1).optional(),
-    /** onnxruntime intra-op threads; defaults to the number of cores. */
+    /** Worker threads running Prompt Guard, each with its own session; defaults to one per core, at most 4. */
+    workers: z.number().int().positive().max(64).optional(),
+    /** onnxruntime intra-op threads of each worker's session; defaults to the cores divided by the workers. */
     threads: z.number().int().positive().optional(),
     /** Tokens shared by neighbouring 512-token windows, so an injection cannot hide across a boundary; default 64. */
     overlapTokens: z.number().int().min(0).max(256).optional(),

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { formatConfigIssues } from './format-config-issues.js';
 import { type HerdConfig, HerdConfigSchema } from './herd-config.js';
-import { readConfigFile } from './read-config-file.js';
+import { type ConfigFileChoice, readConfigFile } from './read-config-file.js';
 
 /** The file name Herd looks for, from the working directory up to the repository root. */
 export const configFileName = 'herd.config.json';
@@ -42,6 +42,11 @@ export interface LoadedHerdConfig {
   baseDirectory: string;
   /** Hex SHA-256 of the file's bytes as parsed (what a trust check compares), or `undefined` without a file. */
   sha256?: string | undefined;
+  /**
+   * How the file was chosen: named by the caller (`option`, e.g. `herd init`'s own file), by `HERD_CONFIG`, or
+   * found from the working directory up (`search`). A file named outside the repository is the person's own.
+   */
+  chosenBy?: ConfigFileChoice | undefined;
 }
 
 /**
@@ -60,9 +65,8 @@ export function loadHerdConfig(options: LoadHerdConfigOptions = {}): LoadedHerdC
   const cwd = resolve(options.cwd ?? process.cwd());
   const named = options.path ?? env.HERD_CONFIG;
   const file = named ? resolve(cwd, named) : findConfigFile(cwd);
-  const contents = file
-    ? readConfigFile({ file, chosenBy: options.path ? 'option' : named ? 'HERD_CONFIG' : 'search' })
-    : undefined;
+  const chosenBy: ConfigFileChoice = options.path ? 'option' : named ? 'HERD_CONFIG' : 'search';
+  const contents = file ? readConfigFile({ file, chosenBy }) : undefined;
   const withEnvironment = applyEnvironment(contents?.value ?? {}, env);
   const parsed = HerdConfigSchema.safeParse(withEnvironment);
   const source = file ?? 'environment';
@@ -89,6 +93,7 @@ export function loadHerdConfig(options: LoadHerdConfigOptions = {}): LoadedHerdC
     file,
     baseDirectory: file ? dirname(file) : cwd,
     sha256: contents?.sha256,
+    ...(file ? { chosenBy } : {}),
   };
 }
 

@@ -193,12 +193,18 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
     return result;
   }
 
-  /** Asks the editor whether to use a configuration file that changed since a person last ran Herd with it. */
+  /**
+   * Asks the editor whether to use a configuration file that changed since a person last ran Herd with it, or that
+   * weakens Herd with no person having accepted it.
+   */
   async function askToTrustConfig(trust: ConfigTrust): Promise<boolean> {
     const decision = await ask({
       toolCall: {
         toolCallId: `config-trust-${trust.sha256?.slice(0, 16) ?? 'none'}`,
-        title: `Use the changed configuration ${trust.file ?? ''}?`,
+        title:
+          trust.status === 'changed' || trust.status === 'new-file'
+            ? `Use the changed configuration ${trust.file ?? ''}?`
+            : `Use the configuration ${trust.file ?? ''}, which weakens Herd?`,
         kind: 'other',
         status: 'pending',
         content: [
@@ -210,7 +216,7 @@ export function createAcpSession(options: AcpSessionOptions): AcpSession {
             },
           },
         ],
-        rawInput: { file: trust.file, status: trust.status },
+        rawInput: { file: trust.file, status: trust.status, weakenings: trust.weakenings },
       },
       options: [
         { optionId: 'allow_once', name: 'Use it', kind: 'allow_once' },

@@ -2,8 +2,10 @@
 export interface ScannedFile {
   /** Path relative to the root, with `/` separators. */
   path: string;
-  /** The content after built-in secret redaction. */
+  /** The content after built-in secret redaction: the whole file, or the symbol lines the map shows of it. */
   content: string;
+  /** `symbols` when `content` is the symbol lines the repository map shows of a file not shown in full. */
+  part?: 'file' | 'symbols';
 }
 
 /** One stretch of a file a scanner removed. */
@@ -27,7 +29,9 @@ export interface ContentVerdict {
 }
 
 /**
- * Judges a file's content before it enters a packed document. `@herd/guard` provides one for the
+ * Judges a file's content before it enters a packed document. The packer offers only what the document is about
+ * to show (every file when the whole repository fits; the files in full and the symbol lines of the map
+ * otherwise), many at once, and never content the document leaves out. `@herd/guard` provides one for the
  * `repo_content` scan point; verdicts are cached by content hash, so a scanner must be deterministic.
  */
 export type ContentScanner = (file: ScannedFile) => Promise<ContentVerdict>;

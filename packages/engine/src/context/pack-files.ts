@@ -16,6 +16,7 @@ import {
   type WorkTreeState,
 } from './cache/packed-result-cache.js';
 import { type DocumentOutput, openDocumentOutput } from './document-output.js';
+import { createDocumentScan, type DocumentScan, settleScannedStats } from './document-scan.js';
 import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
 import type { PackProgress } from './pack-progress.js';
 import type { PackStats } from './pack-stats.js';
@@ -91,9 +92,21 @@ export async function packFiles(
   try {
     const selected = await selectFiles({ ...input, settings, root, cache, progress });
     const { listed, read, included, counted } = selected;
-    const counting = await countFiles({ counted, included, pool, settings, root, cache, progress, options });
+    // The content scanner judges only what reaches the document, at the points below where that is known.
+    const scan = options.scanContent
+      ? createDocumentScan({
+          scanner: options.scanContent,
+          key: options.scanContentKey ?? 'unkeyed',
+          store: cache.store,
+        })
+      : undefined;
+    const counting = await countFiles({
+      ...{ counted, included, pool, settings, root, cache, progress, options },
+      scan,
+    });
     const { whole, measure } = counting;
     let { measured } = counting;
+    const { fits } = counting;
     const stats = wholePackStats({ root, settings, selected, measured, cacheProblem });
     // Only a result that git fully vouches for is kept: not one of a walk (the root lies outside git, or git
     // ignores it), nor one where git does not watch some tracked files.
@@ -118,10 +131,16 @@ export async function packFiles(
         pool,
         stats,
         output,
+        fits,
       },
       onMap: () => progress({ phase: 'map', done: 0, total: included.length }),
+      ...(scan ? { scan, recount: counting.recount } : {}),
     });
     measured = written.measured;
+    if (scan) {
+      const shown = written.shown ?? included.filter((file) => !scan.denied(file));
+      settleScannedStats({ stats, included, counted, scan, shown });
+    }
     progress({ phase: 'render', done: 1, total: 1 });
     for (const file of counted) {
       const entry = read.entries.get(file.path)!;
@@ -131,6 +150,7 @@ export async function packFiles(
     const overhead = measured.overhead ?? cache.overhead;
     const dirty =
       written.extracted ||
+      (scan?.scans ?? 0) > 0 ||
       counting.counted > 0 ||
       included.some((file) => file.read) ||
       read.entries.size !== cache.entries.size ||
@@ -183,8 +203,12 @@ function createPool(options: PackRepositoryOptions, settings: PackSettings): Tok
 
 /**
  * Counts the files (a calibrated sample, or all of them exactly) and the whole document, counting everything
- * exactly when an extrapolated total is too close to the budget to decide whether the repository fits. Returns
- * the whole document's parts, their measure, a way to measure again, and how many files were counted.
+ * exactly when an extrapolated total is too close to the budget to decide whether the repository fits. Whether
+ * the repository fits is decided on every selected file, those a content scanner denied included, so the choice
+ * is the same whatever earlier packs scanned; when it fits, the scanner judges every file (all of them reach the
+ * planner), and the whole document left is of the files it did not deny. Returns the whole document's parts,
+ * their measure, a way to measure again, a way to count again the files the scanner changed, and how many files
+ * were counted.
  */
 async function countFiles(options: {
   counted: CountedFile[];
@@ -195,8 +219,9 @@ async function countFiles(options: {
   cache: PackCache;
   progress: (progress: PackProgress) => void;
   options: PackRepositoryOptions;
+  scan: DocumentScan | undefined;
 }) {
-  const { counted, included, pool, settings, progress } = options;
+  const { counted, included, pool, settings, progress, scan } = options;
   const countTotal = counted.filter((file) => !file.exact).length;
   let countDone = 0;
   progress({ phase: 'count', done: 0, total: countTotal });
@@ -216,27 +241,63 @@ async function countFiles(options: {
     outline: '',
     files: [],
   };
+  // The indices of the files the whole document is measured with: every file, or those the scanner did not deny.
+  let indices: number[] = [];
+  let outlined = -1;
   const prepare = () => {
-    if (whole.outline === '' && paths.length > 0) whole.outline = renderDirectoryTree(paths);
-    whole.files = counted.map((file, index) => ({
-      path: file.path,
+    if (outlined !== indices.length && indices.length > 0) {
+      whole.outline = renderDirectoryTree(indices.map((index) => paths[index]!));
+      outlined = indices.length;
+    }
+    whole.files = indices.map((index) => ({
+      path: paths[index]!,
       bytes: included[index]!.bytes,
-      tokens: file.tokens,
-      exact: file.exact,
+      tokens: counted[index]!.tokens,
+      exact: counted[index]!.exact,
       entry: included[index]!.entry,
     }));
   };
-  const measure = (exact: boolean) => {
+  // `all`: with the files the scanner denied, to decide whether the repository fits.
+  const measure = (exact: boolean, all = false) => {
+    indices = [];
+    for (let index = 0; index < included.length; index++)
+      if (all || !scan?.denied(included[index]!)) indices.push(index);
     const cached = options.cache.overhead;
-    return measureWhole({ whole, prepare, counted, pool, exact, cached, budget: settings.budget });
+    const files = indices.length === counted.length ? counted : indices.map((index) => counted[index]!);
+    return measureWhole({ whole, prepare, counted: files, pool, exact, cached, budget: settings.budget });
   };
-  let measured = await measure(settings.exact);
-  if (measured.uncertain) {
+  const decide = async () => {
+    const measured = await measure(settings.exact, true);
+    if (!measured.uncertain) return measured;
     // Close to the budget the decision depends on the exact count, so count everything exactly.
     await calibrateTokenCounts({ files: counted, pool, exact: true, onCounted });
-    measured = await measure(true);
+    return measure(true, true);
+  };
+  const at = new Map(included.map((file, index) => [file, index]));
+  // After the scanner changed texts: their counts are estimates again, and every count is calibrated as a pack of
+  // the changed files would make it (the sample is the same whatever was counted before; exact counts are kept).
+  const recount = async () => {
+    for (const file of scan?.takeChanged() ?? []) {
+      const count = counted[at.get(file)!]!;
+      count.estimate = file.entry.estimate!;
+      count.tokens = 0;
+      count.exact = false;
+    }
+    await calibrateTokenCounts({ files: counted, pool, exact: exactly });
+  };
+  let measured = await decide();
+  if (scan && measured.documentTokens <= settings.budget) {
+    // Every file is about to reach the planner: the scanner judges them all, and the decision is made again.
+    if (await scan.review({ full: included.filter((file) => !scan.denied(file)) })) {
+      await recount();
+      measured = await decide();
+    }
   }
-  return { whole, measured, measure, counted: countDone };
+  const fits = measured.documentTokens <= settings.budget;
+  // The whole document shown leaves out what the scanner denied.
+  if (fits && scan && included.some((file) => scan.denied(file)))
+    measured = await measure(settings.exact || measured.exact);
+  return { whole, measured, fits, measure, recount, counted: countDone };
 }
 
 function parseSettings(options: PackRepositoryOptions): PackSettings {

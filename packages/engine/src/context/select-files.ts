@@ -1,7 +1,6 @@
 import { estimateO200kTokens } from '@herd/core';
 import type { ContentStore } from './cache/content-store.js';
 import type { PackCache, PackCacheEntry } from './cache/pack-cache.js';
-import { applyContentScanner } from './content-scanner-phase.js';
 import type { PackRepositoryOptions, PackSettings } from './pack-options.js';
 import type { PackProgress } from './pack-progress.js';
 import type { ExcludedFile } from './pack-stats.js';
@@ -29,13 +28,12 @@ export interface SelectedFiles {
   included: IncludedFile[];
   /** The same files, to count. */
   counted: CountedFile[];
-  /** Files the content scanner flagged. */
-  flagged: { path: string; reasons: string[] }[];
 }
 
 /**
- * Lists and reads the files and runs the content scanner: what the document is made of. The listing started
- * earlier (alongside git status) is used when there is one.
+ * Lists and reads the files: what the document can be made of (the content scanner judges later, only what the
+ * document shows; see `document-scan.ts`). The listing started earlier (alongside git status) is used when there
+ * is one.
  */
 export async function selectFiles(options: {
   options: PackRepositoryOptions;
@@ -59,12 +57,7 @@ export async function selectFiles(options: {
     onRead: (done) => progress({ phase: 'read', done, total }),
   });
   const excluded = [...listed.excluded, ...read.excluded];
-  const scanner = options.options.scanContent;
-  const scanned = scanner
-    ? await applyContentScanner({ files: read.included, scanner, store: cache.store })
-    : { included: read.included, excluded: [], flagged: [] };
-  excluded.push(...scanned.excluded);
-  const included = scanned.included;
+  const included = read.included;
   const counted = included.map((file) => new StoredFile(file, cache.store));
   // What is needed of the listing; its files (and their absolute paths) are not kept past reading.
   const seen = listed.files.length + listed.excluded.length;
@@ -75,7 +68,6 @@ export async function selectFiles(options: {
     excluded,
     included,
     counted,
-    flagged: scanned.flagged,
   };
 }
 

@@ -12,7 +12,7 @@ export function wholePackStats(options: {
   cacheProblem: string | undefined;
 }): PackStats {
   const { root, settings, selected, measured } = options;
-  const { listed, read, excluded, included, counted, flagged } = selected;
+  const { listed, read, excluded, included, counted } = selected;
   return {
     root,
     mode: 'whole',
@@ -40,7 +40,8 @@ export function wholePackStats(options: {
     redactions: included.flatMap((file) =>
       (file.entry.findings ?? []).map((finding) => ({ path: file.path, ...finding })),
     ),
-    flagged,
+    // The content scanner's flags are settled once the document is laid out (`settleScannedStats`).
+    flagged: [],
     warnings: [...listed.warnings, ...read.warnings, ...(options.cacheProblem ? [options.cacheProblem] : [])],
     cache: {
       hits: included.filter((file) => !file.read).length,

@@ -1,6 +1,7 @@
 import type { ContentStore } from './cache/content-store.js';
 import type { DocumentOutput } from './document-output.js';
 import { writeText } from './document-output.js';
+import type { DocumentScan } from './document-scan.js';
 import type { PackSettings } from './pack-options.js';
 import type { PackStats } from './pack-stats.js';
 import { chooseFence } from './render/choose-fence.js';
@@ -19,6 +20,8 @@ export interface WriteDocumentOptions {
   measured: WholeMeasure;
   /** Measures the whole document again (after the fence changed). */
   measure: (exact: boolean) => Promise<WholeMeasure>;
+  /** Whether the whole repository fits the budget (decided on every selected file, denied ones included). */
+  fits: boolean;
   included: readonly IncludedFile[];
   counted: readonly CountedFile[];
   store: ContentStore;
@@ -27,19 +30,24 @@ export interface WriteDocumentOptions {
   stats: PackStats;
   output: DocumentOutput;
   onMap: () => void;
+  /** The content scanner's point, when there is a scanner: a map has it judge what the map shows. */
+  scan?: DocumentScan | undefined;
+  /** Counts the files the scanner changed again. */
+  recount?: () => Promise<void>;
 }
 
 /**
  * Writes the document to the output: the whole repository when it fits the budget, streamed from the content
- * store, otherwise a map (see `packMap`). Returns the final measure of the whole document and whether the map
- * extracted symbols or imports the cache did not have.
+ * store, otherwise a map (see `packMap`). Returns the final measure of the whole document, whether the map
+ * extracted symbols or imports the cache did not have, and the files whose text or symbols the document shows
+ * (undefined for a whole document: every file the scanner did not deny).
  */
 export async function writeDocument(
   options: WriteDocumentOptions,
-): Promise<{ measured: WholeMeasure; extracted: boolean }> {
+): Promise<{ measured: WholeMeasure; extracted: boolean; shown?: IncludedFile[] }> {
   const { settings, whole, included, store, output, stats } = options;
   let { measured } = options;
-  if (measured.documentTokens <= settings.budget) {
+  if (options.fits) {
     if (writeWholeDocument({ ...whole, fd: output.fd, store })) return { measured, extracted: false };
     // A file contains the suffix: draw one that none contains, and count and write again.
     whole.fence = chooseFence({
@@ -67,9 +75,11 @@ export async function writeDocument(
     store,
     pool: options.pool,
     stats,
+    ...(options.scan ? { scan: options.scan } : {}),
+    ...(options.recount ? { recount: options.recount } : {}),
   });
   writeText(output.fd, map.document);
-  return { measured, extracted: map.extracted };
+  return { measured, extracted: map.extracted, shown: map.shown };
 }
 
 /** Each included file's content, read one at a time. */

@@ -54,12 +54,13 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       },
     }) !== 'reject';
 
-  // Files the packer offers at once (it scans several concurrently) go to the guard together, so Prompt Guard
-  // batches the windows of many files in one run instead of one file's at a time.
+  // Files the packer offers at once go to the guard in batches: each batch's local scanners run here while Prompt
+  // Guard's worker threads score the batches before it.
   const scanFile = batchScans(guard, mode);
   const contentScanner: ContentScanner = async (file) => {
-    const verdict = await scanFile(file);
-    report(verdict, file.path);
+    const source = file.part === 'symbols' ? `${file.path} (its symbols in the repository map)` : file.path;
+    const verdict = await scanFile({ ...file, path: source });
+    report(verdict, source);
     const redactions: ScannerRedaction[] = verdict.redacted
       ? verdict.redactions.map((span) => ({
           line: lineOf(file.content, span.start),
@@ -121,9 +122,13 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
   };
 }
 
+// Files per `scanMany`: large enough that a batch's windows keep Prompt Guard's workers busy, small enough that the
+// local scanners of the next batch run here while the workers score this one.
+const batchFiles = 32;
+
 /**
- * Collects the repository files asked for in the same turn of the event loop and scans them with one
- * `guard.scanMany`: each scanner runs once over the batch.
+ * Collects the repository files asked for in the same turn of the event loop and scans them with `guard.scanMany`
+ * in batches of {@link batchFiles}: each scanner runs once over a batch, and the batches overlap.
  */
 function batchScans(guard: Guard, mode: GuardMode): (file: ScannedFile) => Promise<GuardVerdict> {
   let waiting: Array<{
@@ -152,10 +157,18 @@ function batchScans(guard: Guard, mode: GuardMode): (file: ScannedFile) => Promi
         },
       );
   };
+  let scheduled = false;
   return (file) =>
     new Promise((resolve, reject) => {
-      if (waiting.length === 0) setImmediate(flush);
       waiting.push({ file, resolve, reject });
+      if (waiting.length >= batchFiles) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          if (waiting.length > 0) flush();
+        });
+      }
     });
 }
 

@@ -14,7 +14,7 @@ export async function loadWorkspaceConfig(
   // Loaded here, not at start: the command line imports this module for commands that need neither package.
   const [{ parseToolsConfig }, { parseGuardPolicy }] = await Promise.all([
     import('@herd/tools'),
-    import('@herd/guard'),
+    import('@herd/guard/policy'),
   ]);
   return loadHerdConfig({
     ...options,

@@ -73,3 +73,45 @@ describe('herd acp and a configuration that changed since a person last ran Herd
     expect(configQuestions()).toHaveLength(2);
   });
 });
+
+describe('herd acp and a first configuration that weakens Herd (a cloned repository)', () => {
+  it('asks the editor, naming what it weakens, refuses the prompt on reject, and runs once it is allowed', async () => {
+    const workspace = createFailingTestRepository();
+    writeTestConfig(workspace, server.url, { tools: { sandbox: { mode: 'off' } } });
+    const file = join(workspace, 'herd.config.json');
+    const agent = createAcpAgent({
+      env: { PATH: process.env.PATH, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) },
+    });
+    agents.push(agent);
+    const streams = inProcessStreams();
+    agent.app.connect(streams.agent);
+    const editor = connectTestEditor(streams.client);
+    await editor.initialize();
+    let allowConfig = false;
+    editor.answerWith((params) =>
+      params.toolCall.toolCallId.startsWith('config-trust-') && allowConfig ? 'allow_once' : 'reject',
+    );
+    const { sessionId } = await editor.agent.request(acp.methods.agent.session.new, {
+      cwd: workspace,
+      mcpServers: [],
+    });
+    await editor.agent.request(acp.methods.agent.session.setMode, { sessionId, modeId: 'plan' });
+    const prompt = () =>
+      editor.agent.request(acp.methods.agent.session.prompt, {
+        sessionId,
+        prompt: [{ type: 'text', text: 'make the failing test pass' }],
+      });
+    await expect(prompt()).rejects.toThrow('tools.sandbox.mode: turns the command sandbox off');
+    expect(server.requests).toHaveLength(0);
+    const questions = editor.permissions.filter((permission) =>
+      permission.params.toolCall.toolCallId.startsWith('config-trust-'),
+    );
+    expect(questions).toHaveLength(1);
+    expect(questions[0]?.params.toolCall.title).toBe(`Use the configuration ${file}, which weakens Herd?`);
+    expect(JSON.stringify(questions[0]?.params.toolCall.content)).toContain('no person has accepted it');
+
+    allowConfig = true;
+    server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
+    await expect(prompt()).resolves.toMatchObject({ stopReason: 'end_turn' });
+  });
+});

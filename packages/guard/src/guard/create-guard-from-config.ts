@@ -14,11 +14,9 @@ import { createLlamaGuardClassifier, type LlamaGuardCall } from '../llama-guard/
 import { createLlamaGuardScanner } from '../llama-guard/llama-guard-scanner.js';
 import type { GuardMode, GuardPolicy } from '../policy/guard-policy.js';
 import { parseGuardPolicy } from '../policy/parse-guard-policy.js';
-import {
-  createPromptGuardClassifier,
-  type PromptGuardClassifier,
-} from '../prompt-guard/prompt-guard-classifier.js';
+import type { PromptGuardScorer } from '../prompt-guard/prompt-guard-classifier.js';
 import { createPromptGuardScanner } from '../prompt-guard/prompt-guard-scanner.js';
+import { createPromptGuardWorkers } from '../prompt-guard/prompt-guard-workers.js';
 import type { Scanner } from '../scanners/scanner.js';
 import { createGuard, type Guard } from './create-guard.js';
 import { locatePromptGuard } from './locate-prompt-guard.js';
@@ -60,7 +58,7 @@ export interface ConfiguredGuard {
   skippedClassifiers: Array<{ scanner: 'prompt_guard' | 'llama_guard'; setting: string }>;
   /** The audit log file, when there is one. */
   auditLogPath: string | undefined;
-  /** Releases the Prompt Guard session. */
+  /** Stops the Prompt Guard worker threads. */
   close(): Promise<void>;
 }
 
@@ -160,7 +158,7 @@ function assertRequired(
 
 interface OpenedPromptGuard {
   coverage: GuardClassifierCoverage;
-  classifier: PromptGuardClassifier | undefined;
+  classifier: PromptGuardScorer | undefined;
   scanner: Scanner | undefined;
 }
 
@@ -176,17 +174,18 @@ async function openPromptGuard(
   });
   if (location.kind === 'off' || location.kind === 'missing') return without('skipped', location.reason);
   if (location.kind === 'broken') return without('failed', location.reason);
-  const on = (classifier: PromptGuardClassifier): OpenedPromptGuard => ({
+  const on = (classifier: PromptGuardScorer): OpenedPromptGuard => ({
     coverage: { name: 'prompt_guard', state: 'on', reason: location.reason },
     classifier,
     scanner: createPromptGuardScanner(classifier),
   });
+  // Prompt Guard runs on worker threads (one session each, sized to the cores), beside the packer and the agents.
   // A configured model that does not load is a configuration error: the person asked for it.
   if (location.kind === 'configured')
-    return on(await createPromptGuardClassifier(classifierOptions(location.modelPath, location.config)));
+    return on(await createPromptGuardWorkers(classifierOptions(location.modelPath, location.config)));
   try {
     return on(
-      await createPromptGuardClassifier({
+      await createPromptGuardWorkers({
         modelPath: location.modelPath,
         modelFile: location.manifest.modelFile,
       }),
@@ -204,6 +203,7 @@ function classifierOptions(modelPath: string, written: PromptGuardConfig) {
     modelPath,
     ...(written.modelFile ? { modelFile: written.modelFile } : {}),
     ...(written.threads ? { threads: written.threads } : {}),
+    ...(written.workers ? { workers: written.workers } : {}),
     ...(written.overlapTokens !== undefined ? { overlapTokens: written.overlapTokens } : {}),
     ...(written.batchTokens !== undefined ? { batchTokens: written.batchTokens } : {}),
     ...(written.compactWhitespace !== undefined ? { compactWhitespace: written.compactWhitespace } : {}),

@@ -15,12 +15,12 @@ export interface PromptGuardClassifierOptions
   maxTokens?: number;
   /** Tokens each window repeats from the previous one; defaults to 64. */
   overlapTokens?: number;
-  /** Most windows per onnxruntime run; defaults to 32. */
+  /** Most windows (all of one text) per onnxruntime run; defaults to 32. */
   batchSize?: number;
   /**
-   * Most padded tokens (rows × longest row) per onnxruntime run; defaults to 2,048. On CPU, large batches of full
-   * 512-token windows run slower than small ones (attention scores of 16 × 12 × 512 × 512 floats leave the caches),
-   * while short windows gain several times from batching; a token budget gives both their best batch.
+   * Most padded tokens (rows × longest row) per onnxruntime run of one text's windows; defaults to 2,048. On CPU,
+   * large batches of full 512-token windows run slower than small ones (attention scores of 16 × 12 × 512 × 512
+   * floats leave the caches); four full windows per run is about the best there.
    */
   batchTokens?: number;
   /** Apply LlamaFirewall's whitespace compaction before tokenizing; defaults to false. */
@@ -39,26 +39,34 @@ export interface PromptGuardScore {
   worstWindowStart: number;
 }
 
-/** Prompt Guard 2 over onnxruntime: one session, whole-text coverage, batching across texts. */
-export interface PromptGuardClassifier {
+/**
+ * What the guard needs of Prompt Guard: scores for texts, and what identifies the model. Both the in-thread
+ * {@link PromptGuardClassifier} and the worker-thread pool (`createPromptGuardWorkers`) provide it.
+ */
+export interface PromptGuardScorer {
+  /** Identifies the model file and windowing settings (changes when either would change a score). */
+  fingerprint: string;
+  /** The positive label the score is the probability of, e.g. `MALICIOUS`. */
+  label: string;
+  /** The ONNX file that was loaded, e.g. `model.quant.onnx`. */
+  modelFile: string;
+  /**
+   * Scores texts; each text's score is its highest window. A text's windows are batched only with each other,
+   * so its score depends on the text alone, never on what else is scored with it.
+   */
+  scoreTexts(texts: readonly string[]): Promise<PromptGuardScore[]>;
+  /** Releases the session(s). */
+  close(): Promise<void>;
+}
+
+/** Prompt Guard 2 over onnxruntime on the calling thread: one session, whole-text coverage. */
+export interface PromptGuardClassifier extends PromptGuardScorer {
   /** The loaded model. */
   model: SequenceClassifierModel;
   /** The tokenizer (from the model directory). */
   tokenizer: Tokenizer;
-  /** Identifies the model file and windowing settings (changes when either would change a score). */
-  fingerprint: string;
   /** Token ids of a text as the model sees it (special tokens included, no windowing). */
   encode(text: string): number[];
-  /** Scores texts: every window of every text, batched together; each text's score is its highest window. */
-  scoreTexts(texts: readonly string[]): Promise<PromptGuardScore[]>;
-  /** Releases the session. */
-  close(): Promise<void>;
-}
-
-interface PendingWindow {
-  text: number;
-  start: number;
-  ids: number[];
 }
 
 /**
@@ -98,33 +106,33 @@ export async function createPromptGuardClassifier(
   return {
     model,
     tokenizer,
+    label: model.labels[model.positiveIndex] ?? 'MALICIOUS',
+    modelFile: model.modelFile,
     fingerprint: `prompt_guard@${model.modelPath}/${model.modelFile}:${maxTokens}:${overlapTokens}:${compact}`,
     encode: (text) => tokenizer.encode(compact ? compactWhitespace(text, tokenizer) : text).ids,
     async scoreTexts(texts) {
-      const pending: PendingWindow[] = [];
-      const results: PromptGuardScore[] = texts.map((text, index) => {
+      const results: PromptGuardScore[] = [];
+      for (const text of texts) {
         const ids = contentIds(text);
         const windows = splitTokenWindows({ ids, windowSize, overlap: overlapTokens });
-        for (const window of windows)
-          pending.push({ text: index, start: window.start, ids: [...prefix, ...window.ids, ...suffix] });
-        return { score: 0, windows: windows.length, tokens: ids.length, worstWindowStart: 0 };
-      });
-      // Longest first, so each batch pads to rows of similar length.
-      pending.sort((left, right) => right.ids.length - left.ids.length);
-      for (let offset = 0; offset < pending.length; ) {
-        const width = (pending[offset] as PendingWindow).ids.length;
-        const rows = Math.max(1, Math.min(batchSize, Math.floor(batchTokens / Math.max(1, width))));
-        const batch = pending.slice(offset, offset + rows);
-        offset += batch.length;
-        const logits = await model.logits(batch.map((window) => window.ids));
-        batch.forEach((window, row) => {
-          const score = softmax(logits[row] as Float32Array)[model.positiveIndex] ?? 0;
-          const result = results[window.text] as PromptGuardScore;
-          if (score > result.score) {
-            result.score = score;
-            result.worstWindowStart = window.start;
-          }
-        });
+        const result = { score: 0, windows: windows.length, tokens: ids.length, worstWindowStart: 0 };
+        results.push(result);
+        // One text's windows only per run: an int8 export quantizes activations with one range per batch, so
+        // windows of other texts (or their padding) in the same run would move this text's score.
+        for (let offset = 0; offset < windows.length; ) {
+          const width = (windows[offset]?.ids.length ?? 0) + prefix.length + suffix.length;
+          const rows = Math.max(1, Math.min(batchSize, Math.floor(batchTokens / Math.max(1, width))));
+          const batch = windows.slice(offset, offset + rows);
+          offset += batch.length;
+          const logits = await model.logits(batch.map((window) => [...prefix, ...window.ids, ...suffix]));
+          batch.forEach((window, row) => {
+            const score = softmax(logits[row] as Float32Array)[model.positiveIndex] ?? 0;
+            if (score > result.score) {
+              result.score = score;
+              result.worstWindowStart = window.start;
+            }
+          });
+        }
       }
       return results;
     },

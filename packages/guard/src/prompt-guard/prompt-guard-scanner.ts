@@ -1,13 +1,13 @@
 import { revealHiddenText } from '../scanners/hidden-text-scanner.js';
 import type { Scanner } from '../scanners/scanner.js';
-import type { PromptGuardClassifier } from './prompt-guard-classifier.js';
+import type { PromptGuardScorer } from './prompt-guard-classifier.js';
 
 /**
- * The `prompt_guard` scanner over a loaded classifier. It scores the text as a model would read it (hidden tag
+ * The `prompt_guard` scanner over a loaded classifier (in this thread or on worker threads). It scores the text as a model would read it (hidden tag
  * characters decoded, zero-width characters removed), so hiding an injection from people does not hide it here.
  */
-export function createPromptGuardScanner(classifier: PromptGuardClassifier): Scanner {
-  const label = classifier.model.labels[classifier.model.positiveIndex] ?? 'MALICIOUS';
+export function createPromptGuardScanner(classifier: PromptGuardScorer): Scanner {
+  const { label } = classifier;
   return {
     name: 'prompt_guard',
     fingerprint: classifier.fingerprint,

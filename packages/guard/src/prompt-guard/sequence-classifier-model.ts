@@ -12,8 +12,8 @@ export interface SequenceClassifierModelOptions {
   modelPath: string;
   /**
    * ONNX file inside the directory; defaults to the int8 export when there is one (`model.quant.onnx`, then
-   * `model_quantized.onnx`: several times faster on a CPU, which is where onnxruntime-node runs here), else
-   * `model.onnx`.
+   * `model_quantized.onnx`, then `model_int8.onnx`: several times faster on a CPU, which is where onnxruntime-node
+   * runs here), else `model.onnx`.
    */
   modelFile?: string;
   /** onnxruntime intra-op threads; defaults to onnxruntime's choice (the number of cores). */
@@ -57,7 +57,7 @@ const ClassifierConfigSchema = z
   })
   .loose();
 
-const defaultModelFiles = ['model.quant.onnx', 'model_quantized.onnx', 'model.onnx'];
+const defaultModelFiles = ['model.quant.onnx', 'model_quantized.onnx', 'model_int8.onnx', 'model.onnx'];
 
 /**
  * Loads a sequence-classifier export once: reads `config.json` for `id2label`, opens one onnxruntime session,

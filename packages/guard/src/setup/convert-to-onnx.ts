@@ -1,7 +1,7 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { SystemError, UserError } from '@herd/core';
+import { join } from 'node:path';
+import { findHostProgram, HostProgramUnavailableError, SystemError, UserError } from '@herd/core';
 import { execa } from 'execa';
 
 /** A way to run `optimum-cli` found on this machine. */
@@ -18,17 +18,31 @@ const optimumPackage = 'optimum[onnxruntime]';
 /**
  * Finds a way to run `optimum-cli` in an isolated environment, in order: `uvx` (or `uv tool run`) and `pipx run`,
  * which fetch Optimum into a throwaway environment, then an `optimum-cli` already on `PATH`. `undefined` when none
- * is there.
+ * is there. Like every program Herd runs on the host, each is looked for only outside `workspace` (default: the
+ * folder Herd runs in) and never on a relative `PATH` entry: a model could have put a program of that name in the
+ * repository's `node_modules/.bin`, which `pnpm herd` puts first on `PATH`.
  */
-export function findConversionTool(env: NodeJS.ProcessEnv = process.env): ConversionTool | undefined {
-  const onPath = (program: string) =>
-    (env.PATH ?? '').split(delimiter).some((folder) => folder !== '' && isExecutable(join(folder, program)));
-  if (onPath('uvx')) return { name: 'uvx', command: ['uvx', '--from', optimumPackage, 'optimum-cli'] };
-  if (onPath('uv'))
-    return { name: 'uv', command: ['uv', 'tool', 'run', '--from', optimumPackage, 'optimum-cli'] };
-  if (onPath('pipx'))
-    return { name: 'pipx', command: ['pipx', 'run', '--spec', optimumPackage, 'optimum-cli'] };
-  if (onPath('optimum-cli')) return { name: 'optimum-cli', command: ['optimum-cli'] };
+export async function findConversionTool(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { workspace?: string } = {},
+): Promise<ConversionTool | undefined> {
+  const workspace = options.workspace ?? process.cwd();
+  const onPath = async (program: string): Promise<string | undefined> => {
+    try {
+      return (await findHostProgram(program, { workspace, searchPath: env.PATH ?? '' })).executable;
+    } catch (error) {
+      if (error instanceof HostProgramUnavailableError) return undefined;
+      throw error;
+    }
+  };
+  const uvx = await onPath('uvx');
+  if (uvx) return { name: 'uvx', command: [uvx, '--from', optimumPackage, 'optimum-cli'] };
+  const uv = await onPath('uv');
+  if (uv) return { name: 'uv', command: [uv, 'tool', 'run', '--from', optimumPackage, 'optimum-cli'] };
+  const pipx = await onPath('pipx');
+  if (pipx) return { name: 'pipx', command: [pipx, 'run', '--spec', optimumPackage, 'optimum-cli'] };
+  const optimum = await onPath('optimum-cli');
+  if (optimum) return { name: 'optimum-cli', command: [optimum] };
   return undefined;
 }
 
@@ -42,6 +56,8 @@ export interface ConvertToOnnxOptions {
   outputDirectory: string;
   /** Environment of the tool (HF_TOKEN and HF_ENDPOINT reach optimum through it). */
   env: NodeJS.ProcessEnv;
+  /** The folder a model may have written: no conversion tool is run from inside it. Default: the current folder. */
+  workspace?: string;
   /** The tool to run; default {@link findConversionTool}. */
   tool?: ConversionTool;
   /** Told each command before it runs. */
@@ -58,7 +74,9 @@ export interface ConvertToOnnxOptions {
  */
 export async function convertToOnnx(options: ConvertToOnnxOptions): Promise<{ modelFile: string }> {
   const { repository, commit, outputDirectory, env } = options;
-  const tool = options.tool ?? findConversionTool(env);
+  const tool =
+    options.tool ??
+    (await findConversionTool(env, options.workspace ? { workspace: options.workspace } : {}));
   if (!tool) {
     throw new UserError({
       code: 'conversion_tools_missing',
@@ -126,15 +144,6 @@ export function manualConversionCommands(options: {
     `  HF_TOKEN=<your read token> ${venv}/bin/optimum-cli export onnx --model ${repository} --revision ${commit} --task text-classification ${outputDirectory}`,
     `  ${venv}/bin/optimum-cli onnxruntime quantize --onnx_model ${outputDirectory} --avx2 -o ${outputDirectory}/quantized && mv ${outputDirectory}/quantized/model_quantized.onnx ${outputDirectory}/`,
   ];
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function lastLines(output: string | undefined): string {

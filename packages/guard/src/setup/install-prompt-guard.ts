@@ -35,6 +35,11 @@ export interface InstallPromptGuardOptions {
   onProgress?: DownloadProgress;
   /** One line per step, for a person. */
   log?: (line: string) => void;
+  /**
+   * The folder a model may have written (the repository Herd works on): conversion tools found on `PATH` inside
+   * it are never run. Default: the folder Herd runs in.
+   */
+  workspace?: string;
   /** The conversion tool for safetensors-only repositories; default the one found on PATH. */
   conversionTool?: ConversionTool;
 }
@@ -130,6 +135,7 @@ export async function installPromptGuard(options: InstallPromptGuardOptions): Pr
       outputDirectory: staging,
       env,
       ...(options.conversionTool ? { tool: options.conversionTool } : {}),
+      ...(options.workspace ? { workspace: options.workspace } : {}),
       onCommand: (command) => log(`Running ${command}`),
     }));
   } else {

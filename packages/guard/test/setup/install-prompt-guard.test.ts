@@ -283,6 +283,24 @@ fi
     expect(calls[1]).toContain('optimum-cli onnxruntime quantize');
   });
 
+  it('never runs a conversion tool planted inside the workspace, even first on PATH', async () => {
+    // A model wrote node_modules/.bin/uvx into the repository; `pnpm herd guard setup` puts that folder first.
+    const workspace = join(root, 'repository');
+    const planted = join(workspace, 'node_modules', '.bin');
+    mkdirSync(planted, { recursive: true });
+    const marker = join(root, 'planted-uvx-ran');
+    writeFileSync(join(planted, 'uvx'), `#!/bin/sh\ntouch ${marker}\n`);
+    chmodSync(join(planted, 'uvx'), 0o755);
+    const error = (await installPromptGuard({
+      name: 'prompt-guard-2-22m',
+      from: officialRepository,
+      workspace,
+      env: { ...env, HF_TOKEN: token, PATH: `${planted}:node_modules/.bin:${join(root, 'empty-bin')}` },
+    }).catch((caught) => caught)) as Error;
+    expect(error).toMatchObject({ code: 'conversion_tools_missing' });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('prints the exact conversion commands when no conversion tool is installed', async () => {
     const error = (await installPromptGuard({
       name: 'prompt-guard-2-22m',

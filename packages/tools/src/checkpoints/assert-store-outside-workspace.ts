@@ -1,5 +1,4 @@
-import { ConfigError } from '@herd/core';
-import { isWithin, realLocation } from '../host/real-location.js';
+import { ConfigError, isWithin, realLocation } from '@herd/core';
 
 /**
  * Refuses a checkpoint store inside the workspace. The store's git configuration and `info/attributes` are trusted

@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { execa } from 'execa';
-import { findExecutable } from './find-executable.js';
 import { hiddenHomeMounts } from './hidden-home-mounts.js';
 import { hiddenRuntimeMounts } from './hidden-runtime-mounts.js';
 import type { ProtectedMount } from './protect-workspace.js';
@@ -17,34 +17,59 @@ export interface SandboxStatus {
   executable?: string;
 }
 
-let probed: Promise<SandboxStatus> | undefined;
+const probes = new Map<string, Promise<SandboxStatus>>();
 
 /**
- * Finds out once per process whether bubblewrap works here: it must be on PATH and able to create the
- * namespaces (some containers forbid user namespaces).
+ * Finds out whether bubblewrap works here for commands in `workspace`: a `bwrap` must be on Herd's `PATH` outside
+ * the workspace (see {@link findHostProgram}: the sandbox itself runs unsandboxed, so one a model put in
+ * `node_modules/.bin` or on a relative `PATH` entry must never be it) and able to create the namespaces (some
+ * containers forbid user namespaces). Each bwrap is tried once per process.
+ *
+ * @param options.workspace the directory commands run in, which the model can write.
+ * @param options.searchPath Herd's `PATH`. Default `process.env.PATH`.
  */
-export function probeBubblewrap(): Promise<SandboxStatus> {
-  probed ??= (async (): Promise<SandboxStatus> => {
-    if (process.platform !== 'linux')
-      return { kind: 'none', reason: `bubblewrap needs Linux; this is ${process.platform}` };
-    const executable = await findExecutable('bwrap');
-    if (!executable) return { kind: 'none', reason: 'bwrap is not installed (apt-get install bubblewrap)' };
-    const probe = await execa(
-      executable,
-      ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', '--unshare-pid', '--', 'true'],
-      {
-        reject: false,
-        timeout: 5000,
-        stdin: 'ignore',
-      },
-    );
-    if (probe.exitCode !== 0) {
-      const detail = String(probe.stderr).trim().split('\n')[0] ?? `exit code ${probe.exitCode}`;
-      return { kind: 'none', reason: `bwrap cannot create namespaces here (${detail})` };
-    }
-    return { kind: 'bubblewrap', executable };
-  })();
-  return probed;
+export async function probeBubblewrap(options: {
+  workspace: string;
+  searchPath?: string | undefined;
+}): Promise<SandboxStatus> {
+  if (process.platform !== 'linux')
+    return { kind: 'none', reason: `bubblewrap needs Linux; this is ${process.platform}` };
+  let executable: string;
+  try {
+    ({ executable } = await findHostProgram('bwrap', options));
+  } catch (error) {
+    if (!(error instanceof HostProgramUnavailableError)) throw error;
+    return { kind: 'none', reason: missingReason(error) };
+  }
+  let probe = probes.get(executable);
+  if (!probe) {
+    probe = tryBubblewrap(executable);
+    probes.set(executable, probe);
+  }
+  return probe;
+}
+
+/** Why there is no bwrap, saying so when one in the workspace was passed over. */
+function missingReason(error: HostProgramUnavailableError): string {
+  if (error.passedOver.length === 0) return 'bwrap is not installed (apt-get install bubblewrap)';
+  return `bwrap is not installed outside the workspace (apt-get install bubblewrap); ${error.passedOver[0]} was passed over, as a program in the workspace or on a relative PATH entry is never run as the sandbox`;
+}
+
+async function tryBubblewrap(executable: string): Promise<SandboxStatus> {
+  const probe = await execa(
+    executable,
+    ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', '--unshare-pid', '--', 'true'],
+    {
+      reject: false,
+      timeout: 5000,
+      stdin: 'ignore',
+    },
+  );
+  if (probe.exitCode !== 0) {
+    const detail = String(probe.stderr).trim().split('\n')[0] ?? `exit code ${probe.exitCode}`;
+    return { kind: 'none', reason: `bwrap cannot create namespaces here (${detail})` };
+  }
+  return { kind: 'bubblewrap', executable };
 }
 
 /**

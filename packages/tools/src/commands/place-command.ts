@@ -18,14 +18,17 @@ export interface CommandPlacement {
  * Decides where a command runs: in the runner when one is given (not for commands with stdin, which it cannot
  * feed, nor when `sandbox.mode` is `required`), else locally inside bubblewrap when it works and is not turned off,
  * else locally in a PID namespace of its own when `unshare` can make one. Refuses when the configuration requires
- * the sandbox and bubblewrap does not work here.
+ * the sandbox and bubblewrap does not work here. bwrap and unshare are never programs from the workspace (see
+ * `findHostProgram`).
  */
 export async function placeCommand(options: {
   config: Pick<ToolsConfig, 'sandbox'>;
   commandRunner?: CommandRunner | undefined;
   hasStdin: boolean;
+  /** The workspace commands run in, which the model can write. */
+  workspace: string;
 }): Promise<CommandPlacement> {
-  const { config, commandRunner, hasStdin } = options;
+  const { config, commandRunner, hasStdin, workspace } = options;
   const runner = commandRunner && !hasStdin && config.sandbox.mode !== 'required' ? commandRunner : undefined;
   if (runner) {
     return {
@@ -36,7 +39,7 @@ export async function placeCommand(options: {
   const sandbox: SandboxStatus =
     config.sandbox.mode === 'off'
       ? { kind: 'none', reason: 'the sandbox is turned off in the configuration' }
-      : await probeBubblewrap();
+      : await probeBubblewrap({ workspace });
   if (sandbox.kind === 'none' && config.sandbox.mode === 'required') {
     throw new GuardError({
       code: 'sandbox_unavailable',
@@ -44,7 +47,9 @@ export async function placeCommand(options: {
       scanner: 'sandbox',
     });
   }
-  return sandbox.kind === 'bubblewrap' ? { sandbox } : { sandbox, isolation: await probeProcessIsolation() };
+  return sandbox.kind === 'bubblewrap'
+    ? { sandbox }
+    : { sandbox, isolation: await probeProcessIsolation({ workspace }) };
 }
 
 /**

@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { execa } from 'execa';
-import { findExecutable } from './find-executable.js';
 
 /**
  * How a command that runs without bubblewrap is still kept apart from Herd's own processes: in a fresh PID
@@ -64,13 +64,13 @@ const candidates: readonly Candidate[] = [
 ]);
 
 /** The argv prefix for one candidate, or why it cannot be used. */
-async function prefixFor(
-  executable: string,
+function prefixFor(
+  unshare: string,
+  setpriv: string | undefined,
   candidate: Candidate,
-): Promise<{ prefix: string[] } | { reason: string }> {
-  const unshare = [executable, ...candidate.flags, '--'];
-  if (!candidate.rootInside) return { prefix: unshare };
-  const setpriv = await findExecutable('setpriv');
+): { prefix: string[] } | { reason: string } {
+  const prefix = [unshare, ...candidate.flags, '--'];
+  if (!candidate.rootInside) return { prefix };
   if (!setpriv) {
     return {
       reason:
@@ -79,7 +79,7 @@ async function prefixFor(
   }
   return {
     prefix: [
-      ...unshare,
+      ...prefix,
       setpriv,
       '--bounding-set',
       `-all,${keptCapabilities.map((name) => `+${name}`).join(',')}`,
@@ -88,35 +88,72 @@ async function prefixFor(
   };
 }
 
-let probed: Promise<ProcessIsolation> | undefined;
+/** A program of util-linux Herd runs on the host, or undefined when there is none outside the workspace. */
+async function utilLinuxProgram(
+  name: 'unshare' | 'setpriv',
+  options: { workspace: string; searchPath?: string | undefined },
+): Promise<{ executable?: string; passedOver: readonly string[] }> {
+  try {
+    return { executable: (await findHostProgram(name, options)).executable, passedOver: [] };
+  } catch (error) {
+    if (!(error instanceof HostProgramUnavailableError)) throw error;
+    return { passedOver: error.passedOver };
+  }
+}
+
+const probes = new Map<string, Promise<ProcessIsolation>>();
 
 /**
- * Finds out once per process whether commands can run in their own PID namespace here (Linux, `unshare` from
- * util-linux installed, and root or unprivileged user namespaces allowed), and how.
+ * Finds out whether commands in `workspace` can run in their own PID namespace here (Linux, `unshare` from
+ * util-linux installed, and root or unprivileged user namespaces allowed), and how. `unshare` and `setpriv` start
+ * the command on the host, so they are found on Herd's `PATH` outside the workspace only (see
+ * {@link findHostProgram}). Each pair of programs is tried once per process.
+ *
+ * @param options.workspace the directory commands run in, which the model can write.
+ * @param options.searchPath Herd's `PATH`. Default `process.env.PATH`.
  */
-export function probeProcessIsolation(): Promise<ProcessIsolation> {
-  probed ??= (async (): Promise<ProcessIsolation> => {
-    if (process.platform !== 'linux')
-      return { kind: 'none', reason: `PID namespaces need Linux; this is ${process.platform}` };
-    const executable = await findExecutable('unshare');
-    if (!executable) return { kind: 'none', reason: 'unshare (util-linux) is not installed' };
-    let failure = '';
-    for (const candidate of candidates) {
-      const placed = await prefixFor(executable, candidate);
-      if ('reason' in placed) {
-        failure ||= placed.reason;
-        continue;
-      }
-      const [program, ...args] = placed.prefix;
-      const probe = await execa(program!, [...args, 'true'], {
-        reject: false,
-        timeout: 5000,
-        stdin: 'ignore',
-      });
-      if (probe.exitCode === 0) return { kind: 'pid-namespace', prefix: placed.prefix };
-      failure ||= String(probe.stderr).trim().split('\n')[0] ?? `exit code ${probe.exitCode}`;
+export async function probeProcessIsolation(options: {
+  workspace: string;
+  searchPath?: string | undefined;
+}): Promise<ProcessIsolation> {
+  if (process.platform !== 'linux')
+    return { kind: 'none', reason: `PID namespaces need Linux; this is ${process.platform}` };
+  const unshare = await utilLinuxProgram('unshare', options);
+  if (!unshare.executable) {
+    const [passed] = unshare.passedOver;
+    return {
+      kind: 'none',
+      reason: passed
+        ? `unshare (util-linux) is not installed outside the workspace; ${passed} was passed over, as a program in the workspace or on a relative PATH entry is never run on the host`
+        : 'unshare (util-linux) is not installed',
+    };
+  }
+  const { executable: setpriv } = await utilLinuxProgram('setpriv', options);
+  const key = `${unshare.executable}\0${setpriv ?? ''}`;
+  let probe = probes.get(key);
+  if (!probe) {
+    probe = tryCandidates(unshare.executable, setpriv);
+    probes.set(key, probe);
+  }
+  return probe;
+}
+
+async function tryCandidates(unshare: string, setpriv: string | undefined): Promise<ProcessIsolation> {
+  let failure = '';
+  for (const candidate of candidates) {
+    const placed = prefixFor(unshare, setpriv, candidate);
+    if ('reason' in placed) {
+      failure ||= placed.reason;
+      continue;
     }
-    return { kind: 'none', reason: `unshare cannot create a PID namespace here (${failure})` };
-  })();
-  return probed;
+    const [program, ...args] = placed.prefix;
+    const probe = await execa(program!, [...args, 'true'], {
+      reject: false,
+      timeout: 5000,
+      stdin: 'ignore',
+    });
+    if (probe.exitCode === 0) return { kind: 'pid-namespace', prefix: placed.prefix };
+    failure ||= String(probe.stderr).trim().split('\n')[0] ?? `exit code ${probe.exitCode}`;
+  }
+  return { kind: 'none', reason: `unshare cannot create a PID namespace here (${failure})` };
 }

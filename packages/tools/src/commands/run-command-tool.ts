@@ -254,7 +254,12 @@ export function createRunCommandTool(options: RunCommandToolOptions) {
         });
       }
       // Where it would run is known before asking, so the question can say it runs unsandboxed.
-      const placement = await placeCommand({ config, commandRunner, hasStdin: stdin !== undefined });
+      const placement = await placeCommand({
+        config,
+        commandRunner,
+        hasStdin: stdin !== undefined,
+        workspace: jail.root,
+      });
       const childEnvironment = buildChildEnvironment({
         ...(environment ? { source: environment } : {}),
         extraAllowed: config.commands.envAllow,

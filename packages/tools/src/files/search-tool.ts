@@ -1,5 +1,5 @@
+import { findHostProgram, HostProgramUnavailableError } from '@herd/core';
 import { z } from 'zod';
-import { findExecutable } from '../commands/find-executable.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';
 import { compileSearchPattern } from './linear-pattern.js';
@@ -56,8 +56,27 @@ export interface SearchOutcome {
 export interface SearchToolOptions {
   /** The workspace jail. */
   jail: WorkspaceJail;
-  /** `auto` uses ripgrep when installed; `walker` always uses the pure JavaScript search. Default `auto`. */
+  /**
+   * `auto` uses ripgrep when installed outside the workspace; `walker` always uses the pure JavaScript search.
+   * Default `auto`.
+   */
   engine?: 'auto' | 'ripgrep' | 'walker';
+}
+
+/**
+ * ripgrep runs on the host, outside any sandbox, so it is never a file a model could have written: an `rg` in the
+ * workspace (`node_modules/.bin`, a virtualenv's `bin`) or on a relative `PATH` entry is passed over (see
+ * {@link findHostProgram}). Herd takes no ripgrep from npm (`@vscode/ripgrep` keeps its binary in
+ * `node_modules/@vscode/ripgrep/bin`, inside the workspace when installed there). Undefined when there is no other;
+ * the pure walker searches then.
+ */
+async function findRipgrep(workspace: string): Promise<string | undefined> {
+  try {
+    return (await findHostProgram('rg', { workspace })).executable;
+  } catch (error) {
+    if (error instanceof HostProgramUnavailableError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -81,7 +100,7 @@ export function createSearchTool(options: SearchToolOptions) {
       // Both engines take the pattern RE2 reads (the syntax the description promises), checked once here: a
       // pattern one engine ran and the other refused made results depend on whether rg is installed.
       compileSearchPattern(query);
-      const ripgrep = engine === 'walker' ? undefined : await findExecutable('rg');
+      const ripgrep = engine === 'walker' ? undefined : await findRipgrep(jail.root);
       const outcome = ripgrep
         ? await searchWithRipgrep({ ripgrep, jail, query, start: resolved.absolute, signal })
         : await searchWithWalker({ jail, query, start: resolved.absolute, signal });

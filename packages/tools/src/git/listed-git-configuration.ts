@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { GuardError } from '@herd/core';
-import { isWithin, realLocation } from '../host/real-location.js';
+import { GuardError, isWithin, realLocation } from '@herd/core';
 
 /** One entry of `git config --list --show-origin -z`. */
 export interface ListedConfigEntry {

@@ -1,7 +1,5 @@
 import { spawn as spawnProcess } from 'node:child_process';
-import { GuardError, SystemError } from '@herd/core';
-import { findHostProgram } from '../host/find-host-program.js';
-import { isWithin, realLocation } from '../host/real-location.js';
+import { findHostProgram, GuardError, isWithin, realLocation, SystemError } from '@herd/core';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
 

@@ -90,7 +90,12 @@ export async function createWorkspaceTools(options: WorkspaceToolsOptions): Prom
   const dispatcher = createToolDispatcher({ registry, ...(checkpoints ? { checkpoints } : {}) });
   const unsandboxedCommands = async () => {
     try {
-      const placement = await placeCommand({ config, commandRunner: options.commandRunner, hasStdin: false });
+      const placement = await placeCommand({
+        config,
+        commandRunner: options.commandRunner,
+        hasStdin: false,
+        workspace: jail.root,
+      });
       return describeUnsandboxed(placement);
     } catch {
       // The configuration requires the sandbox and it does not work here: every command is refused, none unsandboxed.

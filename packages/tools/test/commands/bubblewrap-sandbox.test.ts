@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
@@ -8,7 +9,7 @@ import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 const skipReason = status.kind === 'none' ? `bubblewrap unavailable: ${status.reason}` : '';
 if (skipReason) console.warn(`Skipping sandbox tests (${skipReason}).`);
 

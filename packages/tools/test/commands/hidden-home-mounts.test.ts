@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
@@ -8,7 +8,7 @@ import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor, testRules } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 if (status.kind === 'none')
   console.warn(`Skipping home-hiding sandbox tests (bubblewrap unavailable: ${status.reason}).`);
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 if (status.kind === 'none')
   console.warn(`Skipping runtime-hiding sandbox tests (bubblewrap unavailable: ${status.reason}).`);
 

@@ -1,22 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
-import { findExecutable } from '../../src/commands/find-executable.js';
 import { probeProcessIsolation } from '../../src/commands/process-isolation.js';
 import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { runProcessTree } from '../../src/commands/run-process-tree.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 import { processesWith, uniqueSleep } from './process-table.js';
 
 const dataOf = (result: { data?: unknown }) => result.data as RunCommandData;
-const isolation = await probeProcessIsolation();
-const bubblewrap = await probeBubblewrap();
+const isolation = await probeProcessIsolation({ workspace: tmpdir() });
+const bubblewrap = await probeBubblewrap({ workspace: tmpdir() });
 if (isolation.kind === 'none') console.warn(`Skipping PID namespace tests (${isolation.reason}).`);
 if (bubblewrap.kind === 'none') console.warn(`Skipping the sandboxed tree test (${bubblewrap.reason}).`);
 
@@ -149,7 +150,7 @@ describe.skipIf(!built)('an approved unsandboxed command and the API keys in Her
     const bin = path.join(parent, 'bin');
     await mkdir(bin);
     for (const program of ['sh', 'cat'])
-      await symlink((await findExecutable(program))!, path.join(bin, program));
+      await symlink((await installedProgram(program))!, path.join(bin, program));
     const result = await runInHerdProcess({
       root,
       key: 'sk-not-isolated',

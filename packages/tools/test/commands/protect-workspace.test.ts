@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,7 +13,7 @@ import { git, initRepository } from '../git-repository.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 if (status.kind === 'none')
   console.warn(`Skipping control-file tests (bubblewrap unavailable: ${status.reason}).`);
 

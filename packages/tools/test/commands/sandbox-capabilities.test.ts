@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeBubblewrap } from '../../src/commands/bubblewrap-sandbox.js';
@@ -7,7 +8,7 @@ import type { RunCommandData } from '../../src/commands/run-command-tool.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { commandToolsFor } from './command-tools.js';
 
-const status = await probeBubblewrap();
+const status = await probeBubblewrap({ workspace: tmpdir() });
 if (status.kind === 'none')
   console.warn(`Skipping sandbox capability tests (bubblewrap unavailable: ${status.reason}).`);
 const runningAsRoot = process.getuid?.() === 0;

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/commands/find-executable.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { fileToolsFor } from './file-tools.js';
 
-const hasRipgrep = (await findExecutable('rg')) !== undefined;
+const hasRipgrep = (await installedProgram('rg')) !== undefined;
 if (!hasRipgrep) console.warn('Skipping the ripgrep half of the ignore-file attacks: rg is not installed.');
-const hasMkfifo = (await findExecutable('mkfifo')) !== undefined;
+const hasMkfifo = (await installedProgram('mkfifo')) !== undefined;
 if (!hasMkfifo) console.warn('Skipping the FIFO ignore-file attacks: mkfifo is not installed.');
 
 const files = {

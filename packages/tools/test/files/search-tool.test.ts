@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/commands/find-executable.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { fileToolsFor } from './file-tools.js';
 
@@ -29,7 +29,7 @@ const nestedIgnoreFiles = {
   'packages/lib/generated/kept.ts': 'needle\n',
 };
 
-const hasRipgrep = (await findExecutable('rg')) !== undefined;
+const hasRipgrep = (await installedProgram('rg')) !== undefined;
 if (!hasRipgrep)
   console.warn('Skipping the ripgrep search engine tests: rg is not installed (apt-get install -y ripgrep).');
 

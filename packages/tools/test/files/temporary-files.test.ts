@@ -6,12 +6,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/commands/find-executable.js';
 import { createWorkspaceTools } from '../../src/workspace/create-workspace-tools.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 import { fileToolsFor } from './file-tools.js';
 
-const hasRipgrep = (await findExecutable('rg')) !== undefined;
+const hasRipgrep = (await installedProgram('rg')) !== undefined;
 // The crash test kills a process running the built tools (packages/tools/dist), which `npx tsc -b` produces.
 const built = existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
 if (!built)

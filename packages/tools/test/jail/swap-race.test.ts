@@ -5,8 +5,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/commands/find-executable.js';
 import { fileToolsFor } from '../files/file-tools.js';
+import { installedProgram } from '../installed-program.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -21,7 +21,7 @@ const exchangeUnavailable = (() => {
   }
 })();
 if (exchangeUnavailable) console.warn(`Skipping the RENAME_EXCHANGE race: ${exchangeUnavailable}.`);
-const hasRipgrep = (await findExecutable('rg')) !== undefined;
+const hasRipgrep = (await installedProgram('rg')) !== undefined;
 
 // Markers that exist only outside the workspace: no tool result may ever contain one.
 const outsideContent = 'OUTSIDE-MARKER';

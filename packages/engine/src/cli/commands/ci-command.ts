@@ -20,6 +20,7 @@ interface CiCommandOptions {
   /** `false` with `--no-color`. */
   color?: boolean;
   requireGuard?: boolean;
+  trustWorkspaceConfig?: boolean;
 }
 
 /**
@@ -57,6 +58,10 @@ export function registerCiCommand(program: Command): void {
       '--require-guard',
       'exit 3 unless Prompt Guard 2 and Llama Guard 4 both check the run (no classifier may be skipped)',
     )
+    .option(
+      '--trust-workspace-config',
+      "use the workspace's herd.config.json even where it weakens Herd (sandbox, command policy, guard, where keys go); only for a checkout whose configuration you reviewed, never a pull request's",
+    )
     .action(async (options: CiCommandOptions) => {
       const cwd = process.cwd();
       const task = resolveCiTask({
@@ -93,8 +98,9 @@ export function registerCiCommand(program: Command): void {
           ...(options.report ? { reportFile: fromCwd(options.report) } : {}),
           ...(options.commit ? { commit: true } : {}),
           ...(options.branch ? { branch: options.branch } : {}),
-          // A pipeline has nobody to ask: a configuration that changed since a person ran Herd here is refused.
-          configTrust: 'refuse',
+          // A pipeline has nobody to ask: a configuration that changed since a person ran Herd here, or that weakens
+          // Herd, is refused unless the person who wrote the pipeline accepted the workspace's configuration.
+          configTrust: options.trustWorkspaceConfig ? { vouchedBy: '--trust-workspace-config' } : 'refuse',
           ...(options.requireGuard ? { requireGuard: true } : {}),
           signal: abort.signal,
           onEvent: (event) => {

@@ -5,6 +5,7 @@ import {
   checkConfigTrust,
   configTrustNeedsPerson,
   describeConfigTrust,
+  describeConfigWeakenings,
   type GuardClassifierCoverage,
   HerdError,
   type LoadedHerdConfig,
@@ -18,6 +19,7 @@ import {
 import type { PromptGuardLocation } from '@herd/guard';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 import type { Command } from 'commander';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
 import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
 import { parseRunSettings } from '../../settings/run-settings.js';
@@ -46,7 +48,7 @@ export function registerConfigCommand(program: Command): void {
       const { roles, problems: roleProblems, finding } = resolveRoles(loaded);
       const promptGuard = locatePromptGuard({ config: loaded.config, baseDirectory: loaded.baseDirectory });
       const classifiers = roles ? guardCoverage(roles, promptGuard) : undefined;
-      const trust = checkConfigTrust({ loaded, workspace });
+      const trust = checkConfigTrust({ loaded, workspace, judges: await loadConfigSectionJudges() });
       const problems = [
         ...roleProblems,
         ...(roles ? [...findProblems(roles), ...reserveProblems(loaded.config.run, roles)] : []),
@@ -58,7 +60,11 @@ export function registerConfigCommand(program: Command): void {
         ...(finding ? [finding] : []),
         ...(configTrustNeedsPerson(trust)
           ? [`${describeConfigTrust(trust)}; review it, then \`herd config trust\` accepts it.`]
-          : []),
+          : trust.weakenings.length > 0
+            ? [
+                `${trust.file} weakens Herd (${trust.personal ? 'your own file, named outside the repository' : 'accepted by a person'}): ${describeConfigWeakenings(trust.weakenings)}.`,
+              ]
+            : []),
       ];
       // Base URLs may carry credentials (https://user:password@host): what is printed is redacted.
       const redactor = createSecretsRedactor({ extraNames: roles ? keyNames(roles) : [] });
@@ -68,6 +74,7 @@ export function registerConfigCommand(program: Command): void {
           roles: roles ?? null,
           guard: classifiers ? { classifiers } : null,
           trust: trust.status,
+          weakenings: trust.weakenings,
           findings,
           problems,
         });
@@ -91,17 +98,21 @@ export function registerConfigCommand(program: Command): void {
   config
     .command('trust')
     .description(
-      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it only once accepted',
+      'Accept herd.config.json as it is now: runs use a configuration that changed since a person last ran Herd with it, or that weakens Herd, only once accepted',
     )
     .option('-w, --workspace <dir>', 'repository (default: the current directory)', parseWorkspaceArgument)
     .action(async (options: { workspace?: string }) => {
       const workspace = resolve(options.workspace ?? process.cwd());
       const loaded = await loadWorkspaceConfig({ cwd: workspace });
-      const trust = checkConfigTrust({ loaded, workspace });
-      recordConfigTrust(trust);
+      const trust = checkConfigTrust({ loaded, workspace, judges: await loadConfigSectionJudges() });
+      recordConfigTrust(trust, { person: true });
+      const weakens =
+        trust.weakenings.length > 0
+          ? `  it weakens Herd, as you accept:\n${trust.weakenings.map((weakening) => `    ${weakening.path}: ${weakening.what}\n`).join('')}`
+          : '';
       process.stdout.write(
         trust.file
-          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n`
+          ? `trusted ${trust.file} (sha256 ${trust.sha256?.slice(0, 12)}) for runs in ${trust.scope}\n${weakens}`
           : `no configuration file here; runs in ${trust.scope} use the environment and defaults\n`,
       );
       process.exitCode = exitCodes.success;

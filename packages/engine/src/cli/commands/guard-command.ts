@@ -1,11 +1,13 @@
 import { type Dirent, lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
+import { ensureConfigTrusted, loadHerdConfig, ScanPointSchema, UserError } from '@herd/core';
 // Types only: the guard package (classifier runtimes) is loaded when a guard command runs, not at start.
 import type { AuditRecord, GuardMode, GuardVerdict, ScanPoint } from '@herd/guard';
 import { type Command, InvalidArgumentError } from 'commander';
 import { prepareHerdDirectory } from '../../herd/herd-directory.js';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
 import { exitCodes } from '../report-cli-error.js';
+import { terminalConfigTrust } from '../runs/terminal-config-trust.js';
 import { registerGuardSetupCommand } from './guard-setup-command.js';
 
 /** Options of `herd guard scan` as commander parses them. */
@@ -65,6 +67,15 @@ export function registerGuardCommand(program: Command): void {
       const { createGuardFromConfig, GuardModeSchema } = await import('@herd/guard');
       const mode = parseMode(options.mode ?? (process.env.CI ? 'ci' : 'act'), GuardModeSchema.options);
       const loaded = loadHerdConfig();
+      // Llama Guard gets the files and a key: a configuration that sends them elsewhere, or turns a classifier off,
+      // needs a person as it does for a run.
+      const confirm = terminalConfigTrust();
+      await ensureConfigTrusted({
+        loaded,
+        workspace: process.cwd(),
+        judges: await loadConfigSectionJudges(),
+        ...(confirm === 'refuse' ? {} : confirm),
+      });
       // The finding cache and the audit log go under .herd, which must ignore itself in git before they do.
       if (options.cache || options.audit) prepareHerdDirectory(loaded.baseDirectory);
       const configured = await createGuardFromConfig({

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { checkConfigTrust, configFileName, recordConfigTrust, UserError } from '@herd/core';
 import type { Command } from 'commander';
 import { buildStarterConfig } from '../../init/starter-config.js';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
 import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 import { exitCodes } from '../report-cli-error.js';
@@ -33,7 +34,8 @@ export function registerInitCommand(program: Command): void {
       writeNewFile({ file, text, replace: options.force === true });
       // Checked as a run would read it, and recorded as the file a person chose (a run will not ask about it).
       const loaded = await loadWorkspaceConfig({ cwd: workspace, path: file });
-      recordConfigTrust(checkConfigTrust({ loaded, workspace }));
+      const judges = await loadConfigSectionJudges();
+      recordConfigTrust(checkConfigTrust({ loaded, workspace, judges }), { person: true });
       const provider = starter.provider
         ? `provider ${starter.provider.provider} (${starter.provider.reason})`
         : 'no provider: no API key is set and no local server answered on its default port; set one before `herd run`';

@@ -1,14 +1,16 @@
 import path from 'node:path';
-import { ensureConfigTrusted, loadHerdConfig } from '@herd/core';
+import { ensureConfigTrusted } from '@herd/core';
 import type { Command } from 'commander';
 import { herdVersion } from '../../herd-version.js';
+import { loadConfigSectionJudges } from '../../settings/config-section-judges.js';
+import { loadWorkspaceConfig } from '../../settings/load-workspace-config.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /**
  * Registers `herd mcp [--workspace DIR]`: serves the workspace tools (jail, command policy, sandbox,
  * checkpoints as configured in the `tools` section of herd.config.json) as an MCP server over stdio. A
- * configuration that changed since a person last ran Herd with it is refused before serving: nobody can be asked
- * on stdio, which belongs to the client.
+ * configuration that changed since a person last ran Herd with it, or that weakens Herd with no person having
+ * accepted it, is refused before serving: nobody can be asked on stdio, which belongs to the client.
  */
 export function registerMcpCommand(program: Command): void {
   program
@@ -24,15 +26,16 @@ export function registerMcpCommand(program: Command): void {
       // Loaded here, not at start: every other command would pay for the tools package.
       const [{ serveMcpOverStdio, probeBubblewrap, parseToolsConfig }, { createSharedWorkspaceHold }] =
         await Promise.all([import('@herd/tools'), import('../../herd/workspace-run-lock.js')]);
-      // Only the tools section is used here, so only it is validated beside the core schema.
-      const loaded = loadHerdConfig({ cwd: workspace, sections: { tools: parseToolsConfig } });
-      await ensureConfigTrusted({ loaded, workspace });
+      // Every section is validated and judged, though only tools is used here: the trust this records is the one
+      // every later run relies on.
+      const loaded = await loadWorkspaceConfig({ cwd: workspace });
+      await ensureConfigTrusted({ loaded, workspace, judges: await loadConfigSectionJudges() });
       // Said once at start, on stderr (stdout is the protocol): the person wiring up the client should know.
       const { mode } = parseToolsConfig(loaded.config.tools, loaded.file ?? 'environment').sandbox;
       const sandbox =
         mode === 'off'
           ? { kind: 'none', reason: 'tools.sandbox.mode is off in the configuration' }
-          : await probeBubblewrap();
+          : await probeBubblewrap({ workspace });
       if (sandbox.kind === 'none') {
         process.stderr.write(
           mode === 'required'

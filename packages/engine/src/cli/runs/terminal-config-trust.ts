@@ -1,15 +1,14 @@
 import { createInterface } from 'node:readline/promises';
-import { type ConfigTrust, describeConfigTrust } from '@herd/core';
-import type { CreateHerdOptions } from '../../herd/create-herd.js';
+import { type ConfigTrust, type ConfigTrustQuestion, describeConfigTrust } from '@herd/core';
 
 /**
- * How a command started at a terminal treats a configuration that changed since a person last ran Herd with it:
- * asked on the terminal when both ends are a TTY (no answer, or Ctrl-C, is no), refused otherwise; the refusal names
- * the file and `herd config trust`.
+ * How a command started at a terminal treats a configuration that changed since a person last ran Herd with it, or
+ * that weakens Herd with no person having accepted it: asked on the terminal when both ends are a TTY (no answer, or
+ * Ctrl-C, is no), refused otherwise; the refusal names the file, what it weakens, and `herd config trust`.
  */
 export function terminalConfigTrust(
   options: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream } = {},
-): NonNullable<CreateHerdOptions['configTrust']> {
+): 'refuse' | { ask: ConfigTrustQuestion } {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stderr;
   if (!input.isTTY || !output.isTTY) return 'refuse';

@@ -36,8 +36,12 @@ export interface PackCacheEntry {
   tokens?: number;
   /** Where built-in redaction found secrets. */
   findings?: SecretFinding[];
-  /** Whether a content scanner has judged (and possibly redacted) the stored content. */
-  scanned?: boolean;
+  /** The key of the content scanner that judged (and possibly redacted) the stored content, when one did. */
+  scannedBy?: string;
+  /** The key of the content scanner that judged the symbol lines the repository map shows of this file. */
+  symbolsScannedBy?: string;
+  /** The content scanner (`scannedBy`) asked to leave the file out of the document. */
+  denied?: boolean;
   /** The content scanner's flags, when a scanner ran. */
   flagged?: string[];
   /** Top-level symbols, once extracted. */
@@ -68,8 +72,9 @@ export interface OverheadCount {
   exact: boolean;
 }
 
-// Version 2: content is stored as UTF-8 bytes in a file named by the index.
-const formatVersion = 2;
+// 3: content is stored as UTF-8 bytes in a file named by the index (2 on one branch), and scanner verdicts carry
+// the scanner's key, a denial no longer excluding the file when it is read (2 on the other).
+const formatVersion = 3;
 const indexName = 'pack-index.json';
 const contentsPrefix = 'pack-contents';
 

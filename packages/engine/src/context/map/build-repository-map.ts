@@ -17,6 +17,8 @@ export interface RepositoryMap {
   text: string;
   /** Files not listed with their symbols (listed by path only, or summarized by directory). */
   trimmed: number;
+  /** Paths of the files listed with their symbols. */
+  withSymbols: string[];
 }
 
 // Estimates run a little low on paths and short lines; this keeps the map inside its share before the exact
@@ -81,6 +83,7 @@ export function buildRepositoryMap(options: {
   return {
     text: entries.flatMap((entry) => entry.lines).join('\n'),
     trimmed: ranked.length - fullCount - withSymbols,
+    withSymbols: [...symbols.keys()].map((file) => file.path),
   };
 }
 

@@ -1,5 +1,6 @@
 import { UserError } from '@herd/core';
 import type { ContentStore } from '../cache/content-store.js';
+import type { DocumentScan } from '../document-scan.js';
 import { languageOf } from '../languages/language-of.js';
 import { ownCopy } from '../own-copy.js';
 import type { PackSettings } from '../pack-options.js';
@@ -11,7 +12,7 @@ import type { CountedFile } from '../tokens/calibrate-token-counts.js';
 import type { TokenCountPool } from '../tokens/token-count-pool.js';
 import { buildRepositoryMap, type MapFile } from './build-repository-map.js';
 import { createImportResolver, extractImports } from './extract-imports.js';
-import { createSymbolExtractor } from './extract-symbols.js';
+import { createSymbolExtractor, type SymbolExtractor } from './extract-symbols.js';
 import { gitActivity } from './git-activity.js';
 import { rankFiles } from './rank-files.js';
 import { taskRelevance } from './task-relevance.js';
@@ -30,6 +31,19 @@ export interface PackMapOptions {
   pool: TokenCountPool;
   /** Updated in place: mode, files in the document, cut files, document tokens. */
   stats: PackStats;
+  /** The content scanner's point, when there is a scanner: it judges what the finished map shows. */
+  scan?: DocumentScan | undefined;
+  /** Counts every file again after the scanner changed a text (as a pack of the changed files would). */
+  recount?: () => Promise<void>;
+}
+
+/** A map document and what it shows. */
+export interface PackedMap {
+  document: string;
+  /** Whether symbols or imports were extracted (the pack cache has new entries). */
+  extracted: boolean;
+  /** The files whose whole text or whose symbol lines the document shows. */
+  shown: IncludedFile[];
 }
 
 // The map's share of the budget; the rest goes to files in full. A small budget gives the map more.
@@ -41,15 +55,44 @@ const largestParsedFile = 512 * 1024;
  * Packs a repository that does not fit its budget: ranks files (task relevance, import-graph centrality,
  * recent git activity), puts the best-ranked ones in full while they fit, and lists the rest in a repository
  * map trimmed to its share. The document's token count is exact, and lower-ranked files are dropped until it
- * fits. Files are read one at a time from the content store: the repository's text is never held.
+ * fits. Files are read one at a time from the content store: the repository's text is never held. With a
+ * content scanner, what the finished document shows (files in full, symbol lines in the map) is
+ * scanned before it is returned, and nothing else is; when the scanner changes or denies something, the map is
+ * laid out again and what it then shows is scanned in turn.
  *
  * @throws UserError when the budget cannot hold even the coarsest map.
  */
-export async function packMap(options: PackMapOptions): Promise<{ document: string; extracted: boolean }> {
-  const { settings, included, counted, stats, store } = options;
+export async function packMap(options: PackMapOptions): Promise<PackedMap> {
+  const { included, counted, scan } = options;
+  const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
+  const [activity, extractor] = await Promise.all([
+    gitActivity({ root: options.root }),
+    createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) }),
+  ]);
+  let extracted = false;
+  for (;;) {
+    // Each layout draws another suffix when the map or a file shown in full contains the one it tries.
+    const layout = await layOutMap({ ...options, byPath, activity, extractor });
+    extracted ||= layout.extracted;
+    const full = layout.full.map((path) => byPath.get(path)!.file);
+    const symbols = layout.withSymbols.map((path) => byPath.get(path)!.file);
+    if (!scan || !(await scan.review({ full, symbols })))
+      return { document: layout.document, extracted, shown: [...full, ...symbols] };
+    await options.recount?.();
+  }
+}
+
+/** One layout of the map: ranks the files and fills the budget, leaving out files the scanner denied. */
+async function layOutMap(
+  options: PackMapOptions & {
+    byPath: Map<string, { file: IncludedFile; counted: CountedFile }>;
+    activity: Map<string, number>;
+    extractor: SymbolExtractor;
+  },
+): Promise<{ document: string; extracted: boolean; full: string[]; withSymbols: string[] }> {
+  const { settings, included, stats, byPath, scan, store } = options;
   const budget = settings.budget;
   let extracted = false;
-  const byPath = new Map(included.map((file, index) => [file.path, { file, counted: counted[index]! }]));
   const packageNames = new Map<string, string>();
   for (const file of included) {
     if (!(file.path === 'package.json' || file.path.endsWith('/package.json'))) continue;
@@ -60,6 +103,7 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       // Not JSON (a template, or redacted): no package name.
     }
   }
+  // Denied files still take part in the ranking, so that it is the same whatever earlier packs scanned.
   const paths = included.map((file) => file.path);
   const resolve = createImportResolver({ paths, packageNames });
   const imports = new Map<string, string[]>();
@@ -75,21 +119,23 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
     );
     if (targets.length > 0) imports.set(file.path, targets);
   }
-  const [activity] = await Promise.all([gitActivity({ root: options.root })]);
   const relevance = taskRelevance({
     task: settings.task,
     files: included.map((file) => ({ path: file.path, text: () => store.text(file.entry) })),
   });
-  const ranked = rankFiles({ paths, imports, relevance, activity });
-
-  const extractor = await createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) });
+  const denied = new Set(scan ? included.filter((file) => scan.denied(file)).map((file) => file.path) : []);
+  const ranked = rankFiles({ paths, imports, relevance, activity: options.activity }).filter(
+    (path) => !denied.has(path),
+  );
   const symbolsOf = (mapFile: MapFile) => {
     const { file } = byPath.get(mapFile.path)!;
     if (!file.entry.symbols) {
       file.entry.symbols =
         file.bytes > largestParsedFile
           ? []
-          : extractor.extract({ language: languageOf(file.path), text: store.text(file.entry) }).map(ownCopy);
+          : options.extractor
+              .extract({ language: languageOf(file.path), text: store.text(file.entry) })
+              .map(ownCopy);
       extracted = true;
     }
     return file.entry.symbols;
@@ -139,7 +185,7 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       fence,
       rootName: options.rootName,
       mode: 'map',
-      includedFiles: included.length,
+      includedFiles: ranked.length,
       outline: map.text,
       files,
     });
@@ -148,9 +194,9 @@ export async function packMap(options: PackMapOptions): Promise<{ document: stri
       stats.mode = 'map';
       stats.files.inDocument = full.length;
       stats.tokens.document = documentTokens;
-      stats.cut = paths.filter((path) => !fullSet.has(path));
+      stats.cut = paths.filter((path) => !fullSet.has(path) && !denied.has(path));
       stats.mapTrimmed = map.trimmed;
-      return { document, extracted };
+      return { document, extracted, full, withSymbols: map.withSymbols };
     }
     if (full.length > 0) {
       // Drop the lowest-ranked file in full (the last one added) and try again.

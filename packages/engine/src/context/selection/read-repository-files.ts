@@ -289,7 +289,13 @@ function acceptBytes(options: {
   const redacted = redactSecrets(inspected.text, file.path);
   // Counts, symbols and verdicts depend only on the content, so a touched but unchanged file keeps them.
   const reusable =
-    cached && cached.hash === hash && !cached.exclusion && !cached.scanned ? cached : undefined;
+    cached &&
+    cached.hash === hash &&
+    !cached.exclusion &&
+    cached.scannedBy === undefined &&
+    cached.symbolsScannedBy === undefined
+      ? cached
+      : undefined;
   const { text } = redacted;
   // Written out field by field: an object spread would give every entry a hidden class of its own, which at a
   // hundred thousand files costs tens of megabytes.

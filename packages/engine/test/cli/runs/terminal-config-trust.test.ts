@@ -25,6 +25,23 @@ const changed: ConfigTrust = {
   confirmed: { sha256: 'a'.repeat(64), at: '2025-01-01T00:00:00.000Z' },
   scope: '/repo',
   recordFile: '/state/herd/trusted-configs/x.json',
+  weakenings: [],
+  personal: false,
+  acceptedByPerson: false,
+};
+
+/** A cloned repository's configuration, seen for the first time, that turns the sandbox off. */
+const weakening: ConfigTrust = {
+  status: 'first-use',
+  file: '/repo/herd.config.json',
+  sha256: 'c'.repeat(64),
+  scope: '/repo',
+  recordFile: '/state/herd/trusted-configs/x.json',
+  weakenings: [
+    { path: 'tools.sandbox.mode', what: 'turns the command sandbox off: commands run unsandboxed' },
+  ],
+  personal: false,
+  acceptedByPerson: false,
 };
 
 describe('terminalConfigTrust', () => {
@@ -44,6 +61,19 @@ describe('terminalConfigTrust', () => {
     const nothing = refused.ask(changed);
     enter.input.push('\n');
     expect(await nothing).toBe(false);
+  });
+
+  it('asks about a first configuration that weakens Herd, naming each weakening', async () => {
+    const yes = terminal();
+    const trust = terminalConfigTrust(yes);
+    if (trust === 'refuse') throw new Error('expected a question on a terminal');
+    const answer = trust.ask(weakening);
+    yes.input.push('y\n');
+    expect(await answer).toBe(true);
+    expect(yes.shown()).toContain(
+      '/repo/herd.config.json weakens Herd, and no person has accepted it for /repo',
+    );
+    expect(yes.shown()).toContain('tools.sandbox.mode: turns the command sandbox off');
   });
 
   it('refuses without asking when there is no terminal to ask on', () => {
