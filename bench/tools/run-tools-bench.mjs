@@ -1,31 +1,40 @@
-// Benchmarks @herd/tools: dispatcher overhead per call, and `search` over a large real repository against
-// plain ripgrep on the same queries, printed side by side with ratios.
+// Benchmarks @herd/tools through its public API: dispatcher overhead per call, and `search` over a large real
+// repository against plain ripgrep on the same queries. The two sides of each comparison run alternately, round
+// after round (which goes first alternates too), and each figure is a median with its range; ratios are medians
+// of the rounds' paired ratios with a 95% interval.
 //
-// Usage (from the repository root, after `npx tsc -b packages/tools`):
-//   node bench/tools/run-tools-bench.mjs [repository]
-// The repository defaults to bench/.repos/babel (gitignored). To create it from a bare git directory:
-//   mkdir -p bench/.repos/babel && git --git-dir=<bare repo> archive HEAD | tar -x -C bench/.repos/babel
+// Usage (from the repository root, after `pnpm build`):
+//   pnpm bench tools [repository]        (BENCH_RUNS=N rounds, default 7)
+// The repository defaults to $BENCH_REPOS/babel (default <temporary directory>/herd-bench/babel), where
+// `pnpm bench pack <bare git directory or URL of babel>` clones it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import * as tools from '@herd/tools';
+import { z } from 'zod';
+import { describeMachine, loadNow, medianInterval, summarize } from '../sample-summary.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const tools = await import(resolve(here, '../../packages/tools/dist/index.js'));
-// bench/ is not a package: zod is resolved from @herd/tools' dependencies.
-const { z } = await import(resolve(here, '../../packages/tools/node_modules/zod/index.js'));
-const repository = resolve(process.argv[2] ?? resolve(here, '../.repos/babel'));
-const runs = Number(process.env.BENCH_RUNS ?? 5);
+const repository = resolve(
+  process.argv[2] ?? join(process.env.BENCH_REPOS ?? join(tmpdir(), 'herd-bench'), 'babel'),
+);
+const runs = Number(process.env.BENCH_RUNS ?? 7);
 
-const median = (values) => {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)];
+const format = (value, digits = 1) => value.toFixed(digits);
+const range = (values, digits = 1) => {
+  const summary = summarize(values);
+  return `${format(summary.median, digits)} (${format(summary.min, digits)}–${format(summary.max, digits)})`;
 };
-const format = (value, digits = 1) => value.toFixed(digits).padStart(9);
+const ratio = (left, right) => {
+  const interval = medianInterval(left.map((value, index) => value / right[index]));
+  const bounds = Number.isFinite(interval.low)
+    ? `95%: ${interval.low.toFixed(2)}–${interval.high.toFixed(2)}`
+    : 'too few rounds for a 95% interval';
+  return `${interval.median.toFixed(2)}× (${bounds})`;
+};
 
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+console.log(`Machine: ${describeMachine()}`);
 
 // ---- Dispatcher overhead ----
 {
@@ -58,11 +67,23 @@ console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, 
     return ((performance.now() - started) * 1000) / calls;
   };
   const dispatch = () => dispatcher.dispatch({ name: 'noop', arguments: argumentsJson });
-  const dispatched = median([await timeIt(dispatch), await timeIt(dispatch), await timeIt(dispatch)]);
-  const bare = median([await timeIt(direct), await timeIt(direct), await timeIt(direct)]);
-  console.log('\nDispatcher, per call (JSON string arguments, zod validation, no-op tool):');
-  console.log(`  herd dispatcher        ${format(dispatched, 2)} µs`);
-  console.log(`  JSON.parse + zod parse ${format(bare, 2)} µs   ratio ${(dispatched / bare).toFixed(2)}×`);
+  const dispatched = [];
+  const bare = [];
+  for (let round = 0; round < runs; round += 1) {
+    if (round % 2 === 0) {
+      dispatched.push(await timeIt(dispatch));
+      bare.push(await timeIt(direct));
+    } else {
+      bare.push(await timeIt(direct));
+      dispatched.push(await timeIt(dispatch));
+    }
+  }
+  console.log(
+    `\nDispatcher, per call (JSON string arguments, zod validation, no-op tool), ${runs} rounds of ${calls} calls:`,
+  );
+  console.log(`  herd dispatcher        ${range(dispatched, 2)} µs`);
+  console.log(`  JSON.parse + zod parse ${range(bare, 2)} µs`);
+  console.log(`  ratio ${ratio(dispatched, bare)}; load ${loadNow().toFixed(1)}`);
 }
 
 // ---- search vs ripgrep ----
@@ -77,7 +98,9 @@ if (rg.status !== 0) {
   console.log('\nSkipping search: ripgrep (rg) is not installed (apt-get install -y ripgrep).');
   process.exit(0);
 }
-console.log(`\nsearch over ${repository} (${rg.stdout.split('\n')[0]}), median of ${runs} runs, wall ms:`);
+console.log(
+  `\nsearch over ${repository} (${rg.stdout.split('\n')[0]}), ${runs} interleaved rounds (the walker ${Math.min(runs, 3)}), wall ms, median (min–max):`,
+);
 const jail = await tools.createWorkspaceJail({ root: repository, defaultDeny: true });
 const engines = {
   ripgrep: tools.createToolDispatcher({
@@ -110,13 +133,13 @@ const rgArgs = (query) => [
   query.pattern,
   '.',
 ];
-console.log(
-  `  ${'query'.padEnd(18)} ${'matches rg/herd(rg)/herd(js)'.padStart(12)} ${'rg'.padStart(9)} ${'herd(rg)'.padStart(9)} ${'ratio'.padStart(6)} ${'herd(js)'.padStart(9)} ${'ratio'.padStart(7)}`,
-);
+const walkerRuns = Math.min(runs, 3);
 for (const query of queries) {
   const rgTimes = [];
-  let rgMatches = 0;
-  for (let run = 0; run < runs; run += 1) {
+  const herdTimes = [];
+  const walkerTimes = [];
+  const matches = {};
+  const runRg = () => {
     const started = performance.now();
     const result = spawnSync('rg', rgArgs(query.arguments), {
       cwd: repository,
@@ -124,23 +147,29 @@ for (const query of queries) {
       maxBuffer: 512 * 1024 * 1024,
     });
     rgTimes.push(performance.now() - started);
-    rgMatches = result.stdout.split('\n').filter(Boolean).length;
+    if (result.status !== 0 && result.status !== 1) throw new Error(`rg failed: ${result.stderr}`);
+    matches.rg = result.stdout.split('\n').filter(Boolean).length;
+  };
+  const runHerd = async (name, times) => {
+    const started = performance.now();
+    const result = await engines[name].dispatch({ name: 'search', arguments: query.arguments });
+    times.push(performance.now() - started);
+    if (!result.ok) throw new Error(`search (${name}) failed: ${result.content}`);
+    matches[name] = result.data.matches.length;
+  };
+  // Interleaved rounds; the pure JavaScript walker (seconds per query) only in the first few.
+  for (let round = 0; round < runs; round += 1) {
+    const sides = [runRg, () => runHerd('ripgrep', herdTimes)];
+    if (round < walkerRuns) sides.push(() => runHerd('walker', walkerTimes));
+    if (round % 2 === 1) sides.reverse();
+    for (const side of sides) await side();
   }
-  const timings = {};
-  const herdMatches = {};
-  for (const [name, dispatcher] of Object.entries(engines)) {
-    const times = [];
-    for (let run = 0; run < (name === 'walker' ? Math.min(runs, 3) : runs); run += 1) {
-      const started = performance.now();
-      const result = await dispatcher.dispatch({ name: 'search', arguments: query.arguments });
-      times.push(performance.now() - started);
-      if (!result.ok) throw new Error(result.content);
-      herdMatches[name] = result.data.matches.length;
-    }
-    timings[name] = median(times);
-  }
-  const rgMedian = median(rgTimes);
   console.log(
-    `  ${query.label.padEnd(18)} ${`${rgMatches}/${herdMatches.ripgrep}/${herdMatches.walker}`.padStart(12)} ${format(rgMedian)} ${format(timings.ripgrep)} ${`${(timings.ripgrep / rgMedian).toFixed(2)}×`.padStart(6)} ${format(timings.walker)} ${`${(timings.walker / rgMedian).toFixed(1)}×`.padStart(7)}`,
+    `\n  ${query.label}: matches rg ${matches.rg}, herd(rg) ${matches.ripgrep}, herd(js) ${matches.walker}; load ${loadNow().toFixed(1)}`,
+  );
+  console.log(`    rg        ${range(rgTimes)} ms`);
+  console.log(`    herd(rg)  ${range(herdTimes)} ms, ratio ${ratio(herdTimes, rgTimes)}`);
+  console.log(
+    `    herd(js)  ${range(walkerTimes)} ms, ratio ${ratio(walkerTimes, rgTimes.slice(0, walkerRuns))}`,
   );
 }

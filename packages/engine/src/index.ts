@@ -57,7 +57,7 @@ export type {
 } from './context/pack-options.js';
 export { PackSelectionSchema, PackSettingsSchema } from './context/pack-options.js';
 export type { PackPhase, PackProgress } from './context/pack-progress.js';
-export { packRepository } from './context/pack-repository.js';
+export { packRepository, packRepositoryDocument } from './context/pack-repository.js';
 export type { PackResult } from './context/pack-result.js';
 export type {
   ExcludedFile,
@@ -67,6 +67,7 @@ export type {
   PackStats,
   RedactionLocation,
 } from './context/pack-stats.js';
+export type { PackedDocument } from './context/packed-document.js';
 export { LimitExceededError } from './errors/limit-exceeded-error.js';
 export type { EventChannel, EventChannelOptions } from './events/event-channel.js';
 export { createEventChannel } from './events/event-channel.js';

@@ -70,6 +70,14 @@ export const planContractState = new StateSchema({
  * command the plan does not name, is a deviation that the policy allows, warns about, asks a person about, or
  * blocks. Also asks for approval when the command policy says `ask`, and reports every call and result. Each
  * deviation is recorded in the agent's `deviations` state (see {@link planContractState}).
+ *
+ * Returns two middlewares, to be given to `createAgent` together and in this order: the first judges each reply
+ * of the model, the second runs each tool call under the contract and keeps the deviations in the state. They are
+ * two because LangChain parses the state schema of every middleware that wraps model calls on each model call,
+ * building and compiling a zod schema every time; the reply judge has no state of its own, so it costs nothing.
+ *
+ * @example
+ * createAgent({ model, tools, middleware: [routing, ...planContractMiddleware(options), ...guard] });
  */
 export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   const { step, registry, emit } = options;
@@ -89,9 +97,8 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   let askAgain = false;
   let warnedAboutTextCalls = false;
 
-  return createMiddleware({
-    name: 'HerdPlanContract',
-    stateSchema: planContractState,
+  const replies = createMiddleware({
+    name: 'HerdPlanContractReplies',
     // Each reply is judged as a whole before any of its calls runs, so a bad reply is never half run.
     wrapModelCall: async (request, handler) => {
       const response = await handler(request);
@@ -138,11 +145,16 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
         };
       },
     },
+  });
+  const calls = createMiddleware({
+    name: 'HerdPlanContract',
+    stateSchema: planContractState,
     wrapToolCall: async (request, handler) => {
       const outcome = await enforce(request, handler);
       return outcome.deviation ? recordDeviation(outcome.result, outcome.deviation) : outcome.result;
     },
   });
+  return [replies, calls] as const;
 
   /** Runs one tool call under the contract; says which deviation it was, if it was one. */
   async function enforce(

@@ -1,7 +1,9 @@
+import { estimateO200kTokens } from '@herd/core';
+import type { ContentStore } from './cache/content-store.js';
 import type { ContentScanner, ContentVerdict } from './content-scanner.js';
 import type { PackStats } from './pack-stats.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
-import type { CountedFile } from './tokens/calibrate-token-counts.js';
+import type { CountedFile } from './tokens/counted-file.js';
 
 /**
  * The one point where the packer hands content to the content scanner: only what is about to reach the planner,
@@ -24,8 +26,11 @@ export interface DocumentScan {
   flagged(shown: readonly IncludedFile[]): { path: string; reasons: string[] }[];
   /** Files and symbol lists scanned in this pack (their entries changed: the pack cache must be written). */
   readonly scans: number;
-  /** Whether a scan changed a file's text (content laid out for the cache before the scan is stale). */
-  readonly changedText: boolean;
+  /**
+   * The files whose text a scan redacted since the last call (their new text is in the content store, their counts
+   * are estimates again): what the caller counts anew.
+   */
+  takeChanged(): IncludedFile[];
 }
 
 interface Subject {
@@ -39,10 +44,15 @@ interface Subject {
  * recorded by a scanner with another key (say, before Prompt Guard was set up) is not trusted, and the content is
  * scanned again.
  */
-export function createDocumentScan(options: { scanner: ContentScanner; key: string }): DocumentScan {
-  const { scanner, key } = options;
+export function createDocumentScan(options: {
+  scanner: ContentScanner;
+  key: string;
+  /** Where the files' content is; a redacted text is stored there anew. */
+  store: ContentStore;
+}): DocumentScan {
+  const { scanner, key, store } = options;
   let scans = 0;
-  let changedText = false;
+  let changedText: IncludedFile[] = [];
   const judged = (file: IncludedFile) => file.entry.scannedBy === key;
   const symbolsJudged = (file: IncludedFile) => judged(file) || file.entry.symbolsScannedBy === key;
   return {
@@ -50,8 +60,10 @@ export function createDocumentScan(options: { scanner: ContentScanner; key: stri
     get scans() {
       return scans;
     },
-    get changedText() {
-      return changedText;
+    takeChanged() {
+      const changed = changedText;
+      changedText = [];
+      return changed;
     },
     async review({ full, symbols = [] }) {
       const subjects: Subject[] = [];
@@ -67,7 +79,7 @@ export function createDocumentScan(options: { scanner: ContentScanner; key: stri
       const verdicts = await Promise.all(
         subjects.map(({ file, part }) =>
           part === 'full'
-            ? scanner({ path: file.path, content: file.text, part: 'file' })
+            ? scanner({ path: file.path, content: store.text(file.entry), part: 'file' })
             : scanner({ path: file.path, content: symbolText(file), part: 'symbols' }),
         ),
       );
@@ -75,12 +87,12 @@ export function createDocumentScan(options: { scanner: ContentScanner; key: stri
       subjects.forEach((subject, index) => {
         const verdict = verdicts[index] as ContentVerdict;
         // Flags an earlier scanner left are not this scanner's.
-        if (!symbolsJudged(subject.file)) delete subject.file.entry.flagged;
+        if (!symbolsJudged(subject.file) && subject.file.entry.flagged) delete subject.file.entry.flagged;
         const applied =
           subject.part === 'full'
-            ? applyToText(subject.file, verdict)
+            ? applyToText(subject.file, verdict, store)
             : applyToSymbols(subject.file, verdict);
-        if (applied === 'text') changedText = true;
+        if (applied === 'text') changedText.push(subject.file);
         if (applied !== 'none') changed = true;
         if (verdict.flagged.length > 0) {
           subject.file.entry.flagged = [
@@ -109,21 +121,28 @@ function symbolText(file: IncludedFile): string {
  * Applies a verdict on a file's whole text, which no scanner with this key had judged (so no denial of it was in
  * effect); says what changed.
  */
-function applyToText(file: IncludedFile, verdict: ContentVerdict): 'none' | 'text' | 'denied' {
+function applyToText(
+  file: IncludedFile,
+  verdict: ContentVerdict,
+  store: ContentStore,
+): 'none' | 'text' | 'denied' {
   const { entry } = file;
-  let text = file.text;
+  const before = store.text(entry);
+  let text = before;
   for (const redaction of verdict.redactions) {
     if (redaction.text.length === 0) continue;
     text = text.split(redaction.text).join(`[redacted:${redaction.rule}]`);
     entry.findings = [...(entry.findings ?? []), { line: redaction.line, rule: redaction.rule }];
   }
   if (verdict.exclude) entry.denied = true;
-  else delete entry.denied;
-  if (text !== file.text) {
-    file.text = text;
+  else if (entry.denied !== undefined) delete entry.denied;
+  if (text !== before) {
+    // The redacted text is stored anew (the old place becomes garbage the store compacts away).
+    store.put(entry, text);
+    entry.endsLine = text.length === 0 || text.endsWith('\n');
     file.read = true;
     // Everything derived from the old text goes: counts, and symbols or imports that could repeat what was removed.
-    delete entry.estimate;
+    entry.estimate = estimateO200kTokens(text);
     delete entry.tokens;
     delete entry.symbols;
     delete entry.imports;

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Only what reusing a kept result needs is imported up front: an unchanged repository is answered without loading
 // the tokenizer, the schemas or the file readers.
-import { loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
+import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
+import type { PackStats } from './pack-stats.js';
+import type { PackedDocument } from './packed-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
@@ -24,17 +26,48 @@ import type { RepositoryFileList } from './selection/list-repository-files.js';
  * ```
  */
 export async function packRepository(options: PackRepositoryOptions): Promise<PackResult> {
+  const { document, stats } = await packRepositoryDocument(options);
+  try {
+    return { document: document.text(), stats };
+  } finally {
+    document.close();
+  }
+}
+
+/**
+ * Packs a repository like {@link packRepository}, but leaves the document on disk instead of in memory: copy it
+ * to a file, stream it, or read it, then close it. A pack never holds the whole document (nor the repository's
+ * text), so this is the way to pack a large repository in bounded memory; an unchanged work tree's document is
+ * handed out as the kept file, without decoding or re-encoding it.
+ *
+ * @param placement - `path`: where to write a document that is not kept anyway (say, the temporary file beside
+ *   an output), so that copying it there costs nothing.
+ * @example
+ * ```ts
+ * const { document, stats } = await packRepositoryDocument({ root: '.', budget: 300_000 });
+ * try { document.copyTo('packed.txt'); } finally { document.close(); }
+ * ```
+ */
+export async function packRepositoryDocument(
+  options: PackRepositoryOptions,
+  placement: { path?: string } = {},
+): Promise<{ document: PackedDocument; stats: PackStats }> {
   const started = performance.now();
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
-  // One look by git at the work tree serves both the fingerprint and the listing of files.
-  const status = root !== undefined ? readGitStatus(root) : undefined;
+  // With a result kept, git only needs to fingerprint the work tree (no ignored paths: a quicker walk); else one
+  // look by git at the work tree serves both the fingerprint and the listing of files.
+  const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
+  const status = root !== undefined ? readGitStatus(root, { ignored: !kept }) : undefined;
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
-  const last = root !== undefined && key !== undefined ? loadPackedResult({ root, key }) : undefined;
+  const last = root !== undefined && key !== undefined && kept ? loadPackedResult({ root, key }) : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
-  const listing = last || root === undefined ? undefined : startListing({ root, options, status });
+  const listing =
+    last || root === undefined
+      ? undefined
+      : startListing({ root, options, status: kept ? undefined : status });
   // A pack without a pack cache counts with o200k: start building the tokenizer's table on another thread now.
   const counts = (at: string) =>
     !options.tokenCounter &&
@@ -60,14 +93,17 @@ export async function packRepository(options: PackRepositoryOptions): Promise<Pa
         },
       };
     }
+    last.document.close();
   }
   const { packFiles } = await import('./pack-files.js');
   return packFiles({
     options,
     started,
     listing,
-    status,
+    // A status without ignored paths cannot list the files: the listing runs its own.
+    status: kept ? undefined : status,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
+    ...(placement.path !== undefined ? { documentPath: placement.path } : {}),
   });
 }
 

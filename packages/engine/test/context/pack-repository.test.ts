@@ -13,11 +13,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
+import { openContentStore } from '../../src/context/cache/content-store.js';
+import type { PackCache } from '../../src/context/cache/pack-cache.js';
 import { readMatchesWorkTree } from '../../src/context/cache/packed-result-cache.js';
 import { PackSettingsSchema } from '../../src/context/pack-options.js';
 import { packRepository } from '../../src/context/pack-repository.js';
 import { listRepositoryFiles } from '../../src/context/selection/list-repository-files.js';
-import { readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
+import { type ReadResult, readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
 import { countTokensExactly } from '../../src/context/tokens/token-count-pool.js';
 import { createRepository } from './pack-fixture.js';
 
@@ -166,19 +168,38 @@ describe('packRepository', () => {
       { path: 'gone.ts', reason: 'vanished', detail: 'ENOENT' },
     ];
     const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
-    const empty = () => ({ entries: new Map(), contents: '' });
-    const first = await readRepositoryFiles({ files: paths, cache: empty(), selection });
-    expect(first.excluded).toEqual(expected);
-    expect(first.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
-    // Read ahead on a worker thread, as for a large repository: the same verdicts.
-    const ahead = await readRepositoryFiles({ files: paths, cache: empty(), selection, prefetchAtLeast: 0 });
-    expect(ahead.excluded).toEqual(expected);
-    expect(ahead.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
-    // With every path known to the cache, files are looked at with lstat first: the verdicts are the same.
-    const entries = new Map(paths.map((file) => [file.path, { size: -1, mtimeMs: 0, hash: '' }] as const));
-    const again = await readRepositoryFiles({ files: paths, cache: { entries, contents: '' }, selection });
-    expect(again.excluded).toEqual(expected);
-    expect(again.included.map((file) => file.text)).toEqual(['export const a = 1;\n']);
+    const caches: PackCache[] = [];
+    const cacheOf = (entries: PackCache['entries']) => {
+      caches.push({ entries, store: openContentStore({}) });
+      return caches.at(-1)!;
+    };
+    const textsOf = (cache: PackCache, read: ReadResult) =>
+      read.included.map((file) => cache.store.text(file.entry));
+    try {
+      const empty = cacheOf(new Map());
+      const first = await readRepositoryFiles({ files: paths, cache: empty, selection });
+      expect(first.excluded).toEqual(expected);
+      expect(textsOf(empty, first)).toEqual(['export const a = 1;\n']);
+      // Read ahead on a worker thread, as for a large repository: the same verdicts.
+      const emptyToo = cacheOf(new Map());
+      const ahead = await readRepositoryFiles({
+        files: paths,
+        cache: emptyToo,
+        selection,
+        prefetchAtLeast: 0,
+      });
+      expect(ahead.excluded).toEqual(expected);
+      expect(textsOf(emptyToo, ahead)).toEqual(['export const a = 1;\n']);
+      // With every path known to the cache, files are looked at with lstat first: the verdicts are the same.
+      const known = cacheOf(
+        new Map(paths.map((file) => [file.path, { size: -1, mtimeMs: 0, hash: '' }] as const)),
+      );
+      const again = await readRepositoryFiles({ files: paths, cache: known, selection });
+      expect(again.excluded).toEqual(expected);
+      expect(textsOf(known, again)).toEqual(['export const a = 1;\n']);
+    } finally {
+      for (const cache of caches) cache.store.close();
+    }
   });
 
   it('reads a real package the same on a worker thread as on the calling thread', async () => {
@@ -186,10 +207,17 @@ describe('packRepository', () => {
     const root = dirname(require.resolve('zod/package.json'));
     const { files } = await listRepositoryFiles({ root, exclude: [] });
     const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
-    const read = (prefetchAtLeast: number) =>
-      readRepositoryFiles({ files, cache: { entries: new Map(), contents: '' }, selection, prefetchAtLeast });
+    const read = async (prefetchAtLeast: number) => {
+      const cache: PackCache = { entries: new Map(), store: openContentStore({}) };
+      try {
+        const result = await readRepositoryFiles({ files, cache, selection, prefetchAtLeast });
+        return { result, texts: result.included.map((file) => cache.store.text(file.entry)) };
+      } finally {
+        cache.store.close();
+      }
+    };
     const [here, ahead] = await Promise.all([read(Number.POSITIVE_INFINITY), read(0)]);
-    expect(ahead.included.length).toBeGreaterThan(100);
+    expect(ahead.result.included.length).toBeGreaterThan(100);
     expect(ahead).toEqual(here);
   });
 

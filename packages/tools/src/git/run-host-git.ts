@@ -1,5 +1,5 @@
+import { spawn as spawnProcess } from 'node:child_process';
 import { findHostProgram, GuardError, isWithin, realLocation, SystemError } from '@herd/core';
-import { execa } from 'execa';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
 
@@ -152,37 +152,100 @@ function hostGitEnvironment(extra: HostGitOptions['environment']): Record<string
   );
 }
 
+/** How a git process ended, as {@link spawn} saw it. */
+interface Ended {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** stdout (or stderr) went past `maxBuffer` and git was stopped. */
+  overflowed: boolean;
+}
+
+/**
+ * Starts git with exactly the given environment and collects its output. Node's own child_process rather than a
+ * wrapper library: every herd command runs git on the host, and loading such a library took longer (150 ms on a
+ * loaded machine) than `herd pack` takes to answer for an unchanged repository.
+ */
 async function spawn(
   options: HostGitOptions & { environment: Record<string, string>; subcommand: string; executable: string },
 ): Promise<HostGitResult> {
-  const result = await execa(options.executable, ['--no-pager', ...options.args], {
-    cwd: options.cwd,
-    extendEnv: false,
-    env: options.environment,
-    reject: false,
-    encoding: 'buffer',
-    stripFinalNewline: false,
-    maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-  });
-  if (result.isMaxBuffer) {
-    throw new SystemError({
-      code: 'git_output_too_large',
-      message: `git ${options.subcommand} printed more than ${options.maxBuffer ?? 64 * 1024 * 1024} bytes; narrow what it is asked for.`,
-    });
-  }
-  if (result.exitCode === undefined) {
-    if (result.isCanceled) throw result.cause ?? new Error('git was cancelled');
+  const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
+  let ended: Ended;
+  try {
+    ended = await collect(options, maxBuffer);
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('git was cancelled');
     throw new SystemError({
       code: 'git_unavailable',
-      message: `git could not be started in ${options.cwd} (${result.shortMessage}); install git or check the directory.`,
-      cause: result.cause,
+      message: `git could not be started in ${options.cwd} (${(error as Error).message}); install git or check the directory.`,
+      cause: error,
     });
   }
-  return {
-    exitCode: result.exitCode,
-    stdout: Buffer.from(result.stdout),
-    stderr: Buffer.from(result.stderr).toString('utf8'),
-  };
+  if (ended.overflowed) {
+    throw new SystemError({
+      code: 'git_output_too_large',
+      message: `git ${options.subcommand} printed more than ${maxBuffer} bytes; narrow what it is asked for.`,
+    });
+  }
+  if (ended.exitCode === null) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('git was cancelled');
+    throw new SystemError({
+      code: 'git_unavailable',
+      message: `git could not be started in ${options.cwd} (it was stopped by ${ended.signal ?? 'a signal'}); install git or check the directory.`,
+    });
+  }
+  return { exitCode: ended.exitCode, stdout: ended.stdout, stderr: ended.stderr.toString('utf8') };
+}
+
+/** Runs git to its end: rejects when it cannot be started, and stops it past `maxBuffer` or on the signal. */
+function collect(
+  options: HostGitOptions & { environment: Record<string, string>; executable: string },
+  maxBuffer: number,
+): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawnProcess(options.executable, ['--no-pager', ...options.args], {
+      cwd: options.cwd,
+      env: options.environment,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const size = { stdout: 0, stderr: 0 };
+    let overflowed = false;
+    const keep = (into: Buffer[], stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      if (overflowed) return;
+      size[stream] += chunk.length;
+      if (size[stream] > maxBuffer) {
+        overflowed = true;
+        child.kill();
+        return;
+      }
+      into.push(chunk);
+    };
+    child.stdout?.on('data', keep(stdout, 'stdout'));
+    child.stderr?.on('data', keep(stderr, 'stderr'));
+    let failed = false;
+    child.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      if (failed) return;
+      resolve({
+        exitCode,
+        signal,
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        overflowed,
+      });
+    });
+    if (options.input !== undefined && child.stdin) {
+      // git may end before reading all of it (a patch it refuses): that is its answer, not a failure to report.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
+  });
 }

@@ -1,8 +1,18 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ExclusionReason } from '../pack-stats.js';
 import type { SecretFinding } from '../secrets/redact-secrets.js';
+import { type ContentStore, openContentStore } from './content-store.js';
 
 /** What the cache remembers about one file, valid while its size and modification time are unchanged. */
 export interface PackCacheEntry {
@@ -14,10 +24,12 @@ export interface PackCacheEntry {
   hash: string;
   /** Why the file was left out after reading it, if it was. */
   exclusion?: { reason: ExclusionReason; detail: string };
-  /** Where the file's packed content (after redaction) starts in the content store, in UTF-16 units. */
+  /** Where the file's packed content (after redaction) starts in the content store, in bytes of UTF-8. */
   offset?: number;
-  /** Length of the packed content in the content store. */
+  /** Length of the packed content in the content store, in bytes. */
   length?: number;
+  /** Whether the packed content is empty or ends with a line break (the document's closing tag follows it then). */
+  endsLine?: boolean;
   /** The fast token estimate of the packed content. */
   estimate?: number;
   /** The exact token count, when the file was counted exactly. */
@@ -42,8 +54,10 @@ export interface PackCacheEntry {
 export interface PackCache {
   /** Entries by path. */
   entries: Map<string, PackCacheEntry>;
-  /** The stored contents of every included file, sliced by entry offsets. */
-  contents: string;
+  /** The kept content of every included file, read by entry offsets; new content is put here too. */
+  store: ContentStore;
+  /** The kept content file this cache was loaded with, if any (replaced when the cache is saved). */
+  contentsName?: string;
   /** Token count of the last whole document's overhead (tree, headers), by hash of that text. */
   overhead?: OverheadCount;
 }
@@ -58,10 +72,11 @@ export interface OverheadCount {
   exact: boolean;
 }
 
-// 2: scanner verdicts carry the scanner's key, and a denial no longer excludes the file when it is read.
-const formatVersion = 2;
+// 3: content is stored as UTF-8 bytes in a file named by the index (2 on one branch), and scanner verdicts carry
+// the scanner's key, a denial no longer excluding the file when it is read (2 on the other).
+const formatVersion = 3;
 const indexName = 'pack-index.json';
-const contentsName = 'pack-contents.txt';
+const contentsPrefix = 'pack-contents';
 
 /** The cache directory of a root. */
 export function packCacheDirectory(root: string): string {
@@ -70,70 +85,107 @@ export function packCacheDirectory(root: string): string {
 
 /**
  * Loads the cache of `root`, or an empty one when there is none, it is unreadable or it was written by another
- * format version or token counter. `key` names everything that changes packed content (counter, options).
+ * format version or token counter. `key` names everything that changes packed content (counter, options). New
+ * content goes to a temporary file in the cache directory, or to a private temporary file when `writable` is
+ * false (a pack without a cache). The content file is opened here, so a concurrent pack that replaces it does not
+ * change what this one reads.
  */
-export function loadPackCache(options: { root: string; key: string }): PackCache {
+export function loadPackCache(options: { root: string; key: string; writable: boolean }): PackCache {
   const directory = packCacheDirectory(options.root);
+  const temporary = options.writable
+    ? join(directory, `${contentsPrefix}-${randomBytes(6).toString('hex')}.txt.${process.pid}.tmp`)
+    : undefined;
+  const empty = (): PackCache => ({ entries: new Map(), store: openContentStore({ temporary }) });
+  if (!options.writable) return empty();
+  mkdirSync(directory, { recursive: true });
+  let fd: number | undefined;
   try {
     const index = JSON.parse(readFileSync(join(directory, indexName), 'utf8')) as {
       version: number;
       key: string;
+      contents?: string;
       entries: Record<string, PackCacheEntry>;
       overhead?: OverheadCount;
     };
-    if (index.version !== formatVersion || index.key !== options.key) return emptyCache();
-    const contents = readFileSync(join(directory, contentsName), 'utf8');
+    if (index.version !== formatVersion || index.key !== options.key) return empty();
+    if (index.contents !== undefined && /^pack-contents-[0-9a-f]+\.txt$/.test(index.contents))
+      fd = openSync(join(directory, index.contents), 'r');
     return {
       entries: new Map(Object.entries(index.entries)),
-      contents,
+      store: openContentStore({ existing: fd, temporary }),
+      ...(fd !== undefined ? { contentsName: index.contents } : {}),
       ...(index.overhead ? { overhead: index.overhead } : {}),
     };
   } catch {
-    return emptyCache();
+    return empty();
   }
 }
 
-function emptyCache(): PackCache {
-  return { entries: new Map(), contents: '' };
-}
-
 /**
- * Starts writing the packed contents to a temporary file on the thread pool, so the caller can count tokens
- * meanwhile; resolves to that file, to hand to {@link savePackCache} (or remove when the pack fails).
- */
-export async function writePackContents(options: { root: string; contents: string }): Promise<string> {
-  const directory = packCacheDirectory(options.root);
-  await mkdir(directory, { recursive: true });
-  const temporary = join(directory, `${contentsName}.${process.pid}.tmp`);
-  await writeFile(temporary, options.contents);
-  return temporary;
-}
-
-/**
- * Writes the cache: entries, and the packed contents they point into (or the temporary file
- * {@link writePackContents} wrote them to). Writes go to temporary files renamed into place, so a concurrent or
- * interrupted pack never leaves a torn cache.
+ * Writes the cache: the entries, and the content they point into when the pack stored new content (the store's
+ * finished file, renamed into place under a new name). The index is written to a temporary file renamed into
+ * place, so a concurrent or interrupted pack never leaves a torn cache, and it names its content file, so a pack
+ * never reads another pack's content with its own offsets. Content files no index names any more are removed.
  */
 export function savePackCache(options: {
   root: string;
   key: string;
   entries: Map<string, PackCacheEntry>;
-  contents: string | { written: string };
+  /** The store's finished file, when the pack stored new content; else the loaded content file stays. */
+  contents: string | undefined;
+  /** The content file the cache was loaded with. */
+  previous: string | undefined;
   overhead?: OverheadCount | undefined;
 }): void {
   const directory = packCacheDirectory(options.root);
   mkdirSync(directory, { recursive: true });
-  const suffix = `.${process.pid}.tmp`;
-  const index = {
-    version: formatVersion,
-    key: options.key,
-    overhead: options.overhead,
-    entries: Object.fromEntries(options.entries),
-  };
-  const contentsFile =
-    typeof options.contents === 'string' ? join(directory, contentsName + suffix) : options.contents.written;
-  if (typeof options.contents === 'string') writeFileSync(contentsFile, options.contents);
-  writeFileSync(join(directory, indexName + suffix), JSON.stringify(index));
-  renameSync(contentsFile, join(directory, contentsName));
-  renameSync(join(directory, indexName + suffix), join(directory, indexName));
+  let name = options.previous;
+  if (options.contents !== undefined) {
+    name = `${contentsPrefix}-${randomBytes(6).toString('hex')}.txt`;
+    renameSync(options.contents, join(directory, name));
+  }
+  const temporary = join(directory, `${indexName}.${process.pid}.tmp`);
+  writeIndex(temporary, {
+    head: { version: formatVersion, key: options.key, contents: name, overhead: options.overhead },
+    entries: options.entries,
+  });
+  renameSync(temporary, join(directory, indexName));
+  if (options.contents === undefined) return;
+  for (const file of readdirSync(directory)) {
+    if (file.startsWith(contentsPrefix) && file !== name && !file.endsWith('.tmp'))
+      rmSync(join(directory, file), { force: true });
+  }
+}
+
+/**
+ * Writes the index as one JSON object, the entries a part at a time: at a hundred thousand files, one string of
+ * the whole index (and an object of every entry to make it from) would cost more memory than the rest of the pack.
+ */
+function writeIndex(
+  path: string,
+  index: { head: Record<string, unknown>; entries: Map<string, PackCacheEntry> },
+): void {
+  const fd = openSync(path, 'w');
+  try {
+    const head = JSON.stringify(index.head);
+    let part = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"entries":{`;
+    let first = true;
+    for (const [path, entry] of index.entries) {
+      part += `${first ? '' : ','}${JSON.stringify(path)}:${JSON.stringify(entry)}`;
+      first = false;
+      if (part.length >= 1024 * 1024) {
+        writeString(fd, part);
+        part = '';
+      }
+    }
+    writeString(fd, `${part}}}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes all of a string at the file's current position. */
+function writeString(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }

@@ -1,20 +1,32 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { PackStats } from '../pack-stats.js';
+import { openedDocument, type PackedDocument } from '../packed-document.js';
 import type { GitStatus } from '../selection/git-status.js';
 
 /** A whole packed result kept for an unchanged repository. */
 interface StoredResult {
   fingerprint: string;
-  /** How the document file is encoded (see {@link WrittenDocument}). */
-  encoding: WrittenDocument['encoding'];
+  /** The file holding the document (UTF-8, exactly as handed out), in the cache directory. */
+  document: string;
   stats: PackStats;
 }
 
 // Bump when the document format, the stats or the selection defaults change, so old results are never returned.
-const formatVersion = 4;
+// Version 5: the document is kept as UTF-8 in a file the result names; generated files are told by comments.
+const formatVersion = 5;
 
 /** What git sees of a work tree, as far as a pack of it is concerned. */
 export interface WorkTreeState {
@@ -98,116 +110,107 @@ function statSafe(path: Buffer | string): { read: string; full: string } {
 function resultPaths(options: { root: string; key: string }) {
   const name = createHash('sha256').update(`${formatVersion}\0${options.key}`).digest('hex').slice(0, 24);
   const directory = join(options.root, '.herd', 'cache');
-  return {
-    directory,
-    meta: join(directory, `packed-${name}.json`),
-    document: join(directory, `packed-${name}.txt`),
-  };
+  return { directory, name, meta: join(directory, `packed-${name}.json`) };
 }
 
 /** The packed result kept by the last pack with the same options, and the work tree it was packed from. */
 export interface PackedResult {
   /** The work tree's fingerprint when it was packed. */
   fingerprint: string;
-  /** The packed document. */
-  document: string;
+  /** The packed document, open (close it when done). */
+  document: PackedDocument;
   /** Its stats. */
   stats: PackStats;
+}
+
+/** Whether a result is kept for these options (without reading it). */
+export function keptResultExists(options: { root: string; key: string }): boolean {
+  return existsSync(resultPaths(options).meta);
 }
 
 /** The packed result of the last pack with the same options, whatever the work tree is now; else `undefined`. */
 export function loadPackedResult(options: { root: string; key: string }): PackedResult | undefined {
   const paths = resultPaths(options);
+  let fd: number | undefined;
   try {
     const stored = JSON.parse(readFileSync(paths.meta, 'utf8')) as StoredResult;
-    const document = readFileSync(paths.document).toString(stored.encoding);
+    if (!new RegExp(`^packed-${paths.name}-[0-9a-f]+\\.txt$`).test(stored.document)) return undefined;
+    // Each kept document has a name of its own, so the one opened is the one these stats describe.
+    const source = join(paths.directory, stored.document);
+    fd = openSync(source, 'r');
+    const document = openedDocument({ fd, size: fstatSync(fd).size, source });
     return { fingerprint: stored.fingerprint, document, stats: stored.stats };
   } catch {
+    if (fd !== undefined) closeSync(fd);
     return undefined;
   }
-}
-
-/** A document to keep, written to a temporary file by {@link writePackedDocument}. */
-export interface WrittenDocument {
-  /** The temporary file. */
-  path: string;
-  /**
-   * Its encoding: one byte per character when every character fits (`latin1`), else two (`utf16le`). Either
-   * turns back into a string several times faster than UTF-8 would, which is most of a warm repack's work.
-   */
-  encoding: 'latin1' | 'utf16le';
 }
 
 /**
- * Starts writing a document to keep to a temporary file, on the thread pool, so the caller can do other work
- * meanwhile; resolves to the written file, or `undefined` when it could not be written. Hand the result to
- * {@link savePackedResult}, or to {@link discardPackedDocument} when the result is not kept.
+ * A new file to write a document to keep in; hand it to {@link savePackedResult}, or remove it when the result is
+ * not kept.
  */
-export async function writePackedDocument(options: {
-  root: string;
-  key: string;
-  document: string;
-}): Promise<WrittenDocument | undefined> {
+export function keptDocumentTemporary(options: { root: string; key: string }): string {
   const paths = resultPaths(options);
-  const written: WrittenDocument = {
-    path: `${paths.document}.${process.pid}.tmp`,
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is every one-byte character.
-    encoding: /[^\u0000-\u00ff]/.test(options.document) ? 'utf16le' : 'latin1',
-  };
-  try {
-    await mkdir(paths.directory, { recursive: true });
-    await writeFile(written.path, options.document, written.encoding);
-    return written;
-  } catch {
-    return undefined;
-  }
+  return join(
+    paths.directory,
+    `packed-${paths.name}-${randomBytes(8).toString('hex')}.txt.${process.pid}.tmp`,
+  );
 }
 
-/** Removes a document written by {@link writePackedDocument} that is not kept after all. */
-export async function discardPackedDocument(written: Promise<WrittenDocument | undefined>): Promise<void> {
-  const temporary = await written;
-  if (temporary) await rm(temporary.path, { force: true });
-}
-
-/** Keeps a packed result for the next pack with the same options (best effort: a failed write only costs speed). */
-export async function savePackedResult(options: {
+/**
+ * Keeps a packed result for the next pack with the same options: the document written at `temporary` (from
+ * {@link keptDocumentTemporary}) is renamed into place and its stats written beside it. Returns the document's
+ * place, or `undefined` when it could not be kept (a failed write only costs speed; the document is still at
+ * `temporary` then).
+ */
+export function savePackedResult(options: {
   root: string;
   key: string;
   fingerprint: string;
-  /** The document, as written by {@link writePackedDocument}. */
-  written: Promise<WrittenDocument | undefined>;
+  temporary: string;
   stats: PackStats;
-}): Promise<void> {
+}): string | undefined {
   const paths = resultPaths(options);
-  const written = await options.written;
-  if (!written) return;
+  const document = options.temporary.replace(/\.\d+\.tmp$/, '');
+  const name = document.slice(paths.directory.length + 1);
   try {
-    renameSync(written.path, paths.document);
-    const stored: StoredResult = {
-      fingerprint: options.fingerprint,
-      encoding: written.encoding,
-      stats: options.stats,
-    };
-    const suffix = `${process.pid}.tmp`;
-    writeFileSync(`${paths.meta}.${suffix}`, JSON.stringify(stored));
-    renameSync(`${paths.meta}.${suffix}`, paths.meta);
-    pruneKeptResults(paths.directory);
+    renameSync(options.temporary, document);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stored: StoredResult = { fingerprint: options.fingerprint, document: name, stats: options.stats };
+    const temporary = `${paths.meta}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(stored));
+    renameSync(temporary, paths.meta);
+    pruneKeptResults({ directory: paths.directory, keep: name });
   } catch {
     // The cache is an optimisation; the pack itself succeeded.
   }
+  return document;
 }
 
 // Results kept per root: one per set of options (a task, a budget), so the newest few, not one per task ever run.
 const keptResults = 4;
 
-/** Removes all but the most recently kept results (a document can be as large as the repository). */
-function pruneKeptResults(directory: string): void {
-  const kept = readdirSync(directory)
+/**
+ * Removes all but the most recently kept results (a document can be as large as the repository), and documents
+ * of kept results that a newer document replaced.
+ */
+function pruneKeptResults(options: { directory: string; keep: string }): void {
+  const { directory } = options;
+  const names = readdirSync(directory);
+  const kept = names
     .filter((name) => /^packed-[0-9a-f]+\.json$/.test(name))
     .map((name) => ({ name, time: statSync(join(directory, name)).mtimeMs }))
     .sort((left, right) => right.time - left.time);
-  for (const { name } of kept.slice(keptResults)) {
-    rmSync(join(directory, name), { force: true });
-    rmSync(join(directory, name.replace(/\.json$/, '.txt')), { force: true });
+  const live = new Set(kept.slice(0, keptResults).map(({ name }) => name.slice(0, -'.json'.length)));
+  for (const { name } of kept.slice(keptResults)) rmSync(join(directory, name), { force: true });
+  const sameKey = options.keep.slice(0, options.keep.lastIndexOf('-'));
+  for (const name of names) {
+    const match = /^(packed-[0-9a-f]+)-[0-9a-f]+\.txt$/.exec(name);
+    if (!match || name === options.keep) continue;
+    if (match[1] === sameKey || !live.has(match[1]!)) rmSync(join(directory, name), { force: true });
   }
 }

@@ -1,6 +1,8 @@
 import { UserError } from '@herd/core';
+import type { ContentStore } from '../cache/content-store.js';
 import type { DocumentScan } from '../document-scan.js';
 import { languageOf } from '../languages/language-of.js';
+import { ownCopy } from '../own-copy.js';
 import type { PackSettings } from '../pack-options.js';
 import type { PackStats } from '../pack-stats.js';
 import { chooseFence } from '../render/choose-fence.js';
@@ -19,10 +21,13 @@ import { taskRelevance } from './task-relevance.js';
 export interface PackMapOptions {
   root: string;
   settings: PackSettings;
+  /** The tag suffix to try first; another is drawn when the map or a file shown in full contains it. */
   fence: string;
   rootName: string;
   included: readonly IncludedFile[];
   counted: readonly CountedFile[];
+  /** Where the included files' content is. */
+  store: ContentStore;
   pool: TokenCountPool;
   /** Updated in place: mode, files in the document, cut files, document tokens. */
   stats: PackStats;
@@ -50,7 +55,8 @@ const largestParsedFile = 512 * 1024;
  * Packs a repository that does not fit its budget: ranks files (task relevance, import-graph centrality,
  * recent git activity), puts the best-ranked ones in full while they fit, and lists the rest in a repository
  * map trimmed to its share. The document's token count is exact, and lower-ranked files are dropped until it
- * fits. With a content scanner, what the finished document shows (files in full, symbol lines in the map) is
+ * fits. Files are read one at a time from the content store: the repository's text is never held. With a
+ * content scanner, what the finished document shows (files in full, symbol lines in the map) is
  * scanned before it is returned, and nothing else is; when the scanner changes or denies something, the map is
  * laid out again and what it then shows is scanned in turn.
  *
@@ -63,20 +69,16 @@ export async function packMap(options: PackMapOptions): Promise<PackedMap> {
     gitActivity({ root: options.root }),
     createSymbolExtractor({ languages: included.map((file) => languageOf(file.path)) }),
   ]);
-  let fence = options.fence;
   let extracted = false;
   for (;;) {
-    const layout = await layOutMap({ ...options, fence, byPath, activity, extractor });
+    // Each layout draws another suffix when the map or a file shown in full contains the one it tries.
+    const layout = await layOutMap({ ...options, byPath, activity, extractor });
     extracted ||= layout.extracted;
     const full = layout.full.map((path) => byPath.get(path)!.file);
     const symbols = layout.withSymbols.map((path) => byPath.get(path)!.file);
     if (!scan || !(await scan.review({ full, symbols })))
       return { document: layout.document, extracted, shown: [...full, ...symbols] };
     await options.recount?.();
-    fence = chooseFence({
-      paths: included.map((file) => file.path),
-      contents: included.map((file) => file.text),
-    });
   }
 }
 
@@ -88,14 +90,14 @@ async function layOutMap(
     extractor: SymbolExtractor;
   },
 ): Promise<{ document: string; extracted: boolean; full: string[]; withSymbols: string[] }> {
-  const { settings, included, stats, byPath, scan } = options;
+  const { settings, included, stats, byPath, scan, store } = options;
   const budget = settings.budget;
   let extracted = false;
   const packageNames = new Map<string, string>();
   for (const file of included) {
     if (!(file.path === 'package.json' || file.path.endsWith('/package.json'))) continue;
     try {
-      const name = (JSON.parse(file.text) as { name?: unknown }).name;
+      const name = (JSON.parse(store.text(file.entry)) as { name?: unknown }).name;
       if (typeof name === 'string') packageNames.set(name, file.path.slice(0, -'package.json'.length - 1));
     } catch {
       // Not JSON (a template, or redacted): no package name.
@@ -108,7 +110,8 @@ async function layOutMap(
   for (const file of included) {
     const language = languageOf(file.path);
     if (!file.entry.imports) {
-      file.entry.imports = extractImports({ language, text: file.text });
+      // Own copies: a piece cut out of the file's text would keep all of it in memory.
+      file.entry.imports = extractImports({ language, text: store.text(file.entry) }).map(ownCopy);
       extracted = true;
     }
     const targets = file.entry.imports.flatMap((specifier) =>
@@ -116,7 +119,10 @@ async function layOutMap(
     );
     if (targets.length > 0) imports.set(file.path, targets);
   }
-  const relevance = taskRelevance({ task: settings.task, files: included });
+  const relevance = taskRelevance({
+    task: settings.task,
+    files: included.map((file) => ({ path: file.path, text: () => store.text(file.entry) })),
+  });
   const denied = new Set(scan ? included.filter((file) => scan.denied(file)).map((file) => file.path) : []);
   const ranked = rankFiles({ paths, imports, relevance, activity: options.activity }).filter(
     (path) => !denied.has(path),
@@ -125,9 +131,11 @@ async function layOutMap(
     const { file } = byPath.get(mapFile.path)!;
     if (!file.entry.symbols) {
       file.entry.symbols =
-        file.text.length > largestParsedFile
+        file.bytes > largestParsedFile
           ? []
-          : options.extractor.extract({ language: languageOf(file.path), text: file.text });
+          : options.extractor
+              .extract({ language: languageOf(file.path), text: store.text(file.entry) })
+              .map(ownCopy);
       extracted = true;
     }
     return file.entry.symbols;
@@ -145,11 +153,12 @@ async function layOutMap(
   }
   // Files in full are few; count them exactly so their headers carry exact counts.
   const inexact = full.map((path) => byPath.get(path)!.counted).filter((file) => !file.exact);
-  const exactCounts = await options.pool.count(inexact.map((file) => file.text));
+  const exactCounts = await options.pool.count(inexact.map((file) => file.text()));
   inexact.forEach((file, index) => {
     file.tokens = exactCounts[index]!;
     file.exact = true;
   });
+  let fence = options.fence;
   for (;;) {
     const fullSet = new Set(full);
     const map = buildRepositoryMap({
@@ -158,11 +167,22 @@ async function layOutMap(
       symbolsOf,
     });
     const files = [...full].sort().map((path) => {
-      const entry = byPath.get(path)!;
-      return { ...entry.counted, bytes: entry.file.bytes };
+      const { counted: count, file } = byPath.get(path)!;
+      const { tokens, exact } = count;
+      return { path, text: store.text(file.entry), bytes: file.bytes, tokens, exact };
     });
+    if ([map.text, ...files.map((file) => file.text)].some((text) => text.includes(fence))) {
+      // The map or a file in full contains the suffix: draw one that no included file contains.
+      fence = chooseFence({
+        paths,
+        texts: (function* () {
+          yield map.text;
+          for (const file of included) yield store.text(file.entry);
+        })(),
+      });
+    }
     const { document } = renderPackedDocument({
-      fence: options.fence,
+      fence,
       rootName: options.rootName,
       mode: 'map',
       includedFiles: ranked.length,

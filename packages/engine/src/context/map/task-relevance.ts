@@ -22,7 +22,8 @@ export function taskTerms(task: string): string[] {
  */
 export function taskRelevance(options: {
   task: string | undefined;
-  files: readonly { path: string; text: string }[];
+  /** Each file's path, and a reader of its content (read only when the task names identifiers). */
+  files: readonly { path: string; text: () => string }[];
 }): Map<string, number> {
   const scores = new Map<string, number>();
   if (!options.task) return scores;
@@ -39,7 +40,10 @@ export function taskRelevance(options: {
       if (name.includes(term)) score += 3;
       else if (lowerPath.includes(term)) score += 1;
     }
-    for (const identifier of identifiers) if (text.includes(identifier)) score += 1;
+    if (identifiers.length > 0) {
+      const content = text();
+      for (const identifier of identifiers) if (content.includes(identifier)) score += 1;
+    }
     if (score > 0) scores.set(path, score / (score + 3));
   }
   return scores;

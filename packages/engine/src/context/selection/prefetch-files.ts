@@ -29,12 +29,18 @@ export interface FilePrefetcher {
   close(): Promise<void>;
 }
 
+// The worker reads at most this many kilobytes ahead of what the calling thread has taken, so that a slow caller
+// does not end up holding the whole repository in messages.
+const aheadKilobytes = 16 * 1024;
+
 // Plain CommonJS evaluated in the worker: open without following links (non-blocking, so a named pipe does not
 // wait for a writer), fstat, read, close; results go back in batches whose bytes share one transferred buffer.
+// taken[0] counts the kilobytes (rounded up per file) the calling thread has taken.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { paths, maxFileBytes, flags } = workerData;
+const { paths, maxFileBytes, flags, taken, aheadKilobytes } = workerData;
+let sent = 0;
 let batch = [];
 let pieces = [];
 let total = 0;
@@ -54,6 +60,12 @@ const flush = () => {
   total = 0;
 };
 for (const raw of paths) {
+  for (;;) {
+    const done = Atomics.load(taken, 0);
+    if (sent - done <= aheadKilobytes) break;
+    if (batch.length > 0) flush();
+    Atomics.wait(taken, 0, done, 1000);
+  }
   const path = typeof raw === 'string' ? raw : Buffer.from(raw);
   const entry = {};
   let descriptor;
@@ -77,6 +89,7 @@ for (const raw of paths) {
           }
           pieces.push([batch.length, bytes]);
           total += bytes.length;
+          sent += Math.ceil(bytes.length / 1024);
         } catch (error) {
           entry.readCode = error.code || 'EIO';
         }
@@ -101,25 +114,39 @@ export function prefetchFiles(options: {
   paths: readonly (string | Buffer)[];
   maxFileBytes: number;
 }): FilePrefetcher {
-  const results: (PrefetchedFile | undefined)[] = [];
+  // Results not yet taken, by index; a taken result is dropped, so its bytes can be collected.
+  const results = new Map<number, PrefetchedFile>();
+  let received = 0;
   const waiting = new Map<number, (file: PrefetchedFile | undefined) => void>();
   let failed = false;
+  const taken = new Int32Array(new SharedArrayBuffer(4));
+  const take = (file: PrefetchedFile | undefined) => {
+    if (file?.bytes) {
+      Atomics.add(taken, 0, Math.ceil(file.bytes.length / 1024));
+      Atomics.notify(taken, 0);
+    }
+    return file;
+  };
   const worker = new Worker(workerSource, {
     eval: true,
     workerData: {
       paths: options.paths,
       maxFileBytes: options.maxFileBytes,
       flags: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK,
+      taken,
+      aheadKilobytes,
     },
   });
   type Message = { results: (PrefetchedFile & { offset?: number; length?: number })[]; buffer: ArrayBuffer };
   worker.on('message', ({ results: batch, buffer }: Message) => {
     for (const { offset, length, ...file } of batch) {
       if (offset !== undefined && length !== undefined) file.bytes = Buffer.from(buffer, offset, length);
-      const index = results.length;
-      results.push(file);
-      waiting.get(index)?.(file);
-      waiting.delete(index);
+      const index = received++;
+      const waiter = waiting.get(index);
+      if (waiter) {
+        waiting.delete(index);
+        waiter(take(file));
+      } else results.set(index, file);
     }
   });
   worker.on('error', () => {
@@ -129,7 +156,11 @@ export function prefetchFiles(options: {
   });
   return {
     get(index) {
-      if (index < results.length) return Promise.resolve(results[index]);
+      if (index < received) {
+        const file = results.get(index);
+        results.delete(index);
+        return Promise.resolve(take(file));
+      }
       if (failed) return Promise.resolve(undefined);
       return new Promise((resolve) => waiting.set(index, resolve));
     },

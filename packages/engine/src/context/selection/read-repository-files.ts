@@ -10,15 +10,13 @@ import { inspectContent, isBinaryByName } from './inspect-content.js';
 import { type PrefetchedFile, prefetchFiles } from './prefetch-files.js';
 import type { RepositoryFile } from './repository-file.js';
 
-/** A file that passed selection, with its packed content. */
+/** A file that passed selection; its packed content is in the cache's content store, where `entry` points. */
 export interface IncludedFile {
   /** Path relative to the root. */
   path: string;
-  /** Packed content: the file's text with secrets redacted. */
-  text: string;
   /** Size of the file on disk, in bytes. */
   bytes: number;
-  /** The cache entry describing this file (updated when the file was read). */
+  /** The cache entry describing this file (updated when the file was read), with the place of its content. */
   entry: PackCacheEntry;
   /** Whether the content was read from disk in this pack (false when it came from the cache). */
   read: boolean;
@@ -39,7 +37,9 @@ export interface ReadResult {
 /**
  * Reads the candidate files: leaves out secrets, lockfiles, generated, minified, binary and oversized files,
  * redacts secrets in the rest, and takes unchanged files (same size and modification time) from the cache
- * without opening them. A file that vanishes or cannot be read becomes an exclusion, never an error.
+ * without opening them. The packed content of each file read goes to the cache's content store as it is read,
+ * so only one file's text is held at a time. A file that vanishes or cannot be read becomes an exclusion, never
+ * an error.
  */
 export async function readRepositoryFiles(options: {
   files: readonly RepositoryFile[];
@@ -85,7 +85,7 @@ export async function readRepositoryFiles(options: {
       const cached = cache.entries.get(file.path);
       const ahead = prefetcher && !cached ? await prefetcher.get(prefetched++) : undefined;
       if (ahead) {
-        acceptPrefetched({ file, ahead, selection, result, exclude });
+        acceptPrefetched({ file, ahead, cache, selection, result, exclude });
         continue;
       }
       readFile({ file, cached, cache, selection, result, exclude });
@@ -104,11 +104,12 @@ const prefetchAtLeast = 2000;
 function acceptPrefetched(options: {
   file: RepositoryFile;
   ahead: PrefetchedFile;
+  cache: PackCache;
   selection: PackSelection;
   result: ReadResult;
   exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
 }): void {
-  const { file, ahead, selection, result, exclude } = options;
+  const { file, ahead, cache, selection, result, exclude } = options;
   if (ahead.openCode !== undefined) {
     exclude(file.path, ...openFailure(ahead.openCode));
     return;
@@ -137,7 +138,7 @@ function acceptPrefetched(options: {
   if (ahead.changed)
     result.warnings.push(`${file.path} changed while it was being read; the version read is packed.`);
   const mtimeMs = ahead.changed?.mtimeMs ?? ahead.mtimeMs!;
-  acceptBytes({ file, bytes: ahead.bytes!, mtimeMs, cached: undefined, selection, result, exclude });
+  acceptBytes({ file, bytes: ahead.bytes!, mtimeMs, cached: undefined, cache, selection, result, exclude });
 }
 
 /** Looks at and reads one file on this thread, or takes it from the cache when it is unchanged. */
@@ -187,7 +188,7 @@ function readFile(options: {
         return;
       }
     }
-    readOne({ file, descriptor, stats, cached, selection, result, exclude });
+    readOne({ file, descriptor, stats, cached, cache, selection, result, exclude });
   } finally {
     if (descriptor !== undefined) closeSync(descriptor);
   }
@@ -220,10 +221,8 @@ function takeFromCache(options: {
 }): IncludedFile | ExcludedFile | undefined {
   const { entry } = options;
   if (entry.exclusion) return { path: options.path, ...entry.exclusion };
-  if (entry.offset === undefined || entry.length === undefined) return undefined;
-  if (entry.offset + entry.length > options.cache.contents.length) return undefined;
-  const text = options.cache.contents.slice(entry.offset, entry.offset + entry.length);
-  return { path: options.path, text, bytes: entry.size, entry, read: false };
+  if (!options.cache.store.holds(entry) || entry.endsLine === undefined) return undefined;
+  return { path: options.path, bytes: entry.size, entry, read: false };
 }
 
 function readOne(options: {
@@ -232,11 +231,12 @@ function readOne(options: {
   descriptor: number | undefined;
   stats: Stats;
   cached: PackCacheEntry | undefined;
+  cache: PackCache;
   selection: PackSelection;
   result: ReadResult;
   exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
 }): void {
-  const { file, selection, result, exclude, cached } = options;
+  const { file, selection, result, exclude, cached, cache } = options;
   let stats = options.stats;
   let bytes: Buffer;
   try {
@@ -255,25 +255,34 @@ function readOne(options: {
     );
     return;
   }
-  acceptBytes({ file, bytes, mtimeMs: stats.mtimeMs, cached, selection, result, exclude });
+  acceptBytes({ file, bytes, mtimeMs: stats.mtimeMs, cached, cache, selection, result, exclude });
 }
 
-/** Packs the bytes read of a file: hashes, decodes and inspects them, and redacts secrets. */
+/**
+ * Packs the bytes read of a file: hashes, decodes and inspects them, redacts secrets, and stores the packed
+ * content (the bytes as read when nothing was redacted: no encoding again).
+ */
 function acceptBytes(options: {
   file: RepositoryFile;
   bytes: Buffer;
   mtimeMs: number;
   cached: PackCacheEntry | undefined;
+  cache: PackCache;
   selection: PackSelection;
   result: ReadResult;
   exclude: (path: string, reason: ExclusionReason, detail?: string) => void;
 }): void {
-  const { file, bytes, selection, result, exclude, cached } = options;
+  const { file, bytes, selection, result, exclude, cached, cache } = options;
   const hash = createHash('sha1').update(bytes).digest('base64url');
-  const base = { size: bytes.length, mtimeMs: options.mtimeMs, hash };
   const inspected = inspectContent({ path: file.path, bytes, selection });
   if ('verdict' in inspected) {
-    result.entries.set(file.path, { ...base, exclusion: inspected.verdict });
+    const excludedEntry: PackCacheEntry = {
+      size: bytes.length,
+      mtimeMs: options.mtimeMs,
+      hash,
+      exclusion: inspected.verdict,
+    };
+    result.entries.set(file.path, excludedEntry);
     exclude(file.path, inspected.verdict.reason, inspected.verdict.detail);
     return;
   }
@@ -287,16 +296,25 @@ function acceptBytes(options: {
     cached.symbolsScannedBy === undefined
       ? cached
       : undefined;
+  const { text } = redacted;
+  // Written out field by field: an object spread would give every entry a hidden class of its own, which at a
+  // hundred thousand files costs tens of megabytes.
   const entry: PackCacheEntry = {
-    ...base,
-    ...(redacted.findings.length > 0 ? { findings: redacted.findings } : {}),
+    size: bytes.length,
+    mtimeMs: options.mtimeMs,
+    hash,
+    endsLine: text.length === 0 || text.charCodeAt(text.length - 1) === 10,
     // Estimated here rather than after reading: with a worker reading ahead, this thread would otherwise wait.
-    estimate: reusable?.estimate ?? estimateO200kTokens(redacted.text),
-    ...(reusable?.tokens !== undefined ? { tokens: reusable.tokens } : {}),
-    ...(reusable?.flagged ? { flagged: reusable.flagged } : {}),
-    ...(reusable?.symbols ? { symbols: reusable.symbols } : {}),
-    ...(reusable?.imports ? { imports: reusable.imports } : {}),
+    estimate: reusable?.estimate ?? estimateO200kTokens(text),
   };
+  if (redacted.findings.length > 0) entry.findings = redacted.findings;
+  if (reusable?.tokens !== undefined) entry.tokens = reusable.tokens;
+  if (reusable?.flagged) entry.flagged = reusable.flagged;
+  if (reusable?.symbols) entry.symbols = reusable.symbols;
+  if (reusable?.imports) entry.imports = reusable.imports;
+  // The text is the bytes as read unless redaction changed it; a byte-order mark is not packed.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  cache.store.put(entry, text !== inspected.text ? text : bom ? bytes.subarray(3) : bytes);
   result.entries.set(file.path, entry);
-  result.included.push({ path: file.path, text: redacted.text, bytes: bytes.length, entry, read: true });
+  result.included.push({ path: file.path, bytes: bytes.length, entry, read: true });
 }

@@ -1,4 +1,5 @@
 import { estimateO200kTokens } from '@herd/core';
+import { countInBatches } from './count-in-batches.js';
 import type { CountedFile } from './counted-file.js';
 import { countSlices, type SlicedFile, sliceFile } from './sliced-file.js';
 import type { TokenCountPool } from './token-count-pool.js';
@@ -56,6 +57,7 @@ export async function calibrateTokenCounts(options: CalibrateTokenCountsOptions)
     : options.files
         .filter((file) => !file.exact && file.estimate >= largeFileTokens)
         .map((file) => sliceFile({ file, seed: hashPath(file.path) }));
+  // Each large file's text was read to cut it into slices; the slices to count are read again when counted.
   await countSlices({ files: large, pool });
   const sliced = new Set(large.map(({ file }) => file));
   const files = options.files.filter((file) => !sliced.has(file));
@@ -186,10 +188,11 @@ async function countExactly(options: {
 }): Promise<void> {
   const { files, known } = options;
   const unknown = files.filter((file) => !known.has(file));
-  const counts = await options.pool.count(
-    unknown.map((file) => file.text),
-    options.onCounted,
-  );
+  const counts = await countInBatches({
+    texts: unknown.map((file) => () => file.text()),
+    pool: options.pool,
+    onCounted: options.onCounted,
+  });
   unknown.forEach((file, index) => {
     file.tokens = counts[index]!;
   });

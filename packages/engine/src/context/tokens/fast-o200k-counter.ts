@@ -105,7 +105,8 @@ function countByPieces(text: string, memo: PieceMemo, slow: (text: string) => nu
       let counted = long.get(piece);
       if (counted === undefined) {
         counted = slow(piece);
-        if (long.size < 400_000) long.set(piece, counted);
+        // A copy: a piece cut out of a text refers to the whole text, which the memo would keep alive.
+        if (long.size < 400_000) long.set(` ${piece}`.slice(1), counted);
       }
       tokens += counted;
     }
@@ -152,7 +153,9 @@ function countAsciiPieces(
     let counted = long.get(piece);
     if (counted === undefined) {
       counted = slow(piece);
-      if (long.size < largestMemo) long.set(piece, counted);
+      // A copy: a piece cut out of a text refers to the whole text, which the memo would otherwise keep alive
+      // (every text counted, in every thread, for as long as the memo lives).
+      if (long.size < largestMemo) long.set(` ${piece}`.slice(1), counted);
     }
     tokens += counted;
     index = pieceEnd;

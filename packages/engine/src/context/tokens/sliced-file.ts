@@ -1,4 +1,5 @@
 import { estimateO200kTokens } from '@herd/core';
+import { ownCopy } from '../own-copy.js';
 import type { CountedFile } from './counted-file.js';
 import type { TokenCountPool } from './token-count-pool.js';
 
@@ -10,8 +11,8 @@ import type { TokenCountPool } from './token-count-pool.js';
 export interface SlicedFile {
   /** The file; its `tokens` are set from the slices. */
   file: CountedFile;
-  /** Its text cut into slices. */
-  slices: string[];
+  /** Where each slice starts in the file's text (the text itself is read again when slices are counted). */
+  starts: number[];
   /** Each slice's estimate. */
   estimates: number[];
   /**
@@ -33,12 +34,13 @@ export interface SlicedFile {
 /** Cuts a file into slices of about 512 characters (at least 128, at most 1,024 of them), none counted yet. */
 export function sliceFile(options: { file: CountedFile; seed: number }): SlicedFile {
   const { file } = options;
-  const parts = Math.min(1_024, Math.max(128, Math.round(file.text.length / 512)));
-  const slices = sliceText(file.text, parts);
-  const estimates = slices.map((slice) => estimateO200kTokens(slice));
+  const text = file.text();
+  const parts = Math.min(1_024, Math.max(128, Math.round(text.length / 512)));
+  const starts = sliceStarts(text, parts);
+  const estimates = starts.map((_start, index) => estimateO200kTokens(sliceAt(text, starts, index)));
   return {
     file,
-    slices,
+    starts,
     estimates,
     estimate: estimates.reduce((sum, estimate) => sum + estimate, 0),
     counted: new Map(),
@@ -57,17 +59,31 @@ export async function countSlices(options: {
   pool: TokenCountPool;
 }): Promise<void> {
   const { files, pool } = options;
-  const wanted: { sliced: SlicedFile; index: number }[] = [];
-  for (const sliced of files) {
-    sliced.slices.forEach((_, index) => {
-      if (pick(sliced.seed, index) % sliced.step === 0 && !sliced.counted.has(index))
-        wanted.push({ sliced, index });
+  // Each file's text is read once and the slices wanted from it cut out (copied, so the text is not kept).
+  const wanted: { sliced: SlicedFile; index: number; text: string }[] = [];
+  let size = 0;
+  const flush = async () => {
+    const counts = await pool.count(wanted.map(({ text }) => text));
+    wanted.forEach(({ sliced, index }, position) => {
+      sliced.counted.set(index, { exact: counts[position]!, estimate: sliced.estimates[index]! });
     });
+    wanted.length = 0;
+    size = 0;
+  };
+  for (const sliced of files) {
+    const indexes = sliced.starts
+      .map((_, index) => index)
+      .filter((index) => pick(sliced.seed, index) % sliced.step === 0 && !sliced.counted.has(index));
+    if (indexes.length === 0) continue;
+    const text = sliced.file.text();
+    for (const index of indexes) {
+      const slice = ownCopy(sliceAt(text, sliced.starts, index));
+      wanted.push({ sliced, index, text: slice });
+      size += slice.length;
+    }
+    if (size >= sliceBatchCharacters) await flush();
   }
-  const counts = await pool.count(wanted.map(({ sliced, index }) => sliced.slices[index]!));
-  wanted.forEach(({ sliced, index }, position) => {
-    sliced.counted.set(index, { exact: counts[position]!, estimate: sliced.estimates[index]! });
-  });
+  await flush();
   for (const sliced of files) extrapolate(sliced);
 }
 
@@ -98,21 +114,29 @@ function extrapolate(sliced: SlicedFile): void {
   file.tokens = Math.max(1, Math.round(sliced.estimate * ratio));
 }
 
+// Slices to count are gathered up to this many characters before they go to the pool.
+const sliceBatchCharacters = 8_000_000;
+
 /**
- * Cuts text into about `parts` slices, at a line break where there is one nearby, else anywhere (not inside a
- * surrogate pair). A cut inside an o200k piece moves a slice's count by a token at most, which does not matter
- * for a ratio measured over dozens of slices.
+ * Where the slices of a text start when it is cut into about `parts` of them, at a line break where there is one
+ * nearby, else anywhere (not inside a surrogate pair). A cut inside an o200k piece moves a slice's count by a
+ * token at most, which does not matter for a ratio measured over dozens of slices.
  */
-function sliceText(text: string, parts: number): string[] {
-  const slices: string[] = [];
+function sliceStarts(text: string, parts: number): number[] {
+  const starts: number[] = [];
   const length = Math.ceil(text.length / parts);
   for (let start = 0; start < text.length; ) {
+    starts.push(start);
     let end = Math.min(text.length, start + length);
     const newline = text.indexOf('\n', end);
     if (newline !== -1 && newline < end + length / 4) end = newline + 1;
     else if (end < text.length && (text.charCodeAt(end) & 0xfc00) === 0xdc00) end++;
-    slices.push(text.slice(start, end));
     start = end;
   }
-  return slices;
+  return starts;
+}
+
+/** The `index`th slice of a text cut at `starts`. */
+function sliceAt(text: string, starts: readonly number[], index: number): string {
+  return text.slice(starts[index], starts[index + 1] ?? text.length);
 }

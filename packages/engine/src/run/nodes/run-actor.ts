@@ -72,7 +72,7 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     middleware: [
       limits,
       modelRoutingMiddleware({ role: context.roles.actor, models: context.actorModels, emit: context.emit }),
-      planContractMiddleware({
+      ...planContractMiddleware({
         step,
         extraCommands: [
           ...plan.verification,

@@ -1,0 +1,48 @@
+import { HerdError } from '@herd/core';
+import { describe, expect, it } from 'vitest';
+import { runHostGit } from '../../src/git/run-host-git.js';
+import { initRepository } from '../git-repository.js';
+import { createTemporaryWorkspace } from '../temporary-workspace.js';
+
+// How runHostGit starts git and collects what it prints: the input it is given, a limit on the output, a cancel,
+// a directory that is not there. Each is what a caller (checkpoints, the packer, the git tools) relies on.
+describe('a git process Herd runs on the host', () => {
+  it('gets the input it is given on standard input', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const hashed = await runHostGit({ args: ['hash-object', '--stdin'], cwd: root, input: 'one\n' });
+    expect(hashed.exitCode).toBe(0);
+    // The blob of 'one\n', as `git hash-object` names it anywhere.
+    expect(hashed.stdout.toString('utf8')).toBe('5626abf0f72e58d7a153368ba57db4c673c0e171\n');
+  });
+
+  it('stops git whose output goes past maxBuffer with git_output_too_large, not a cut answer', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n'.repeat(10_000) });
+    initRepository(root);
+    const run = runHostGit({ args: ['show', 'HEAD:a.txt'], cwd: root, maxBuffer: 1000 });
+    await expect(run).rejects.toSatisfy((error) => HerdError.find(error)?.code === 'git_output_too_large');
+  });
+
+  it('reports a non-zero exit as the exit code with git stderr, for the caller to judge', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const result = await runHostGit({ args: ['rev-parse', '--verify', 'no-such-branch'], cwd: root });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('Needed a single revision');
+  });
+
+  it('ends with the cancel reason when its signal is aborted', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const controller = new AbortController();
+    const reason = new Error('stopped by the test');
+    controller.abort(reason);
+    await expect(runHostGit({ args: ['status'], cwd: root, signal: controller.signal })).rejects.toBe(reason);
+  });
+
+  it('says git could not be started in a directory that does not exist', async () => {
+    const { parent } = await createTemporaryWorkspace({});
+    const run = runHostGit({ args: ['status'], cwd: `${parent}/missing` });
+    await expect(run).rejects.toSatisfy((error) => HerdError.find(error)?.code === 'git_unavailable');
+  });
+});
