@@ -23,6 +23,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // A temporary HOME and XDG folders for the whole run: no test touches the developer's own (see the file).
+    globalSetup: [source('./test/support/src/vitest/global-setup.ts')],
     projects: [
       project('core', 'packages/core'),
       project('tools', 'packages/tools'),
