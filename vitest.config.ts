@@ -10,6 +10,7 @@ const alias = [
   { find: /^@herd\/tools\/git$/, replacement: source('./packages/tools/src/git/index.ts') },
   { find: /^@herd\/guard\/secrets$/, replacement: source('./packages/guard/src/secrets.ts') },
   { find: /^@herd\/(core|tools|guard|engine)$/, replacement: source('./packages/$1/src/index.ts') },
+  { find: /^@herd\/test-support\/vitest$/, replacement: source('./test/support/src/vitest/index.ts') },
   { find: /^@herd\/test-support$/, replacement: source('./test/support/src/index.ts') },
 ];
 

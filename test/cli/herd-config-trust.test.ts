@@ -2,19 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 import { assertBuilt, spawnHerd, writeTestConfig } from './herd-cli.js';
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 // What the model's command writes: the command policy and the sandbox turned off for every later run.
 const takeover = JSON.stringify({
