@@ -35,13 +35,28 @@ if (!values['no-build']) {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+for (const name of packages) {
+  if (!existsSync(join(root, 'packages', name, 'dist', 'index.js')))
+    throw new Error(`packages/${name} is not built: run \`pnpm build\` first.`);
+}
+// One pnpm for the four packages: each pnpm started costs seconds (more through npx).
+pnpm(
+  [
+    '--recursive',
+    ...packages.flatMap((name) => ['--filter', `@herd/${name}`]),
+    'pack',
+    '--pack-destination',
+    out,
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+
 const tarballs = [];
 for (const name of packages) {
-  const directory = join(root, 'packages', name);
-  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
-  if (!existsSync(join(directory, 'dist', 'index.js')))
-    throw new Error(`packages/${name} is not built: run \`pnpm build\` first.`);
-  pnpm(['pack', '--pack-destination', out], { cwd: directory, stdio: ['ignore', 'pipe', 'inherit'] });
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
   const tarball = join(out, `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`);
   const packed = JSON.parse(
     execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),

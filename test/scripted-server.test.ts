@@ -1,15 +1,10 @@
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { startScriptedServer } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
 import { ChatOpenAI } from '@langchain/openai';
 import OpenAI from 'openai';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 // A generous timeout: on a loaded machine a local answer can take seconds, and no test here waits for it to pass.
 const client = () => new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 10_000 });

@@ -4,19 +4,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema } from '@herd/engine';
-import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ScriptedTurn } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, spawnHerd, writeTestConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 const fixCall: ScriptedTurn = {
   toolCalls: [

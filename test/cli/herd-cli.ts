@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestConfig } from '@herd/core/testing';
@@ -49,14 +48,21 @@ export interface HerdProcess {
   waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean): Promise<void>;
 }
 
-const emptyCache = join(tmpdir(), 'herd-tests-empty-cache');
+/**
+ * The per-user folders of the test run (vitest's global setup points them at a temporary home), handed on to the
+ * processes the tests start: Herd keeps its trust records, checkpoints and sessions there, and a Prompt Guard model
+ * set up on the developer's machine is not found, so it cannot change the tests.
+ */
+export function testUserDirectories(): NodeJS.ProcessEnv {
+  const { HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME } = process.env;
+  return { HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME };
+}
 
 /** Spawns `herd <args>` in a workspace with a clean environment (no provider keys, no set-up models). */
 export function spawnHerd(options: { args: string[]; cwd: string; env?: NodeJS.ProcessEnv }): HerdProcess {
   const child = spawn(process.execPath, [herdBin, ...options.args], {
     cwd: options.cwd,
-    // An empty per-user cache: a Prompt Guard model set up on the developer's machine must not change the tests.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: emptyCache, ...options.env },
+    env: { PATH: process.env.PATH, ...testUserDirectories(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: HerdProcess['events'] = [];

@@ -2,21 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 import { assertBuilt, herdBin, spawnHerd, trustConfig, writeTestConfig } from './herd-cli.js';
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 // What the model's command writes: the command policy and the sandbox turned off for every later run.
 const takeover = JSON.stringify({

@@ -2,19 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
 import { assertBuilt, herdBin, spawnHerd, writeTestConfig } from './herd-cli.js';
 
 beforeAll(assertBuilt);
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 const environment = () => ({ PATH: process.env.PATH, HOME: process.env.HOME });
 

@@ -1,19 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createFailingTestRepository, enqueueFixScenario } from '../engine/fixture-repository.js';
 import { assertBuilt, spawnHerd, writeTestConfig } from './herd-cli.js';
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 /** A workspace where `herd run` fixed `src/add.js` (left - right → left + right). */
 async function workspaceAfterARun(): Promise<string> {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
@@ -11,13 +11,7 @@ import {
   scriptedRunConfig,
 } from './fixture-repository.js';
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 const writeCall = (path: string) => ({
   toolCalls: [{ name: 'write_file', arguments: { path, content: `${path}\n` } }],

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { UserError } from '@herd/core';
 import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { describe, expect, it } from 'vitest';
 import { createFailingTestRepository, enqueueFixScenario, scriptedRunConfig } from './fixture-repository.js';
 
 // A real 1×1 PNG.
@@ -13,13 +13,7 @@ const onePixelPng = Buffer.from(
   'base64',
 );
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 const configFor = (workspace: string, images: boolean) =>
   scriptedRunConfig({ workspace, baseUrl: server.url, images });

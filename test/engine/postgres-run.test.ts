@@ -1,19 +1,14 @@
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
-import { postgresTestUrl, type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postgresTestUrl } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { describe, expect, it } from 'vitest';
 import { createFailingTestRepository, fixPlan, fixtureTestCommand } from './fixture-repository.js';
 
 // Throws on CI when HERD_TEST_POSTGRES_URL is unset, so CI cannot silently lose this test.
 const postgres = postgresTestUrl();
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 describe.skipIf(postgres.url === undefined)(
   `a run whose sessions live in PostgreSQL${postgres.skipReason ? ` (skipped: ${postgres.skipReason})` : ''}`,

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { HerdConfig, HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
 import { type CreateHerdOptions, createHerd } from '@herd/engine';
-import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ScriptedTurn } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   enqueueFixScenario,
@@ -13,13 +14,7 @@ import {
   scriptedRunConfig,
 } from './fixture-repository.js';
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 const fixCall: ScriptedTurn = {
   toolCalls: [

@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { testModels } from '@herd/core/testing';
 import { type CiReport, CiReportSchema, githubOutputsOf } from '@herd/engine';
 import { defaultModelCacheDirectory } from '@herd/guard';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, writeTestConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, enqueueFixScenario, fixPlan } from '../engine/fixture-repository.js';
 
 const examples = fileURLToPath(new URL('../../examples/ci/', import.meta.url));
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 let binDirectory: string;
 beforeAll(() => {
   assertBuilt();
@@ -21,12 +21,6 @@ beforeAll(() => {
   binDirectory = mkdtempSync(join(tmpdir(), 'herd-bin-'));
   writeFileSync(join(binDirectory, 'herd'), `#!/bin/sh\nexec "${process.execPath}" "${herdBin}" "$@"\n`);
   chmodSync(join(binDirectory, 'herd'), 0o755);
-});
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
 });
 
 function runScript(

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ScriptedTurn } from '@herd/test-support';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, writeTestConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
 
@@ -12,14 +13,8 @@ const exampleDirectory = fileURLToPath(new URL('../../examples/library/', import
 /** Each test runs the example once, a whole run through tsx. */
 const runTimeout = 90_000;
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 /**
  * Runs the example as its README says (`pnpm start --workspace <dir> "<task>"`, which runs `tsx src/main.ts` with

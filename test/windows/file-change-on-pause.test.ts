@@ -1,8 +1,8 @@
 import type { HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
 import { createHerd } from '@herd/engine';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
@@ -10,13 +10,7 @@ import {
   scriptedRunConfig,
 } from '../engine/fixture-repository.js';
 
-let server: ScriptedServer;
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const server = useScriptedServer();
 
 describe('a run that pauses for approval after a tool changed files', () => {
   it('reports the file change when it pauses, not only at the end of the step', async () => {

@@ -1,17 +1,11 @@
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, spawnHerd } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 
-let server: ScriptedServer;
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  // Ollama's default served window, enforced as a host would; /api/show reports it as num_ctx.
-  server = await startScriptedServer({ contextWindow: { 'llama4:scout': 8_192, 'llama4:maverick': 8_192 } });
-});
-afterEach(async () => {
-  await server.close();
-});
+// Ollama's default served window, enforced as a host would; /api/show reports it as num_ctx.
+const server = useScriptedServer({ contextWindow: { 'llama4:scout': 8_192, 'llama4:maverick': 8_192 } });
 
 describe('HERD_PROVIDER=ollama with no configuration file', () => {
   it('reaches the server and finishes a run on a small repository inside the 8,192-token window', async () => {

@@ -2,19 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testModels } from '@herd/core/testing';
-import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useScriptedServer } from '@herd/test-support/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, herdBin, spawnHerd, writeTestConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixPlan } from '../engine/fixture-repository.js';
 
-let server: ScriptedServer;
+const server = useScriptedServer();
 beforeAll(assertBuilt);
-beforeEach(async () => {
-  server = await startScriptedServer();
-});
-afterEach(async () => {
-  await server.close();
-});
 
 const hasScript = (() => {
   try {
