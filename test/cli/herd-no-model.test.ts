@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFailingTestRepository } from '../engine/fixture-repository.js';
-import { assertBuilt, herdBin, spawnHerd } from './herd-cli.js';
+import { assertBuilt, herdBin, spawnHerd, trustConfig } from './herd-cli.js';
 
 beforeAll(assertBuilt);
 
@@ -61,19 +61,19 @@ describe('read-only commands need no model (subprocess, no key and no provider s
       join(workspace, 'herd.config.json'),
       JSON.stringify({ roles: { guard: { promptGuard: { modelPath, workers: 2 }, llamaGuard: false } } }),
     );
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'herd-cache-')),
+      ...state(),
+    };
+    // Llama Guard switched off weakens Herd: a person accepts the configuration first.
+    await trustConfig(workspace, env);
     // The report is pretty-printed JSON, not events: read the whole output once the process exits.
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [herdBin, 'guard', 'scan', '--json', '--point', 'repo_content', 'notes.md', 'README.md'],
-      {
-        cwd: workspace,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'herd-cache-')),
-          ...state(),
-        },
-      },
+      { cwd: workspace, env },
     );
     const report = JSON.parse(stdout) as {
       classifiers: { name: string; state: string }[];
