@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { HerdConfig, LoadedHerdConfig } from '@herd/core';
+import type { HerdConfig, HerdEvent, LoadedHerdConfig } from '@herd/core';
 import { createTestConfig } from '@herd/core/testing';
+import { type CreateHerdOptions, createHerd, type HerdRunResult } from '@herd/engine';
 
 /** A small git repository with a failing test: `add` subtracts. `node test.js` exits 1 until it is fixed. */
 export function createFailingTestRepository(files: Record<string, string> = {}): string {
@@ -57,6 +58,8 @@ export function scriptedRunConfig(options: {
   baseUrl: string;
   toolCalling?: 'native' | 'text';
   images?: boolean;
+  /** The window the scripted provider serves (with 2,048 output tokens), as a configuration would state it. */
+  contextWindow?: number;
   change?: (config: HerdConfig) => HerdConfig;
 }): LoadedHerdConfig {
   const base = createTestConfig({
@@ -68,6 +71,16 @@ export function scriptedRunConfig(options: {
   const config: HerdConfig = {
     ...base,
     roles: { planner: base.roles?.planner, actor: base.roles?.actor },
+    ...(options.contextWindow !== undefined
+      ? {
+          providers: {
+            scripted: {
+              ...base.providers!.scripted,
+              limits: { default: { contextWindow: options.contextWindow, maxOutputTokens: 2_048 } },
+            },
+          },
+        }
+      : {}),
   };
   return {
     config: options.change ? options.change(config) : config,
@@ -100,4 +113,18 @@ export function enqueueFixScenario(options: {
   options.server.enqueue([fixEditCall, { content: options.summary ?? 'done' }], {
     model: options.actorModel,
   });
+}
+
+/** Runs a task with Herd to its end (or its first wait): every event, and the result. */
+export async function runHerdToEnd(
+  options: CreateHerdOptions,
+  task = 'make the failing test pass',
+): Promise<{ result: HerdRunResult; events: HerdEvent[] }> {
+  const herd = createHerd(options);
+  const run = herd.run(task);
+  const events: HerdEvent[] = [];
+  for await (const event of run) events.push(event);
+  const result = await run.result;
+  await herd.close();
+  return { result, events };
 }

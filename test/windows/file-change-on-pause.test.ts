@@ -1,12 +1,11 @@
-import type { HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
-import { createHerd } from '@herd/engine';
 import { useScriptedServer } from '@herd/test-support/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
   fixPlan,
+  runHerdToEnd,
   scriptedRunConfig,
 } from '../engine/fixture-repository.js';
 
@@ -24,7 +23,7 @@ describe('a run that pauses for approval after a tool changed files', () => {
       ],
       { model: testModels.actor },
     );
-    const herd = createHerd({
+    const { result, events } = await runHerdToEnd({
       workspace,
       env: {},
       autoApprovePlan: true,
@@ -32,11 +31,6 @@ describe('a run that pauses for approval after a tool changed files', () => {
       // Nobody answers: the run stops at the command's approval, after the edit.
       resolveApproval: async () => undefined,
     });
-    const run = herd.run('make the failing test pass');
-    const events: HerdEvent[] = [];
-    for await (const event of run) events.push(event);
-    const result = await run.result;
-    await herd.close();
 
     expect(result.status).toBe('awaiting_approval');
     const request = events.findIndex((event) => event.type === 'approval-request');

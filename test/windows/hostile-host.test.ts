@@ -1,12 +1,11 @@
-import type { HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
-import { createHerd } from '@herd/engine';
 import { type ScriptedServer, type ScriptedTurn, startScriptedServer } from '@herd/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
   fixPlan,
+  runHerdToEnd,
   scriptedRunConfig,
 } from '../engine/fixture-repository.js';
 
@@ -21,18 +20,12 @@ async function runActor(turns: ScriptedTurn[]) {
   server.enqueue({ content: JSON.stringify(fixPlan) }, { model: testModels.planner });
   server.enqueue(turns, { model: testModels.actor });
   const workspace = createFailingTestRepository();
-  const herd = createHerd({
+  return runHerdToEnd({
     workspace,
     env: {},
     autoApprovePlan: true,
     config: scriptedRunConfig({ workspace, baseUrl: server.url }),
   });
-  const run = herd.run('make the failing test pass');
-  const events: HerdEvent[] = [];
-  for await (const event of run) events.push(event);
-  const result = await run.result;
-  await herd.close();
-  return { result, events };
 }
 
 const readReadme = { toolCalls: [{ name: 'read_file', arguments: { path: 'README.md' } }] };

@@ -1,12 +1,11 @@
-import type { HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
-import { createHerd } from '@herd/engine';
 import { measureRequest, type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
   fixPlan,
+  runHerdToEnd,
   scriptedRunConfig,
 } from '../engine/fixture-repository.js';
 
@@ -69,30 +68,16 @@ async function runReading(input: { content: string; plan?: typeof fixPlan; reads
     // Kept out of the planner's pack: this is about what the actor reads.
     '.gitignore': 'data/\n',
   });
-  const herd = createHerd({
+  return runHerdToEnd({
     workspace,
     env: {},
     autoApprovePlan: true,
     config: scriptedRunConfig({
       workspace,
       baseUrl: server.url,
-      change: (config) => ({
-        ...config,
-        providers: {
-          scripted: {
-            ...config.providers!.scripted,
-            limits: { default: { contextWindow: window, maxOutputTokens: 2_048 } },
-          },
-        },
-      }),
+      contextWindow: window,
     }),
   });
-  const run = herd.run('make the failing test pass');
-  const events: HerdEvent[] = [];
-  for await (const event of run) events.push(event);
-  const result = await run.result;
-  await herd.close();
-  return { result, events };
 }
 
 function expectEveryActorRequestFits() {

@@ -1,12 +1,12 @@
 import type { HerdEvent } from '@herd/core';
 import { testModels } from '@herd/core/testing';
-import { createHerd } from '@herd/engine';
 import { measureRequest, type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFailingTestRepository,
   fixEditCall,
   fixPlan,
+  runHerdToEnd,
   scriptedRunConfig,
 } from '../engine/fixture-repository.js';
 
@@ -33,30 +33,16 @@ async function runWithWindow(window: number, script: (scripted: ScriptedServer) 
   });
   script(server);
   const workspace = createFailingTestRepository({ 'logs/big.log': bigLog(window * 5) });
-  const herd = createHerd({
+  return runHerdToEnd({
     workspace,
     env: {},
     autoApprovePlan: true,
     config: scriptedRunConfig({
       workspace,
       baseUrl: server.url,
-      change: (config) => ({
-        ...config,
-        providers: {
-          scripted: {
-            ...config.providers!.scripted,
-            limits: { default: { contextWindow: window, maxOutputTokens: 2_048 } },
-          },
-        },
-      }),
+      contextWindow: window,
     }),
   });
-  const run = herd.run('make the failing test pass');
-  const events: HerdEvent[] = [];
-  for await (const event of run) events.push(event);
-  const result = await run.result;
-  await herd.close();
-  return { result, events };
 }
 
 const readWhole = { toolCalls: [{ name: 'read_file', arguments: { path: 'logs/big.log' } }] };

@@ -1,8 +1,12 @@
 import type { HerdConfig, HerdEvent } from '@herd/core';
-import { createHerd } from '@herd/engine';
 import { measureRequest, type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
+import {
+  createFailingTestRepository,
+  fixEditCall,
+  fixPlan,
+  runHerdToEnd,
+} from '../engine/fixture-repository.js';
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
@@ -32,18 +36,12 @@ function repositoryOf(files: number, linesEach: number): Record<string, string> 
 }
 
 async function runToEnd(input: { workspace: string; config: HerdConfig; env: NodeJS.ProcessEnv }) {
-  const herd = createHerd({
+  return runHerdToEnd({
     workspace: input.workspace,
     config: { config: input.config, file: undefined, baseDirectory: input.workspace },
     env: input.env,
     autoApprovePlan: true,
   });
-  const run = herd.run('make the failing test pass');
-  const events: HerdEvent[] = [];
-  for await (const event of run) events.push(event);
-  const result = await run.result;
-  await herd.close();
-  return { result, events };
 }
 
 const scout = 'accounts/fireworks/models/llama4-scout-instruct-basic';

@@ -72,14 +72,14 @@ describe('host git and configuration in the model reach', () => {
       '.gitattributes': '* filter=x\n',
     });
     initRepository(root);
-    // A team's shared settings kept in the repository, included from .git/config: a common setup.
-    git(root, 'config', 'include.path', '../shared.gitconfig');
+    // A team's settings kept in the repository (`<repository>/team.gitconfig`), included from .git/config.
+    git(root, 'config', 'include.path', '../team.gitconfig');
     await writeFile(path.join(root, 'a.txt'), 'two\n');
     // What a sandboxed command can do: replace the included file with a FIFO it writes.
-    execFileSync('mkfifo', [path.join(root, 'shared.gitconfig')]);
+    execFileSync('mkfifo', [path.join(root, 'team.gitconfig')]);
     const marker = path.join(outside, 'filter-ran');
     const race = winTheRace(
-      path.join(root, 'shared.gitconfig'),
+      path.join(root, 'team.gitconfig'),
       `[filter "x"]\n\tclean = "touch ${marker} && cat"\n`,
     );
     const status = await (await gitToolsFor(root)).dispatch({ name: 'git_status' });
@@ -87,7 +87,7 @@ describe('host git and configuration in the model reach', () => {
     expect(race.served.some((reader) => /config --list/.test(reader))).toBe(true);
     expect(await readdir(outside)).not.toContain('filter-ran');
     expect(status.error?.code).toBe('git_config_unsafe');
-    expect(status.content).toContain('shared.gitconfig');
+    expect(status.content).toContain('team.gitconfig');
   });
 
   it('refuses a git directory in the workspace that write_file can reach (a .git file pointing beside it)', async () => {
