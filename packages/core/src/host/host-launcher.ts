@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { SystemError } from '../errors/system-error.js';
 import {
   type HostProcessOutcome,
@@ -49,7 +50,9 @@ export class HostLauncher {
    *   `host_launcher_exited`; the signal's reason when it is aborted.
    */
   async run(request: HostProcessRequest, signal?: AbortSignal): Promise<HostProcessResult> {
-    return settleHostProcess(request, await this.#start(request, signal));
+    // The launcher's own working directory is Herd's when it started: a relative one means Herd's current one.
+    const resolved = { ...request, cwd: path.resolve(request.cwd) };
+    return settleHostProcess(resolved, await this.#start(resolved, signal));
   }
 
   /** Closes the launcher, if one runs: it stops what it still runs and exits. The next request starts a new one. */

@@ -6,6 +6,11 @@ export interface LaunchHostProcessOptions {
   /** Absolute path of the program (see {@link findHostProgram}); no shell and no `PATH` search is involved. */
   executable: string;
   args: readonly string[];
+  /**
+   * Where the program runs; a relative path is resolved against Herd's current directory. Paths that name
+   * something of the calling process (`/proc/self/...`, a descriptor) do not reach the program: another process
+   * may start it.
+   */
   cwd: string;
   /** The program's whole environment: nothing of Herd's own environment is added or inherited. */
   env: Readonly<Record<string, string>>;

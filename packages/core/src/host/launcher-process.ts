@@ -77,7 +77,8 @@ export class LauncherProcess {
       const id = this.#nextId++;
       const abort = () => {
         this.#forget(id);
-        if (this.#child.connected) this.#child.send({ type: 'stop', id });
+        // A launcher that ended meanwhile has stopped the program itself.
+        if (this.#child.connected) this.#child.send({ type: 'stop', id }, () => {});
         reject(signal?.reason);
       };
       const done = () => signal?.removeEventListener('abort', abort);

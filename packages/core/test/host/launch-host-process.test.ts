@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -134,6 +134,19 @@ describe.each(['direct', 'launcher'] as const)('a program Herd starts on the hos
       code: 'host_program_unstartable',
       message: expect.stringContaining(join(directory, 'missing')),
     });
+  });
+
+  it('runs in a relative directory resolved against Herd’s current one, as Herd’s own process would', async () => {
+    const launcher = hostLauncher(route);
+    await launcher.run({ ...request, executable: '/bin/pwd', args: [] });
+    const previous = process.cwd();
+    process.chdir(directory);
+    try {
+      const shown = await launcher.run({ ...request, cwd: '.', executable: '/bin/pwd', args: [] });
+      expect(shown.stdout.toString()).toBe(`${realpathSync(directory)}\n`);
+    } finally {
+      process.chdir(previous);
+    }
   });
 
   it('runs fifty programs at once', async () => {
