@@ -107,6 +107,11 @@ export {
 } from './events/herd-event.js';
 export type { FindHostProgramOptions, HostProgram } from './host/find-host-program.js';
 export { findHostProgram, HostProgramUnavailableError } from './host/find-host-program.js';
+export type { HostLauncherOptions } from './host/host-launcher.js';
+export { defaultDirectStarts, HostLauncher } from './host/host-launcher.js';
+export type { HostProcessRequest, HostProcessResult } from './host/host-process-outcome.js';
+export type { LaunchHostProcessOptions } from './host/launch-host-process.js';
+export { launchHostProcess } from './host/launch-host-process.js';
 export { isWithin, realLocation } from './host/real-location.js';
 export type { ContextLengthRefusal } from './models/context-length-error.js';
 export { readContextLengthRefusal } from './models/context-length-error.js';

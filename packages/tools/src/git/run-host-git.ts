@@ -1,5 +1,13 @@
-import { spawn as spawnProcess } from 'node:child_process';
-import { findHostProgram, GuardError, isWithin, realLocation, SystemError } from '@herd/core';
+import {
+  findHostProgram,
+  GuardError,
+  HerdError,
+  type HostProcessResult,
+  isWithin,
+  launchHostProcess,
+  realLocation,
+  SystemError,
+} from '@herd/core';
 import { configArguments, fixedHostGitConfig, namedOverrides } from './host-git-overrides.js';
 import { assertConfigurationOutOfReach, parseListedConfig } from './listed-git-configuration.js';
 
@@ -63,7 +71,9 @@ export interface HostGitResult {
  * Callers add what depends on the subcommand: `--no-ext-diff --no-textconv` for diffs, `--ignore-submodules` for
  * `status`/`diff` (git spawns a `git status` inside each submodule otherwise, with the submodule's own config).
  *
- * @throws SystemError `git_unavailable` when git cannot be started, `git_output_too_large` past `maxBuffer`;
+ * @throws SystemError `git_unavailable` when git cannot be started, `git_output_too_large` past `maxBuffer`,
+ *   `host_launcher_unavailable` / `host_launcher_exited` when the process that starts it cannot (see
+ *   {@link launchHostProcess});
  *   GuardError `git_config_unsafe` when the configuration defines a filter that cannot be switched off, comes
  *   from a file in the workspace, or moves the work tree away from `cwd`.
  */
@@ -152,41 +162,45 @@ function hostGitEnvironment(extra: HostGitOptions['environment']): Record<string
   );
 }
 
-/** How a git process ended, as {@link spawn} saw it. */
-interface Ended {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: Buffer;
-  /** stdout (or stderr) went past `maxBuffer` and git was stopped. */
-  overflowed: boolean;
-}
-
 /**
- * Starts git with exactly the given environment and collects its output. Node's own child_process rather than a
- * wrapper library: every herd command runs git on the host, and loading such a library took longer (150 ms on a
- * loaded machine) than `herd pack` takes to answer for an unchanged repository.
+ * Starts git with exactly the given environment and collects its output, through {@link launchHostProcess}: past
+ * the first few git processes a small launcher process starts them, so that Herd's own (large) process is not
+ * forked for each one.
  */
 async function spawn(
   options: HostGitOptions & { environment: Record<string, string>; subcommand: string; executable: string },
 ): Promise<HostGitResult> {
   const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
-  let ended: Ended;
+  let ended: HostProcessResult;
   try {
-    ended = await collect(options, maxBuffer);
+    ended = await launchHostProcess({
+      executable: options.executable,
+      args: ['--no-pager', ...options.args],
+      cwd: options.cwd,
+      env: options.environment,
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      maxBuffer,
+    });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('git was cancelled');
-    throw new SystemError({
-      code: 'git_unavailable',
-      message: `git could not be started in ${options.cwd} (${(error as Error).message}); install git or check the directory.`,
-      cause: error,
-    });
-  }
-  if (ended.overflowed) {
-    throw new SystemError({
-      code: 'git_output_too_large',
-      message: `git ${options.subcommand} printed more than ${maxBuffer} bytes; narrow what it is asked for.`,
-    });
+    const code = HerdError.find(error)?.code;
+    if (code === 'host_output_too_large') {
+      throw new SystemError({
+        code: 'git_output_too_large',
+        message: `git ${options.subcommand} printed more than ${maxBuffer} bytes; narrow what it is asked for.`,
+        cause: error,
+      });
+    }
+    if (code === 'host_program_unstartable') {
+      throw new SystemError({
+        code: 'git_unavailable',
+        message: `git could not be started in ${options.cwd} (${((error as Error).cause as Error).message}); install git or check the directory.`,
+        cause: error,
+      });
+    }
+    // The launcher could not be started or ended (host_launcher_*): its own message says what to do.
+    throw error;
   }
   if (ended.exitCode === null) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('git was cancelled');
@@ -196,56 +210,4 @@ async function spawn(
     });
   }
   return { exitCode: ended.exitCode, stdout: ended.stdout, stderr: ended.stderr.toString('utf8') };
-}
-
-/** Runs git to its end: rejects when it cannot be started, and stops it past `maxBuffer` or on the signal. */
-function collect(
-  options: HostGitOptions & { environment: Record<string, string>; executable: string },
-  maxBuffer: number,
-): Promise<Ended> {
-  return new Promise((resolve, reject) => {
-    const child = spawnProcess(options.executable, ['--no-pager', ...options.args], {
-      cwd: options.cwd,
-      env: options.environment,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const size = { stdout: 0, stderr: 0 };
-    let overflowed = false;
-    const keep = (into: Buffer[], stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      if (overflowed) return;
-      size[stream] += chunk.length;
-      if (size[stream] > maxBuffer) {
-        overflowed = true;
-        child.kill();
-        return;
-      }
-      into.push(chunk);
-    };
-    child.stdout?.on('data', keep(stdout, 'stdout'));
-    child.stderr?.on('data', keep(stderr, 'stderr'));
-    let failed = false;
-    child.on('error', (error) => {
-      failed = true;
-      reject(error);
-    });
-    child.on('close', (exitCode, signal) => {
-      if (failed) return;
-      resolve({
-        exitCode,
-        signal,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        overflowed,
-      });
-    });
-    if (options.input !== undefined && child.stdin) {
-      // git may end before reading all of it (a patch it refuses): that is its answer, not a failure to report.
-      child.stdin.on('error', () => {});
-      child.stdin.end(options.input);
-    }
-  });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { runHostGit } from '../../src/git/run-host-git.js';
@@ -38,6 +39,21 @@ describe('a git process Herd runs on the host', () => {
     const reason = new Error('stopped by the test');
     controller.abort(reason);
     await expect(runHostGit({ args: ['status'], cwd: root, signal: controller.signal })).rejects.toBe(reason);
+  });
+
+  it('runs fifty git commands at once, each with its own input and answer', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const inputs = Array.from({ length: 50 }, (_, index) => `file ${index}\n`);
+    const hashed = await Promise.all(
+      inputs.map((input) => runHostGit({ args: ['hash-object', '--stdin'], cwd: root, input })),
+    );
+    // git names a blob by the SHA-1 of its header and content.
+    const blobName = (content: string) =>
+      createHash('sha1')
+        .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+        .digest('hex');
+    expect(hashed.map((result) => result.stdout.toString('utf8').trim())).toEqual(inputs.map(blobName));
   });
 
   it('says git could not be started in a directory that does not exist', async () => {
