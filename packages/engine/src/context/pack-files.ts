@@ -7,6 +7,7 @@ import {
   type OverheadCount,
   type PackCache,
   type PackCacheEntry,
+  packCacheDirectory,
   savePackCache,
 } from './cache/pack-cache.js';
 import {
@@ -27,7 +28,7 @@ import { renderDirectoryTree } from './render/render-directory-tree.js';
 import type { WholeDocumentOptions } from './render/write-whole-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { selectFiles } from './select-files.js';
-import type { GitStatus } from './selection/git-status.js';
+import { type GitStatus, readGitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
 import { calibrateTokenCounts } from './tokens/calibrate-token-counts.js';
@@ -85,6 +86,12 @@ export async function packFiles(
   const cacheProblem = settings.cache ? prepareCacheDirectory(root) : undefined;
   const cached = settings.cache && cacheProblem === undefined;
   const cache = loadPackCache({ root, key: cacheKey, writable: cached });
+  // The next pack of this tree looks at it through Herd's copy of the index: once git's first look is done, have
+  // the copy made and its untracked cache filled while the files are read (see statusOnIndexCopy).
+  const priming =
+    cached && input.keep && input.status
+      ? input.status.then(() => readGitStatus(root, { ignored: false, indexCopy: packCacheDirectory(root) }))
+      : undefined;
   const pool = createPool(options, settings);
   // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
   if (cache.entries.size === 0) pool.warmUp();
@@ -180,6 +187,8 @@ export async function packFiles(
   } finally {
     cache.store.close();
     await pool.close();
+    // Never rejects: a copy that could not be made only leaves the next look at the work tree slower.
+    await priming;
     // A pack that failed leaves no document behind.
     if (output) {
       closeSync(output.fd);
