@@ -28,7 +28,7 @@ import { renderDirectoryTree } from './render/render-directory-tree.js';
 import type { WholeDocumentOptions } from './render/write-whole-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { selectFiles } from './select-files.js';
-import { type GitStatus, readGitStatus } from './selection/git-status.js';
+import { type GitStatus, prepareIndexCopy } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
 import { calibrateTokenCounts } from './tokens/calibrate-token-counts.js';
@@ -86,18 +86,16 @@ export async function packFiles(
   const cacheProblem = settings.cache ? prepareCacheDirectory(root) : undefined;
   const cached = settings.cache && cacheProblem === undefined;
   const cache = loadPackCache({ root, key: cacheKey, writable: cached });
-  // The next pack of this tree looks at it through Herd's copy of the index: once git's first look is done, have
-  // the copy made and its untracked cache filled while the files are read (see statusOnIndexCopy).
-  const priming =
-    cached && input.keep && input.status
-      ? input.status.then(() => readGitStatus(root, { ignored: false, indexCopy: packCacheDirectory(root) }))
-      : undefined;
   const pool = createPool(options, settings);
   // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
   if (cache.entries.size === 0) pool.warmUp();
   let output: DocumentOutput | undefined;
+  let priming: Promise<void> | undefined;
   try {
     const selected = await selectFiles({ ...input, settings, root, cache, progress });
+    // The next pack of this tree looks at it through Herd's copy of the index: have git make the copy and fill its
+    // untracked cache now that the files are read, on the core the reading leaves free while this thread counts.
+    if (cached && input.keep && input.status) priming = primeIndexCopy(root, input.status);
     const { listed, read, included, counted } = selected;
     // The content scanner judges only what reaches the document, at the points below where that is known.
     const scan = options.scanContent
@@ -195,6 +193,12 @@ export async function packFiles(
       rmSync(output.path, { force: true });
     }
   }
+}
+
+/** Has git make Herd's copy of the index, with the index's place from git's first look (see prepareIndexCopy). */
+async function primeIndexCopy(root: string, status: Promise<GitStatus | undefined>): Promise<void> {
+  const seen = await status;
+  if (seen) await prepareIndexCopy(root, { indexCopy: packCacheDirectory(root), indexPath: seen.indexPath });
 }
 
 /** The pool that counts exactly: o200k over worker threads, or the caller's counter on this thread. */

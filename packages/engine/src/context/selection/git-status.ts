@@ -44,27 +44,8 @@ export async function readGitStatus(
   root: string,
   options: { ignored?: boolean; indexCopy?: string } = {},
 ): Promise<GitStatus | undefined> {
-  // Through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs; submodules are not
-  // looked into (`dirty`), since git would run `git status` inside each with the submodule's own configuration.
-  const git: RunStatusGit = async (args, environment) => {
-    const result = await runHostGit({
-      args,
-      cwd: root,
-      maxBuffer: 1024 * 1024 * 1024,
-      ...(environment ? { environment } : {}),
-    });
-    if (result.exitCode !== 0) throw new Error(result.stderr);
-    return result.stdout;
-  };
-  const args = [
-    'status',
-    '--porcelain=v2',
-    '-z',
-    '--branch',
-    '--untracked-files=all',
-    ...(options.ignored === false ? [] : ['--ignored=matching']),
-    '--ignore-submodules=dirty',
-  ];
+  const git = hostGit(root);
+  const args = statusArguments({ ignored: options.ignored !== false });
   try {
     const located = git(['rev-parse', '--git-path', 'index', '--show-prefix']).then((output) =>
       parseLocated(root, output),
@@ -87,6 +68,61 @@ export async function readGitStatus(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Has git make Herd's copy of the index and fill its untracked cache (see {@link statusOnIndexCopy}), so that the
+ * next look at this work tree is quick; `indexPath` is the index's place, from an earlier status. Never rejects: a
+ * copy that could not be made only leaves the next look slower.
+ */
+export async function prepareIndexCopy(
+  root: string,
+  options: { indexCopy: string; indexPath: string },
+): Promise<void> {
+  try {
+    await statusOnIndexCopy({
+      root,
+      directory: options.indexCopy,
+      args: statusArguments({ ignored: false }),
+      located: Promise.resolve(options.indexPath),
+      git: hostGit(root),
+    });
+  } catch {
+    // The next look asks git about the index itself.
+  }
+}
+
+/**
+ * git at the root through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs. Its
+ * stdout, or a throw when it fails.
+ */
+function hostGit(root: string): RunStatusGit {
+  return async (args, environment) => {
+    const result = await runHostGit({
+      args,
+      cwd: root,
+      maxBuffer: 1024 * 1024 * 1024,
+      ...(environment ? { environment } : {}),
+    });
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
+}
+
+/**
+ * `git status` as the packer reads it. Submodules are not looked into (`dirty`), since git would run `git status`
+ * inside each with the submodule's own configuration.
+ */
+function statusArguments(options: { ignored: boolean }): string[] {
+  return [
+    'status',
+    '--porcelain=v2',
+    '-z',
+    '--branch',
+    '--untracked-files=all',
+    ...(options.ignored ? ['--ignored=matching'] : []),
+    '--ignore-submodules=dirty',
+  ];
 }
 
 /** The index path (relative to the root in git's output) and the prefix, from `rev-parse`. */
