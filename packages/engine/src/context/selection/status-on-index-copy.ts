@@ -58,8 +58,8 @@ const abandonedAfterMs = 60 * 60 * 1000;
  * - a change within the same timestamp as git's look is caught as git catches it for its index ("racy git"): git
  *   trusts recorded stat data only when it is older than the index file. Herd sets the copy's modification time
  *   back to a whole second before the moment git started (read from the file system's own clock), so everything
- *   git recorded during its run, and anything changed while it ran, counts as racy and is looked at again next time.
- *   Setting the time back only ever makes git look at more.
+ *   git recorded during its run, and anything changed while it ran, counts as racy and is looked at again next time
+ *   (a copy git did not write keeps its older time). Setting the time back only ever makes git look at more.
  *
  * Each run works on a copy of its own, renamed into place when git is done, so concurrent packs never see a copy
  * whose time has not been set back yet. `undefined` when the copy cannot be used (no such directory, a `.herd` or
@@ -102,7 +102,7 @@ export async function statusOnIndexCopy(options: {
     if (base === undefined) return undefined;
     utimesSync(working, base, base);
     // The file system's own clock as git starts: setting a file's times sets its change time to now.
-    const started = Math.floor(Number(statSync(working, { bigint: true }).ctimeNs / 1_000_000_000n));
+    const started = wholeSeconds(statSync(working, { bigint: true }).ctimeNs);
     const environment: Record<string, string> = {
       GIT_INDEX_FILE: working,
       // The copy is Herd's: git may refresh it and record its untracked cache in it.
@@ -115,7 +115,10 @@ export async function statusOnIndexCopy(options: {
     });
     const stdout = await options.git(options.args, environment);
     if (!(await confirmed()) || identity(indexPath) !== before) return undefined;
-    utimesSync(working, started - 1, started - 1);
+    // Never later than it was: when git did not write the copy (nothing to record, or a failed write), what it holds
+    // is as old as before and keeps its time.
+    const time = Math.min(wholeSeconds(statSync(working, { bigint: true }).mtimeNs), started - 1);
+    utimesSync(working, time, time);
     renameSync(working, kept);
     if (remembered !== indexPath) writeFileSync(sourceFile, indexPath);
     removeOthers({ directory, keep: name });
@@ -140,14 +143,19 @@ function prepareCopy(options: {
   const { kept, working } = options;
   try {
     copyFileSync(kept, working);
-    return Math.floor(Number(statSync(kept, { bigint: true }).mtimeNs / 1_000_000_000n));
+    return wholeSeconds(statSync(kept, { bigint: true }).mtimeNs);
   } catch {
     // No copy for this index yet.
   }
   copyFileSync(options.indexPath, working);
   // git replaces the index by renaming a new file over it: the same identity after the copy means the same file.
   if (identity(options.indexPath) !== options.before) return undefined;
-  return Math.floor(Number(statSync(options.indexPath, { bigint: true }).mtimeNs / 1_000_000_000n)) - 1;
+  return wholeSeconds(statSync(options.indexPath, { bigint: true }).mtimeNs) - 1;
+}
+
+/** A time in nanoseconds as whole seconds, rounded down. */
+function wholeSeconds(nanoseconds: bigint): number {
+  return Number(nanoseconds / 1_000_000_000n);
 }
 
 /** Size, modification and change times (nanoseconds) and inode of a file; `undefined` when it is missing. */
