@@ -111,7 +111,8 @@ function hostGit(root: string): RunStatusGit {
 
 /**
  * `git status` as the packer reads it. Submodules are not looked into (`dirty`), since git would run `git status`
- * inside each with the submodule's own configuration.
+ * inside each with the submodule's own configuration. `--branch` is for HEAD's commit only: how far the branch is
+ * ahead of or behind its upstream (a walk of history on a branch far from it) is not computed.
  */
 function statusArguments(options: { ignored: boolean }): string[] {
   return [
@@ -119,6 +120,7 @@ function statusArguments(options: { ignored: boolean }): string[] {
     '--porcelain=v2',
     '-z',
     '--branch',
+    '--no-ahead-behind',
     '--untracked-files=all',
     ...(options.ignored ? ['--ignored=matching'] : []),
     '--ignore-submodules=dirty',
