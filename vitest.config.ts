@@ -8,6 +8,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^@herd\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
   { find: /^@herd\/core\/models$/, replacement: source('./packages/core/src/models/index.ts') },
+  { find: /^@herd\/core\/(errors|secrets)$/, replacement: source('./packages/core/src/$1/index.ts') },
   { find: /^@herd\/tools\/git$/, replacement: source('./packages/tools/src/git/index.ts') },
   { find: /^@herd\/guard\/secrets$/, replacement: source('./packages/guard/src/secrets.ts') },
   { find: /^@herd\/guard\/policy$/, replacement: source('./packages/guard/src/policy.ts') },

@@ -105,6 +105,11 @@ async function herdTouchesTheRepository(options: { parent: string; workspace: st
   writeFileSync(join(options.workspace, 'big.txt'), 'lorem ipsum dolor sit amet\n'.repeat(2000));
   const mapped = await packRepository({ root: options.workspace, budget: 4_000, cache: false, task: 'x' });
   expect(mapped.stats.mode).toBe('map');
+  // With the cache: the first pack has git fill Herd's copy of the index, the second asks git through it (git
+  // writes that copy, which is when it would run an index hook).
+  await packRepository({ root: options.workspace, budget: 200_000 });
+  const again = await packRepository({ root: options.workspace, budget: 200_000 });
+  expect(again.stats.cache.misses).toBe(0);
   const write = await dispatcher.dispatch({
     name: 'write_file',
     arguments: { path: 'notes.txt', content: 'a checkpoint is taken before this write\n' },

@@ -1,4 +1,4 @@
-import type { SecretRedactor } from '@herd/core';
+import type { SecretRedactor } from '@herd/core/secrets';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 
 /** Options for {@link redactProcessOutput}. */

@@ -1,4 +1,5 @@
-import { HerdError, redactError } from '@herd/core';
+import { HerdError } from '@herd/core/errors';
+import { redactError } from '@herd/core/secrets';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 
 /**

@@ -1,43 +1,55 @@
 import { Command, CommanderError } from 'commander';
 import { herdVersion } from '../herd-version.js';
-import { registerAcpCommand } from './commands/acp-command.js';
-import { registerActCommand } from './commands/act-command.js';
-import { registerCiCommand } from './commands/ci-command.js';
-import { registerConfigCommand } from './commands/config-command.js';
-import { registerGuardCommand } from './commands/guard-command.js';
-import { registerInitCommand } from './commands/init-command.js';
-import { registerMcpCommand } from './commands/mcp-command.js';
-import { registerPackCommand } from './commands/pack-command.js';
-import { registerPlanCommand } from './commands/plan-command.js';
-import { registerResumeCommand } from './commands/resume-command.js';
-import { registerRunCommand } from './commands/run-command.js';
-import { registerSessionsCommand } from './commands/sessions-command.js';
-import { registerUndoCommand } from './commands/undo-command.js';
 import { exitCodes, reportCliError } from './report-cli-error.js';
 
+/** Registers one command on the program. */
+type RegisterCommand = (program: Command) => void;
+
 /**
- * Builds the `herd` command line. Each command lives in its own file under `commands/` and registers
- * itself on the program.
+ * Every command, in the order `herd --help` lists them, each loaded from its own file when needed: a command's file
+ * imports what its options need (schemas, the run machinery), which the other commands should not pay for at start.
  */
-export function createCliProgram(): Command {
+const commandLoaders: ReadonlyMap<string, () => Promise<RegisterCommand>> = new Map([
+  ['init', async () => (await import('./commands/init-command.js')).registerInitCommand],
+  ['run', async () => (await import('./commands/run-command.js')).registerRunCommand],
+  ['ci', async () => (await import('./commands/ci-command.js')).registerCiCommand],
+  ['plan', async () => (await import('./commands/plan-command.js')).registerPlanCommand],
+  ['act', async () => (await import('./commands/act-command.js')).registerActCommand],
+  ['resume', async () => (await import('./commands/resume-command.js')).registerResumeCommand],
+  ['sessions', async () => (await import('./commands/sessions-command.js')).registerSessionsCommand],
+  ['undo', async () => (await import('./commands/undo-command.js')).registerUndoCommand],
+  ['config', async () => (await import('./commands/config-command.js')).registerConfigCommand],
+  ['guard', async () => (await import('./commands/guard-command.js')).registerGuardCommand],
+  ['mcp', async () => (await import('./commands/mcp-command.js')).registerMcpCommand],
+  ['acp', async () => (await import('./commands/acp-command.js')).registerAcpCommand],
+  ['pack', async () => (await import('./commands/pack-command.js')).registerPackCommand],
+]);
+
+/**
+ * The commands a command line needs: the one it begins with; none for `--version` alone; every one otherwise
+ * (help lists them all, and a mistyped name is answered with the nearest one).
+ */
+function commandsFor(argv: readonly string[] | undefined): string[] {
+  const all = [...commandLoaders.keys()];
+  if (argv === undefined) return all;
+  const [first, ...rest] = argv.slice(2);
+  if (first !== undefined && commandLoaders.has(first)) return [first];
+  return (first === '-v' || first === '--version') && rest.length === 0 ? [] : all;
+}
+
+/**
+ * Builds the `herd` command line. Each command lives in its own file under `commands/` and registers itself on
+ * the program; given the process's argv, only the commands it needs are loaded.
+ */
+export async function createCliProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('herd')
     .description('Llama 4 Scout plans, Maverick acts, Prompt Guard 2 and Llama Guard 4 check every step.')
     .version(herdVersion, '-v, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  registerInitCommand(program);
-  registerRunCommand(program);
-  registerCiCommand(program);
-  registerPlanCommand(program);
-  registerActCommand(program);
-  registerResumeCommand(program);
-  registerSessionsCommand(program);
-  registerUndoCommand(program);
-  registerConfigCommand(program);
-  registerGuardCommand(program);
-  registerMcpCommand(program);
-  registerAcpCommand(program);
-  registerPackCommand(program);
+  const names = commandsFor(argv);
+  const registers = await Promise.all(names.map((name) => commandLoaders.get(name)!()));
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -46,8 +58,8 @@ export function createCliProgram(): Command {
  * never a stack trace.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = createCliProgram();
   try {
+    const program = await createCliProgram(argv);
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

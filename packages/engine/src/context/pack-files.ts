@@ -7,6 +7,7 @@ import {
   type OverheadCount,
   type PackCache,
   type PackCacheEntry,
+  packCacheDirectory,
   savePackCache,
 } from './cache/pack-cache.js';
 import {
@@ -27,7 +28,7 @@ import { renderDirectoryTree } from './render/render-directory-tree.js';
 import type { WholeDocumentOptions } from './render/write-whole-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { selectFiles } from './select-files.js';
-import type { GitStatus } from './selection/git-status.js';
+import { type GitStatus, prepareIndexCopy } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
 import { calibrateTokenCounts } from './tokens/calibrate-token-counts.js';
@@ -89,8 +90,12 @@ export async function packFiles(
   // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
   if (cache.entries.size === 0) pool.warmUp();
   let output: DocumentOutput | undefined;
+  let priming: Promise<void> | undefined;
   try {
     const selected = await selectFiles({ ...input, settings, root, cache, progress });
+    // The next pack of this tree looks at it through Herd's copy of the index: have git make the copy and fill its
+    // untracked cache now that the files are read, on the core the reading leaves free while this thread counts.
+    if (cached && input.keep && input.status) priming = primeIndexCopy(root, input.status);
     const { listed, read, included, counted } = selected;
     // The content scanner judges only what reaches the document, at the points below where that is known.
     const scan = options.scanContent
@@ -180,12 +185,20 @@ export async function packFiles(
   } finally {
     cache.store.close();
     await pool.close();
+    // Never rejects: a copy that could not be made only leaves the next look at the work tree slower.
+    await priming;
     // A pack that failed leaves no document behind.
     if (output) {
       closeSync(output.fd);
       rmSync(output.path, { force: true });
     }
   }
+}
+
+/** Has git make Herd's copy of the index, with the index's place from git's first look (see prepareIndexCopy). */
+async function primeIndexCopy(root: string, status: Promise<GitStatus | undefined>): Promise<void> {
+  const seen = await status;
+  if (seen) await prepareIndexCopy(root, { indexCopy: packCacheDirectory(root), indexPath: seen.indexPath });
 }
 
 /** The pool that counts exactly: o200k over worker threads, or the caller's counter on this thread. */

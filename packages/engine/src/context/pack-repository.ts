@@ -58,7 +58,12 @@ export async function packRepositoryDocument(
   // With a result kept, git only needs to fingerprint the work tree (no ignored paths: a quicker walk); else one
   // look by git at the work tree serves both the fingerprint and the listing of files.
   const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
-  const status = root !== undefined ? readGitStatus(root, { ignored: !kept }) : undefined;
+  // With a result kept, git looks through Herd's copy of the index in the cache, whose untracked cache spares it
+  // reading the directories that did not change.
+  const status =
+    root !== undefined
+      ? readGitStatus(root, kept ? { ignored: false, indexCopy: join(root, '.herd', 'cache') } : {})
+      : undefined;
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.

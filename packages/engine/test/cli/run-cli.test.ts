@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCliProgram } from '../../src/cli/run-cli.js';
 import { runHerdCli } from './support/run-herd-cli.js';
 
 // A closed port: nothing in these tests may reach a model.
@@ -38,6 +39,32 @@ describe('herd command line', () => {
   it('exits 0 for --help and --version', async () => {
     expect((await runHerdCli(['--help'])).code).toBe(0);
     expect((await runHerdCli(['--version'])).code).toBe(0);
+  });
+
+  it('loads only the command a command line begins with, none for --version, and all for help or a mistyped name', async () => {
+    const commands = async (...args: string[]) =>
+      (await createCliProgram(['node', 'herd', ...args])).commands.map((command) => command.name());
+    expect(await commands('pack', '--budget', '5000')).toEqual(['pack']);
+    expect(await commands('--version')).toEqual([]);
+    const all = [
+      'init',
+      'run',
+      'ci',
+      'plan',
+      'act',
+      'resume',
+      'sessions',
+      'undo',
+      'config',
+      'guard',
+      'mcp',
+      'acp',
+      'pack',
+    ];
+    expect(await commands('--help')).toEqual(all);
+    expect(await commands()).toEqual(all);
+    expect(await commands('pak')).toEqual(all);
+    expect(await commands('help', 'pack')).toEqual(all);
   });
 
   it('refuses an empty task before anything starts or is written', async () => {

@@ -10,8 +10,8 @@ import { runHerdCli } from './support/run-herd-cli.js';
 const folderCommands = ['run', 'ci', 'plan', 'act', 'resume', 'sessions', 'undo', 'mcp', 'acp', 'pack'];
 
 describe('-w/--workspace', () => {
-  it('is taken by every command that works on a repository folder', () => {
-    const program = createCliProgram();
+  it('is taken by every command that works on a repository folder', async () => {
+    const program = await createCliProgram();
     for (const name of folderCommands) {
       const command = program.commands.find((candidate) => candidate.name() === name);
       const flags = command?.options.map((option) => option.flags) ?? [];

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   utimesSync,
@@ -353,6 +354,29 @@ describe('packRepository on an unchanged git work tree', () => {
     writeFileSync(join(root, 'src/a.ts'), 'export const a = 33;\n');
     const changedAgain = await packRepository({ root, budget: 100_000 });
     expect(changedAgain.document).toContain('export const a = 33;');
+  });
+
+  it('sees a file added, removed or ignored right after a result was kept, through its copy of the index', async () => {
+    const root = createRepository(
+      { '.gitignore': 'dist/\n', 'src/a.ts': 'export const a = 1;\n', 'src/b.ts': 'export const b = 1;\n' },
+      { git: true },
+    );
+    const paths = async () => [...filesOf((await packRepository({ root, budget: 100_000 })).document).keys()];
+    expect(await paths()).toEqual(['.gitignore', 'src/a.ts', 'src/b.ts']);
+    // The first pack left Herd's copy of the index, its untracked cache filled, for the next look.
+    expect(readdirSync(join(root, '.herd/cache')).some((name) => /^git-index-[0-9a-f]+$/.test(name))).toBe(
+      true,
+    );
+    writeFileSync(join(root, 'src/c.ts'), 'export const c = 1;\n');
+    expect(await paths()).toContain('src/c.ts');
+    writeFileSync(join(root, 'src/d.ts'), 'export const d = 1;\n');
+    expect(await paths()).toContain('src/d.ts');
+    rmSync(join(root, 'src/c.ts'));
+    expect(await paths()).not.toContain('src/c.ts');
+    writeFileSync(join(root, '.gitignore'), 'dist/\nsrc/d.ts\n');
+    expect(await paths()).not.toContain('src/d.ts');
+    rmSync(join(root, 'src/b.ts'));
+    expect(await paths()).toEqual(['.gitignore', 'src/a.ts']);
   });
 
   it('reuses the last result of a directory inside a work tree, and notices a second edit there', async () => {

@@ -267,6 +267,8 @@ function workerEntry(): { filename: string | URL; evaluated: boolean } {
   const aliases = {
     '@herd/core': pathToFileURL(join(coreSource, 'index.ts')).href,
     '@herd/core/models': pathToFileURL(join(coreSource, 'models/index.ts')).href,
+    '@herd/core/errors': pathToFileURL(join(coreSource, 'errors/index.ts')).href,
+    '@herd/core/secrets': pathToFileURL(join(coreSource, 'secrets/index.ts')).href,
   };
   const hooks = `const aliases = ${JSON.stringify(aliases)};
 export async function resolve(specifier, context, next) { return next(aliases[specifier] ?? specifier, context); }`;

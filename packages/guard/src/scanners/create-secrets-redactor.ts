@@ -1,4 +1,4 @@
-import { createSecretRedactor, type SecretRedactor } from '@herd/core';
+import { createSecretRedactor, type SecretRedactor } from '@herd/core/secrets';
 import { secretDetector } from './secret-detector.js';
 
 /** Options for {@link createSecretsRedactor}. */

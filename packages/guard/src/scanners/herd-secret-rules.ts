@@ -1,4 +1,4 @@
-import type { SecretSpan } from '@herd/core';
+import type { SecretSpan } from '@herd/core/secrets';
 
 /** A key format secretlint's recommended preset does not cover (or covers only at one length). */
 interface HerdSecretRule {

@@ -3,7 +3,7 @@ import {
   type SecretDetectionOptions,
   type SecretDetector,
   type SecretSpan,
-} from '@herd/core';
+} from '@herd/core/secrets';
 import { rules as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { findHerdSecrets, herdSecretPrefixes } from './herd-secret-rules.js';
 

@@ -1,4 +1,4 @@
-import { GuardError } from '@herd/core';
+import { GuardError } from '@herd/core/errors';
 import { z } from 'zod';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';

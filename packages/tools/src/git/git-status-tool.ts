@@ -1,4 +1,4 @@
-import { HerdError, UserError } from '@herd/core';
+import { HerdError, UserError } from '@herd/core/errors';
 import { z } from 'zod';
 import type { WorkspaceJail } from '../jail/workspace-jail.js';
 import { defineTool } from '../tool/define-tool.js';

@@ -1,4 +1,4 @@
-import { GuardError } from '@herd/core';
+import { GuardError } from '@herd/core/errors';
 
 /**
  * Configuration every git process Herd runs on the host gets on its command line (the scope that wins over every

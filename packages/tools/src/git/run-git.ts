@@ -1,4 +1,4 @@
-import { SystemError } from '@herd/core';
+import { SystemError } from '@herd/core/errors';
 import { type HostGitOptions, runHostGit } from './run-host-git.js';
 
 /** Options for {@link runGit}. */

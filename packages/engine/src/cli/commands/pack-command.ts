@@ -1,13 +1,11 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { HerdError, loadHerdConfig, resolveModelRole, UserError } from '@herd/core';
+import { HerdError, UserError } from '@herd/core/errors';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { PackProgress } from '../../context/pack-progress.js';
 import { packRepositoryDocument } from '../../context/pack-repository.js';
 import type { PackStats } from '../../context/pack-stats.js';
 import type { PackedDocument } from '../../context/packed-document.js';
-import { plannerPackBudget } from '../../settings/planner-pack-budget.js';
-import { parseRunSettings } from '../../settings/run-settings.js';
 import { parseWorkspaceArgument } from '../arguments/workspace-argument.js';
 
 /** Options of `herd pack` as commander parses them. */
@@ -31,7 +29,14 @@ const fallbackBudget = 300_000;
  * no provider is configured (packing needs no model). A configuration that is broken, or leaves no room for the
  * repository, is reported rather than silently replaced.
  */
-function defaultBudget(root: string): number {
+async function defaultBudget(root: string): Promise<number> {
+  // Loaded only here: the configuration's schemas are not needed to pack with a given budget.
+  const [{ loadHerdConfig, resolveModelRole }, { plannerPackBudget }, { parseRunSettings }] =
+    await Promise.all([
+      import('@herd/core'),
+      import('../../settings/planner-pack-budget.js'),
+      import('../../settings/run-settings.js'),
+    ]);
   let window: number;
   let reserve: number | undefined;
   try {
@@ -83,7 +88,7 @@ export function registerPackCommand(program: Command): void {
       const { document, stats } = await packRepositoryDocument(
         {
           root,
-          budget: options.budget ?? defaultBudget(root),
+          budget: options.budget ?? (await defaultBudget(root)),
           ...(options.task ? { task: options.task } : {}),
           exact: options.exact ?? false,
           cache: options.cache,

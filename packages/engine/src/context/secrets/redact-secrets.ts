@@ -1,4 +1,4 @@
-import type { SecretRedactor } from '@herd/core';
+import type { SecretRedactor } from '@herd/core/secrets';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 
 /** Where one secret was found (1-based line) and by which rule; never the secret. */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { runHostGit } from '@herd/tools/git';
+import { type RunStatusGit, statusOnIndexCopy } from './status-on-index-copy.js';
 
 /**
  * What git says about the work tree holding a root, read once (one walk of the work tree) and shared by the
@@ -35,42 +36,109 @@ export interface GitStatusEntry {
  * Runs `git status` (tracked changes, untracked files one by one, and ignored files and directories as they
  * match unless `ignored` is false) and `git rev-parse --show-prefix` at `root`; `undefined` outside a git work
  * tree or when git is missing. Leaving out ignored paths spares git a quarter of its walk; they are only needed
- * to list the files to pack, not to fingerprint the work tree.
+ * to list the files to pack, not to fingerprint the work tree. Without ignored paths and with `indexCopy` (Herd's
+ * cache directory under the root), git looks through Herd's copy of the index with its untracked cache on (see
+ * {@link statusOnIndexCopy}), which prints the same and skips the directories that did not change.
  */
 export async function readGitStatus(
   root: string,
-  options: { ignored?: boolean } = {},
+  options: { ignored?: boolean; indexCopy?: string } = {},
 ): Promise<GitStatus | undefined> {
-  // Through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs; submodules are not
-  // looked into (`dirty`), since git would run `git status` inside each with the submodule's own configuration.
-  const git = async (args: string[]) => {
-    const result = await runHostGit({ args, cwd: root, maxBuffer: 1024 * 1024 * 1024 });
-    if (result.exitCode !== 0) throw new Error(result.stderr);
-    return result.stdout;
-  };
+  const git = hostGit(root);
+  const args = statusArguments({ ignored: options.ignored !== false });
   try {
-    const [located, status] = await Promise.all([
-      git(['rev-parse', '--git-path', 'index', '--show-prefix']),
-      git([
-        'status',
-        '--porcelain=v2',
-        '-z',
-        '--branch',
-        '--untracked-files=all',
-        ...(options.ignored === false ? [] : ['--ignored=matching']),
-        '--ignore-submodules=dirty',
-      ]),
+    const located = git(['rev-parse', '--git-path', 'index', '--show-prefix']).then((output) =>
+      parseLocated(root, output),
+    );
+    const copied =
+      options.ignored === false && options.indexCopy !== undefined
+        ? statusOnIndexCopy({
+            root,
+            directory: options.indexCopy,
+            args,
+            located: located.then((where) => where.indexPath),
+            git,
+          }).catch(() => undefined)
+        : undefined;
+    const [where, status] = await Promise.all([
+      located,
+      copied ? copied.then((done) => done?.stdout ?? git(args)) : git(args),
     ]);
-    // The index path first (relative to the root), then the prefix; only the line break goes from the prefix, as
-    // a directory name may begin or end with spaces.
-    const lineEnd = located.indexOf(10);
-    const indexPath = resolve(root, located.subarray(0, lineEnd).toString('utf8'));
-    const prefix = located.subarray(lineEnd + 1);
-    const prefixBytes = prefix.subarray(0, prefix.at(-1) === 10 ? -1 : undefined);
-    return { prefix: prefixBytes.toString('utf8'), prefixBytes, indexPath, ...parseStatus(status) };
+    return { ...where, ...parseStatus(status) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Has git make Herd's copy of the index and fill its untracked cache (see {@link statusOnIndexCopy}), so that the
+ * next look at this work tree is quick; `indexPath` is the index's place, from an earlier status. Never rejects: a
+ * copy that could not be made only leaves the next look slower.
+ */
+export async function prepareIndexCopy(
+  root: string,
+  options: { indexCopy: string; indexPath: string },
+): Promise<void> {
+  try {
+    await statusOnIndexCopy({
+      root,
+      directory: options.indexCopy,
+      args: statusArguments({ ignored: false }),
+      located: Promise.resolve(options.indexPath),
+      git: hostGit(root),
+    });
+  } catch {
+    // The next look asks git about the index itself.
+  }
+}
+
+/**
+ * git at the root through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs. Its
+ * stdout, or a throw when it fails.
+ */
+function hostGit(root: string): RunStatusGit {
+  return async (args, environment) => {
+    const result = await runHostGit({
+      args,
+      cwd: root,
+      maxBuffer: 1024 * 1024 * 1024,
+      ...(environment ? { environment } : {}),
+    });
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
+}
+
+/**
+ * `git status` as the packer reads it. Submodules are not looked into (`dirty`), since git would run `git status`
+ * inside each with the submodule's own configuration. `--branch` is for HEAD's commit only: how far the branch is
+ * ahead of or behind its upstream (a walk of history on a branch far from it) is not computed.
+ */
+function statusArguments(options: { ignored: boolean }): string[] {
+  return [
+    'status',
+    '--porcelain=v2',
+    '-z',
+    '--branch',
+    '--no-ahead-behind',
+    '--untracked-files=all',
+    ...(options.ignored ? ['--ignored=matching'] : []),
+    '--ignore-submodules=dirty',
+  ];
+}
+
+/** The index path (relative to the root in git's output) and the prefix, from `rev-parse`. */
+function parseLocated(
+  root: string,
+  located: Buffer,
+): Pick<GitStatus, 'indexPath' | 'prefix' | 'prefixBytes'> {
+  // The index path first, then the prefix; only the line break goes from the prefix, as a directory name may begin
+  // or end with spaces.
+  const lineEnd = located.indexOf(10);
+  const indexPath = resolve(root, located.subarray(0, lineEnd).toString('utf8'));
+  const prefix = located.subarray(lineEnd + 1);
+  const prefixBytes = prefix.subarray(0, prefix.at(-1) === 10 ? -1 : undefined);
+  return { prefix: prefixBytes.toString('utf8'), prefixBytes, indexPath };
 }
 
 /** Splits porcelain v2 output into HEAD and entries. */
