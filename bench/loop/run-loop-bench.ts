@@ -1,8 +1,10 @@
 // Framework overhead per agent step: Herd's actor stack versus a bare LangChain createAgent doing the same steps.
-// One step = one model call to a zero-latency local scripted model + one tool call. Herd adds its model routing,
-// the plan contract, the guard (cheap local scanners only, no classifiers) and the dispatcher (validation,
-// jail, timeout) around the same no-op tool. A third stack, Herd without the guard middleware, separates the
-// guard's share.
+// One step = one model call to a zero-latency local scripted model + one tool call. Herd adds the actor's
+// middleware as `herd run` builds it (actorMiddleware: the run limits, model routing, the plan contract, the guard
+// with the cheap local scanners only, no classifiers) and the dispatcher (validation, jail, timeout) around the
+// same no-op tool; only the context-window middleware is left out. A third stack, Herd without the guard,
+// separates the guard's share. A fourth is the stack of an interactive run, whose guard can ask a person: its
+// hooks stay graph nodes of their own (see actorTurnMiddleware).
 //
 // Each trial runs one conversation of BENCH_STEPS tool calls (default 20; each call has a new argument, as a
 // real agent's calls do: a run stops a model that repeats one call) on every stack, in an order that rotates
@@ -16,8 +18,8 @@
 import { type HerdEventInput, resolveModelRole } from '@herd/core';
 import { createChatModelChain } from '@herd/core/models';
 import { createTestConfig, testModels } from '@herd/core/testing';
-import { modelRoutingMiddleware, planContractMiddleware } from '@herd/engine';
-import { createGuard, guardMiddleware } from '@herd/guard';
+import { actorMiddleware } from '@herd/engine';
+import { createAgentGuard, createGuard } from '@herd/guard';
 import { startScriptedServer } from '@herd/test-support';
 import { createToolDispatcher, createToolRegistry, defineTool, toLangChainTools } from '@herd/tools';
 import { type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
@@ -66,18 +68,18 @@ const noop = defineTool({
 const dispatcher = createToolDispatcher({ registry: createToolRegistry({ tools: [noop] }) });
 const herdTools = toLangChainTools({ dispatcher });
 const approvedTools = toLangChainTools({ dispatcher, approved: true });
-const guard = createGuard({ policy: 'balanced', mode: 'act', env: {} });
+const guardScanner = createGuard({ policy: 'balanced', mode: 'act', env: {} });
 const events: HerdEventInput[] = [];
 const emit = (event: HerdEventInput) => {
   events.push(event);
 };
-const herdStack = (guarded: boolean) =>
+const herdStack = (guard: 'unattended' | 'interactive' | 'none') =>
   createAgent({
     model: models[0]!,
     tools: herdTools,
-    middleware: [
-      modelRoutingMiddleware({ role, models, emit }),
-      ...planContractMiddleware({
+    middleware: actorMiddleware({
+      routing: { role, models, emit },
+      contract: {
         step: { id: 'step-1', title: 'bench', intent: 'bench', files: [], commands: [], acceptance: 'bench' },
         extraCommands: [],
         registry: dispatcher.registry,
@@ -90,9 +92,18 @@ const herdStack = (guarded: boolean) =>
         interactive: false,
         memory: { has: () => false, add: () => {} },
         emit,
-      }),
-      ...(guarded ? [guardMiddleware({ guard })] : []),
-    ],
+      },
+      meter: { check: () => {} },
+      ...(guard === 'none'
+        ? {}
+        : {
+            guard: createAgentGuard({
+              guard: guardScanner,
+              // Never asked in these steps: what counts is that a person could be.
+              ...(guard === 'interactive' ? { approve: async () => true } : {}),
+            }),
+          }),
+    }).middleware,
   });
 
 type Agent = {
@@ -130,15 +141,16 @@ async function timeSteps(agent: Agent): Promise<StepCost> {
 
 const stacks: { name: string; agent: Agent }[] = [
   { name: 'bare LangChain createAgent', agent: bareAgent as unknown as Agent },
-  { name: 'Herd actor stack', agent: herdStack(true) as unknown as Agent },
-  { name: 'Herd actor stack without the guard middleware', agent: herdStack(false) as unknown as Agent },
+  { name: 'Herd actor stack', agent: herdStack('unattended') as unknown as Agent },
+  { name: 'Herd actor stack without the guard', agent: herdStack('none') as unknown as Agent },
+  { name: 'Herd actor stack in an interactive run', agent: herdStack('interactive') as unknown as Agent },
 ];
 // Warm up every stack (JIT, connection pool, the guard's scanners).
 for (let round = 0; round < 3; round++) for (const stack of stacks) await timeSteps(stack.agent);
 const perStep = stacks.map(() => [] as StepCost[]);
 const loads = [loadNow()];
 for (let trial = 0; trial < trials; trial++) {
-  // Each stack goes first, second and third equally often.
+  // Each stack goes first, second, third and last equally often.
   for (let offset = 0; offset < stacks.length; offset++) {
     const index = (trial + offset) % stacks.length;
     perStep[index]!.push(await timeSteps(stacks[index]!.agent));
@@ -164,7 +176,7 @@ stacks.forEach((stack, index) => {
     `| ${stack.name} | ${ms(wall.median)} (${ms(wall.min)}–${ms(wall.max)}) | ${ms(cpu.median)} (${ms(cpu.min)}–${ms(cpu.max)}) |`,
   );
 });
-const [bare, herd, unguarded] = perStep as [StepCost[], StepCost[], StepCost[]];
+const [bare, herd, unguarded, interactive] = perStep as [StepCost[], StepCost[], StepCost[], StepCost[]];
 const differences = (left: StepCost[], right: StepCost[], kind: keyof StepCost) =>
   medianInterval(left.map((value, index) => value[kind] - right[index]![kind]));
 const interval = (difference: ReturnType<typeof medianInterval>) =>
@@ -174,8 +186,10 @@ console.log('| paired difference per step | wall, median (95% interval) | CPU, m
 console.log('|---|---|---|');
 const rows: [string, StepCost[], StepCost[]][] = [
   ['Herd − bare (added by Herd)', herd, bare],
-  ['Herd − Herd without guard (the guard middleware)', herd, unguarded],
-  ['Herd without guard − bare (routing, plan contract, dispatcher)', unguarded, bare],
+  ['Herd − Herd without guard (the guard)', herd, unguarded],
+  ['Herd without guard − bare (limits, routing, plan contract, dispatcher)', unguarded, bare],
+  ['Herd interactive − bare', interactive, bare],
+  ["Herd interactive − Herd (the guard's and the limits' hooks as graph nodes)", interactive, herd],
 ];
 for (const [label, left, right] of rows) {
   console.log(

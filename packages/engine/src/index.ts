@@ -8,10 +8,16 @@ export { createAcpAgent } from './acp/create-acp-agent.js';
 export { serveAcpOverStdio } from './acp/serve-acp-over-stdio.js';
 export type { SessionUpdateMapper, SessionUpdateMapperOptions } from './acp/session-update-mapper.js';
 export { createSessionUpdateMapper } from './acp/session-update-mapper.js';
+// ---- Actor ----
+export type { ActorMiddlewareOptions } from './actor/actor-middleware.js';
+export { actorMiddleware } from './actor/actor-middleware.js';
 export type { ModelRoutingMiddlewareOptions } from './actor/model-routing-middleware.js';
 export { modelRoutingMiddleware } from './actor/model-routing-middleware.js';
-// ---- Actor ----
-export type { DeviationAction, PlanContractMiddlewareOptions } from './actor/plan-contract-middleware.js';
+export type {
+  DeviationAction,
+  PlanContractFollowUp,
+  PlanContractMiddlewareOptions,
+} from './actor/plan-contract-middleware.js';
 export { planContractMiddleware } from './actor/plan-contract-middleware.js';
 export type { ApprovalDecision, ApprovalMemory, ApprovalRequest } from './approvals/approval-request.js';
 export {

@@ -38,9 +38,16 @@ export { createLlamaGuardScanner } from './llama-guard/llama-guard-scanner.js';
 export type { LlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
 export { parseLlamaGuardOutput } from './llama-guard/parse-llama-guard-output.js';
 // ---- Integrations ----
+export type {
+  AgentGuard,
+  AgentGuardOptions,
+  GuardApprovalRequest,
+  GuardJudgement,
+} from './middleware/agent-guard.js';
+export { createAgentGuard } from './middleware/agent-guard.js';
 export { findGuardError } from './middleware/find-guard-error.js';
-export type { GuardApprovalRequest, GuardMiddlewareOptions } from './middleware/guard-middleware.js';
-export { guardMiddleware } from './middleware/guard-middleware.js';
+export type { GuardMiddlewareOptions } from './middleware/guard-middleware.js';
+export { agentGuardMiddleware, guardMiddleware } from './middleware/guard-middleware.js';
 // ---- Policy ----
 export type {
   BlockOutcome,

@@ -66,18 +66,25 @@ export const planContractState = new StateSchema({
 });
 
 /**
+ * What the plan contract decided about the model's last reply, to be carried out once the guard has let the reply
+ * through (a guard that ends the run skips it): end the step with `stop` (the tool-call limit, or a loop the
+ * refusals did not break), or send `askAgain` to the model right away (after an empty reply, once per step).
+ */
+export type PlanContractFollowUp = { stop: HerdError } | { askAgain: HumanMessage };
+
+/**
  * Enforces the plan as a contract on every tool call of the actor: a write to a file the step does not list, or a
  * command the plan does not name, is a deviation that the policy allows, warns about, asks a person about, or
  * blocks. Also asks for approval when the command policy says `ask`, and reports every call and result. Each
  * deviation is recorded in the agent's `deviations` state (see {@link planContractState}).
  *
- * Returns two middlewares, to be given to `createAgent` together and in this order: the first judges each reply
- * of the model, the second runs each tool call under the contract and keeps the deviations in the state. They are
- * two because LangChain parses the state schema of every middleware that wraps model calls on each model call,
- * building and compiling a zod schema every time; the reply judge has no state of its own, so it costs nothing.
+ * Returns two middlewares and the follow-up of each reply; `actorMiddleware` puts them in their places. They are two because LangChain parses the state schema of every middleware that wraps model
+ * calls on each model call, building and compiling a zod schema every time; the reply judge has no state of its
+ * own, so it costs nothing.
  *
  * @example
- * createAgent({ model, tools, middleware: [routing, ...planContractMiddleware(options), ...guard] });
+ * const contract = planContractMiddleware(options);
+ * createAgent({ model, tools, middleware: [contract.calls, routing, contract.replies] }); // + contract.takeFollowUp()
  */
 export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   const { step, registry, emit } = options;
@@ -91,7 +98,7 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
   });
   /** Calls that are answered with a refusal instead of being run, and why. */
   const refusedCalls = new Map<string, string>();
-  /** Set by a reply that ends the step; thrown after the model node, not inside the model call. */
+  /** Set by a reply that ends the step; handed out by takeFollowUp, not thrown inside the model call. */
   let stop: HerdError | undefined;
   let emptyReplies = 0;
   let askAgain = false;
@@ -126,25 +133,6 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       }
       return verdict.reply;
     },
-    // Decided here rather than in wrapModelCall, where the routing middleware would report a failed model call.
-    afterModel: {
-      canJumpTo: ['model'],
-      hook: () => {
-        const error = stop;
-        stop = undefined;
-        if (error) throw error;
-        if (!askAgain) return undefined;
-        askAgain = false;
-        return {
-          jumpTo: 'model',
-          messages: [
-            new HumanMessage(
-              `Your reply was empty. Carry out step ${step.id} with the tools, or, if it is done, reply with a short summary of what you changed.`,
-            ),
-          ],
-        };
-      },
-    },
   });
   const calls = createMiddleware({
     name: 'HerdPlanContract',
@@ -154,7 +142,31 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
       return outcome.deviation ? recordDeviation(outcome.result, outcome.deviation) : outcome.result;
     },
   });
-  return [replies, calls] as const;
+  return {
+    /** Judges each reply of the model as a whole before any of its calls runs (a `wrapModelCall`, no state). */
+    replies,
+    /** Runs each tool call under the contract and keeps the deviations in the state ({@link planContractState}). */
+    calls,
+    /**
+     * The follow-up of the reply `replies` judged last, once. Call it after the model call and after the guard's
+     * judgement of the reply, never inside the model-routing middleware, which would report a stop as a failed
+     * model call.
+     */
+    takeFollowUp,
+  };
+
+  function takeFollowUp(): PlanContractFollowUp | undefined {
+    const error = stop;
+    stop = undefined;
+    if (error) return { stop: error };
+    if (!askAgain) return undefined;
+    askAgain = false;
+    return {
+      askAgain: new HumanMessage(
+        `Your reply was empty. Carry out step ${step.id} with the tools, or, if it is done, reply with a short summary of what you changed.`,
+      ),
+    };
+  }
 
   /** Runs one tool call under the contract; says which deviation it was, if it was one. */
   async function enforce(
@@ -333,6 +345,9 @@ export function planContractMiddleware(options: PlanContractMiddlewareOptions) {
 }
 
 type ContractHook = WrapToolCallHook<typeof planContractState>;
+
+/** The plan contract of one step (see {@link planContractMiddleware}). */
+export type PlanContract = ReturnType<typeof planContractMiddleware>;
 
 /**
  * Returns a tool call's result together with the deviation it was, as one state update: the deviation is

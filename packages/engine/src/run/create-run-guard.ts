@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HerdEventInput } from '@herd/core';
-import { type Guard, type GuardMode, type GuardVerdict, guardMiddleware, guardStream } from '@herd/guard';
+import { createAgentGuard, type Guard, type GuardMode, type GuardVerdict, guardStream } from '@herd/guard';
 import { type ApprovalMemory, askForApproval } from '../approvals/approval-request.js';
 import type { ContentScanner, ScannedFile, ScannerRedaction } from '../context/content-scanner.js';
 import type { RunGuard } from './run-context.js';
@@ -18,8 +18,7 @@ export interface CreateRunGuardOptions {
 
 /**
  * Connects `@herd/guard` to a run: the task is checked at `user_input`, repository files at `repo_content` while
- * packing, and everything inside the agents (model input and output, tool calls, tool outputs) by the guard
- * middleware. Every verdict that is not a plain `allow` becomes a `guard-verdict` event; `ask` verdicts become
+ * packing, and everything inside the agents (model input and output, tool calls, tool outputs) by the agent guard. Every verdict that is not a plain `allow` becomes a `guard-verdict` event; `ask` verdicts become
  * approval requests.
  */
 export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
@@ -106,19 +105,17 @@ export function createRunGuard(options: CreateRunGuardOptions): RunGuard {
       }
       return { action: verdict.action, text: verdict.text, reason: verdict.reason };
     },
-    middleware: [
-      guardMiddleware({
-        guard,
-        mode,
-        onVerdict: (verdict) => report(verdict),
-        ...(options.interactive
-          ? {
-              approve: async (request) =>
-                ask(request.verdict, request.toolName ? `the ${request.toolName} call` : 'content'),
-            }
-          : {}),
-      }),
-    ],
+    agent: createAgentGuard({
+      guard,
+      mode,
+      onVerdict: (verdict) => report(verdict),
+      ...(options.interactive
+        ? {
+            approve: async (request) =>
+              ask(request.verdict, request.toolName ? `the ${request.toolName} call` : 'content'),
+          }
+        : {}),
+    }),
   };
 }
 

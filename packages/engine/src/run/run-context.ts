@@ -1,6 +1,6 @@
 import type { HerdEventInput, ResolvedHerdRoles, ScanPointSchema } from '@herd/core';
+import type { AgentGuard } from '@herd/guard';
 import type { WorkspaceTools } from '@herd/tools';
-import type { AgentMiddleware } from 'langchain';
 import type { z } from 'zod';
 import type { ApprovalMemory } from '../approvals/approval-request.js';
 import type { ContentScanner } from '../context/content-scanner.js';
@@ -12,7 +12,7 @@ import type { UsageMeter } from './usage-meter.js';
 /** Where content is checked by the guard. */
 export type ScanPoint = z.infer<typeof ScanPointSchema>;
 
-/** The guard as the run sees it: checks at the scan points, a repository scanner, and agent middleware. */
+/** The guard as the run sees it: checks at the scan points, a repository scanner, and the guard inside agents. */
 export interface RunGuard {
   /**
    * Checks text at a scan point. `block` stops the run; `ask` needs a person; `redact` returns the text with the
@@ -28,8 +28,11 @@ export interface RunGuard {
   contentScanner?: ContentScanner;
   /** Identifies the scanner's configuration, so a pack of an unchanged repository can be reused whole. */
   contentScannerKey?: string;
-  /** Middleware that guards model inputs, outputs, tool calls and tool outputs inside agents. */
-  middleware: AgentMiddleware[];
+  /**
+   * Guards model inputs, outputs, tool calls and tool outputs inside agents (one for the whole run: it remembers
+   * the tool outputs it judged).
+   */
+  agent: AgentGuard;
   /** Releases streamed model text only after the guard has scanned the window holding it (`model_output`). */
   stream(source: AsyncIterable<string>): AsyncIterable<string>;
   /** Every block so far, in order: a step compares the count before and after to know whether it was blocked. */

@@ -1,38 +1,15 @@
-import { GuardError } from '@herd/core';
-import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
-import type { Guard } from '../guard/create-guard.js';
-import type { GuardScanRequest, GuardVerdict } from '../guard/guard-verdict.js';
-import type { BlockOutcome, GuardMode, ScanPoint } from '../policy/guard-policy.js';
+import {
+  type AgentGuard,
+  type AgentGuardOptions,
+  createAgentGuard,
+  type GuardJudgement,
+} from './agent-guard.js';
 
-/** What a person is asked when a verdict is `ask`. */
-export interface GuardApprovalRequest {
-  /** Scan point. */
-  point: ScanPoint;
-  /** The verdict that asks. */
-  verdict: GuardVerdict;
-  /** For tool calls and tool outputs: the tool. */
-  toolName?: string;
-}
+export type { GuardApprovalRequest } from './agent-guard.js';
 
 /** Options for {@link guardMiddleware}. */
-export interface GuardMiddlewareOptions {
-  /** The guard (policy, scanners, audit log, cache). */
-  guard: Guard;
-  /** Mode of every scan; defaults to the guard's. */
-  mode?: GuardMode;
-  /** How a block ends the step; defaults to the policy's `blockOutcome`. */
-  blockOutcome?: BlockOutcome;
-  /**
-   * Answers `ask` verdicts (an approval prompt, an ACP permission request). Without it, `ask` is treated as `block`
-   * (fail closed). Returning true lets the content through unchanged.
-   */
-  approve?: (request: GuardApprovalRequest) => Promise<boolean>;
-  /** Sees every verdict (for `guard-verdict` events and warnings). */
-  onVerdict?: (verdict: GuardVerdict) => void;
-}
-
-type Decision = { kind: 'pass'; text: string } | { kind: 'block'; verdict: GuardVerdict };
+export type GuardMiddlewareOptions = AgentGuardOptions;
 
 /**
  * LangChain middleware for any `createAgent`: scans new user messages before each model call (`user_input`), the
@@ -41,240 +18,40 @@ type Decision = { kind: 'pass'; text: string } | { kind: 'block'; verdict: Guard
  * {@link GuardError} (`error`), or replaces the offending content (`replace`), as LangChain's moderation middleware
  * does. `redact` verdicts pass the redacted content on; `ask` verdicts go to `approve`.
  *
+ * The scans before and after the model call are `beforeModel` and `afterModel` hooks, so an `ask` answered by a
+ * LangGraph interrupt resumes without calling the model again, and a block that ends the run skips the other
+ * middleware's hooks as a jump to the end does. The same work as functions is {@link createAgentGuard}.
+ *
  * @example
  * const agent = createAgent({ model, tools, middleware: [guardMiddleware({ guard, approve: askInTerminal })] });
  */
 export function guardMiddleware(options: GuardMiddlewareOptions) {
-  const { guard, approve, onVerdict } = options;
-  const outcome = options.blockOutcome ?? guard.policy.blockOutcome;
-  // Tool outputs blocked with outcome `end`, by tool call id: the next beforeModel ends the run.
-  const endedByTool = new Map<string, string>();
-  // Tool results already judged in wrapToolCall, by tool call id, so beforeModel does not judge them again.
-  const scannedToolCalls = new Set<string>();
+  return agentGuardMiddleware(createAgentGuard(options));
+}
 
-  const scan = async (requests: GuardScanRequest[]): Promise<GuardVerdict[]> => {
-    const verdicts = await guard.scanMany(
-      requests.map((request) => ({ ...request, ...(options.mode ? { mode: options.mode } : {}) })),
-    );
-    for (const verdict of verdicts) onVerdict?.(verdict);
-    return verdicts;
-  };
-
-  const decide = async (verdict: GuardVerdict, toolName?: string): Promise<Decision> => {
-    if (verdict.action === 'block') return { kind: 'block', verdict };
-    if (verdict.action === 'ask') {
-      const approved = approve
-        ? await approve({ point: verdict.point, verdict, ...(toolName ? { toolName } : {}) })
-        : false;
-      return approved ? { kind: 'pass', text: verdict.text } : { kind: 'block', verdict };
-    }
-    return { kind: 'pass', text: verdict.text };
-  };
-
+/**
+ * {@link guardMiddleware} around an {@link AgentGuard} made beforehand, for a host that keeps the agent guard (the
+ * tool outputs it judged, a block that ends the run) across agents or calls its functions elsewhere too.
+ */
+export function agentGuardMiddleware(agentGuard: AgentGuard) {
   return createMiddleware({
     name: 'HerdGuardMiddleware',
     beforeModel: {
       canJumpTo: ['end'],
-      hook: async (state) => {
-        const messages = state.messages;
-        const lastAi = findLastIndex(messages, (message) => AIMessage.isInstance(message));
-        for (const message of messages.slice(lastAi + 1)) {
-          const ended = ToolMessage.isInstance(message) ? endedByTool.get(message.tool_call_id) : undefined;
-          if (ended !== undefined) {
-            endedByTool.delete((message as ToolMessage).tool_call_id);
-            return { jumpTo: 'end', messages: [new AIMessage(ended)] };
-          }
-        }
-        // New user turns, and tool results that did not come through wrapToolCall (restored or injected history).
-        const fresh = messages
-          .slice(lastAi + 1)
-          .filter(
-            (message) =>
-              message.text.length > 0 &&
-              (HumanMessage.isInstance(message) ||
-                (ToolMessage.isInstance(message) && !scannedToolCalls.has(message.tool_call_id))),
-          );
-        if (fresh.length === 0) return;
-        const verdicts = await scan(
-          fresh.map((message) =>
-            ToolMessage.isInstance(message)
-              ? {
-                  point: 'tool_output',
-                  text: message.text,
-                  ...(message.name ? { source: message.name } : {}),
-                }
-              : { point: 'user_input', text: message.text },
-          ),
-        );
-        const replaced: BaseMessage[] = [];
-        for (const [position, message] of fresh.entries()) {
-          const toolName = ToolMessage.isInstance(message) ? message.name : undefined;
-          if (ToolMessage.isInstance(message)) scannedToolCalls.add(message.tool_call_id);
-          const decision = await decide(verdicts[position] as GuardVerdict, toolName);
-          if (decision.kind === 'block') {
-            const violation = violationText(decision.verdict);
-            if (outcome === 'error') throw guardError(decision.verdict);
-            if (outcome === 'end') {
-              return { jumpTo: 'end', messages: [withContent(message, violation), new AIMessage(violation)] };
-            }
-            replaced.push(withContent(message, violation));
-          } else if (decision.text !== message.text) {
-            replaced.push(withContent(message, decision.text));
-          }
-        }
-        return replaced.length > 0 ? { messages: replaced } : undefined;
-      },
+      hook: async (state) => stateUpdate(await agentGuard.judgeInput(state.messages)),
     },
     afterModel: {
       canJumpTo: ['end'],
-      hook: async (state) => {
-        const messages = state.messages;
-        const index = findLastIndex(messages, (message) => AIMessage.isInstance(message));
-        const reply = messages[index];
-        if (!reply || !AIMessage.isInstance(reply)) return;
-        const userIndex = findLastIndex(messages, (message) => HumanMessage.isInstance(message));
-        const userTurn = userIndex >= 0 ? (messages[userIndex] as BaseMessage).text : undefined;
-        const toolCalls = reply.tool_calls ?? [];
-        const requests: GuardScanRequest[] = [];
-        if (reply.text.length > 0)
-          requests.push({
-            point: 'model_output',
-            text: reply.text,
-            ...(userTurn !== undefined ? { userTurn } : {}),
-          });
-        for (const call of toolCalls)
-          requests.push({
-            point: 'tool_call',
-            text: `${call.name} ${JSON.stringify(call.args)}`,
-            source: call.name,
-          });
-        if (requests.length === 0) return;
-        const verdicts = await scan(requests);
-        let content = reply.text;
-        let changed = false;
-        const blocked: GuardVerdict[] = [];
-        let cursor = 0;
-        if (reply.text.length > 0) {
-          const decision = await decide(verdicts[cursor++] as GuardVerdict);
-          if (decision.kind === 'block') blocked.push(decision.verdict);
-          else if (decision.text !== content) {
-            content = decision.text;
-            changed = true;
-          }
-        }
-        const keptCalls: typeof toolCalls = [];
-        for (const call of toolCalls) {
-          const decision = await decide(verdicts[cursor++] as GuardVerdict, call.name);
-          if (decision.kind === 'block') {
-            blocked.push(decision.verdict);
-            continue;
-          }
-          const redactedArgs =
-            decision.text === `${call.name} ${JSON.stringify(call.args)}`
-              ? call.args
-              : parseArguments(call.name, decision.text);
-          if (redactedArgs === undefined) {
-            // Redaction broke the arguments' JSON: the call cannot run as the model wrote it.
-            blocked.push(verdicts[cursor - 1] as GuardVerdict);
-            continue;
-          }
-          changed ||= redactedArgs !== call.args;
-          keptCalls.push({ ...call, args: redactedArgs });
-        }
-        if (blocked.length > 0) {
-          const first = blocked[0] as GuardVerdict;
-          if (outcome === 'error') throw guardError(first);
-          const violation = blocked.map(violationText).join(' ');
-          if (outcome === 'end') {
-            return { jumpTo: 'end', messages: [new AIMessage({ id: reply.id, content: violation })] };
-          }
-          const note =
-            content.length > 0 && !blocked.some((verdict) => verdict.point === 'model_output')
-              ? `${content}\n\n${violation}`
-              : violation;
-          return { messages: [new AIMessage({ id: reply.id, content: note, tool_calls: keptCalls })] };
-        }
-        return changed
-          ? { messages: [new AIMessage({ id: reply.id, content, tool_calls: keptCalls })] }
-          : undefined;
-      },
+      hook: async (state) => stateUpdate(await agentGuard.judgeReply(state.messages)),
     },
-    wrapToolCall: async (request, handler) => {
-      const result = await handler(request);
-      if (!ToolMessage.isInstance(result)) return result;
-      scannedToolCalls.add(result.tool_call_id);
-      const text = result.text;
-      if (text.length === 0) return result;
-      const [verdict] = await scan([{ point: 'tool_output', text, source: request.toolCall.name }]);
-      const decision = await decide(verdict as GuardVerdict, request.toolCall.name);
-      if (decision.kind === 'pass') {
-        return decision.text === text
-          ? result
-          : new ToolMessage({
-              id: result.id,
-              tool_call_id: result.tool_call_id,
-              name: result.name,
-              content: decision.text,
-            });
-      }
-      if (outcome === 'error') throw guardError(decision.verdict);
-      const violation = violationText(decision.verdict);
-      if (outcome === 'end') endedByTool.set(result.tool_call_id, violation);
-      return new ToolMessage({
-        id: result.id,
-        tool_call_id: result.tool_call_id,
-        name: result.name,
-        content: violation,
-        status: 'error',
-      });
-    },
+    wrapToolCall: agentGuard.wrapToolCall,
   });
 }
 
-/** The same message (same id, so the state reducer replaces it) with new content. */
-function withContent(message: BaseMessage, content: string): BaseMessage {
-  if (ToolMessage.isInstance(message)) {
-    return new ToolMessage({
-      id: message.id,
-      tool_call_id: message.tool_call_id,
-      name: message.name,
-      content,
-    });
-  }
-  return new HumanMessage({ id: message.id, content });
-}
-
-function violationText(verdict: GuardVerdict): string {
-  return `Herd's guard blocked this ${verdict.point.replace('_', ' ')}: ${verdict.reason}`;
-}
-
-function guardError(verdict: GuardVerdict): GuardError {
-  const decider = verdict.results.find((result) => result.action === verdict.action) ?? verdict.results[0];
-  return new GuardError({
-    code: 'guard_blocked',
-    message: violationText(verdict),
-    point: verdict.point,
-    ...(decider ? { scanner: decider.scanner } : {}),
-    categories: decider?.categories ?? [],
-  });
-}
-
-function parseArguments(name: string, text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text.slice(name.length + 1));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function findLastIndex(
-  messages: readonly BaseMessage[],
-  predicate: (message: BaseMessage) => boolean,
-): number {
-  for (let index = messages.length - 1; index >= 0; index--)
-    if (predicate(messages[index] as BaseMessage)) return index;
-  return -1;
+/** A judgement as a hook's state update: the messages, and a jump to the end when it ends the run. */
+function stateUpdate(judgement: GuardJudgement | undefined) {
+  if (!judgement) return undefined;
+  return judgement.end
+    ? { jumpTo: 'end' as const, messages: judgement.messages }
+    : { messages: judgement.messages };
 }

@@ -3,15 +3,12 @@ import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Callbacks } from '@langchain/core/callbacks/manager';
 import { HumanMessage } from '@langchain/core/messages';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { createAgent, createMiddleware } from 'langchain';
+import { createAgent } from 'langchain';
+import { actorMiddleware } from '../../actor/actor-middleware.js';
 import { actorStepPrompt, actorSystemPrompt, type StepFileContent } from '../../actor/actor-prompt.js';
-import { contextWindowMiddleware } from '../../actor/context-window-middleware.js';
 import { createDispatcherTools } from '../../actor/dispatcher-tools.js';
 import { fitStepFiles, stepFilesShare } from '../../actor/fit-step-files.js';
-import { modelRoutingMiddleware } from '../../actor/model-routing-middleware.js';
 import { createModelTextStreamer } from '../../actor/model-text-streamer.js';
-import { planContractMiddleware } from '../../actor/plan-contract-middleware.js';
-import { textToolCallingMiddleware } from '../../actor/text-tool-calling-middleware.js';
 import { withholdCallText } from '../../actor/withhold-call-text.js';
 import { LimitExceededError } from '../../errors/limit-exceeded-error.js';
 import { imageContentParts } from '../../images/task-image.js';
@@ -58,44 +55,36 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
     step,
     budget: Math.floor(smallestWindow * stepFilesShare),
   });
-  const limits = createMiddleware({
-    name: 'HerdRunLimits',
-    beforeModel: () => {
-      context.meter.check();
-      return undefined;
+  const actorStack = actorMiddleware({
+    routing: { role: context.roles.actor, models: context.actorModels, emit: context.emit },
+    contract: {
+      step,
+      extraCommands: [
+        ...plan.verification,
+        ...(context.settings.testCommand ? [context.settings.testCommand] : []),
+      ],
+      registry: context.tools.registry,
+      tools,
+      onDeviation: context.interactive
+        ? context.settings.deviations.interactive
+        : context.settings.deviations.ci,
+      interactive: context.interactive,
+      memory: context.memory,
+      emit: context.emit,
+      maxToolCalls: context.settings.limits.toolCallsPerStep,
+      commandsApproved: state.approvedBy === 'user',
+      testCommand: context.settings.testCommand,
     },
+    guard: context.guard.agent,
+    meter: context.meter,
+    contextWindow: { role: actor, models: context.actorModels, emit: context.emit },
+    textToolCalling: context.roles.actor.toolCalling === 'text',
   });
   const agent = createAgent({
     model: context.actorModels[0]!,
     tools: tools.tools,
     systemPrompt: actorSystemPrompt,
-    middleware: [
-      limits,
-      modelRoutingMiddleware({ role: context.roles.actor, models: context.actorModels, emit: context.emit }),
-      ...planContractMiddleware({
-        step,
-        extraCommands: [
-          ...plan.verification,
-          ...(context.settings.testCommand ? [context.settings.testCommand] : []),
-        ],
-        registry: context.tools.registry,
-        tools,
-        onDeviation: context.interactive
-          ? context.settings.deviations.interactive
-          : context.settings.deviations.ci,
-        interactive: context.interactive,
-        memory: context.memory,
-        emit: context.emit,
-        maxToolCalls: context.settings.limits.toolCallsPerStep,
-        commandsApproved: state.approvedBy === 'user',
-        testCommand: context.settings.testCommand,
-      }),
-      ...context.guard.middleware,
-      // Inside the guard, so the guard judges the capped tool results the model actually gets.
-      contextWindowMiddleware({ role: actor, models: context.actorModels, emit: context.emit }),
-      // Innermost, so every other middleware sees ordinary tool calls whatever the host returns.
-      ...(context.roles.actor.toolCalling === 'text' ? [textToolCallingMiddleware()] : []),
-    ],
+    middleware: actorStack.middleware,
   });
   const prompt = actorStepPrompt({
     plan,
@@ -121,8 +110,8 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
   try {
     const result = await agent.invoke(
       { messages: [new HumanMessage({ content: await actorContent({ context, state, prompt }) })] },
-      // Each tool call costs several graph super-steps (model, middleware hooks, tools); the limit itself is
-      // counted exactly by the plan contract middleware.
+      // Each tool call costs graph super-steps (the model, the tools, and in an interactive run the guard's and the
+      // limits' hooks); the limit itself is counted exactly by the plan contract middleware.
       {
         ...options.config,
         recursionLimit: toolCallLimit * 6 + 20,
@@ -141,7 +130,8 @@ export async function runActor(options: RunActorOptions): Promise<ActorOutcome> 
       blocked:
         blocks.length > 0 ? blocks.map((block) => `${block.point}: ${block.reason}`).join('; ') : undefined,
     };
-  } catch (error) {
+  } catch (caught) {
+    const error = actorStack.unwrapError(caught);
     if (error instanceof Error && error.name === 'GraphRecursionError') {
       throw new LimitExceededError({
         limit: 'toolCallsPerStep',
