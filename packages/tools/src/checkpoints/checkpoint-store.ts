@@ -141,7 +141,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return next;
   };
 
-  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
+  const { tip, isSeen, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
     createCheckpointHistory(shadow);
 
   const snapshot = async (label: string): Promise<Checkpoint> => {
@@ -163,7 +163,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     directory,
     changes: ({ since, limit = 200 }) =>
       serialized(async () => {
-        const commit = await verify(since);
+        // A checkpoint this store took itself needs no looking up (a run asks for its own step's changes).
+        const commit = isSeen(since) ? since : await verify(since);
         const tree = await shadow.writeTree();
         const found: CheckpointChange[] = [];
         for (const change of (await rawDiff(commit, tree)).slice(0, limit)) {
