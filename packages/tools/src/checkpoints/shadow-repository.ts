@@ -4,6 +4,7 @@ import { SystemError } from '@herd/core';
 import { runHostGit } from '../git/run-host-git.js';
 import { recordsBeganKey, reference } from './checkpoint-history.js';
 import { clearStaleGitLocks } from './clear-stale-git-locks.js';
+import { readCachedTree } from './read-cached-tree.js';
 import {
   type ConfigLine,
   configureNewRepository,
@@ -181,7 +182,10 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
       await git(['add', '--all', '--ignore-errors', ...fromStdin], { input: pathspecs });
     }
     indexChecked = true;
-    return (await git(['write-tree'])).trim();
+    // Unless `add` changed an entry, the index still holds the tree the last snapshot wrote (SHA-1 ids: a plain
+    // repository): no `write-tree` then.
+    const cached = plainFiles ? await readCachedTree(path.join(directory, 'index')) : undefined;
+    return cached ?? (await git(['write-tree'])).trim();
   };
 
   return { git, ensure, writeTree, readTip };
