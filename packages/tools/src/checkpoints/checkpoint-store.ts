@@ -166,6 +166,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         // A checkpoint this store took itself needs no looking up (a run asks for its own step's changes).
         const commit = isSeen(since) ? since : await verify(since);
         const tree = await shadow.writeTree();
+        // The same tree as the checkpoint's (known without git for one taken here): nothing changed.
+        if (isSeen(commit) && (await treeOf(commit)) === tree) return [];
         const found: CheckpointChange[] = [];
         for (const change of (await rawDiff(commit, tree)).slice(0, limit)) {
           const kind = !change.before ? 'create' : !change.after ? 'delete' : 'modify';

@@ -120,6 +120,19 @@ describe('createCheckpointStore', () => {
     expect(changes[0]?.diff).toContain('-a\n+b');
   });
 
+  it('reports no changes when the files are as they were at the checkpoint again', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    expect(await store.changes({ since: checkpoint.id })).toEqual([]);
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    expect((await store.changes({ since: checkpoint.id })).map((change) => change.path)).toEqual(['a.txt']);
+    await writeFile(path.join(root, 'a.txt'), 'a\n');
+    expect(await store.changes({ since: checkpoint.id })).toEqual([]);
+    // Asked by another process, which did not take the checkpoint itself.
+    expect(await storeFor(root, parent).changes({ since: checkpoint.id })).toEqual([]);
+  });
+
   it('refuses ids that are not checkpoints of this workspace', async () => {
     const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a' });
     const store = storeFor(root, parent);
