@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import { assertStoreOutsideWorkspace } from './assert-store-outside-workspace.js';
 import { createCheckpointHistory, reference } from './checkpoint-history.js';
+import { diffSnapshotPaths } from './diff-snapshot-paths.js';
 import { lastStatesLeftByHerd, planUndo, type UndoPlan } from './herd-changes.js';
 import { restorePaths } from './restore-paths.js';
 import { createShadowRepository } from './shadow-repository.js';
@@ -168,22 +169,20 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         const tree = await shadow.writeTree();
         // The same tree as the checkpoint's (known without git for one taken here): nothing changed.
         if (isSeen(commit) && (await treeOf(commit)) === tree) return [];
-        const found: CheckpointChange[] = [];
-        for (const change of (await rawDiff(commit, tree)).slice(0, limit)) {
-          const kind = !change.before ? 'create' : !change.after ? 'delete' : 'modify';
-          const diff = await git([
-            'diff',
-            '--no-ext-diff',
-            '--no-textconv',
-            '--no-color',
-            commit,
-            tree,
-            '--',
-            `:(literal)${change.path}`,
-          ]);
-          found.push({ path: change.path, change: kind, diff });
-        }
-        return found;
+        const changed = (await rawDiff(commit, tree)).slice(0, limit);
+        const diffs = await diffSnapshotPaths({
+          git,
+          from: commit,
+          to: tree,
+          paths: changed.map((change) => change.path),
+        });
+        return changed.map(
+          (change): CheckpointChange => ({
+            path: change.path,
+            change: !change.before ? 'create' : !change.after ? 'delete' : 'modify',
+            diff: diffs.get(change.path) ?? '',
+          }),
+        );
       }),
     create: ({ label }) => serialized(() => snapshot(label)),
     recordChange: ({ since, label }) => serialized(() => recordChange(since, label)),
