@@ -77,7 +77,7 @@ export function createCheckpointHistory(shadow: ShadowRepository): CheckpointHis
     const createdAt = new Date().toISOString();
     const message = [label, createdAt, ...(since ? [`${changeMarker}${since}`] : [])].join(separator);
     const id = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-    await git(['update-ref', reference, id]);
+    await shadow.writeTip(id);
     // Remembered as `git log` would print it.
     remember([id, tree, `${message}\n`].join(separator));
     return { id, label, createdAt };

@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { recordsBeganKey, reference } from './checkpoint-history.js';
+import { recordsBeganKey } from './checkpoint-history.js';
+import { holdsCheckpointReference } from './checkpoint-reference-file.js';
 
 /** One `key = value` line of a git config file, in the order written. */
 export interface ConfigLine {
@@ -73,7 +74,7 @@ function lastValue(lines: readonly ConfigLine[], name: string): string | undefin
 /**
  * True when a shadow repository's config is exactly Herd's own: only what `git init` writes and Herd's settings,
  * with Herd's values, the start of change records noted, and the plain repository format (version 0: loose and
- * packed refs in files, which {@link readCheckpointReference} reads).
+ * packed refs in files, which Herd reads and writes itself).
  */
 export function isHerdConfiguration(lines: readonly ConfigLine[]): boolean {
   if (!lines.every((line) => initKeys.has(nameOf(line)) || herdKeys.has(nameOf(line)))) return false;
@@ -142,31 +143,4 @@ export async function configureNewRepository(directory: string): Promise<ConfigL
       await rm(lock, { force: true });
     }
   }
-}
-
-/** True when the checkpoint ref may exist (a loose ref file or packed refs). */
-async function holdsCheckpointReference(directory: string): Promise<boolean> {
-  const present = (file: string) =>
-    readFile(path.join(directory, file)).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
-    );
-  const [loose, packed] = await Promise.all([present(reference), present('packed-refs')]);
-  return loose || packed;
-}
-
-/**
- * Where the checkpoint ref points, read from the repository's files: its commit id, null before the first
- * checkpoint, or undefined when the files do not say (packed refs, a symbolic ref): ask git then. Only for a
- * repository whose config {@link isHerdConfiguration} accepted (refs kept as files).
- */
-export async function readCheckpointReference(directory: string): Promise<string | null | undefined> {
-  try {
-    const text = await readFile(path.join(directory, reference), 'utf8');
-    return /^[0-9a-f]{40}\n$/.test(text) ? text.trim() : undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-  }
-  // No loose ref: none at all, unless refs were packed (Herd never packs them, a person running `git gc` may).
-  return (await holdsCheckpointReference(directory)) ? undefined : null;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SystemError } from '@herd/core';
 import { runHostGit } from '../git/run-host-git.js';
 import { recordsBeganKey, reference } from './checkpoint-history.js';
+import { readCheckpointReference, writeCheckpointReference } from './checkpoint-reference-file.js';
 import { clearStaleGitLocks } from './clear-stale-git-locks.js';
 import { readCachedTree } from './read-cached-tree.js';
 import {
@@ -11,7 +12,6 @@ import {
   herdSettings,
   isHerdConfiguration,
   parsePlainConfig,
-  readCheckpointReference,
 } from './shadow-configuration.js';
 
 /** Options for {@link createShadowRepository}. */
@@ -47,6 +47,8 @@ export interface ShadowRepository {
    * checkpoint, undefined when the files cannot tell (ask git then).
    */
   readTip(): Promise<string | null | undefined>;
+  /** Points the checkpoint ref at a commit: by writing its file, or through `git update-ref` when that cannot be. */
+  writeTip(id: string): Promise<void>;
 }
 
 const split = (output: string) => output.split('\0').filter(Boolean);
@@ -148,6 +150,12 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     return plainFiles ? readCheckpointReference(directory) : undefined;
   };
 
+  const writeTip = async (id: string) => {
+    await ensure();
+    if (plainFiles && (await writeCheckpointReference(directory, id))) return;
+    await git(['update-ref', reference, id]);
+  };
+
   let indexChecked = false;
   const writeTree = async () => {
     await ensure();
@@ -188,7 +196,7 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     return cached ?? (await git(['write-tree'])).trim();
   };
 
-  return { git, ensure, writeTree, readTip };
+  return { git, ensure, writeTree, readTip, writeTip };
 }
 
 const exists = (file: string) =>

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe("the checkpoint store's own git configuration", () => {
   });
 });
 
-describe('the checkpoint ref read from its file', () => {
+describe('the checkpoint ref kept in its file', () => {
   it('follows checkpoints another process took in the same store', async () => {
     const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
     const directory = path.join(parent, 'shadow');
@@ -111,6 +112,21 @@ describe('the checkpoint ref read from its file', () => {
     expect(await readFile(path.join(directory, 'refs', 'herd', 'checkpoints'), 'utf8')).toBe(
       `${second.id}\n`,
     );
+  });
+  it('leaves a lock on the ref it did not take to git, which clears one a killed git left', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+    const directory = path.join(parent, 'shadow');
+    const store = createCheckpointStore({ workspace: root, directory });
+    const first = await store.create({ label: 'first' });
+    const lock = path.join(directory, 'refs', 'herd', 'checkpoints.lock');
+    await writeFile(lock, '');
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    const second = await store.create({ label: 'second' });
+    expect(second.id).not.toBe(first.id);
+    expect(await readFile(path.join(directory, 'refs', 'herd', 'checkpoints'), 'utf8')).toBe(
+      `${second.id}\n`,
+    );
+    expect(existsSync(lock)).toBe(false);
   });
 });
 
