@@ -18,8 +18,10 @@ export type RecordedCheckpoint = Checkpoint & {
 
 /** Reading and writing the linear history of checkpoints in the shadow repository. */
 export interface CheckpointHistory {
-  /** The newest checkpoint with its tree (one git call), or undefined before the first. */
+  /** The newest checkpoint with its tree (no git call for one seen before), or undefined before the first. */
   tip(): Promise<(Checkpoint & { tree: string }) | undefined>;
+  /** True for a checkpoint this store took or found at the ref's tip (no git call): one of this workspace. */
+  isSeen(id: string): boolean;
   /** A checkpoint's tree. */
   treeOf(commit: string): Promise<string | undefined>;
   /** Commits a tree on top of `parent` and moves the ref; `since` marks it as the end of a change Herd made. */
@@ -46,17 +48,26 @@ export interface CheckpointHistory {
 /** Creates the {@link CheckpointHistory} of a shadow repository. */
 export function createCheckpointHistory(shadow: ShadowRepository): CheckpointHistory {
   const { git } = shadow;
-  // Trees of the checkpoints seen here: recordChange compares with its `since` without asking git.
-  const trees = new Map<string, string>();
-  const tip = async (): Promise<(Checkpoint & { tree: string }) | undefined> => {
-    const output = await git(['log', '-1', '--format=%H%x1f%T%x1f%B', reference]).catch(() => '');
+  // The checkpoints seen here, by id (a commit never changes): the tip is looked up by the id its ref holds, and
+  // recordChange compares with its `since` without asking git.
+  const seen = new Map<string, Checkpoint & { tree: string }>();
+  const remember = (output: string) => {
     const [id = '', tree = '', label = '', createdAt = ''] = output.trim().split(separator);
     if (!id || !tree) return undefined;
-    trees.set(id, tree);
-    return { id, tree, label, createdAt: createdAt.trim() };
+    const checkpoint = { id, tree, label, createdAt: createdAt.trim() };
+    seen.set(id, checkpoint);
+    return checkpoint;
+  };
+  const tip = async (): Promise<(Checkpoint & { tree: string }) | undefined> => {
+    const id = await shadow.readTip();
+    if (id === null) return undefined;
+    const known = id && seen.get(id);
+    if (known) return { ...known };
+    const output = await git(['log', '-1', '--format=%H%x1f%T%x1f%B', id ?? reference]).catch(() => '');
+    return remember(output);
   };
   const treeOf = async (commit: string): Promise<string | undefined> =>
-    trees.get(commit) ??
+    seen.get(commit)?.tree ??
     git(['rev-parse', '--verify', '--quiet', `${commit}^{tree}`]).then(
       (output) => output.trim() || undefined,
       () => undefined,
@@ -66,8 +77,9 @@ export function createCheckpointHistory(shadow: ShadowRepository): CheckpointHis
     const createdAt = new Date().toISOString();
     const message = [label, createdAt, ...(since ? [`${changeMarker}${since}`] : [])].join(separator);
     const id = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-    await git(['update-ref', reference, id]);
-    trees.set(id, tree);
+    await shadow.writeTip(id);
+    // Remembered as `git log` would print it.
+    remember([id, tree, `${message}\n`].join(separator));
     return { id, label, createdAt };
   };
 
@@ -125,7 +137,9 @@ export function createCheckpointHistory(shadow: ShadowRepository): CheckpointHis
     );
   };
 
-  return { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords };
+  const isSeen = (id: string) => seen.has(id);
+
+  return { tip, isSeen, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords };
 }
 
 /** Parses `git log --format=%H%x1f%B%x1e` of the store's commits. */

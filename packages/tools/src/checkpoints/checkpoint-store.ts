@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import { defaultDenyGlobs } from '../jail/default-deny-globs.js';
 import { assertStoreOutsideWorkspace } from './assert-store-outside-workspace.js';
 import { createCheckpointHistory, reference } from './checkpoint-history.js';
+import { diffSnapshotPaths } from './diff-snapshot-paths.js';
 import { lastStatesLeftByHerd, planUndo, type UndoPlan } from './herd-changes.js';
 import { restorePaths } from './restore-paths.js';
 import { createShadowRepository } from './shadow-repository.js';
@@ -141,7 +142,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return next;
   };
 
-  const { tip, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
+  const { tip, isSeen, treeOf, commit, listFrom, verify, rawDiff, recordsSince, predatesRecords } =
     createCheckpointHistory(shadow);
 
   const snapshot = async (label: string): Promise<Checkpoint> => {
@@ -163,24 +164,25 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     directory,
     changes: ({ since, limit = 200 }) =>
       serialized(async () => {
-        const commit = await verify(since);
+        // A checkpoint this store took itself needs no looking up (a run asks for its own step's changes).
+        const commit = isSeen(since) ? since : await verify(since);
         const tree = await shadow.writeTree();
-        const found: CheckpointChange[] = [];
-        for (const change of (await rawDiff(commit, tree)).slice(0, limit)) {
-          const kind = !change.before ? 'create' : !change.after ? 'delete' : 'modify';
-          const diff = await git([
-            'diff',
-            '--no-ext-diff',
-            '--no-textconv',
-            '--no-color',
-            commit,
-            tree,
-            '--',
-            `:(literal)${change.path}`,
-          ]);
-          found.push({ path: change.path, change: kind, diff });
-        }
-        return found;
+        // The same tree as the checkpoint's (known without git for one taken here): nothing changed.
+        if (isSeen(commit) && (await treeOf(commit)) === tree) return [];
+        const changed = (await rawDiff(commit, tree)).slice(0, limit);
+        const diffs = await diffSnapshotPaths({
+          git,
+          from: commit,
+          to: tree,
+          paths: changed.map((change) => change.path),
+        });
+        return changed.map(
+          (change): CheckpointChange => ({
+            path: change.path,
+            change: !change.before ? 'create' : !change.after ? 'delete' : 'modify',
+            diff: diffs.get(change.path) ?? '',
+          }),
+        );
       }),
     create: ({ label }) => serialized(() => snapshot(label)),
     recordChange: ({ since, label }) => serialized(() => recordChange(since, label)),

@@ -1,9 +1,18 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SystemError } from '@herd/core';
 import { runHostGit } from '../git/run-host-git.js';
 import { recordsBeganKey, reference } from './checkpoint-history.js';
+import { readCheckpointReference, writeCheckpointReference } from './checkpoint-reference-file.js';
 import { clearStaleGitLocks } from './clear-stale-git-locks.js';
+import { readCachedTree } from './read-cached-tree.js';
+import {
+  type ConfigLine,
+  configureNewRepository,
+  herdSettings,
+  isHerdConfiguration,
+  parsePlainConfig,
+} from './shadow-configuration.js';
 
 /** Options for {@link createShadowRepository}. */
 export interface ShadowRepositoryOptions {
@@ -33,6 +42,13 @@ export interface ShadowRepository {
   ensure(): Promise<void>;
   /** Stages the working tree into the shadow index, leaving denied and ignored files out; returns the tree id. */
   writeTree(): Promise<string>;
+  /**
+   * The commit the checkpoint ref points at, read from its file without starting git: null before the first
+   * checkpoint, undefined when the files cannot tell (ask git then).
+   */
+  readTip(): Promise<string | null | undefined>;
+  /** Points the checkpoint ref at a commit: by writing its file, or through `git update-ref` when that cannot be. */
+  writeTip(id: string): Promise<void>;
 }
 
 const split = (output: string) => output.split('\0').filter(Boolean);
@@ -91,26 +107,19 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     return result.stdout.toString('utf8');
   };
 
+  // Set once `ensure` has seen the config is Herd's own: the checkpoint ref can then be read from its file.
+  let plainFiles = false;
   let ready: Promise<void> | undefined;
   const ensure = () => {
     ready ??= (async () => {
       // Private: it holds a copy of every file of the workspace, which may sit in a folder others cannot read.
       await mkdir(directory, { recursive: true, mode: 0o700 });
       await chmod(directory, 0o700);
-      await git(['init', '--quiet', '--template=']);
-      for (const [key, value] of [
-        ['core.autocrlf', 'false'],
-        ['core.safecrlf', 'false'],
-        ['core.symlinks', 'true'],
-        ['gc.auto', '0'],
-      ] as const) {
-        await git(['config', key, value]);
-      }
-      // From now on changes are recorded; checkpoints an older Herd took before this one are told apart.
-      if (!(await git(['config', '--get', recordsBeganKey]).catch(() => ''))) {
-        const tip = await git(['rev-parse', '--verify', '--quiet', reference]).catch(() => '');
-        await git(['config', recordsBeganKey, tip.trim() || 'none']);
-      }
+      // A repository with Herd's config and nothing else in it needs no git to set it up again: that is every
+      // start but the first in a workspace.
+      let settings = (await hasRepositoryLayout(directory)) ? await readConfiguration(directory) : undefined;
+      if (!settings || !isHerdConfiguration(settings)) settings = await configure();
+      plainFiles = settings !== undefined && isHerdConfiguration(settings);
       await mkdir(path.join(directory, 'info'), { recursive: true });
       await writeFile(path.join(directory, 'info', 'exclude'), '.herd/\n');
       await writeFile(path.join(directory, 'info', 'attributes'), attributes);
@@ -121,6 +130,32 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     return ready;
   };
 
+  /** Creates the repository (or completes it) and gives it Herd's settings; returns the config it ends with. */
+  const configure = async () => {
+    await git(['init', '--quiet', '--template=']);
+    // A new repository gets its whole config in one write; any other is set key by key, as git does it.
+    const written = await configureNewRepository(directory);
+    if (written) return written;
+    for (const [section, key, value] of herdSettings) await git(['config', `${section}.${key}`, value]);
+    // From now on changes are recorded; checkpoints an older Herd took before this one are told apart.
+    if (!(await git(['config', '--get', recordsBeganKey]).catch(() => ''))) {
+      const tip = await git(['rev-parse', '--verify', '--quiet', reference]).catch(() => '');
+      await git(['config', recordsBeganKey, tip.trim() || 'none']);
+    }
+    return readConfiguration(directory);
+  };
+
+  const readTip = async () => {
+    await ensure();
+    return plainFiles ? readCheckpointReference(directory) : undefined;
+  };
+
+  const writeTip = async (id: string) => {
+    await ensure();
+    if (plainFiles && (await writeCheckpointReference(directory, id))) return;
+    await git(['update-ref', reference, id]);
+  };
+
   let indexChecked = false;
   const writeTree = async () => {
     await ensure();
@@ -128,12 +163,14 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
     // nested repositories are not stored as submodule links (`add` would run `git status` inside each, under
     // that repository's own configuration). Any an older Herd stored leave the index.
     // The index is read once per store: after that only this store's `add`, which leaves them out, changes it.
-    const staged = indexChecked
-      ? []
-      : split(await git(['ls-files', '-z', '--stage'])).map((entry) => ({
-          gitlink: entry.startsWith('160000 '),
-          path: entry.slice(entry.indexOf('\t') + 1),
-        }));
+    // A new store has no index yet, so nothing in it to check.
+    const staged =
+      indexChecked || !(await exists(path.join(directory, 'index')))
+        ? []
+        : split(await git(['ls-files', '-z', '--stage'])).map((entry) => ({
+            gitlink: entry.startsWith('160000 '),
+            path: entry.slice(entry.indexOf('\t') + 1),
+          }));
     const others = split(await git(['ls-files', '-z', '--others', '--exclude-standard']));
     const left = new Set<string>();
     for (const entry of staged) if (entry.gitlink || isDenied(entry.path)) left.add(entry.path);
@@ -153,10 +190,33 @@ export function createShadowRepository(options: ShadowRepositoryOptions): Shadow
       await git(['add', '--all', '--ignore-errors', ...fromStdin], { input: pathspecs });
     }
     indexChecked = true;
-    return (await git(['write-tree'])).trim();
+    // Unless `add` changed an entry, the index still holds the tree the last snapshot wrote (SHA-1 ids: a plain
+    // repository): no `write-tree` then.
+    const cached = plainFiles ? await readCachedTree(path.join(directory, 'index')) : undefined;
+    return cached ?? (await git(['write-tree'])).trim();
   };
 
-  return { git, ensure, writeTree };
+  return { git, ensure, writeTree, readTip, writeTip };
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+/** True when the files git needs to take a directory for a repository are there. */
+async function hasRepositoryLayout(directory: string): Promise<boolean> {
+  const found = await Promise.all(
+    ['HEAD', 'objects', 'refs'].map((name) => exists(path.join(directory, name))),
+  );
+  return found.every(Boolean);
+}
+
+/** The repository's config in git's plain form, or undefined when it is missing or written otherwise. */
+async function readConfiguration(directory: string): Promise<ConfigLine[] | undefined> {
+  const text = await readFile(path.join(directory, 'config'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parsePlainConfig(text);
 }
 
 /** git's complaint when a lock file is in the way. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCheckpointStore } from '../../src/checkpoints/checkpoint-store.js';
@@ -120,6 +120,19 @@ describe('createCheckpointStore', () => {
     expect(changes[0]?.diff).toContain('-a\n+b');
   });
 
+  it('reports no changes when the files are as they were at the checkpoint again', async () => {
+    const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a\n' });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    expect(await store.changes({ since: checkpoint.id })).toEqual([]);
+    await writeFile(path.join(root, 'a.txt'), 'b\n');
+    expect((await store.changes({ since: checkpoint.id })).map((change) => change.path)).toEqual(['a.txt']);
+    await writeFile(path.join(root, 'a.txt'), 'a\n');
+    expect(await store.changes({ since: checkpoint.id })).toEqual([]);
+    // Asked by another process, which did not take the checkpoint itself.
+    expect(await storeFor(root, parent).changes({ since: checkpoint.id })).toEqual([]);
+  });
+
   it('refuses ids that are not checkpoints of this workspace', async () => {
     const { root, parent } = await createTemporaryWorkspace({ 'a.txt': 'a' });
     const store = storeFor(root, parent);
@@ -210,5 +223,66 @@ describe('createCheckpointStore keeps exact bytes', () => {
     await store.restore(checkpoint.id);
     expect(await readFile(path.join(root, 'crlf.txt'), 'utf8')).toBe('one\r\ntwo\r\n');
     expect(await readFile(path.join(root, 'ident.txt'), 'utf8')).toBe('$Id$\n');
+  });
+});
+
+describe('createCheckpointStore reports diffs', () => {
+  it('gives each changed file the diff git prints for it alone, whatever the kind of change or name', async () => {
+    const names = [
+      'plain.txt',
+      'with space.txt',
+      'grüße.txt',
+      'quote".txt',
+      'tab\there.txt',
+      'deep/er/file.ts',
+    ];
+    const { root, parent } = await createTemporaryWorkspace({
+      ...Object.fromEntries(names.map((name) => [name, `${name}\none\n`])),
+      'becomes-link.txt': 'a file\n',
+      'mode.sh': '#!/bin/sh\n',
+      'gone.txt': 'gone\n',
+      'binary.bin': new Uint8Array([0, 1, 2, 3]),
+    });
+    const store = storeFor(root, parent);
+    const checkpoint = await store.create({ label: 'x' });
+    for (const name of names) await writeFile(path.join(root, name), `${name}\ntwo\n`);
+    await rm(path.join(root, 'becomes-link.txt'));
+    await symlink('plain.txt', path.join(root, 'becomes-link.txt'));
+    await chmod(path.join(root, 'mode.sh'), 0o755);
+    await rm(path.join(root, 'gone.txt'));
+    await writeFile(path.join(root, 'binary.bin'), new Uint8Array([0, 9, 9, 9]));
+    await writeFile(path.join(root, 'new.txt'), 'new\n');
+    const changes = await store.changes({ since: checkpoint.id });
+    expect(changes.map((change) => change.path).sort()).toEqual(
+      [...names, 'becomes-link.txt', 'mode.sh', 'gone.txt', 'binary.bin', 'new.txt'].sort(),
+    );
+    const tree = execFileSync('git', ['write-tree'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, GIT_DIR: store.directory },
+    }).trim();
+    for (const change of changes) {
+      const alone = execFileSync(
+        'git',
+        [
+          'diff',
+          '--no-ext-diff',
+          '--no-textconv',
+          '--no-color',
+          checkpoint.id,
+          tree,
+          '--',
+          `:(literal)${change.path}`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, GIT_DIR: store.directory, GIT_CONFIG_NOSYSTEM: '1' },
+        },
+      );
+      expect(change.diff).toBe(alone);
+      expect(change.diff).not.toBe('');
+    }
+    expect(changes.find((change) => change.path === 'becomes-link.txt')?.diff).toContain(
+      'new file mode 120000',
+    );
   });
 });
