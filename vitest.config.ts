@@ -35,6 +35,12 @@ export default defineConfig({
     // CPU time. The default pool (forks) stays: the tests start processes, change process.env and load native
     // modules, which worker threads do not all allow.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A worker runs one test file after another in the same process and keeps the modules it loaded (the engine's
+    // sources, LangChain): loading them anew for each file took more of the package projects' time than most
+    // files' tests (per-file "import" in vitest's summary). So a test file leaves the process as it found it:
+    // vi.stubEnv() with vi.unstubAllEnvs(), a cwd, spy or server restored or closed in afterEach/afterAll, and a
+    // file that needs a module's first-use state (an environment read once) loads it anew with vi.resetModules().
+    isolate: false,
     projects: [
       project('core', 'packages/core'),
       project('tools', 'packages/tools'),
@@ -47,12 +53,6 @@ export default defineConfig({
           root: 'test',
           include: ['**/*.test.ts'],
           exclude: ['support/**', '**/node_modules/**'],
-          // These files share no state but the built CLI and the per-run home: they start their own servers,
-          // workspaces and processes. Reusing a worker's loaded modules (the engine's sources) from one file to the
-          // next saved over a quarter of their CPU time (the windows/ and engine/ files: 163 s to 118 s). The
-          // package projects stay isolated: their tests change process.env and module state (without isolation an
-          // engine test failed that passes alone).
-          isolate: false,
         },
       },
     ],

@@ -24,7 +24,11 @@ export function createFailingTestRepository(files: Record<string, string> = {}):
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '--quiet');
   git('add', '.');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'fixture');
+  // maintenance.auto=false: a commit otherwise starts `git maintenance run --auto`, one more process per fixture.
+  git(
+    ...['-c', 'maintenance.auto=false', '-c', 'user.name=test', '-c', 'user.email=test@example.com'],
+    ...['commit', '--quiet', '-m', 'fixture'],
+  );
   return root;
 }
 

@@ -17,5 +17,6 @@ export function git(cwd: string, ...args: string[]): string {
 export function initRepository(root: string): void {
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'add', '-A');
-  git(root, 'commit', '-q', '-m', 'initial');
+  // maintenance.auto=false: a commit otherwise starts `git maintenance run --auto`, one more process per fixture.
+  git(root, '-c', 'maintenance.auto=false', 'commit', '-q', '-m', 'initial');
 }

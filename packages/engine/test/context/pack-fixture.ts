@@ -21,7 +21,9 @@ export function createRepository(
     const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'init');
+    // maintenance.auto=false: a commit otherwise starts `git maintenance run --auto`, one more process.
+    const options = ['-c', 'maintenance.auto=false', '-c', 'user.name=t', '-c', 'user.email=t@example.com'];
+    git(...options, 'commit', '-q', '-m', 'init');
   }
   return root;
 }

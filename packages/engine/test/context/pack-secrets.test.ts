@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import { packRepository } from '../../src/context/pack-repository.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRepository } from './pack-fixture.js';
 
 // Every value below is made up for this test; none is a real credential.
@@ -7,8 +6,19 @@ const awsKeyId = 'AKIAHERDCANARY123456';
 const awsSecret = 'Hq7v2Rk9Lm3Np8Xz4Tb6Wd1Fg5Jc0Ys2Ue7Ia9Ok';
 const postgresPassword = 'Str0ngPa55w0rd';
 const deployToken = 'herd-pack-canary-0123456789';
-// The packer redacts with the product's redactor over this process's environment, built on first use.
-process.env.HERD_PACK_TEST_DEPLOY_TOKEN = deployToken;
+// The packer redacts with the product's redactor over this process's environment, built on first use and kept for
+// the process. Test files share their worker's modules (vitest.config.ts), so this file sets the variable, then
+// loads the packer anew; afterwards it drops both, and the next file loads modules that never saw the variable.
+let packRepository: typeof import('../../src/context/pack-repository.js').packRepository;
+beforeAll(async () => {
+  vi.stubEnv('HERD_PACK_TEST_DEPLOY_TOKEN', deployToken);
+  vi.resetModules();
+  ({ packRepository } = await import('../../src/context/pack-repository.js'));
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
 
 describe('packRepository secrets', () => {
   it('leaves no part of an AWS key, a database password, URL credentials or a secret variable in the document', async () => {
