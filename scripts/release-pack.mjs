@@ -31,6 +31,7 @@ if (!values['no-build']) {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [join(root, 'scripts/bundle-cli.mjs')], { cwd: root, stdio: 'inherit' });
 }
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -39,6 +40,10 @@ for (const name of packages) {
   if (!existsSync(join(root, 'packages', name, 'dist', 'index.js')))
     throw new Error(`packages/${name} is not built: run \`pnpm build\` first.`);
 }
+if (!existsSync(join(root, 'packages/engine/dist/bundle/herd.js')))
+  throw new Error(
+    'the herd command is not bundled: run `pnpm build` (tsc -b and scripts/bundle-cli.mjs) first.',
+  );
 // One pnpm for the four packages: each pnpm started costs seconds (more through npx).
 pnpm(
   [

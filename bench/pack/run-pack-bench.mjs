@@ -33,7 +33,8 @@ const repomix = join(here, 'node_modules/repomix/bin/repomix.cjs');
 const repomixVersion = JSON.parse(
   readFileSync(join(here, 'node_modules/repomix/package.json'), 'utf8'),
 ).version;
-const herdCli = join(repositoryRoot, 'packages/engine/dist/cli/herd.js');
+// The command users run: the package's bin, which runs the bundle `pnpm build` makes.
+const herdCli = join(repositoryRoot, 'packages/engine/bin/herd.js');
 const libraryRepack = join(here, 'library-repack.mjs');
 const big = '1000000000';
 

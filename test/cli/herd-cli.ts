@@ -1,16 +1,29 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestConfig } from '@herd/core/testing';
 
-/** The built CLI; the test command builds it (`tsc -b`) before the tests run. */
-export const herdBin = fileURLToPath(new URL('../../packages/engine/dist/cli/herd.js', import.meta.url));
+/** The `herd` command as users run it: the package's bin, which runs the bundle `pnpm build` makes. */
+export const herdBin = fileURLToPath(new URL('../../packages/engine/bin/herd.js', import.meta.url));
+const bundle = fileURLToPath(new URL('../../packages/engine/dist/bundle/herd.js', import.meta.url));
+const builds = ['core', 'tools', 'guard', 'engine'].map((name) =>
+  fileURLToPath(new URL(`../../packages/${name}/dist/.tsbuildinfo`, import.meta.url)),
+);
 
-/** Fails with a clear message when the CLI has not been built. */
+/**
+ * Fails with a clear message when the CLI has not been built, or was bundled before the packages were last
+ * compiled (`tsc -b` alone leaves the bundle behind): the tests would otherwise run yesterday's `herd`.
+ */
 export function assertBuilt(): void {
-  if (!existsSync(herdBin))
-    throw new Error(`${herdBin} is missing: run \`pnpm build\` (the test command does) before these tests.`);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing: run \`pnpm build\` (the test command does) before these tests.`);
+  const bundled = statSync(bundle).mtimeMs;
+  const stale = builds.filter((file) => existsSync(file) && statSync(file).mtimeMs > bundled);
+  if (stale.length > 0)
+    throw new Error(
+      `${bundle} is older than ${stale.join(', ')}: run \`pnpm build\` (tsc -b and the bundle) before these tests.`,
+    );
 }
 
 /** Writes a herd.config.json pointing every role but Llama Guard at a scripted server. */

@@ -125,6 +125,8 @@ describe('the packed tarballs', () => {
     const engine = (await run('tar', ['-tzf', tarballs.find((file) => file.includes('engine'))!])).stdout;
     expect(engine).toContain('package/bin/herd.js');
     expect(engine).toContain('package/dist/cli/herd.js');
+    expect(engine).toContain('package/dist/bundle/herd.js');
+    expect(engine).toContain('package/dist/bundle/prompt-guard-worker.js');
     expect(engine).toContain('package/schema/ci-report.schema.json');
   });
 });

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTestConfig, testModels } from '@herd/core/testing';
 import { type ScriptedServer, startScriptedServer } from '@herd/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, type HerdProcess, herdBin, spawnHerd, trustConfig } from '../cli/herd-cli.js';
+import { assertBuilt, type HerdProcess, spawnHerd, trustConfig } from '../cli/herd-cli.js';
 import { createFailingTestRepository, fixEditCall, fixPlan } from '../engine/fixture-repository.js';
 
 // Attacks on the redactor that no-secret-in-outputs.test.ts does not make: a key cut short by Herd's own
@@ -124,7 +125,7 @@ describe("LangChain's tracing to LangSmith, switched on in the environment", () 
 describe('an error nothing catches, in a herd process', () => {
   it('is reported redacted, with exit code 70, not printed by Node past the redaction of stderr', () => {
     // What the CLI does first (see cli/herd.ts), then a provider error quoting the key in a promise nobody awaits.
-    const cli = dirname(herdBin);
+    const cli = fileURLToPath(new URL('../../packages/engine/dist/cli/', import.meta.url));
     const script = [
       `import { redactProcessOutput } from ${JSON.stringify(join(cli, 'redact-process-output.js'))};`,
       `import { reportUncaughtErrors } from ${JSON.stringify(join(cli, 'report-uncaught-errors.js'))};`,

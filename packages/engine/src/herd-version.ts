@@ -1,6 +1,7 @@
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { readFileSync } from 'node:fs';
+import { enginePackageFile } from './engine-package-file.js';
 
 /** The version of Herd, read from `@herd/engine`'s package.json. */
-export const herdVersion: string = (require('../package.json') as { version: string }).version;
+export const herdVersion: string = (
+  JSON.parse(readFileSync(enginePackageFile('package.json'), 'utf8')) as { version: string }
+).version;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { enginePackageFile } from '../engine-package-file.js';
 import { type DetectedProvider, detectModelProvider } from './detect-model-provider.js';
 import { type DetectedTestCommand, detectTestCommand } from './detect-test-command.js';
 
@@ -11,9 +12,6 @@ export interface StarterConfig {
   testCommand: DetectedTestCommand | undefined;
 }
 
-/** The JSON Schema shipped with this copy of `@herd/engine` (beside `dist/` and `src/`). */
-const shippedSchema = fileURLToPath(new URL('../../schema/herd-config.schema.json', import.meta.url));
-
 /**
  * Where `"$schema"` points: the repository's own `node_modules/@herd/engine` copy when it has one (a relative path
  * that works on every clone), else the schema file of the Herd that runs, as a `file:` URL (this machine only).
@@ -21,7 +19,8 @@ const shippedSchema = fileURLToPath(new URL('../../schema/herd-config.schema.jso
 export function herdConfigSchemaReference(workspace: string): string {
   const relative = './node_modules/@herd/engine/schema/herd-config.schema.json';
   if (existsSync(join(workspace, relative))) return relative;
-  return pathToFileURL(shippedSchema).href;
+  // The JSON Schema shipped with this copy of `@herd/engine`.
+  return pathToFileURL(enginePackageFile('schema/herd-config.schema.json')).href;
 }
 
 /**
