@@ -16,6 +16,27 @@ const split = new RegExp(
 );
 const pieces = (text: string) => [...text.matchAll(split)].map(([piece]) => piece);
 
+describe('loadO200kRankTable', () => {
+  it("reads every token of gpt-tokenizer's o200k rank list from its .tiktoken file, at its rank", () => {
+    const list = (
+      require('gpt-tokenizer/bpeRanks/o200k_base') as { default: (string | number[] | undefined)[] }
+    ).default;
+    const table = loadO200kRankTable();
+    expect(table.offsets.length).toBe(list.length);
+    const encoder = new TextEncoder();
+    const different: number[] = [];
+    list.forEach((token, rank) => {
+      const expected =
+        token === undefined ? [] : typeof token === 'string' ? [...encoder.encode(token)] : token;
+      const offset = table.offsets[rank]!;
+      const actual = [...table.bytes.subarray(offset, offset + table.lengths[rank]!)];
+      if (actual.length !== expected.length || actual.some((byte, index) => byte !== expected[index]))
+        different.push(rank);
+    });
+    expect(different).toEqual([]);
+  });
+});
+
 describe('createO200kPieceCounter', () => {
   const counter = createO200kPieceCounter(loadO200kRankTable);
 

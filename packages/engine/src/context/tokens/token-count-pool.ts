@@ -6,6 +6,7 @@ import {
   loadO200kRankTableInBackground,
   type O200kRankTable,
   o200kPieceCounterSource,
+  o200kSourceNames,
   rankListPath,
 } from './o200k-piece-counter.js';
 
@@ -31,8 +32,8 @@ ${o200kPieceCounterSource()}
 ${fastCounterSource()}
 // The rank table comes from the parent when it has one; the path is resolved by the parent, because an
 // evaluated worker resolves packages from the working directory.
-const table = workerData.table ?? buildO200kRankTable(readRankList(workerData.ranks));
-const slow = (piece) => countPieceTokens(piece, table);
+const table = workerData.table ?? ${o200kSourceNames.parseTable}(require('node:fs').readFileSync(workerData.ranks));
+const slow = (piece) => ${o200kSourceNames.countPiece}(piece, table);
 const memo = createPieceMemo();
 parentPort.on('message', ({ id, texts }) => {
   const counts = texts.map((text) => countPieces(text, memo, slow));
