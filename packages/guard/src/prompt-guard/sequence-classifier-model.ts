@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@herd/core';
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { z } from 'zod';
 
 /** Options for {@link loadSequenceClassifierModel}. */
@@ -115,6 +115,9 @@ export async function loadSequenceClassifierModel(
       );
     }
   }
+  // Loaded here, not with this module: onnxruntime's native library costs every process that imports the guard
+  // (each `herd` command does) tens of milliseconds, and only a process that scores with a local model needs it.
+  const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(join(modelPath, modelFile), {
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     graphOptimizationLevel: 'all',
@@ -148,7 +151,7 @@ export async function loadSequenceClassifierModel(
       });
     });
     const shape = [rows.length, width];
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const name of session.inputNames) {
       if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, shape);
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, shape);
