@@ -167,8 +167,19 @@ export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-red
 export { createSecretRedactor } from './secrets/secret-redactor.js';
 export { formatCommandLine } from './text/format-command-line.js';
 export { visibleText } from './text/visible-text.js';
+export { countO200kTokens } from './tokens/count-o200k-tokens.js';
 export { estimateO200kTokens } from './tokens/estimate-o200k-tokens.js';
 // ---- Tokens ----
+// The exact counter's sources and the rank file's path are exported for the engine's counting workers, which run
+// them from source; the shared table is the one every exact counter in a process uses.
+export { fastCounterSource } from './tokens/fast-o200k-counter.js';
+export type { O200kRankTable } from './tokens/o200k-piece-counter.js';
+export {
+  o200kPieceCounterSource,
+  o200kRankListPath,
+  o200kSourceNames,
+} from './tokens/o200k-piece-counter.js';
 export type { O200kTokenCounterOptions } from './tokens/o200k-token-counter.js';
 export { createO200kTokenCounter } from './tokens/o200k-token-counter.js';
+export { settledO200kRankTable, warmUpO200kRankTable } from './tokens/shared-o200k-rank-table.js';
 export type { TokenCounter, TokenCountMode } from './tokens/token-counter.js';

@@ -1,22 +1,12 @@
-import { createRequire } from 'node:module';
+import { countO200kTokens } from '../tokens/count-o200k-tokens.js';
 import type { TokenCounter } from '../tokens/token-counter.js';
 
-type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
-
-const require = createRequire(import.meta.url);
-let loadedCountTokens: CountTokens | undefined;
-const plainText = { disallowedSpecial: new Set<string>() };
-// Loaded on first use: the o200k ranks take a moment and ~100 MB.
-const bpe = (text: string): number => {
-  loadedCountTokens ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens })
-    .countTokens;
-  return loadedCountTokens(text, plainText);
-};
-
 /**
- * The longest run of characters without whitespace (or of whitespace) the BPE is given at once. gpt-tokenizer's
- * merge loop is quadratic in the length of a piece: 25,000 punctuation characters take most of a second, 1 MB
- * many minutes. Llama 4's own tokenizer splits such runs too (at 25,000 characters).
+ * The longest run of characters without whitespace (or of whitespace) the BPE is given at once. Runs were first
+ * sliced because gpt-tokenizer's merge loop is quadratic in the length of a piece (25,000 punctuation characters
+ * took most of a second, 1 MB many minutes); the counter used now merges long pieces with a heap, but the slices
+ * stay: they keep the counts what they were (erring high), bound the prefixes `cut()` recounts and the
+ * length of the pieces the counter remembers. Llama 4's own tokenizer splits such runs too (at 25,000 characters).
  */
 export const maxRunCharacters = 256;
 /** Ordinary text (short runs) is counted in batches of about this many characters. */
@@ -38,12 +28,14 @@ export interface RequestTokenCounter extends TokenCounter {
  * command's output: 100,000 punctuation characters estimate at 1 token (o200k: 67,907), random 4-letter words at
  * 40% of their count, rare CJK at a third. A tool result or a step file sized with it could overflow the window
  * however small Herd thought it was. Long runs are counted in slices of {@link maxRunCharacters}, which can only
- * add tokens (at most one per slice), so the count errs high.
+ * add tokens (at most one per slice), so the count errs high. Special-token text such as `<|endoftext|>` is
+ * counted as plain text. Counts with this process's one exact o200k counter ({@link countO200kTokens}), whose rank
+ * table is built on first use (about 0.1 s) unless a pack has built it already.
  */
 export function createRequestTokenCounter(): RequestTokenCounter {
   const count = (text: string): number => {
     let total = 0;
-    for (const piece of piecesOf(text)) total += bpe(piece);
+    for (const piece of piecesOf(text)) total += countO200kTokens(piece);
     return total;
   };
   return {
@@ -59,7 +51,7 @@ function cutToTokens(text: string, maxTokens: number): { text: string; cut: bool
   let used = 0;
   let offset = 0;
   for (const piece of piecesOf(text)) {
-    const tokens = bpe(piece);
+    const tokens = countO200kTokens(piece);
     if (used + tokens <= maxTokens) {
       used += tokens;
       offset += piece.length;
@@ -70,7 +62,7 @@ function cutToTokens(text: string, maxTokens: number): { text: string; cut: bool
     let high = piece.length;
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
-      if (bpe(piece.slice(0, middle)) <= maxTokens - used) low = middle;
+      if (countO200kTokens(piece.slice(0, middle)) <= maxTokens - used) low = middle;
       else high = middle - 1;
     }
     let end = offset + low;

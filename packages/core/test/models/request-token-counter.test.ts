@@ -78,6 +78,13 @@ describe('createRequestTokenCounter', () => {
     expect(o200kTokens(cut.text)).toBeLessThanOrEqual(2_000);
   }, 120_000);
 
+  it('counts ordinary text exactly as o200k, with special-token text as plain text', () => {
+    for (const text of ['hello world', 'before <|endoftext|> after <|fim_prefix|>', code.slice(0, 2_000)])
+      expect(counter.count(text)).toBe(o200kTokens(text));
+    const special = '<|endoftext|>'.repeat(200);
+    expect(o200kTokens(counter.cut(special, 100).text)).toBeLessThanOrEqual(100);
+  });
+
   it('leaves a text that fits as it is', () => {
     expect(counter.cut(code, 1_000_000)).toEqual({ text: code, cut: false });
     expect(counter.cut('', 0)).toEqual({ text: '', cut: false });

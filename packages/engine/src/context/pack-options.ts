@@ -51,7 +51,7 @@ export type PackSettings = z.infer<typeof PackSettingsSchema>;
 /** Options for `packRepository`. */
 export interface PackRepositoryOptions extends z.input<typeof PackSettingsSchema> {
   /**
-   * Counts tokens for headers and exact file counts. Default: o200k from `gpt-tokenizer`, run in worker threads.
+   * Counts tokens for headers and exact file counts. Default: exact o200k (`countO200kTokens`), in worker threads.
    * A custom counter runs on the main thread and counts every file exactly.
    */
   tokenCounter?: TokenCounter;

@@ -78,8 +78,8 @@ export async function packRepositoryDocument(
     !options.tokenCounter &&
     (options.cache === false || !existsSync(join(at, '.herd', 'cache', 'pack-index.json')));
   if (!last && root !== undefined && counts(root)) {
-    import('./tokens/token-count-pool.js').then(
-      ({ loadTokenizerInBackground }) => loadTokenizerInBackground(),
+    import('@herd/core').then(
+      ({ warmUpO200kRankTable }) => warmUpO200kRankTable(),
       // Counting builds the table on the calling thread when it is missing.
       () => {},
     );

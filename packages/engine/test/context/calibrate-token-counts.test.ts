@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { estimateO200kTokens } from '@herd/core';
+import { countO200kTokens, estimateO200kTokens } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { type CountedFile, calibrateTokenCounts } from '../../src/context/tokens/calibrate-token-counts.js';
-import { countTokensExactly, createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
+import { createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,7 +48,7 @@ describe('calibrateTokenCounts', () => {
     const exactFiles = files.filter((file) => file.exact).length;
     expect(exactFiles).toBeLessThan(files.length / 4);
     const total = files.reduce((sum, file) => sum + file.tokens, 0);
-    const exact = files.reduce((sum, file) => sum + countTokensExactly(file.text()), 0);
+    const exact = files.reduce((sum, file) => sum + countO200kTokens(file.text()), 0);
     expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
   });
 
@@ -65,7 +65,7 @@ describe('calibrateTokenCounts', () => {
     expect(exactFiles).toBeGreaterThan(files.length * 0.1);
     expect(exactFiles).toBeLessThan(files.length);
     const total = files.reduce((sum, file) => sum + file.tokens, 0);
-    const exact = files.reduce((sum, file) => sum + countTokensExactly(file.text()), 0);
+    const exact = files.reduce((sum, file) => sum + countO200kTokens(file.text()), 0);
     expect(Math.abs(total - exact) / exact).toBeLessThan(0.01);
   });
 
@@ -78,7 +78,7 @@ describe('calibrateTokenCounts', () => {
     await calibrateTokenCounts({ files, pool: createTokenCountPool({ workers: 0 }), exact: false });
     expect(large.estimate).toBeGreaterThan(24_000);
     expect(large.exact).toBe(false);
-    const exact = countTokensExactly(large.text());
+    const exact = countO200kTokens(large.text());
     expect(Math.abs(large.tokens - exact) / exact).toBeLessThan(0.01);
   });
 
@@ -93,7 +93,7 @@ describe('calibrateTokenCounts', () => {
     await calibrateTokenCounts({ files: first, pool, exact: false });
     // As an earlier --exact pack would have left them: every third file counted exactly.
     const repacked = make().map((file, index) =>
-      index % 3 === 0 ? { ...file, tokens: countTokensExactly(file.text()), exact: true } : file,
+      index % 3 === 0 ? { ...file, tokens: countO200kTokens(file.text()), exact: true } : file,
     );
     await calibrateTokenCounts({ files: repacked, pool, exact: false });
     expect(repacked.map(({ tokens, exact }) => ({ tokens, exact }))).toEqual(

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { HerdError } from '@herd/core';
+import { countO200kTokens, HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { openContentStore } from '../../src/context/cache/content-store.js';
 import type { PackCache } from '../../src/context/cache/pack-cache.js';
@@ -21,7 +21,6 @@ import { PackSettingsSchema } from '../../src/context/pack-options.js';
 import { packRepository } from '../../src/context/pack-repository.js';
 import { listRepositoryFiles } from '../../src/context/selection/list-repository-files.js';
 import { type ReadResult, readRepositoryFiles } from '../../src/context/selection/read-repository-files.js';
-import { countTokensExactly } from '../../src/context/tokens/token-count-pool.js';
 import { createRepository } from './pack-fixture.js';
 
 const githubToken = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
@@ -149,7 +148,7 @@ describe('packRepository', () => {
     const root = dirname(require.resolve('zod/package.json'));
     const { document, stats } = await packRepository({ root, budget: 50_000_000, cache: false });
     expect(stats.tokens.method).toBe('sampled');
-    const exact = countTokensExactly(document);
+    const exact = countO200kTokens(document);
     expect(Math.abs(stats.tokens.document - exact) / exact).toBeLessThan(0.01);
   });
 
@@ -259,7 +258,7 @@ describe('packRepository', () => {
     });
     expect(stats.mode).toBe('map');
     expect(stats.tokens.document).toBeLessThanOrEqual(4_000);
-    expect(countTokensExactly(document)).toBe(stats.tokens.document);
+    expect(countO200kTokens(document)).toBe(stats.tokens.document);
     expect(filesOf(document).has('src/session/login-handler.ts')).toBe(true);
     expect(stats.cut.length).toBeGreaterThan(0);
     expect(document).toMatch(/src\/feature\d+\/module\.ts\n {2}export class Feature\d+/);

@@ -1,14 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createFastO200kCounter, type FastO200kCounter, fastCounterSource } from './fast-o200k-counter.js';
 import {
-  loadO200kRankTable,
-  loadO200kRankTableInBackground,
+  countO200kTokens,
+  fastCounterSource,
   type O200kRankTable,
   o200kPieceCounterSource,
+  o200kRankListPath,
   o200kSourceNames,
-  rankListPath,
-} from './o200k-piece-counter.js';
+  settledO200kRankTable,
+  warmUpO200kRankTable,
+} from '@herd/core';
 
 /** Exact o200k counting spread over worker threads and the calling thread. */
 export interface TokenCountPool {
@@ -41,43 +42,6 @@ parentPort.on('message', ({ id, texts }) => {
 });
 `;
 
-// o200k's rank table for this process: built on a worker thread when a pack warms up, else here on first use.
-let table: O200kRankTable | undefined;
-let tableLoading: Promise<unknown> | undefined;
-const tableNow = (): O200kRankTable => {
-  table ??= loadO200kRankTable();
-  return table;
-};
-
-/**
- * Starts building o200k's rank table on a worker thread, for a pack about to count; the calling thread goes on.
- * Idempotent: later counts in this process use the same table.
- */
-export function loadTokenizerInBackground(): void {
-  if (table || tableLoading) return;
-  tableLoading = loadO200kRankTableInBackground().then(
-    (loaded) => {
-      table ??= loaded;
-    },
-    // Without a worker, the table is built here when first needed.
-    () => {},
-  );
-}
-
-/** Waits for a rank table being built in the background, if any, so that this thread does not build another. */
-async function tableReady(): Promise<void> {
-  if (!table && tableLoading) await tableLoading;
-}
-
-let mainThreadCounter: FastO200kCounter | undefined;
-
-/** Counts one text exactly with o200k, treating special-token text such as `<|endoftext|>` as plain text. */
-export function countTokensExactly(text: string): number {
-  // The tokenizer is loaded on first use: its ranks cost memory and startup time that a warm repack never needs.
-  mainThreadCounter ??= createFastO200kCounter({ table: tableNow });
-  return mainThreadCounter.count(text);
-}
-
 /**
  * The default number of counting workers: one per core beyond the first (the calling thread counts too), at
  * most three. Each worker holds its own copy of the tokenizer's rank table (about 5 MB) and piece counts.
@@ -100,16 +64,16 @@ export function createTokenCountPool(options: {
   if (options.workers <= 0) {
     return {
       count: async (texts, onCounted) => {
-        await tableReady();
-        const counts = texts.map(countTokensExactly);
+        await settledO200kRankTable();
+        const counts = texts.map(countO200kTokens);
         onCounted?.(texts.length);
         return counts;
       },
-      warmUp: loadTokenizerInBackground,
+      warmUp: warmUpO200kRankTable,
       close: async () => {},
     };
   }
-  const ranksPath = rankListPath();
+  const ranksPath = o200kRankListPath();
   const workers: Worker[] = [];
   const pending = new Map<number, { resolve: (counts: number[]) => void; reject: (error: Error) => void }>();
   // A worker that fails or stops fails every count in flight: they would otherwise wait forever.
@@ -118,7 +82,7 @@ export function createTokenCountPool(options: {
     pending.clear();
   };
   // Threads start on the first count, so a pack that counts nothing (a warm repack) starts none.
-  const start = () => {
+  const start = (table: O200kRankTable | undefined) => {
     if (workers.length > 0) return;
     for (let index = 0; index < options.workers; index++) {
       // The table is copied to the worker when this thread has one: quicker than building it there.
@@ -147,15 +111,15 @@ export function createTokenCountPool(options: {
     async count(texts, onCounted) {
       const counts = new Array<number>(texts.length);
       if (texts.length === 0) return counts;
-      await tableReady();
+      const table = await settledO200kRankTable();
       // A worker pays for itself only on a large batch: it first starts and gets a rank table, and it learns
       // piece counts the calling thread already knows. Smaller batches stay on the calling thread.
       if (workers.length === 0 && texts.reduce((sum, text) => sum + text.length, 0) < smallestWorkerBatch) {
-        const alone = texts.map(countTokensExactly);
+        const alone = texts.map(countO200kTokens);
         onCounted?.(texts.length);
         return alone;
       }
-      start();
+      start(table);
       const chunks: number[][] = [];
       let chunk: number[] = [];
       let chunkSize = 0;
@@ -186,7 +150,7 @@ export function createTokenCountPool(options: {
       const drainHere = async () => {
         while (next < chunks.length) {
           const indexes = chunks[next++]!;
-          for (const index of indexes) counts[index] = countTokensExactly(texts[index]!);
+          for (const index of indexes) counts[index] = countO200kTokens(texts[index]!);
           onCounted?.(indexes.length);
           // Let finished workers' results in, so they get their next chunk.
           await new Promise((resolve) => setImmediate(resolve));
@@ -197,7 +161,7 @@ export function createTokenCountPool(options: {
       return counts;
     },
     // Only the rank table: counting workers start on the first large count (with a copy of the table by then).
-    warmUp: loadTokenizerInBackground,
+    warmUp: warmUpO200kRankTable,
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createO200kPieceCounter, loadO200kRankTable } from '../../src/context/tokens/o200k-piece-counter.js';
+import { createO200kPieceCounter, loadO200kRankTable } from '../../src/tokens/o200k-piece-counter.js';
 
 const require = createRequire(import.meta.url);
 const tokenizer = require('gpt-tokenizer/encoding/o200k_base') as {

@@ -29,7 +29,7 @@ export interface O200kRankTable {
  * loading the package's rank list, a 2.4 MB JavaScript module that each thread compiled anew (0.24 s of CPU here).
  */
 export function loadO200kRankTable(): O200kRankTable {
-  return parseO200kRankTable(readFileSync(rankListPath()));
+  return parseO200kRankTable(readFileSync(o200kRankListPath()));
 }
 
 /**
@@ -44,7 +44,7 @@ const table = ${o200kSourceNames.parseTable}(require('node:fs').readFileSync(wor
 parentPort.postMessage(table, [table.slots.buffer, table.offsets.buffer, table.lengths.buffer, table.bytes.buffer, table.pairs.buffer]);
 `;
   return new Promise<O200kRankTable>((resolve, reject) => {
-    const worker = new Worker(source, { eval: true, workerData: { ranks: rankListPath() } });
+    const worker = new Worker(source, { eval: true, workerData: { ranks: o200kRankListPath() } });
     worker.once('message', (table: O200kRankTable) => {
       resolve(table);
       void worker.terminate();
@@ -58,7 +58,7 @@ parentPort.postMessage(table, [table.slots.buffer, table.offsets.buffer, table.l
  * Where gpt-tokenizer's o200k ranks are (`o200k_base.tiktoken`), resolved here: an evaluated worker resolves
  * from the working directory.
  */
-export function rankListPath(): string {
+export function o200kRankListPath(): string {
   return requireHere.resolve('gpt-tokenizer/data/o200k_base.tiktoken');
 }
 

@@ -3,8 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFastO200kCounter } from '../../src/context/tokens/fast-o200k-counter.js';
-import { createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
+import { createFastO200kCounter } from '../../src/tokens/fast-o200k-counter.js';
 
 const require = createRequire(import.meta.url);
 const tokenizer = require('gpt-tokenizer/encoding/o200k_base') as {
@@ -95,14 +94,5 @@ describe('createFastO200kCounter', () => {
       }),
       { numRuns: 500 },
     );
-  });
-
-  it('gives the same counts in worker threads as on the calling thread', async () => {
-    const pool = createTokenCountPool({ workers: 1, workerBatchCharacters: 0 });
-    try {
-      expect(await pool.count(tricky)).toEqual(tricky.map(reference));
-    } finally {
-      await pool.close();
-    }
   });
 });
