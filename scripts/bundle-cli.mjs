@@ -48,6 +48,10 @@ const result = await build({
   external,
   // The licence notices of the bundled packages go into .LEGAL.txt files beside the code, which the package ships.
   legalComments: 'linked',
+  // Less text to decode and compile at every start (7.2 → 4.9 MB; herd sessions 0.82 → 0.68 s of CPU, 17 MB less
+  // memory). Names are kept, so a stack trace still names each function.
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
 });
