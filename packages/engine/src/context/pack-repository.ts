@@ -60,14 +60,26 @@ export async function packRepositoryDocument(
   const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
   // With a result kept, git looks through Herd's copy of the index in the cache, whose untracked cache spares it
   // reading the directories that did not change.
+  let statusStarted = () => {};
+  const gitStarted = new Promise<void>((resolve) => {
+    statusStarted = resolve;
+  });
   const status =
     root !== undefined
-      ? readGitStatus(root, kept ? { ignored: false, indexCopy: join(root, '.herd', 'cache') } : {})
+      ? readGitStatus(
+          root,
+          kept ? { ignored: false, indexCopy: join(root, '.herd', 'cache'), onStarted: statusStarted } : {},
+        )
       : undefined;
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
-  const last = root !== undefined && key !== undefined && kept ? loadPackedResult({ root, key }) : undefined;
+  // Only once git is started: starting it takes this thread too (the configuration check, the spawn), and reading
+  // the result first (its file list is megabytes of JSON on a large repository) held git back by that long.
+  const last =
+    root !== undefined && key !== undefined && kept
+      ? await Promise.race([gitStarted, status]).then(() => loadPackedResult({ root, key }))
+      : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
   const listing =
     last || root === undefined

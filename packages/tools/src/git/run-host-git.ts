@@ -39,6 +39,11 @@ export interface HostGitOptions {
   signal?: AbortSignal;
   /** Bytes of stdout kept. Default 64 MB. */
   maxBuffer?: number;
+  /**
+   * Called once git is started for the command itself, after the configuration was listed and checked: the
+   * caller's thread is free for other work while git runs, and work done before would have held git's start back.
+   */
+  onStarted?: () => void;
 }
 
 /** How a git process ended. */
@@ -102,8 +107,17 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
   if (options.ownConfiguration) {
     return spawn({ ...options, args: [...fixed, ...options.args], environment, subcommand, executable });
   }
-  const run = (named: readonly string[], args: readonly string[]) =>
-    spawn({ ...options, args: [...fixed, ...named, ...args], environment, subcommand, executable });
+  // The listing and the check below start git too; only the command itself is reported as started.
+  const { onStarted, ...checking } = options;
+  const run = (named: readonly string[], args: readonly string[], started?: () => void) =>
+    spawn({
+      ...checking,
+      args: [...fixed, ...named, ...args],
+      environment,
+      subcommand,
+      executable,
+      ...(started ? { onStarted: started } : {}),
+    });
   const listed = await run([], ['config', '--list', '--show-origin', '-z']);
   if (listed.exitCode !== 0) {
     // git would fail to read the same configuration for the real command too; say why rather than run it blind.
@@ -120,7 +134,7 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
   if (entries.some((entry) => entry.name.toLowerCase() === 'core.worktree')) {
     assertWorkTreeHolds(options.cwd, await run(named, ['rev-parse', '--show-toplevel']));
   }
-  return run(named, options.args);
+  return run(named, options.args, onStarted);
 }
 
 /**
@@ -173,7 +187,7 @@ async function spawn(
   const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
   let ended: HostProcessResult;
   try {
-    ended = await launchHostProcess({
+    const launched = launchHostProcess({
       executable: options.executable,
       args: ['--no-pager', ...options.args],
       cwd: options.cwd,
@@ -182,6 +196,8 @@ async function spawn(
       ...(options.signal ? { signal: options.signal } : {}),
       maxBuffer,
     });
+    options.onStarted?.();
+    ended = await launched;
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('git was cancelled');
     const code = HerdError.find(error)?.code;

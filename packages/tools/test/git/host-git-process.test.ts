@@ -56,6 +56,30 @@ describe('a git process Herd runs on the host', () => {
     expect(hashed.map((result) => result.stdout.toString('utf8').trim())).toEqual(inputs.map(blobName));
   });
 
+  it('reports the command as started once, after its configuration check, and never when the check refuses', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const started: string[] = [];
+    const result = await runHostGit({
+      args: ['status', '--porcelain'],
+      cwd: root,
+      onStarted: () => started.push('status'),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(started).toEqual(['status']);
+    // A home directory inside the workspace is refused before git runs the command (its configuration listing
+    // still starts a git, which must not count as the command).
+    await expect(
+      runHostGit({
+        args: ['status'],
+        cwd: root,
+        environment: { HOME: root },
+        onStarted: () => started.push('refused'),
+      }),
+    ).rejects.toMatchObject({ code: 'git_config_unsafe' });
+    expect(started).toEqual(['status']);
+  });
+
   it('says git could not be started in a directory that does not exist', async () => {
     const { parent } = await createTemporaryWorkspace({});
     const run = runHostGit({ args: ['status'], cwd: `${parent}/missing` });

@@ -42,9 +42,15 @@ export interface GitStatusEntry {
  */
 export async function readGitStatus(
   root: string,
-  options: { ignored?: boolean; indexCopy?: string } = {},
+  options: {
+    ignored?: boolean;
+    indexCopy?: string;
+    /** Called once `git status` itself is started (see runHostGit's `onStarted`). */
+    onStarted?: () => void;
+  } = {},
 ): Promise<GitStatus | undefined> {
   const git = hostGit(root);
+  const statusGit = options.onStarted ? hostGit(root, options.onStarted) : git;
   const args = statusArguments({ ignored: options.ignored !== false });
   try {
     const located = git(['rev-parse', '--git-path', 'index', '--show-prefix']).then((output) =>
@@ -57,12 +63,12 @@ export async function readGitStatus(
             directory: options.indexCopy,
             args,
             located: located.then((where) => where.indexPath),
-            git,
+            git: statusGit,
           }).catch(() => undefined)
         : undefined;
     const [where, status] = await Promise.all([
       located,
-      copied ? copied.then((done) => done?.stdout ?? git(args)) : git(args),
+      copied ? copied.then((done) => done?.stdout ?? statusGit(args)) : statusGit(args),
     ]);
     return { ...where, ...parseStatus(status) };
   } catch {
@@ -96,13 +102,14 @@ export async function prepareIndexCopy(
  * git at the root through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs. Its
  * stdout, or a throw when it fails.
  */
-function hostGit(root: string): RunStatusGit {
+function hostGit(root: string, onStarted?: () => void): RunStatusGit {
   return async (args, environment) => {
     const result = await runHostGit({
       args,
       cwd: root,
       maxBuffer: 1024 * 1024 * 1024,
       ...(environment ? { environment } : {}),
+      ...(onStarted ? { onStarted } : {}),
     });
     if (result.exitCode !== 0) throw new Error(result.stderr);
     return result.stdout;
