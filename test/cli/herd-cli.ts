@@ -7,19 +7,34 @@ import { createTestConfig } from '@herd/core/testing';
 /** The `herd` command as users run it: the package's bin, which runs the bundle `pnpm build` makes. */
 export const herdBin = fileURLToPath(new URL('../../packages/engine/bin/herd.js', import.meta.url));
 const bundle = fileURLToPath(new URL('../../packages/engine/dist/bundle/herd.js', import.meta.url));
-const builds = ['core', 'tools', 'guard', 'engine'].map((name) =>
-  fileURLToPath(new URL(`../../packages/${name}/dist/.tsbuildinfo`, import.meta.url)),
-);
+/**
+ * What the bundle is made from: the compiled packages (`tsc -b` rewrites each one's .tsbuildinfo when it emits),
+ * the script that bundles them (its externals and banner decide what is resolved at run time) and the lockfile
+ * (the third-party code bundled in).
+ */
+export const bundleInputs = [
+  ...['core', 'tools', 'guard', 'engine'].map((name) =>
+    fileURLToPath(new URL(`../../packages/${name}/dist/.tsbuildinfo`, import.meta.url)),
+  ),
+  fileURLToPath(new URL('../../scripts/bundle-cli.mjs', import.meta.url)),
+  fileURLToPath(new URL('../../pnpm-lock.yaml', import.meta.url)),
+];
+
+/** The inputs changed after `bundled` was written (all of them when it is missing). */
+export function staleBundleInputs(bundled: string, inputs: readonly string[]): string[] {
+  if (!existsSync(bundled)) return [...inputs];
+  const time = statSync(bundled).mtimeMs;
+  return inputs.filter((file) => existsSync(file) && statSync(file).mtimeMs > time);
+}
 
 /**
- * Fails with a clear message when the CLI has not been built, or was bundled before the packages were last
- * compiled (`tsc -b` alone leaves the bundle behind): the tests would otherwise run yesterday's `herd`.
+ * Fails with a clear message when the CLI has not been built, or was bundled before one of {@link bundleInputs}
+ * last changed (`tsc -b` alone leaves the bundle behind): the tests would otherwise run yesterday's `herd`.
  */
 export function assertBuilt(): void {
   if (!existsSync(bundle))
     throw new Error(`${bundle} is missing: run \`pnpm build\` (the test command does) before these tests.`);
-  const bundled = statSync(bundle).mtimeMs;
-  const stale = builds.filter((file) => existsSync(file) && statSync(file).mtimeMs > bundled);
+  const stale = staleBundleInputs(bundle, bundleInputs);
   if (stale.length > 0)
     throw new Error(
       `${bundle} is older than ${stale.join(', ')}: run \`pnpm build\` (tsc -b and the bundle) before these tests.`,

@@ -39,12 +39,13 @@ export interface PieceMemo {
 }
 
 /**
- * The source of a script defining `countPieces(text, memo, slow)`, `createPieceMemo()` and the scanner they use,
- * for worker threads (which cannot import this module when it runs from TypeScript sources).
+ * The source of a script defining `countPieces(text, memo, slow)`, `newPieceMemo()` and the scanner they use,
+ * for worker threads (which cannot import this module when it runs from TypeScript sources). Call only these two
+ * names: the functions keep whatever names a bundler gave them (`createPieceMemo2` beside another module's
+ * `createPieceMemo`), and these two are bound to them by their runtime names.
  */
 export function fastCounterSource(): string {
-  // By the function's own name, which a minifying bundler may have changed.
-  const entry = `const countPieces = ${countByPieces.name};`;
+  const entry = `const countPieces = ${countByPieces.name};\nconst newPieceMemo = ${createPieceMemo.name};`;
   return [
     entry,
     createPieceMemo,

@@ -35,7 +35,7 @@ ${fastCounterSource()}
 // evaluated worker resolves packages from the working directory.
 const table = workerData.table ?? ${o200kSourceNames.parseTable}(require('node:fs').readFileSync(workerData.ranks));
 const slow = (piece) => ${o200kSourceNames.countPiece}(piece, table);
-const memo = createPieceMemo();
+const memo = newPieceMemo();
 parentPort.on('message', ({ id, texts }) => {
   const counts = texts.map((text) => countPieces(text, memo, slow));
   parentPort.postMessage({ id, counts });
