@@ -7,6 +7,7 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -160,6 +161,24 @@ describe('herd installed from the tarballs with npm', { timeout: 90_000 }, () =>
     });
     expect(stdout).toContain('src/add.js');
     expect(stdout).toContain('return left - right;');
+  });
+
+  it('maps a repository larger than its budget, with the symbols the installed tree-sitter grammars find', async () => {
+    // The bundle leaves web-tree-sitter and its grammars outside (they load .wasm files beside their own modules):
+    // this is the path that finds them from an installed @herd/engine.
+    const workspace = mkdtempSync(join(tmpdir(), 'herd-install-map-'));
+    mkdirSync(join(workspace, 'src'));
+    const source =
+      'export class Calculator {\n  total = 0;\n  plus(value) {\n    this.total += value;\n  }\n}\n';
+    for (const name of ['calculator', 'one', 'two', 'three', 'four', 'five'])
+      writeFileSync(join(workspace, 'src', `${name}.js`), source);
+    await run('git', ['init', '-q'], { cwd: workspace });
+    const { stdout } = await run('herd', ['pack', '-w', workspace, '--budget', '200'], {
+      env: { PATH: path, HOME: scratch },
+    });
+    expect(stdout).toContain('mode="map"');
+    expect(stdout).toContain('export class Calculator');
+    expect(stdout).toContain('plus(value)');
   });
 
   it('serves its tools over MCP to the MCP SDK client', async () => {
