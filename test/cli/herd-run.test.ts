@@ -31,6 +31,9 @@ describe('herd run (subprocess)', () => {
     expect(await herd.exit).toBe(3);
     expect(herd.stderr()).toContain('No model endpoint is configured');
     expect(herd.stderr()).not.toMatch(/\n\s+at /);
+    // The message is all it prints: no "failed in 0.1 s" summary of a run that never started.
+    expect(herd.stderr().trim().split('\n')).toHaveLength(1);
+    expect(herd.stdout().trim()).toBe('');
   });
 
   it('runs plan → act → verify and streams NDJSON events', async () => {

@@ -25,6 +25,9 @@ export function createEventRenderer(options: { colors?: TerminalColors } = {}): 
   const colors = options.colors ?? plainColors;
   let held: GuardVerdictEvent[] = [];
   const reported = new Set<string>();
+  // A run that ended before it started (no model configured, a configuration refused) has its error to say; a
+  // "failed in 0.1 s" line after it would only repeat that it failed.
+  let started = false;
   const flush = (): string | undefined => {
     const fresh = held.filter((verdict) => !reported.has(verdict.source ?? ''));
     held = [];
@@ -34,6 +37,8 @@ export function createEventRenderer(options: { colors?: TerminalColors } = {}): 
   };
   return {
     render(event) {
+      if (event.type === 'run-start') started = true;
+      if (event.type === 'run-finish' && !started) return flush();
       if (event.type === 'guard-verdict' && event.point === 'repo_content' && event.source !== undefined) {
         held.push(event);
         return undefined;
