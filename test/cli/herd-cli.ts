@@ -9,14 +9,15 @@ export const herdBin = fileURLToPath(new URL('../../packages/engine/bin/herd.js'
 const bundle = fileURLToPath(new URL('../../packages/engine/dist/bundle/herd.js', import.meta.url));
 /**
  * What the bundle is made from: the compiled packages (`tsc -b` rewrites each one's .tsbuildinfo when it emits),
- * the script that bundles them (its externals and banner decide what is resolved at run time) and the lockfile
- * (the third-party code bundled in).
+ * the script that bundles them and its settings (the externals and banner decide what is resolved at run time), and
+ * the lockfile (the third-party code bundled in).
  */
 export const bundleInputs = [
   ...['core', 'tools', 'guard', 'engine'].map((name) =>
     fileURLToPath(new URL(`../../packages/${name}/dist/.tsbuildinfo`, import.meta.url)),
   ),
   fileURLToPath(new URL('../../scripts/bundle-cli.mjs', import.meta.url)),
+  fileURLToPath(new URL('../../scripts/herd-bundle-settings.mjs', import.meta.url)),
   fileURLToPath(new URL('../../pnpm-lock.yaml', import.meta.url)),
 ];
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { o200kTokens } from '@herd/test-support';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { createTokenCountPool } from '../../src/context/tokens/token-count-pool.js';
 
@@ -38,22 +38,20 @@ async function bundleWithCollidingNames(): Promise<{ pool: typeof createTokenCou
     ].join('\n'),
   );
   const outfile = join(scratch, 'out', 'pool.js');
+  // The herd command's own settings (its externals, its banner, its minifying), only the entry and output differ.
+  const { herdBundleSettings } = (await import(
+    new URL('../../../../scripts/herd-bundle-settings.mjs', import.meta.url).href
+  )) as {
+    herdBundleSettings: BuildOptions;
+  };
   await build({
+    ...herdBundleSettings,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    minifyWhitespace: true,
-    minifySyntax: true,
     alias: { '@herd/core': source('../../../core/src/index.ts') },
-    // As in scripts/bundle-cli.mjs: the rank list is read from gpt-tokenizer's files, found beside the bundle.
-    external: ['gpt-tokenizer', 'better-sqlite3', 'onnxruntime-node', 'pg-native', 'web-tree-sitter'],
-    banner: {
-      js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);",
-    },
     logLevel: 'silent',
   });
+  // The rank file is read from gpt-tokenizer's files, found beside the bundle (it is external).
   const tokenizer = dirname(
     dirname(createRequire(import.meta.url).resolve('gpt-tokenizer/data/o200k_base.tiktoken')),
   );
