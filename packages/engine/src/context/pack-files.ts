@@ -181,6 +181,8 @@ export async function packFiles(
       size: fstatSync(output.fd).size,
       path: kept ?? output.path,
       temporary: kept === undefined && output.path !== input.documentPath ? output.path : undefined,
+      // A kept document is never written again: the system copies it to an output, not this thread.
+      source: kept,
     });
     output = undefined;
     return { document, stats };
