@@ -221,6 +221,38 @@ describe('packRepository', () => {
     expect(ahead).toEqual(here);
   });
 
+  it('reads files of every size the same on a worker thread, across the batches it reads them in', async () => {
+    // Empty files, a file of exactly the size limit and one just past it, files that fill a batch's megabyte, and
+    // more small files than one batch holds.
+    const files: Record<string, string> = { 'empty.txt': '', 'one.txt': 'x' };
+    files['limit.txt'] = `${'abcdefghij\n'.repeat(95_325)}${'z'.repeat(1_048_576 - 11 * 95_325)}`;
+    files['past-limit.txt'] = `${files['limit.txt']}!`;
+    for (let index = 0; index < 5; index++)
+      files[`large-${index}.txt`] = `${index}${'line\n'.repeat(120_000)}`;
+    for (let index = 0; index < 150; index++)
+      files[`small/${String(index).padStart(3, '0')}.ts`] = `export const v${index} = ${index};\n`;
+    files['tail.txt'] = '';
+    const root = createRepository(files);
+    const { files: listed } = await listRepositoryFiles({ root, exclude: [] });
+    const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
+    const read = async (prefetchAtLeast: number) => {
+      const cache: PackCache = { entries: new Map(), store: openContentStore({}) };
+      try {
+        const result = await readRepositoryFiles({ files: listed, cache, selection, prefetchAtLeast });
+        return { result, texts: result.included.map((file) => cache.store.text(file.entry)) };
+      } finally {
+        cache.store.close();
+      }
+    };
+    const [here, ahead] = await Promise.all([read(Number.POSITIVE_INFINITY), read(0)]);
+    expect(ahead).toEqual(here);
+    expect(ahead.result.excluded).toEqual([
+      { path: 'past-limit.txt', reason: 'too-large', detail: '1048577 bytes' },
+    ]);
+    expect(ahead.texts).toContain(files['limit.txt']);
+    expect(ahead.texts.filter((text) => text === '')).toHaveLength(2);
+  });
+
   it('repacks from the cache without reading unchanged files, and rereads changed ones', async () => {
     const root = createRepository(
       { 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 2;\n' },

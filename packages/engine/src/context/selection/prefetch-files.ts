@@ -34,38 +34,17 @@ export interface FilePrefetcher {
 const aheadKilobytes = 16 * 1024;
 
 // Plain CommonJS evaluated in the worker: open without following links (non-blocking, so a named pipe does not
-// wait for a writer), fstat, read, close; results go back in batches whose bytes share one transferred buffer.
-// taken[0] counts the kilobytes (rounded up per file) the calling thread has taken.
+// wait for a writer) and fstat up to a batch of files, then read each straight into its place in one buffer for
+// the batch, close them, and transfer the buffer with the batch's results. No buffer per file to allocate, copy
+// and collect, and no second fstat (readFileSync makes its own to learn the size). Like readFileSync, a file is
+// read up to the size fstat gave; one that reads shorter has changed. taken[0] counts the kilobytes (rounded up
+// per file) the calling thread has taken.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { paths, maxFileBytes, flags, taken, aheadKilobytes } = workerData;
 let sent = 0;
-let batch = [];
-let pieces = [];
-let total = 0;
-const flush = () => {
-  const buffer = new ArrayBuffer(total);
-  const view = new Uint8Array(buffer);
-  let offset = 0;
-  for (const [position, bytes] of pieces) {
-    view.set(bytes, offset);
-    batch[position].offset = offset;
-    batch[position].length = bytes.length;
-    offset += bytes.length;
-  }
-  parentPort.postMessage({ results: batch, buffer }, [buffer]);
-  batch = [];
-  pieces = [];
-  total = 0;
-};
-for (const raw of paths) {
-  for (;;) {
-    const done = Atomics.load(taken, 0);
-    if (sent - done <= aheadKilobytes) break;
-    if (batch.length > 0) flush();
-    Atomics.wait(taken, 0, done, 1000);
-  }
+const look = (raw) => {
   const path = typeof raw === 'string' ? raw : Buffer.from(raw);
   const entry = {};
   let descriptor;
@@ -73,37 +52,97 @@ for (const raw of paths) {
     descriptor = fs.openSync(path, flags);
   } catch (error) {
     entry.openCode = error.code || 'EIO';
+    return { entry };
   }
-  if (descriptor !== undefined) {
-    try {
-      const stats = fs.fstatSync(descriptor);
-      entry.size = stats.size;
-      entry.mtimeMs = stats.mtimeMs;
-      entry.kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
-      if (entry.kind === 'file' && stats.size <= maxFileBytes) {
-        try {
-          const bytes = fs.readFileSync(descriptor);
-          if (bytes.length !== stats.size) {
-            const again = fs.fstatSync(descriptor);
-            entry.changed = { size: again.size, mtimeMs: again.mtimeMs };
-          }
-          pieces.push([batch.length, bytes]);
-          total += bytes.length;
-          sent += Math.ceil(bytes.length / 1024);
-        } catch (error) {
-          entry.readCode = error.code || 'EIO';
-        }
-      }
-    } catch (error) {
-      entry.statCode = error.code || 'EIO';
-    } finally {
-      fs.closeSync(descriptor);
+  try {
+    const stats = fs.fstatSync(descriptor);
+    entry.size = stats.size;
+    entry.mtimeMs = stats.mtimeMs;
+    entry.kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    entry.statCode = error.code || 'EIO';
+  }
+  return { entry, descriptor };
+};
+const readInto = (looked, view, offset) => {
+  const { entry, descriptor } = looked;
+  const size = entry.size;
+  let length = 0;
+  if (size === 0) {
+    // A file that reports no size but has content (a special file system) is read as it is.
+    const bytes = fs.readFileSync(descriptor);
+    if (bytes.length > 0) looked.extra = bytes;
+    length = bytes.length;
+  } else {
+    while (length < size) {
+      const count = fs.readSync(descriptor, view, offset + length, size - length, null);
+      if (count === 0) break;
+      length += count;
     }
   }
-  batch.push(entry);
-  if (batch.length >= 64 || total >= 1048576) flush();
+  if (length !== size) {
+    const again = fs.fstatSync(descriptor);
+    entry.changed = { size: again.size, mtimeMs: again.mtimeMs };
+  }
+  return length;
+};
+let next = 0;
+while (next < paths.length) {
+  for (;;) {
+    const done = Atomics.load(taken, 0);
+    if (sent - done <= aheadKilobytes) break;
+    Atomics.wait(taken, 0, done, 1000);
+  }
+  const looked = [];
+  let planned = 0;
+  while (next < paths.length && looked.length < 64 && planned < 1048576) {
+    const one = look(paths[next++]);
+    if (one.entry.kind === 'file' && one.entry.size <= maxFileBytes) {
+      one.read = true;
+      planned += one.entry.size;
+    }
+    looked.push(one);
+  }
+  const buffer = Buffer.allocUnsafeSlow(planned);
+  let offset = 0;
+  const extras = [];
+  for (const one of looked) {
+    if (one.read) {
+      try {
+        const length = readInto(one, buffer, offset);
+        if (one.extra) {
+          extras.push(one);
+        } else {
+          one.entry.offset = offset;
+          one.entry.length = length;
+          offset += one.entry.size;
+          sent += Math.ceil(length / 1024);
+        }
+      } catch (error) {
+        one.entry.readCode = error.code || 'EIO';
+        offset += one.entry.size;
+      }
+    }
+    if (one.descriptor !== undefined) fs.closeSync(one.descriptor);
+  }
+  let transfer = buffer.buffer;
+  if (extras.length > 0) {
+    // Content of files that reported no size goes after the rest, in a buffer made for them all.
+    const more = extras.reduce((sum, one) => sum + one.extra.length, 0);
+    const joined = Buffer.allocUnsafeSlow(planned + more);
+    buffer.copy(joined, 0, 0, planned);
+    let at = planned;
+    for (const one of extras) {
+      one.extra.copy(joined, at);
+      one.entry.offset = at;
+      one.entry.length = one.extra.length;
+      at += one.extra.length;
+      sent += Math.ceil(one.extra.length / 1024);
+    }
+    transfer = joined.buffer;
+  }
+  parentPort.postMessage({ results: looked.map((one) => one.entry), buffer: transfer }, [transfer]);
 }
-flush();
 `;
 
 /**
