@@ -20,11 +20,12 @@ export interface HostLauncherOptions {
 
 /**
  * Programs a Herd process starts itself before it starts a launcher. Starting the launcher costs one spawn and a
- * Node.js start (about 0.1 s) before its first program; a spawn from Herd costs 6 ms at 50 MB of memory and 25-35 ms
- * at 400 MB-1 GB. A short command (`herd pack` starts git 4 times) ends before a launcher would pay for itself; a run
+ * Node.js start (about 0.1 s, and more while git keeps both cores busy) before its first program; a spawn from Herd
+ * costs 6 ms at 50 MB of memory and 25-35 ms at 400 MB-1 GB. A short command (a first `herd pack` of a repository
+ * starts git 8 times, half of them to list git's configuration) ends before a launcher would pay for itself; a run
  * (about 50 git processes) or an editor backend starts it early on.
  */
-export const defaultDirectStarts = 6;
+export const defaultDirectStarts = 8;
 
 /**
  * Starts programs on the host for one Herd process. `child_process.spawn` forks the calling process, and the fork

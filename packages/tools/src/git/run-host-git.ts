@@ -118,7 +118,19 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
       executable,
       ...(started ? { onStarted: started } : {}),
     });
-  const listed = await run([], ['config', '--list', '--show-origin', '-z']);
+  const listed = await listConfiguration({
+    key: JSON.stringify([executable, options.cwd, Object.entries(environment).sort()]),
+    shared: options.signal === undefined,
+    list: () =>
+      spawn({
+        args: [...fixed, 'config', '--list', '--show-origin', '-z'],
+        cwd: options.cwd,
+        environment,
+        subcommand,
+        executable,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+  });
   if (listed.exitCode !== 0) {
     // git would fail to read the same configuration for the real command too; say why rather than run it blind.
     return listed;
@@ -135,6 +147,34 @@ export async function runHostGit(options: HostGitOptions): Promise<HostGitResult
     assertWorkTreeHolds(options.cwd, await run(named, ['rev-parse', '--show-toplevel']));
   }
   return run(named, options.args, onStarted);
+}
+
+// Listings under way, by executable, directory and environment: what git would read for each of them.
+const listingsUnderWay = new Map<string, Promise<HostGitResult>>();
+
+/**
+ * Lists the configuration git reads for a command, or takes the listing another command with the same executable,
+ * directory and environment has under way: the packer starts several git commands at once, and each listing is a
+ * process of its own. A listing is shared only while it runs; one taken that way is no older than the caller's own
+ * would have been by more than the time it had run, and the files it names are out of the model's reach (checked
+ * afterwards by every caller), so nothing can change them in between. A caller with a signal lists on its own, so
+ * that cancelling one command never fails another.
+ */
+function listConfiguration(options: {
+  key: string;
+  shared: boolean;
+  list: () => Promise<HostGitResult>;
+}): Promise<HostGitResult> {
+  if (!options.shared) return options.list();
+  const underWay = listingsUnderWay.get(options.key);
+  if (underWay) return underWay;
+  const listing = options.list();
+  listingsUnderWay.set(options.key, listing);
+  const done = () => {
+    if (listingsUnderWay.get(options.key) === listing) listingsUnderWay.delete(options.key);
+  };
+  listing.then(done, done);
+  return listing;
 }
 
 /**

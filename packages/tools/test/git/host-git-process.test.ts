@@ -1,9 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
 import { runHostGit } from '../../src/git/run-host-git.js';
 import { initRepository } from '../git-repository.js';
 import { createTemporaryWorkspace } from '../temporary-workspace.js';
+import { loggingGit } from './logging-git.js';
 
 // How runHostGit starts git and collects what it prints: the input it is given, a limit on the output, a cancel,
 // a directory that is not there. Each is what a caller (checkpoints, the packer, the git tools) relies on.
@@ -78,6 +82,43 @@ describe('a git process Herd runs on the host', () => {
       }),
     ).rejects.toMatchObject({ code: 'git_config_unsafe' });
     expect(started).toEqual(['status']);
+  });
+
+  it('lists git’s configuration once for commands started together alike, and anew for any other command', async () => {
+    const { root } = await createTemporaryWorkspace({ 'a.txt': 'one\n' });
+    initRepository(root);
+    const git = loggingGit();
+    const PATH = `${git.path}:${process.env.PATH}`;
+    const listings = () => git.commands().filter((command) => command.startsWith('config --list')).length;
+    // Three commands at once, with the same directory and environment: one listing serves them all.
+    const together = await Promise.all(
+      ['HEAD', 'HEAD~0', 'HEAD^{commit}'].map((revision) =>
+        runHostGit({ args: ['rev-parse', revision], cwd: root, environment: { PATH } }),
+      ),
+    );
+    expect(new Set(together.map((result) => result.stdout.toString('utf8'))).size).toBe(1);
+    expect(listings()).toBe(1);
+    // One with more environment (what git reads may differ) lists its own, and so does one with a signal (its
+    // cancel must not fail the others).
+    await Promise.all([
+      runHostGit({ args: ['rev-parse', 'HEAD'], cwd: root, environment: { PATH } }),
+      runHostGit({ args: ['rev-parse', 'HEAD'], cwd: root, environment: { PATH, GIT_CONFIG_COUNT: '0' } }),
+      runHostGit({
+        args: ['rev-parse', 'HEAD'],
+        cwd: root,
+        environment: { PATH },
+        signal: new AbortController().signal,
+      }),
+    ]);
+    expect(listings()).toBe(4);
+    // A listing that has ended is never reused: a filter added to the configuration afterwards is seen and emptied.
+    execFileSync('git', ['-C', root, 'config', 'filter.evil.clean', 'touch pwned; cat']);
+    writeFileSync(join(root, '.gitattributes'), 'a.txt filter=evil\n');
+    writeFileSync(join(root, 'a.txt'), 'two\n');
+    await runHostGit({ args: ['status', '--porcelain'], cwd: root, environment: { PATH } });
+    await runHostGit({ args: ['diff'], cwd: root, environment: { PATH } });
+    expect(listings()).toBe(6);
+    expect(existsSync(join(root, 'pwned'))).toBe(false);
   });
 
   it('says git could not be started in a directory that does not exist', async () => {
