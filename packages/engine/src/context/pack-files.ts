@@ -7,7 +7,6 @@ import {
   type OverheadCount,
   type PackCache,
   type PackCacheEntry,
-  packCacheDirectory,
   savePackCache,
 } from './cache/pack-cache.js';
 import {
@@ -28,7 +27,7 @@ import { renderDirectoryTree } from './render/render-directory-tree.js';
 import type { WholeDocumentOptions } from './render/write-whole-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { selectFiles } from './select-files.js';
-import { type GitStatus, prepareIndexCopy } from './selection/git-status.js';
+import type { GitStatus } from './selection/git-status.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 import type { IncludedFile } from './selection/read-repository-files.js';
 import { calibrateTokenCounts } from './tokens/calibrate-token-counts.js';
@@ -47,6 +46,8 @@ export interface PackFilesOptions {
   listing?: Promise<RepositoryFileList> | undefined;
   /** git's look at the work tree, when already started; the listing shares it. */
   status?: Promise<GitStatus | undefined> | undefined;
+  /** The paths git ignores, when `status` was read without them (see listRepositoryFiles). */
+  ignored?: Promise<Buffer[] | undefined> | undefined;
   /** Where to keep the result for an unchanged work tree, and what git saw; absent when results are not kept. */
   keep?: {
     /** The key of the kept result. */
@@ -88,15 +89,14 @@ export async function packFiles(
   const cache = loadPackCache({ root, key: cacheKey, writable: cached });
   const pool = createPool(options, settings);
   // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
-  if (cache.entries.size === 0) pool.warmUp();
+  // Once git status is done, as in packRepository.
+  if (cache.entries.size === 0)
+    Promise.resolve(input.status).then(
+      () => pool.warmUp(),
+      () => pool.warmUp(),
+    );
   let output: DocumentOutput | undefined;
-  let priming: Promise<void> | undefined;
   try {
-    // The next pack of this tree looks at it through Herd's copy of the index: have git make the copy and fill its
-    // untracked cache while the files are read. git's walk then fills the time this thread waits for reads; started
-    // after them, it kept a cold pack of babel waiting 0.8 s at its end. (What git writes into the copy is checked
-    // by git against the directories at the next look, so it does not matter what changes meanwhile.)
-    if (cached && input.keep && input.status) priming = primeIndexCopy(root, input.status);
     const selected = await selectFiles({ ...input, settings, root, cache, progress });
     const { listed, read, included, counted } = selected;
     // The content scanner judges only what reaches the document, at the points below where that is known.
@@ -189,20 +189,12 @@ export async function packFiles(
   } finally {
     cache.store.close();
     await pool.close();
-    // Never rejects: a copy that could not be made only leaves the next look at the work tree slower.
-    await priming;
     // A pack that failed leaves no document behind.
     if (output) {
       closeSync(output.fd);
       rmSync(output.path, { force: true });
     }
   }
-}
-
-/** Has git make Herd's copy of the index, with the index's place from git's first look (see prepareIndexCopy). */
-async function primeIndexCopy(root: string, status: Promise<GitStatus | undefined>): Promise<void> {
-  const seen = await status;
-  if (seen) await prepareIndexCopy(root, { indexCopy: packCacheDirectory(root), indexPath: seen.indexPath });
 }
 
 /** The pool that counts exactly: o200k over worker threads, or the caller's counter on this thread. */

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Only what reusing a kept result needs is imported up front: an unchanged repository is answered without loading
 // the tokenizer, the schemas or the file readers.
+import { prepareHerdDirectory } from '../herd/herd-directory.js';
 import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import type { PackRepositoryOptions } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
@@ -9,6 +10,7 @@ import type { PackStats } from './pack-stats.js';
 import type { PackedDocument } from './packed-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
+import { listIgnoredPaths } from './selection/list-ignored-paths.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
 /**
@@ -55,22 +57,9 @@ export async function packRepositoryDocument(
   const started = performance.now();
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
-  // With a result kept, git only needs to fingerprint the work tree (no ignored paths: a quicker walk); else one
-  // look by git at the work tree serves both the fingerprint and the listing of files.
   const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
-  // With a result kept, git looks through Herd's copy of the index in the cache, whose untracked cache spares it
-  // reading the directories that did not change.
-  let statusStarted = () => {};
-  const gitStarted = new Promise<void>((resolve) => {
-    statusStarted = resolve;
-  });
-  const status =
-    root !== undefined
-      ? readGitStatus(
-          root,
-          kept ? { ignored: false, indexCopy: join(root, '.herd', 'cache'), onStarted: statusStarted } : {},
-        )
-      : undefined;
+  const { status, gitStarted, listIgnored } = lookAtWorkTree({ root, key, kept });
+  let ignored = kept ? undefined : listIgnored();
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
@@ -81,20 +70,20 @@ export async function packRepositoryDocument(
       ? await Promise.race([gitStarted, status]).then(() => loadPackedResult({ root, key }))
       : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
-  const listing =
-    last || root === undefined
-      ? undefined
-      : startListing({ root, options, status: kept ? undefined : status });
-  // A pack without a pack cache counts with o200k: start building the tokenizer's table on another thread now.
+  const listing = last || root === undefined ? undefined : startListing({ root, options, status, ignored });
+  // A pack without a pack cache counts with o200k: have the tokenizer's table built on another thread, once git
+  // status is done (counting comes after reading; before then, the table's thread would hold git back).
   const counts = (at: string) =>
     !options.tokenCounter &&
     (options.cache === false || !existsSync(join(at, '.herd', 'cache', 'pack-index.json')));
   if (!last && root !== undefined && counts(root)) {
-    import('@herd/core').then(
-      ({ warmUpO200kRankTable }) => warmUpO200kRankTable(),
-      // Counting builds the table on the calling thread when it is missing.
-      () => {},
-    );
+    Promise.resolve(status)
+      .then(() => import('@herd/core'))
+      .then(
+        ({ warmUpO200kRankTable }) => warmUpO200kRankTable(),
+        // Counting builds the table on the calling thread when it is missing.
+        () => {},
+      );
   }
   if (last) {
     const state = await fingerprinting;
@@ -111,14 +100,15 @@ export async function packRepositoryDocument(
       };
     }
     last.document.close();
+    ignored = listIgnored();
   }
   const { packFiles } = await import('./pack-files.js');
   return packFiles({
     options,
     started,
     listing,
-    // A status without ignored paths cannot list the files: the listing runs its own.
-    status: kept ? undefined : status,
+    status,
+    ignored,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
     ...(placement.path !== undefined ? { documentPath: placement.path } : {}),
   });
@@ -142,17 +132,71 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
   });
 }
 
+/**
+ * Starts git's look at the work tree: `git status`, and a way to list the paths git ignores when that status does
+ * not. Where results are kept, git looks through Herd's copy of the index in the cache, whose untracked cache spares
+ * it reading the directories that did not change since the last look (and this look fills it for the next). git
+ * fills no untracked cache for a status that lists ignored paths, so those are listed apart (see listIgnoredPaths),
+ * only when the files are to be listed, and only once git status is done: what that walk finds is needed after
+ * the files are read, and until git status is done the two cores are its and this thread's. Without a cache, one
+ * `git status` on the index itself lists them all.
+ */
+function lookAtWorkTree(options: { root: string | undefined; key: string | undefined; kept: boolean }): {
+  status: Promise<GitStatus | undefined> | undefined;
+  /** Settles once git status itself is started (see runHostGit's `onStarted`). */
+  gitStarted: Promise<void>;
+  listIgnored: () => Promise<Buffer[] | undefined> | undefined;
+} {
+  const { root, key, kept } = options;
+  const indexCopy = root !== undefined && key !== undefined ? indexCopyDirectory(root, kept) : undefined;
+  let statusStarted = () => {};
+  const gitStarted = new Promise<void>((resolve) => {
+    statusStarted = resolve;
+  });
+  const status =
+    root !== undefined
+      ? readGitStatus(root, indexCopy ? { ignored: false, indexCopy, onStarted: statusStarted } : {})
+      : undefined;
+  const listIgnored = () =>
+    root !== undefined && indexCopy && status
+      ? status.then(
+          (seen) => (seen ? listIgnoredPaths(root) : undefined),
+          () => undefined,
+        )
+      : undefined;
+  return { status, gitStarted, listIgnored };
+}
+
+/**
+ * The directory of Herd's copy of the index: the pack cache's, made now (with `.herd` and its `.gitignore`) when
+ * no result is kept yet; `undefined` when it cannot be, as when `.herd` is a link or the root is not a directory
+ * (git then looks at the index itself, and the pack says why no cache is kept).
+ */
+function indexCopyDirectory(root: string, kept: boolean): string | undefined {
+  const directory = join(root, '.herd', 'cache');
+  if (kept) return directory;
+  try {
+    if (!statSync(root).isDirectory()) return undefined;
+    prepareHerdDirectory(root);
+    mkdirSync(directory, { recursive: true });
+    return directory;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts listing the root's files with the options' exclusions, when they are a plain list of patterns. */
 function startListing(input: {
   root: string;
   options: PackRepositoryOptions;
   status: Promise<GitStatus | undefined> | undefined;
+  ignored: Promise<Buffer[] | undefined> | undefined;
 }): Promise<RepositoryFileList> | undefined {
-  const { root, status } = input;
+  const { root, status, ignored } = input;
   const exclude = input.options.selection?.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every((pattern) => typeof pattern === 'string')) return undefined;
   const listing = import('./selection/list-repository-files.js').then(({ listRepositoryFiles }) =>
-    listRepositoryFiles({ root, exclude, ...(status ? { status } : {}) }),
+    listRepositoryFiles({ root, exclude, ...(status ? { status } : {}), ...(ignored ? { ignored } : {}) }),
   );
   // Its failure is reported where it is awaited.
   listing.catch(() => {});

@@ -39,15 +39,21 @@ export async function selectFiles(options: {
   options: PackRepositoryOptions;
   listing?: Promise<RepositoryFileList> | undefined;
   status?: Promise<GitStatus | undefined> | undefined;
+  ignored?: Promise<Buffer[] | undefined> | undefined;
   settings: PackSettings;
   root: string;
   cache: PackCache;
   progress: (progress: PackProgress) => void;
 }): Promise<SelectedFiles> {
-  const { settings, root, cache, progress, listing, status } = options;
+  const { settings, root, cache, progress, listing, status, ignored } = options;
   progress({ phase: 'list', done: 0, total: 0 });
   const listed = await (listing ??
-    listRepositoryFiles({ root, exclude: settings.selection.exclude, ...(status ? { status } : {}) }));
+    listRepositoryFiles({
+      root,
+      exclude: settings.selection.exclude,
+      ...(status ? { status } : {}),
+      ...(ignored ? { ignored } : {}),
+    }));
   progress({ phase: 'list', done: listed.files.length, total: listed.files.length });
   const total = listed.files.length;
   const read = await readRepositoryFiles({
@@ -56,11 +62,12 @@ export async function selectFiles(options: {
     selection: settings.selection,
     onRead: (done) => progress({ phase: 'read', done, total }),
   });
-  const excluded = [...listed.excluded, ...read.excluded];
+  // The paths git ignores come first, as when git status lists them.
+  const excluded = [...((await listed.ignoredLater) ?? []), ...listed.excluded, ...read.excluded];
   const included = read.included;
   const counted = included.map((file) => new StoredFile(file, cache.store));
   // What is needed of the listing; its files (and their absolute paths) are not kept past reading.
-  const seen = listed.files.length + listed.excluded.length;
+  const seen = listed.files.length + excluded.length - read.excluded.length;
   const { source, unwatched, warnings } = listed;
   return {
     listed: { source, unwatched, warnings, seen },

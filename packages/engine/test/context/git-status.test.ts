@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -177,5 +179,28 @@ describe('readGitStatus through Herd’s copy of the index', () => {
     symlinkSync(elsewhere, cache);
     expect(said(await readGitStatus(root, { ignored: false, indexCopy: cache }))).toEqual(plain);
     expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('answers as git does for a root below the top that holds a .git of its own making', async () => {
+    const { root: top } = workTree();
+    const root = join(top, 'src');
+    const cache = join(root, '.herd', 'cache');
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(join(root, '.herd', '.gitignore'), '*\n');
+    writeFileSync(join(root, 'new.ts'), 'new\n');
+    const plain = said(await readGitStatus(root, { ignored: false }));
+    // An index of another repository where the usual place would be, then a link to one: neither is git's.
+    const other = workTree().root;
+    mkdirSync(join(root, '.git'));
+    copyFileSync(join(other, '.git', 'index'), join(root, '.git', 'index'));
+    expect(said(await readGitStatus(root, { ignored: false }))).toEqual(plain);
+    expect(said(await readGitStatus(root, { ignored: false, indexCopy: cache }))).toEqual(plain);
+    rmSync(join(cache), { recursive: true });
+    mkdirSync(cache);
+    rmSync(join(root, '.git', 'index'));
+    symlinkSync(join(other, '.git', 'index'), join(root, '.git', 'index'));
+    expect(said(await readGitStatus(root, { ignored: false, indexCopy: cache }))).toEqual(plain);
+    // What git answered is remembered for the next look: the work tree's own index, not the planted one.
+    expect(readFileSync(join(cache, 'git-index-source'), 'utf8')).toBe(join(top, '.git', 'index'));
   });
 });

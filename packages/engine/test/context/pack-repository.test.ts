@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -14,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { countO200kTokens, HerdError } from '@herd/core';
 import { describe, expect, it } from 'vitest';
+import { loggingGit } from '../../../tools/test/git/logging-git.js';
 import { openContentStore } from '../../src/context/cache/content-store.js';
 import type { PackCache } from '../../src/context/cache/pack-cache.js';
 import { readMatchesWorkTree } from '../../src/context/cache/packed-result-cache.js';
@@ -408,6 +410,42 @@ describe('packRepository on an unchanged git work tree', () => {
     expect(await paths()).not.toContain('src/d.ts');
     rmSync(join(root, 'src/b.ts'));
     expect(await paths()).toEqual(['.gitignore', 'src/a.ts']);
+  });
+
+  it('walks the work tree with one git status per pack, through its copy of the index, and lists ignored paths apart', async () => {
+    const root = createRepository(
+      { '.gitignore': 'dist/\n', 'src/a.ts': 'export const a = 1;\n' },
+      { git: true },
+    );
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'dist/out.js'), 'built\n');
+    const git = loggingGit();
+    const searchPath = process.env.PATH;
+    process.env.PATH = `${git.path}:${searchPath}`;
+    const statuses = () => git.commands().filter((command) => command.startsWith('status'));
+    try {
+      const first = await packRepository({ root, budget: 100_000 });
+      expect(first.stats.excluded).toContainEqual({ path: 'dist/', reason: 'ignored', detail: 'gitignore' });
+      // One status, without ignored paths (git keeps no untracked cache for one that lists them); those come from a
+      // walk of their own.
+      expect(statuses()).toHaveLength(1);
+      expect(statuses()[0]).not.toContain('--ignored');
+      expect(
+        git.commands().filter((command) => / --ignored /.test(command) && command.startsWith('ls-files')),
+      ).toHaveLength(1);
+      // That status filled the untracked cache of Herd's copy of the index, for the next look.
+      const cache = join(root, '.herd/cache');
+      const copy = readdirSync(cache).find((name) => /^git-index-[0-9a-f]+$/.test(name))!;
+      expect(readFileSync(join(cache, copy)).includes('UNTR')).toBe(true);
+      // A changed tree is listed from the same one look that found it changed.
+      writeFileSync(join(root, 'src/a.ts'), 'export const a = 2;\n');
+      const second = await packRepository({ root, budget: 100_000 });
+      expect(filesOf(second.document).get('src/a.ts')).toBe('export const a = 2;');
+      expect(second.stats.excluded).toContainEqual({ path: 'dist/', reason: 'ignored', detail: 'gitignore' });
+      expect(statuses()).toHaveLength(2);
+    } finally {
+      process.env.PATH = searchPath;
+    }
   });
 
   it('reuses the last result of a directory inside a work tree, and notices a second edit there', async () => {

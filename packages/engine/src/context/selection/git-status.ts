@@ -77,28 +77,6 @@ export async function readGitStatus(
 }
 
 /**
- * Has git make Herd's copy of the index and fill its untracked cache (see {@link statusOnIndexCopy}), so that the
- * next look at this work tree is quick; `indexPath` is the index's place, from an earlier status. Never rejects: a
- * copy that could not be made only leaves the next look slower.
- */
-export async function prepareIndexCopy(
-  root: string,
-  options: { indexCopy: string; indexPath: string },
-): Promise<void> {
-  try {
-    await statusOnIndexCopy({
-      root,
-      directory: options.indexCopy,
-      args: statusArguments({ ignored: false }),
-      located: Promise.resolve(options.indexPath),
-      git: hostGit(root),
-    });
-  } catch {
-    // The next look asks git about the index itself.
-  }
-}
-
-/**
  * git at the root through runHostGit: nothing the repository configures (filters, fsmonitor, hooks) runs. Its
  * stdout, or a throw when it fails.
  */

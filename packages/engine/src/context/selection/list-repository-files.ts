@@ -14,6 +14,11 @@ export interface ListRepositoryFilesOptions {
   exclude: readonly string[];
   /** git's look at the work tree when the caller has already started it (it is shared with the fingerprint). */
   status?: Promise<GitStatus | undefined>;
+  /**
+   * The paths git ignores, relative to the root (see listIgnoredPaths), when `status` was read without them (through
+   * Herd's copy of the index); absent when `status` lists them itself.
+   */
+  ignored?: Promise<Buffer[] | undefined>;
 }
 
 /** The files of a repository, before reading. */
@@ -26,6 +31,11 @@ export interface RepositoryFileList {
   excluded: ExcludedFile[];
   /** Odd names and similar problems. */
   warnings: string[];
+  /**
+   * The paths git ignores, when they are listed apart from git status (see listIgnoredPaths): they only go into the
+   * pack's list of exclusions, so they are awaited after the files are read, while git walks for them.
+   */
+  ignoredLater?: Promise<ExcludedFile[]>;
   /**
    * Tracked files that `git status` does not watch (marked assume-unchanged or skip-worktree): a change to them
    * would not show in the work tree's fingerprint, so no result is kept for reuse while there are any.
@@ -44,7 +54,11 @@ const alwaysIgnoredDirectory = /(^|\/)\.(git|herd)\//;
  * patterns apply on top.
  */
 export async function listRepositoryFiles(options: ListRepositoryFilesOptions): Promise<RepositoryFileList> {
-  const fromGit = await listWithGit(options.root, options.status ?? readGitStatus(options.root));
+  const fromGit = await listWithGit({
+    root: options.root,
+    statusRead: options.status ?? readGitStatus(options.root),
+    ...(options.status && options.ignored ? { ignoredRead: options.ignored } : {}),
+  });
   const listed = fromGit ?? (await walkDirectory({ root: options.root }));
   const rules = createNestedIgnore();
   rules.add({ directory: '', rules: [...alwaysIgnored, ...options.exclude].join('\n') });
@@ -77,6 +91,7 @@ export async function listRepositoryFiles(options: ListRepositoryFilesOptions): 
     excluded,
     warnings: listed.warnings,
     unwatched: fromGit?.unwatched ?? 0,
+    ...(fromGit?.ignoredLater ? { ignoredLater: fromGit.ignoredLater } : {}),
   };
 }
 
@@ -91,17 +106,20 @@ async function runGit(root: string, args: string[]): Promise<Buffer | undefined>
 }
 
 /**
- * Tracked files from `git ls-files --cached` (reading only the index), untracked and ignored ones from `git
- * status`: one walk of the work tree, shared with the fingerprint.
+ * Tracked files from `git ls-files --cached` (reading only the index), untracked ones from `git status` (shared
+ * with the fingerprint), and ignored ones from the same status or, when it was read without them, from
+ * `ignoredRead`.
  */
-async function listWithGit(
-  root: string,
-  statusRead: Promise<GitStatus | undefined>,
-): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
+async function listWithGit(options: {
+  root: string;
+  statusRead: Promise<GitStatus | undefined>;
+  ignoredRead?: Promise<Buffer[] | undefined>;
+}): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
+  const { root } = options;
   // `-v` tags each entry: lowercase for assume-unchanged, `S` for skip-worktree.
   const [tagged, status] = await Promise.all([
     runGit(root, ['ls-files', '-z', '-v', '--cached']),
-    statusRead,
+    options.statusRead,
   ]);
   if (!tagged || !status) return undefined;
   const prefix = status.prefixBytes;
@@ -128,13 +146,31 @@ async function listWithGit(
     seen.add(file.path);
     files.push(file);
   }
+  const { ignoredRead } = options;
+  if (ignoredRead) {
+    const ignoredLater = ignoredRead.then((paths) => {
+      if (!paths)
+        warnings.push(
+          'git could not list the files it ignores; they are left out, but not listed as excluded.',
+        );
+      return ignoredExclusions(paths ?? []);
+    });
+    return { files, excluded: [], warnings, unwatched, ignoredLater };
+  }
+  const ignored = status.entries
+    .filter((entry) => entry.kind === '!' && underRoot(entry))
+    .map((entry) => entry.path.subarray(prefix.length));
+  return { files, excluded: ignoredExclusions(ignored), warnings, unwatched };
+}
+
+/** Exclusions for the paths git ignores (relative to the root), but for Herd's own directory. */
+function ignoredExclusions(paths: readonly Buffer[]): ExcludedFile[] {
   const excluded: ExcludedFile[] = [];
-  for (const entry of status.entries) {
-    if (entry.kind !== '!' || !underRoot(entry)) continue;
-    const path = entry.path.subarray(prefix.length).toString('utf8');
+  for (const raw of paths) {
+    const path = raw.toString('utf8');
     if (!path.startsWith('.herd/')) excluded.push({ path, reason: 'ignored', detail: 'gitignore' });
   }
-  return { files, excluded, warnings, unwatched };
+  return excluded;
 }
 
 function splitNul(buffer: Buffer): Buffer[] {

@@ -78,10 +78,15 @@ export async function statusOnIndexCopy(options: {
 }): Promise<IndexCopyStatus | undefined> {
   const { directory } = options;
   if (!isPlainDirectory(join(options.root, '.herd')) || !isPlainDirectory(directory)) return undefined;
-  // Where the index was last time starts git at once; git's own answer, alongside, confirms it.
+  // Where the index was last time starts git at once, and so does the usual place on a first look (the root is the
+  // top of a work tree with a .git directory); git's own answer, alongside, confirms it. The usual place is taken
+  // only when .git is a directory and its index a file, neither a link: a .git made in a root below the top is not
+  // git's, and must not name a file elsewhere to be copied into the cache.
   const sourceFile = join(directory, 'git-index-source');
   const remembered = readRemembered(sourceFile);
-  const indexPath = remembered ?? (await options.located);
+  const usual = join(options.root, '.git', 'index');
+  const guessed = isPlainDirectory(join(options.root, '.git')) && isPlainFile(usual) ? usual : undefined;
+  const indexPath = remembered ?? guessed ?? (await options.located);
   const confirmed = async () => {
     const located = await options.located;
     if (located === indexPath) return true;
@@ -165,6 +170,14 @@ function identity(path: string): string | undefined {
     return `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
   } catch {
     return undefined;
+  }
+}
+
+function isPlainFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
