@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExclusionReason } from '../pack-stats.js';
 import type { SecretFinding } from '../secrets/redact-secrets.js';
 import { type ContentStore, openContentStore } from './content-store.js';
+import { writeJsonFile } from './write-json-file.js';
 
 /** What the cache remembers about one file, valid while its size and modification time are unchanged. */
 export interface PackCacheEntry {
@@ -145,8 +137,13 @@ export function savePackCache(options: {
     renameSync(options.contents, join(directory, name));
   }
   const temporary = join(directory, `${indexName}.${process.pid}.tmp`);
-  writeIndex(temporary, {
-    head: { version: formatVersion, key: options.key, contents: name, overhead: options.overhead },
+  // The entries a part at a time: at a hundred thousand files, one string of the whole index (and an object of every
+  // entry to make it from) would cost more memory than the rest of the pack.
+  writeJsonFile(temporary, {
+    version: formatVersion,
+    key: options.key,
+    contents: name,
+    overhead: options.overhead,
     entries: options.entries,
   });
   renameSync(temporary, join(directory, indexName));
@@ -155,37 +152,4 @@ export function savePackCache(options: {
     if (file.startsWith(contentsPrefix) && file !== name && !file.endsWith('.tmp'))
       rmSync(join(directory, file), { force: true });
   }
-}
-
-/**
- * Writes the index as one JSON object, the entries a part at a time: at a hundred thousand files, one string of
- * the whole index (and an object of every entry to make it from) would cost more memory than the rest of the pack.
- */
-function writeIndex(
-  path: string,
-  index: { head: Record<string, unknown>; entries: Map<string, PackCacheEntry> },
-): void {
-  const fd = openSync(path, 'w');
-  try {
-    const head = JSON.stringify(index.head);
-    let part = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"entries":{`;
-    let first = true;
-    for (const [path, entry] of index.entries) {
-      part += `${first ? '' : ','}${JSON.stringify(path)}:${JSON.stringify(entry)}`;
-      first = false;
-      if (part.length >= 1024 * 1024) {
-        writeString(fd, part);
-        part = '';
-      }
-    }
-    writeString(fd, `${part}}}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes all of a string at the file's current position. */
-function writeString(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }

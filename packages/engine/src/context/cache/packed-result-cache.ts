@@ -9,12 +9,12 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { PackStats } from '../pack-stats.js';
 import { openedDocument, type PackedDocument } from '../packed-document.js';
 import type { GitStatus } from '../selection/git-status.js';
+import { writeJsonFile } from './write-json-file.js';
 
 /** A whole packed result kept for an unchanged repository. */
 interface StoredResult {
@@ -182,7 +182,8 @@ export function savePackedResult(options: {
   try {
     const stored: StoredResult = { fingerprint: options.fingerprint, document: name, stats: options.stats };
     const temporary = `${paths.meta}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(stored));
+    // A part at a time: the stats of a hundred thousand files are tens of megabytes of JSON.
+    writeJsonFile(temporary, stored);
     renameSync(temporary, paths.meta);
     pruneKeptResults({ directory: paths.directory, keep: name });
   } catch {
