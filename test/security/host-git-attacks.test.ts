@@ -16,11 +16,14 @@ afterEach(() => {
 });
 
 const identity = ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false'];
+// git's warnings go with its output (the planted fsmonitor answers nothing, and git says so on every status),
+// not to the test run's log.
 const plainGit = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 
 /** A parent holding `markers/` and the attacker's scripts; each script writes its marker when run. */
