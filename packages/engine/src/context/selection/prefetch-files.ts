@@ -36,13 +36,19 @@ const aheadKilobytes = 16 * 1024;
 // Plain CommonJS evaluated in the worker: open without following links (non-blocking, so a named pipe does not
 // wait for a writer) and fstat up to a batch of files, then read each straight into its place in one buffer for
 // the batch, close them, and transfer the buffer with the batch's results. No buffer per file to allocate, copy
-// and collect, and no second fstat (readFileSync makes its own to learn the size). Like readFileSync, a file is
-// read up to the size fstat gave; one that reads shorter has changed. taken[0] counts the kilobytes (rounded up
-// per file) the calling thread has taken.
+// and collect, and no second fstat (readFileSync makes its own to learn the size).
+// - Each read asks for one byte more than fstat gave (it lands on the next file's place, read over in its turn; the
+//   buffer has one byte to spare at its end): a file that grew since, or that reports no size but has content (a
+//   special file system), is read to its end. One that reads shorter, or longer, has changed.
+// - A file too large for one buffer (2 GiB) is not read, as readFileSync would refuse it.
+// - Out of file descriptors with files of the batch open, the batch stops there and the file is opened again in
+//   the next one.
+// taken[0] counts the kilobytes (rounded up per file) the calling thread has taken.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { paths, maxFileBytes, flags, taken, aheadKilobytes } = workerData;
+const largestRead = 2147483647;
 let sent = 0;
 const look = (raw) => {
   const path = typeof raw === 'string' ? raw : Buffer.from(raw);
@@ -68,17 +74,16 @@ const readInto = (looked, view, offset) => {
   const { entry, descriptor } = looked;
   const size = entry.size;
   let length = 0;
-  if (size === 0) {
-    // A file that reports no size but has content (a special file system) is read as it is.
-    const bytes = fs.readFileSync(descriptor);
-    if (bytes.length > 0) looked.extra = bytes;
-    length = bytes.length;
-  } else {
-    while (length < size) {
-      const count = fs.readSync(descriptor, view, offset + length, size - length, null);
-      if (count === 0) break;
-      length += count;
-    }
+  for (;;) {
+    const wanted = size + 1 - length;
+    const count = fs.readSync(descriptor, view, offset + length, wanted, null);
+    length += count;
+    // A regular file reads short only at its end.
+    if (count < wanted || length > size) break;
+  }
+  if (length > size) {
+    looked.extra = Buffer.concat([view.subarray(offset, offset + length), fs.readFileSync(descriptor)]);
+    length = looked.extra.length;
   }
   if (length !== size) {
     const again = fs.fstatSync(descriptor);
@@ -96,14 +101,21 @@ while (next < paths.length) {
   const looked = [];
   let planned = 0;
   while (next < paths.length && looked.length < 64 && planned < 1048576) {
-    const one = look(paths[next++]);
+    const one = look(paths[next]);
+    const code = one.entry.openCode;
+    if ((code === 'EMFILE' || code === 'ENFILE') && looked.length > 0) break;
+    next++;
     if (one.entry.kind === 'file' && one.entry.size <= maxFileBytes) {
-      one.read = true;
-      planned += one.entry.size;
+      if (one.entry.size > largestRead) {
+        one.entry.readCode = 'ERR_FS_FILE_TOO_LARGE';
+      } else {
+        one.read = true;
+        planned += one.entry.size;
+      }
     }
     looked.push(one);
   }
-  const buffer = Buffer.allocUnsafeSlow(planned);
+  const buffer = Buffer.allocUnsafeSlow(planned + 1);
   let offset = 0;
   const extras = [];
   for (const one of looked) {
@@ -115,19 +127,18 @@ while (next < paths.length) {
         } else {
           one.entry.offset = offset;
           one.entry.length = length;
-          offset += one.entry.size;
           sent += Math.ceil(length / 1024);
         }
       } catch (error) {
         one.entry.readCode = error.code || 'EIO';
-        offset += one.entry.size;
       }
+      offset += one.entry.size;
     }
     if (one.descriptor !== undefined) fs.closeSync(one.descriptor);
   }
   let transfer = buffer.buffer;
   if (extras.length > 0) {
-    // Content of files that reported no size goes after the rest, in a buffer made for them all.
+    // Files read past the size fstat gave go after the rest, in a buffer made for them all.
     const more = extras.reduce((sum, one) => sum + one.extra.length, 0);
     const joined = Buffer.allocUnsafeSlow(planned + more);
     buffer.copy(joined, 0, 0, planned);
