@@ -37,7 +37,22 @@ describe('writeJsonFile', () => {
     };
     const entries = new Map<string, unknown>(perFile.slice(0, 5_000).map((file) => [file.path, file]));
     entries.set('gone', undefined);
-    const values = [stats, { version: 3, entries }, perFile, 'text', 42, null, [], {}, new Map()];
+    // A hole in a long array, and a Map inside a short one.
+    const sparse: unknown[] = Array.from({ length: 70 }, (_, index) => index);
+    delete sparse[3];
+    const values = [
+      stats,
+      { version: 3, entries },
+      perFile,
+      sparse,
+      [new Map([['k', 1]])],
+      'text',
+      42,
+      null,
+      [],
+      {},
+      new Map(),
+    ];
     for (const value of values) expect(written(value)).toBe(stringified(value));
     // Past a megabyte, so the text went out in several parts.
     expect(written(stats).length).toBeGreaterThan(3_000_000);

@@ -11,7 +11,8 @@ const longArray = 64;
  * tens of megabytes of JSON, and one string of them, made at the end of a pack while everything else is still held,
  * was the pack's peak of memory. Long arrays, and plain objects holding one, are written a member at a time; every
  * other value through `JSON.stringify`. A `Map` is written as an object of its entries, so that a map of a hundred
- * thousand entries need not be copied into an object first.
+ * thousand entries need not be copied into an object first. Made for Herd's own records: a `toJSON` method is
+ * called with an empty key, and an array's own `toJSON` is not called.
  */
 export function writeJsonFile(path: string, value: unknown): void {
   const fd = openSync(path, 'w');
@@ -37,12 +38,13 @@ function writeValue(value: unknown, emit: (text: string) => void): void {
   }
   if (Array.isArray(value)) {
     emit('[');
-    value.forEach((member, index) => {
+    // By index, as JSON.stringify goes: a hole, like a member with nothing to write, is null.
+    for (let index = 0; index < value.length; index++) {
       if (index > 0) emit(',');
-      // As JSON.stringify writes them in an array: a member with nothing to write is null.
+      const member: unknown = value[index];
       if (omitted(member)) emit('null');
       else writeValue(member, emit);
-    });
+    }
     emit(']');
     return;
   }
@@ -58,10 +60,13 @@ function writeValue(value: unknown, emit: (text: string) => void): void {
   emit('}');
 }
 
-/** Whether a value is written a member at a time: a Map, a long array, or a plain object holding one of them. */
+/**
+ * Whether a value is written a member at a time: a Map, a long array, or a plain object or array holding one of
+ * them (so that a Map is written as its entries wherever it is).
+ */
 function streams(value: unknown): boolean {
   if (value instanceof Map) return true;
-  if (Array.isArray(value)) return value.length >= longArray;
+  if (Array.isArray(value)) return value.length >= longArray || value.some(streams);
   if (!isPlainObject(value)) return false;
   for (const member of Object.values(value)) if (streams(member)) return true;
   return false;
