@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, fstatSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserError } from '@herd/core';
 import { prepareHerdDirectory } from '../herd/herd-directory.js';
@@ -7,6 +7,7 @@ import {
   type OverheadCount,
   type PackCache,
   type PackCacheEntry,
+  packCacheDirectory,
   savePackCache,
 } from './cache/pack-cache.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './cache/packed-result-cache.js';
 import { type DocumentOutput, openDocumentOutput } from './document-output.js';
 import { createDocumentScan, type DocumentScan, settleScannedStats } from './document-scan.js';
-import { type PackRepositoryOptions, type PackSettings, PackSettingsSchema } from './pack-options.js';
+import { type PackRepositoryOptions, type PackSettings, parsePackSettings } from './pack-options.js';
 import type { PackProgress } from './pack-progress.js';
 import type { PackStats } from './pack-stats.js';
 import { openedDocument, type PackedDocument } from './packed-document.js';
@@ -46,8 +47,6 @@ export interface PackFilesOptions {
   listing?: Promise<RepositoryFileList> | undefined;
   /** git's look at the work tree, when already started; the listing shares it. */
   status?: Promise<GitStatus | undefined> | undefined;
-  /** The paths git ignores, when `status` was read without them (see listRepositoryFiles). */
-  ignored?: Promise<Buffer[] | undefined> | undefined;
   /** Where to keep the result for an unchanged work tree, and what git saw; absent when results are not kept. */
   keep?: {
     /** The key of the kept result. */
@@ -73,7 +72,7 @@ export async function packFiles(
   input: PackFilesOptions,
 ): Promise<{ document: PackedDocument; stats: PackStats }> {
   const { options, started } = input;
-  const settings = parseSettings(options);
+  const settings = parsePackSettings(options);
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
   // Cached content is stored redacted: another detector or other secret values make it stale.
@@ -309,25 +308,6 @@ async function countFiles(options: {
   return { whole, measured, fits, measure, recount, counted: countDone };
 }
 
-function parseSettings(options: PackRepositoryOptions): PackSettings {
-  const {
-    tokenCounter: _counter,
-    onProgress: _progress,
-    scanContent: _scanner,
-    scanContentKey: _scannerKey,
-    ...plain
-  } = options;
-  const parsed = PackSettingsSchema.safeParse(plain);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || 'options';
-  throw new UserError({
-    code: 'pack_options_invalid',
-    message: `The pack option ${field} is invalid (${issue.message}); pass a valid value.`,
-    hint: field === 'budget' ? 'The budget is a positive whole number of tokens, e.g. 300000.' : undefined,
-  });
-}
-
 function checkRoot(rootOption: string): string {
   const root = resolve(rootOption);
   let isDirectory: boolean;
@@ -362,10 +342,18 @@ function checkRoot(rootOption: string): string {
 function prepareCacheDirectory(root: string): string | undefined {
   try {
     prepareHerdDirectory(root);
-    return undefined;
   } catch (error) {
     return `No pack cache is kept: ${(error as Error).message}`;
   }
+  // A cache directory that is a link (committed, or planted) would have the cache written wherever it points.
+  const directory = packCacheDirectory(root);
+  try {
+    if (!lstatSync(directory).isDirectory())
+      return `No pack cache is kept: ${directory} is not a directory (a link or a file); remove it and pack again.`;
+  } catch {
+    // Not there yet: the cache makes it.
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { TokenCounter } from '@herd/core';
+import { type TokenCounter, UserError } from '@herd/core';
 import { z } from 'zod';
 import type { ContentScanner } from './content-scanner.js';
 import type { PackProgress } from './pack-progress.js';
@@ -67,4 +67,29 @@ export interface PackRepositoryOptions extends z.input<typeof PackSettingsSchema
    * unchanged work tree is reused; without it, a pack with a scanner always reads the cache file by file.
    */
   scanContentKey?: string;
+}
+
+/**
+ * The settings of a pack from its options, checked once at the boundary (the counter, progress callback and
+ * scanner are functions, not settings).
+ *
+ * @throws UserError `pack_options_invalid`, naming the option and what to pass instead.
+ */
+export function parsePackSettings(options: PackRepositoryOptions): PackSettings {
+  const {
+    tokenCounter: _counter,
+    onProgress: _progress,
+    scanContent: _scanner,
+    scanContentKey: _scannerKey,
+    ...plain
+  } = options;
+  const parsed = PackSettingsSchema.safeParse(plain);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || 'options';
+  throw new UserError({
+    code: 'pack_options_invalid',
+    message: `The pack option ${field} is invalid (${issue.message}); pass a valid value.`,
+    hint: field === 'budget' ? 'The budget is a positive whole number of tokens, e.g. 300000.' : undefined,
+  });
 }

@@ -4,13 +4,12 @@ import { join, resolve } from 'node:path';
 // the tokenizer, the schemas or the file readers.
 import { prepareHerdDirectory } from '../herd/herd-directory.js';
 import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
-import type { PackRepositoryOptions } from './pack-options.js';
+import { type PackRepositoryOptions, parsePackSettings } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
 import type { PackedDocument } from './packed-document.js';
 import { secretRedactionKey } from './secrets/redact-secrets.js';
 import { type GitStatus, readGitStatus } from './selection/git-status.js';
-import { listIgnoredPaths } from './selection/list-ignored-paths.js';
 import type { RepositoryFileList } from './selection/list-repository-files.js';
 
 /**
@@ -55,11 +54,12 @@ export async function packRepositoryDocument(
   placement: { path?: string } = {},
 ): Promise<{ document: PackedDocument; stats: PackStats }> {
   const started = performance.now();
+  // Invalid options are refused before anything is written (the index copy's directory is made early).
+  parsePackSettings(options);
   const root = typeof options.root === 'string' && options.root !== '' ? resolve(options.root) : undefined;
   const key = root !== undefined ? keptResultKey(options, root) : undefined;
   const kept = root !== undefined && key !== undefined && keptResultExists({ root, key });
-  const { status, gitStarted, listIgnored } = lookAtWorkTree({ root, key, kept });
-  let ignored = kept ? undefined : listIgnored();
+  const { status, gitStarted } = lookAtWorkTree({ root, key, kept });
   const fingerprinting =
     root !== undefined && key !== undefined && status ? workTreeFingerprint({ root, status }) : undefined;
   // While git looks at the work tree (another process), read the last result: on an unchanged tree it is the answer.
@@ -70,7 +70,7 @@ export async function packRepositoryDocument(
       ? await Promise.race([gitStarted, status]).then(() => loadPackedResult({ root, key }))
       : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
-  const listing = last || root === undefined ? undefined : startListing({ root, options, status, ignored });
+  const listing = last || root === undefined ? undefined : startListing({ root, options, status });
   // A pack without a pack cache counts with o200k: have the tokenizer's table built on another thread, once git
   // status is done (counting comes after reading; before then, the table's thread would hold git back).
   const counts = (at: string) =>
@@ -100,7 +100,6 @@ export async function packRepositoryDocument(
       };
     }
     last.document.close();
-    ignored = listIgnored();
   }
   const { packFiles } = await import('./pack-files.js');
   return packFiles({
@@ -108,7 +107,6 @@ export async function packRepositoryDocument(
     started,
     listing,
     status,
-    ignored,
     keep: key !== undefined && fingerprinting ? { key, fingerprinting } : undefined,
     ...(placement.path !== undefined ? { documentPath: placement.path } : {}),
   });
@@ -133,19 +131,16 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
 }
 
 /**
- * Starts git's look at the work tree: `git status`, and a way to list the paths git ignores when that status does
- * not. Where results are kept, git looks through Herd's copy of the index in the cache, whose untracked cache spares
- * it reading the directories that did not change since the last look (and this look fills it for the next). git
- * fills no untracked cache for a status that lists ignored paths, so those are listed apart (see listIgnoredPaths),
- * only when the files are to be listed, and only once git status is done: what that walk finds is needed after
- * the files are read, and until git status is done the two cores are its and this thread's. Without a cache, one
- * `git status` on the index itself lists them all.
+ * Starts git's look at the work tree (`git status`). Where results are kept, git looks through Herd's copy of the
+ * index in the cache, whose untracked cache spares it reading the directories that did not change since the last
+ * look (and this look fills it for the next); such a status leaves out ignored paths (git fills no untracked cache
+ * for one that lists them), which the listing gets apart (see listIgnoredPaths). Without a cache, one `git status`
+ * on the index itself lists them all.
  */
 function lookAtWorkTree(options: { root: string | undefined; key: string | undefined; kept: boolean }): {
   status: Promise<GitStatus | undefined> | undefined;
   /** Settles once git status itself is started (see runHostGit's `onStarted`). */
   gitStarted: Promise<void>;
-  listIgnored: () => Promise<Buffer[] | undefined> | undefined;
 } {
   const { root, key, kept } = options;
   const indexCopy = root !== undefined && key !== undefined ? indexCopyDirectory(root, kept) : undefined;
@@ -157,14 +152,7 @@ function lookAtWorkTree(options: { root: string | undefined; key: string | undef
     root !== undefined
       ? readGitStatus(root, indexCopy ? { ignored: false, indexCopy, onStarted: statusStarted } : {})
       : undefined;
-  const listIgnored = () =>
-    root !== undefined && indexCopy && status
-      ? status.then(
-          (seen) => (seen ? listIgnoredPaths(root) : undefined),
-          () => undefined,
-        )
-      : undefined;
-  return { status, gitStarted, listIgnored };
+  return { status, gitStarted };
 }
 
 /**
@@ -190,13 +178,12 @@ function startListing(input: {
   root: string;
   options: PackRepositoryOptions;
   status: Promise<GitStatus | undefined> | undefined;
-  ignored: Promise<Buffer[] | undefined> | undefined;
 }): Promise<RepositoryFileList> | undefined {
-  const { root, status, ignored } = input;
+  const { root, status } = input;
   const exclude = input.options.selection?.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every((pattern) => typeof pattern === 'string')) return undefined;
   const listing = import('./selection/list-repository-files.js').then(({ listRepositoryFiles }) =>
-    listRepositoryFiles({ root, exclude, ...(status ? { status } : {}), ...(ignored ? { ignored } : {}) }),
+    listRepositoryFiles({ root, exclude, ...(status ? { status } : {}) }),
   );
   // Its failure is reported where it is awaited.
   listing.catch(() => {});

@@ -39,21 +39,15 @@ export async function selectFiles(options: {
   options: PackRepositoryOptions;
   listing?: Promise<RepositoryFileList> | undefined;
   status?: Promise<GitStatus | undefined> | undefined;
-  ignored?: Promise<Buffer[] | undefined> | undefined;
   settings: PackSettings;
   root: string;
   cache: PackCache;
   progress: (progress: PackProgress) => void;
 }): Promise<SelectedFiles> {
-  const { settings, root, cache, progress, listing, status, ignored } = options;
+  const { settings, root, cache, progress, listing, status } = options;
   progress({ phase: 'list', done: 0, total: 0 });
   const listed = await (listing ??
-    listRepositoryFiles({
-      root,
-      exclude: settings.selection.exclude,
-      ...(status ? { status } : {}),
-      ...(ignored ? { ignored } : {}),
-    }));
+    listRepositoryFiles({ root, exclude: settings.selection.exclude, ...(status ? { status } : {}) }));
   progress({ phase: 'list', done: listed.files.length, total: listed.files.length });
   const total = listed.files.length;
   const read = await readRepositoryFiles({

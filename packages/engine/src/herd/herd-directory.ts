@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '@herd/core';
 
@@ -45,8 +45,18 @@ export function prepareHerdDirectory(workspace: string): string {
   assertHerdDirectoryInside(workspace);
   const directory = join(workspace, '.herd');
   mkdirSync(directory, { recursive: true });
-  const ignore = join(directory, '.gitignore');
-  if (!existsSync(ignore))
-    writeFileSync(ignore, '# Herd keeps sessions, plans, caches and audit logs here.\n*\n');
+  // Created only where nothing is, not even a link: a committed `.gitignore` link (dangling or not) must not have
+  // Herd write through it to a place outside the workspace.
+  try {
+    writeFileSync(
+      join(directory, '.gitignore'),
+      '# Herd keeps sessions, plans, caches and audit logs here.\n*\n',
+      {
+        flag: 'wx',
+      },
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   return directory;
 }

@@ -255,6 +255,36 @@ describe('packRepository', () => {
     expect(ahead.texts.filter((text) => text === '')).toHaveLength(2);
   });
 
+  it.runIf(existsSync('/proc/version'))(
+    'reads a file that reports no size but has content (a special file system) whole, on a worker thread too',
+    async () => {
+      const root = createRepository({ 'a.ts': 'export const a = 1;\n' });
+      const files = [
+        { path: 'a.ts', fsPath: join(root, 'a.ts') },
+        { path: 'version', fsPath: '/proc/version' },
+      ];
+      const selection = PackSettingsSchema.parse({ root, budget: 1000 }).selection;
+      const read = async (prefetchAtLeast: number) => {
+        const cache: PackCache = { entries: new Map(), store: openContentStore({}) };
+        try {
+          const result = await readRepositoryFiles({ files, cache, selection, prefetchAtLeast });
+          return {
+            warnings: result.warnings,
+            texts: result.included.map((file) => cache.store.text(file.entry)),
+          };
+        } finally {
+          cache.store.close();
+        }
+      };
+      const [here, ahead] = await Promise.all([read(Number.POSITIVE_INFINITY), read(0)]);
+      expect(ahead).toEqual(here);
+      expect(ahead.texts[1]).toBe(readFileSync('/proc/version', 'utf8'));
+      expect(ahead.warnings).toEqual([
+        'version changed while it was being read; the version read is packed.',
+      ]);
+    },
+  );
+
   it('repacks from the cache without reading unchanged files, and rereads changed ones', async () => {
     const root = createRepository(
       { 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 2;\n' },
@@ -336,6 +366,8 @@ describe('packRepository', () => {
       ['user', 'pack_root_not_directory'],
       ['user', 'pack_options_invalid'],
     ]);
+    // Refused before anything is written.
+    expect(existsSync(join(root, '.herd'))).toBe(false);
   });
 
   it('applies an injected content scanner and caches its verdicts', async () => {
@@ -504,6 +536,38 @@ describe('packRepository on an unchanged git work tree', () => {
     expect(packed.document).toContain('export const a = 1;');
     expect(packed.stats.warnings.join('\n')).toContain('No pack cache is kept:');
     expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('writes nothing through a .herd/cache or .herd/.gitignore that is a link, dangling or not', async () => {
+    const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
+    const elsewhere = createRepository({});
+    mkdirSync(join(root, '.herd'));
+    symlinkSync(join(elsewhere, 'planted-ignore'), join(root, '.herd', '.gitignore'));
+    symlinkSync(elsewhere, join(root, '.herd', 'cache'));
+    const packed = await packRepository({ root, budget: 100_000 });
+    expect(packed.document).toContain('export const a = 1;');
+    expect(packed.stats.warnings.join('\n')).toContain('is not a directory (a link or a file)');
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('lists the paths git ignores when a kept result cannot be read back, and keeps them listed', async () => {
+    const root = createRepository(
+      { '.gitignore': 'build/\n*.log\n', 'a.ts': 'export const a = 1;\n' },
+      { git: true },
+    );
+    mkdirSync(join(root, 'build'));
+    writeFileSync(join(root, 'build/out.js'), 'built\n');
+    writeFileSync(join(root, 'debug.log'), 'log\n');
+    const ignored = (stats: { excluded: { path: string; reason: string }[] }) =>
+      stats.excluded.filter((file) => file.reason === 'ignored').map((file) => file.path);
+    expect(ignored((await packRepository({ root, budget: 100_000 })).stats)).toEqual(['build/', 'debug.log']);
+    // The kept document is gone: the result is made again, from a status read without ignored paths.
+    const cache = join(root, '.herd/cache');
+    for (const name of readdirSync(cache)) if (/^packed-.*\.txt$/.test(name)) rmSync(join(cache, name));
+    writeFileSync(join(root, 'b.ts'), 'export const b = 1;\n');
+    expect(ignored((await packRepository({ root, budget: 100_000 })).stats)).toEqual(['build/', 'debug.log']);
+    // And the result kept from that pack lists them too.
+    expect(ignored((await packRepository({ root, budget: 100_000 })).stats)).toEqual(['build/', 'debug.log']);
   });
 
   it('keeps no result while git is told not to watch some tracked files', async () => {

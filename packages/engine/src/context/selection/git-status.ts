@@ -20,6 +20,11 @@ export interface GitStatus {
   head: string | undefined;
   /** Every changed, untracked and ignored path (`git status --porcelain=v2`), relative to the top. */
   entries: GitStatusEntry[];
+  /**
+   * Whether `entries` holds the ignored paths: false for a status read without them (through Herd's copy of the
+   * index), whose ignored paths must be listed apart (see listIgnoredPaths).
+   */
+  ignoredListed: boolean;
 }
 
 /** One record of `git status --porcelain=v2 -z`. */
@@ -70,7 +75,7 @@ export async function readGitStatus(
       located,
       copied ? copied.then((done) => done?.stdout ?? statusGit(args)) : statusGit(args),
     ]);
-    return { ...where, ...parseStatus(status) };
+    return { ...where, ...parseStatus(status), ignoredListed: options.ignored !== false };
   } catch {
     return undefined;
   }

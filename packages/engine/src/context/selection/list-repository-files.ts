@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { runHostGit } from '@herd/tools/git';
 import type { ExcludedFile } from '../pack-stats.js';
 import { type GitStatus, readGitStatus } from './git-status.js';
+import { listIgnoredPaths } from './list-ignored-paths.js';
 import { createNestedIgnore } from './nested-ignore.js';
 import { type RepositoryFile, toRepositoryFile } from './repository-file.js';
 import { walkDirectory } from './walk-directory.js';
@@ -14,11 +15,6 @@ export interface ListRepositoryFilesOptions {
   exclude: readonly string[];
   /** git's look at the work tree when the caller has already started it (it is shared with the fingerprint). */
   status?: Promise<GitStatus | undefined>;
-  /**
-   * The paths git ignores, relative to the root (see listIgnoredPaths), when `status` was read without them (through
-   * Herd's copy of the index); absent when `status` lists them itself.
-   */
-  ignored?: Promise<Buffer[] | undefined>;
 }
 
 /** The files of a repository, before reading. */
@@ -32,8 +28,9 @@ export interface RepositoryFileList {
   /** Odd names and similar problems. */
   warnings: string[];
   /**
-   * The paths git ignores, when they are listed apart from git status (see listIgnoredPaths): they only go into the
-   * pack's list of exclusions, so they are awaited after the files are read, while git walks for them.
+   * The paths git ignores, when git status did not list them (it went through Herd's copy of the index; see
+   * listIgnoredPaths): they only go into the pack's list of exclusions, so they are listed once status is done and
+   * awaited after the files are read, while git walks for them.
    */
   ignoredLater?: Promise<ExcludedFile[]>;
   /**
@@ -54,11 +51,7 @@ const alwaysIgnoredDirectory = /(^|\/)\.(git|herd)\//;
  * patterns apply on top.
  */
 export async function listRepositoryFiles(options: ListRepositoryFilesOptions): Promise<RepositoryFileList> {
-  const fromGit = await listWithGit({
-    root: options.root,
-    statusRead: options.status ?? readGitStatus(options.root),
-    ...(options.status && options.ignored ? { ignoredRead: options.ignored } : {}),
-  });
+  const fromGit = await listWithGit(options.root, options.status ?? readGitStatus(options.root));
   const listed = fromGit ?? (await walkDirectory({ root: options.root }));
   const rules = createNestedIgnore();
   rules.add({ directory: '', rules: [...alwaysIgnored, ...options.exclude].join('\n') });
@@ -108,18 +101,16 @@ async function runGit(root: string, args: string[]): Promise<Buffer | undefined>
 /**
  * Tracked files from `git ls-files --cached` (reading only the index), untracked ones from `git status` (shared
  * with the fingerprint), and ignored ones from the same status or, when it was read without them, from
- * `ignoredRead`.
+ * {@link listIgnoredPaths}.
  */
-async function listWithGit(options: {
-  root: string;
-  statusRead: Promise<GitStatus | undefined>;
-  ignoredRead?: Promise<Buffer[] | undefined>;
-}): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
-  const { root } = options;
+async function listWithGit(
+  root: string,
+  statusRead: Promise<GitStatus | undefined>,
+): Promise<Omit<RepositoryFileList, 'source'> | undefined> {
   // `-v` tags each entry: lowercase for assume-unchanged, `S` for skip-worktree.
   const [tagged, status] = await Promise.all([
     runGit(root, ['ls-files', '-z', '-v', '--cached']),
-    options.statusRead,
+    statusRead,
   ]);
   if (!tagged || !status) return undefined;
   const prefix = status.prefixBytes;
@@ -146,9 +137,8 @@ async function listWithGit(options: {
     seen.add(file.path);
     files.push(file);
   }
-  const { ignoredRead } = options;
-  if (ignoredRead) {
-    const ignoredLater = ignoredRead.then((paths) => {
+  if (!status.ignoredListed) {
+    const ignoredLater = listIgnoredPaths(root).then((paths) => {
       if (!paths)
         warnings.push(
           'git could not list the files it ignores; they are left out, but not listed as excluded.',

@@ -77,15 +77,26 @@ export async function statusOnIndexCopy(options: {
   git: RunStatusGit;
 }): Promise<IndexCopyStatus | undefined> {
   const { directory } = options;
+  // Its failure is the caller's to report (readGitStatus awaits it too); here it may go unawaited.
+  options.located.catch(() => {});
   if (!isPlainDirectory(join(options.root, '.herd')) || !isPlainDirectory(directory)) return undefined;
   // Where the index was last time starts git at once, and so does the usual place on a first look (the root is the
   // top of a work tree with a .git directory); git's own answer, alongside, confirms it. The usual place is taken
-  // only when .git is a directory and its index a file, neither a link: a .git made in a root below the top is not
-  // git's, and must not name a file elsewhere to be copied into the cache.
+  // only when .git is a directory that git would take for a repository (HEAD, objects, refs) and its index a file,
+  // none of them links: a .git made in a root below the top is not git's, and its index must neither name a file
+  // elsewhere to be copied into the cache nor be handed to git.
   const sourceFile = join(directory, 'git-index-source');
   const remembered = readRemembered(sourceFile);
-  const usual = join(options.root, '.git', 'index');
-  const guessed = isPlainDirectory(join(options.root, '.git')) && isPlainFile(usual) ? usual : undefined;
+  const git = join(options.root, '.git');
+  const usual = join(git, 'index');
+  const guessed =
+    isPlainDirectory(git) &&
+    isPlainFile(join(git, 'HEAD')) &&
+    isPlainDirectory(join(git, 'objects')) &&
+    isPlainDirectory(join(git, 'refs')) &&
+    isPlainFile(usual)
+      ? usual
+      : undefined;
   const indexPath = remembered ?? guessed ?? (await options.located);
   const confirmed = async () => {
     const located = await options.located;
