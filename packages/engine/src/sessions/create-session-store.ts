@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type SecretRedactor, SystemError, UserError } from '@herd/core';
 import { createSecretsRedactor } from '@herd/guard/secrets';
-import { openPostgresSessionBackend } from './postgres-session-backend.js';
 import { createRedactingSerializer } from './redacting-serializer.js';
 import type { SessionBackend } from './session-backend.js';
 import { resolveSessionDatabase } from './session-database.js';
@@ -48,10 +47,15 @@ export async function createSessionStore(options: CreateSessionStoreOptions): Pr
   const database = resolveSessionDatabase({ workspace, database: options.database });
   const redactor = options.redactor ?? createSecretsRedactor();
   const serde = createRedactingSerializer(redactor);
+  // The PostgreSQL client and its checkpointer are loaded only for a PostgreSQL database: every `herd` command that
+  // opens the sessions (`herd sessions`, `herd undo`) would otherwise load them.
   const backend =
     database.kind === 'sqlite'
       ? openSqliteSessionBackend(database.path, serde)
-      : await openPostgresSessionBackend(database.connectionString, serde);
+      : await (await import('./postgres-session-backend.js')).openPostgresSessionBackend(
+          database.connectionString,
+          serde,
+        );
   return sessionStoreOver({ backend, workspace, redactor });
 }
 
