@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createO200kTokenCounter } from '../../packages/core/src/index.js';
+import { createO200kTokenCounter, localCacheSecret } from '../../packages/core/src/index.js';
 import { packRepository } from '../../packages/engine/src/context/pack-repository.js';
 import { createRunGuard } from '../../packages/engine/src/run/create-run-guard.js';
 import { plannerPackBudget } from '../../packages/engine/src/settings/planner-pack-budget.js';
@@ -112,7 +112,10 @@ async function packOnce(options: {
     policy: 'balanced',
     mode: 'act',
     ...(scorer ? { promptGuard: createPromptGuardScanner(metered(scorer, use)) } : {}),
-    cache: createScanCache({ directory: join(options.root, '.herd', 'cache', 'guard') }),
+    cache: createScanCache({
+      directory: join(options.root, '.herd', 'cache', 'guard'),
+      secret: localCacheSecret(),
+    }),
     env: {},
   });
   const runGuard = createRunGuard({

@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { localCacheSecret } from '@herd/core';
 import {
   createGuard,
   createPromptGuardClassifier,
@@ -131,7 +132,7 @@ async function coldVersusCached(
     const guard = createGuard({
       policy: 'balanced',
       promptGuard: createPromptGuardScanner(classifier),
-      cache: createScanCache({ directory: cacheDirectory }),
+      cache: createScanCache({ directory: cacheDirectory, secret: localCacheSecret() }),
       env: {},
     });
     const files = await listRepository(root);

@@ -165,6 +165,7 @@ export type { SecretDetectionOptions, SecretDetector, SecretSpan } from './secre
 export { emptySecretDetector } from './secrets/secret-detector.js';
 export type { SecretRedactor, SecretRedactorOptions } from './secrets/secret-redactor.js';
 export { createSecretRedactor } from './secrets/secret-redactor.js';
+export { herdStateDirectory, localCacheSecret } from './state/local-cache-secret.js';
 export { formatCommandLine } from './text/format-command-line.js';
 export { visibleText } from './text/visible-text.js';
 export { countO200kTokens } from './tokens/count-o200k-tokens.js';

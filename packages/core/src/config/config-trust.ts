@@ -8,9 +8,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { herdStateDirectory } from '../state/local-cache-secret.js';
 import {
   type ConfigSectionJudges,
   type ConfigWeakening,
@@ -85,8 +85,7 @@ type TrustRecord = z.infer<typeof TrustRecordSchema>;
  * so a model can change neither it nor, unnoticed, the configuration it vouches for.
  */
 export function configTrustDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(resolve(state), 'herd', 'trusted-configs');
+  return join(herdStateDirectory(env), 'trusted-configs');
 }
 
 /**

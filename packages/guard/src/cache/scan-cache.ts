@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { ScannerFinding } from '../scanners/scanner.js';
@@ -18,6 +18,13 @@ export interface ScanCache {
 export interface ScanCacheOptions {
   /** Folder of the on-disk store (one small JSON file per finding); omitted means memory only. */
   directory?: string;
+  /**
+   * Names the on-disk files: each is named by an HMAC of its key under this secret (the user's, from
+   * `localCacheSecret`), so a finding someone else wrote into the folder (committed to the repository, shipped in
+   * an archive) is never served. Keys are SHA-256 of the content, which anyone can compute. Required with
+   * `directory`.
+   */
+  secret?: Uint8Array;
   /** Findings kept in memory; defaults to 10,000. */
   maxEntries?: number;
 }
@@ -34,9 +41,19 @@ const FindingSchema = z.object({
  * decision). Keys come from {@link scanCacheKey}: the scanner's fingerprint and the content's SHA-256.
  */
 export function createScanCache(options: ScanCacheOptions = {}): ScanCache {
-  const { directory, maxEntries = 10_000 } = options;
+  const { directory, secret, maxEntries = 10_000 } = options;
+  if (directory !== undefined && secret === undefined) {
+    throw new TypeError(
+      'createScanCache: a directory needs a secret to name its files (see localCacheSecret).',
+    );
+  }
   const memory = new LRUCache<string, ScannerFinding>({ max: maxEntries });
-  const fileFor = (key: string) => join(directory as string, key.slice(0, 2), `${key}.json`);
+  const fileFor = (key: string) => {
+    const name = createHmac('sha256', secret as Uint8Array)
+      .update(key)
+      .digest('hex');
+    return join(directory as string, name.slice(0, 2), `${name}.json`);
+  };
   return {
     async get(key) {
       const remembered = memory.get(key);
@@ -56,7 +73,7 @@ export function createScanCache(options: ScanCacheOptions = {}): ScanCache {
       memory.set(key, finding);
       if (!directory) return;
       const file = fileFor(key);
-      await mkdir(join(directory, key.slice(0, 2)), { recursive: true });
+      await mkdir(dirname(file), { recursive: true });
       const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       await writeFile(temporary, JSON.stringify(finding));
       await rename(temporary, file);

@@ -4,6 +4,7 @@ import {
   type GuardClassifierCoverage,
   type HerdConfig,
   type LlamaGuardResolution,
+  localCacheSecret,
   type PromptGuardConfig,
   resolveLlamaGuard,
 } from '@herd/core';
@@ -106,7 +107,9 @@ export async function createGuardFromConfig(options: CreateGuardFromConfigOption
       ...(prompt.scanner ? { promptGuard: prompt.scanner } : {}),
       ...(llamaGuard ? { llamaGuard } : {}),
       ...(auditLogPath ? { auditLog: createAuditLog({ path: auditLogPath }) } : {}),
-      cache: createScanCache(cacheDirectory ? { directory: cacheDirectory } : {}),
+      cache: createScanCache(
+        cacheDirectory ? { directory: cacheDirectory, secret: localCacheSecret(env) } : {},
+      ),
       env,
     });
     return {
