@@ -16,6 +16,7 @@ import {
   savePackedResult,
   type WorkTreeState,
 } from './cache/packed-result-cache.js';
+import { userCacheKey } from './cache/user-cache-key.js';
 import { type DocumentOutput, openDocumentOutput } from './document-output.js';
 import { createDocumentScan, type DocumentScan, settleScannedStats } from './document-scan.js';
 import { type PackRepositoryOptions, type PackSettings, parsePackSettings } from './pack-options.js';
@@ -76,11 +77,13 @@ export async function packFiles(
   const root = checkRoot(settings.root);
   const progress = options.onProgress ?? (() => {});
   // Cached content is stored redacted: another detector or other secret values make it stale.
-  const cacheKey = JSON.stringify({
-    counter: options.tokenCounter?.name ?? 'o200k',
-    selection: settings.selection,
-    redaction: secretRedactionKey(),
-  });
+  const cacheKey = userCacheKey(
+    JSON.stringify({
+      counter: options.tokenCounter?.name ?? 'o200k',
+      selection: settings.selection,
+      redaction: secretRedactionKey(),
+    }),
+  );
   // Caches live in .herd, created with the .gitignore that keeps it out of git; a .herd that is a link or a file
   // is never read or written through.
   const cacheProblem = settings.cache ? prepareCacheDirectory(root) : undefined;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 // the tokenizer, the schemas or the file readers.
 import { prepareHerdDirectory } from '../herd/herd-directory.js';
 import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
+import { userCacheKey } from './cache/user-cache-key.js';
 import { type PackRepositoryOptions, parsePackSettings } from './pack-options.js';
 import type { PackResult } from './pack-result.js';
 import type { PackStats } from './pack-stats.js';
@@ -121,13 +122,15 @@ function keptResultKey(options: PackRepositoryOptions, root: string): string | u
   if (options.cache === false || (options.scanContent && options.scanContentKey === undefined))
     return undefined;
   const { tokenCounter, onProgress: _progress, scanContent: _scanner, scanContentKey, ...plain } = options;
-  return stableJson({
-    ...plain,
-    root,
-    counter: tokenCounter?.name ?? 'o200k',
-    scanner: scanContentKey ?? null,
-    redaction: secretRedactionKey(),
-  });
+  return userCacheKey(
+    stableJson({
+      ...plain,
+      root,
+      counter: tokenCounter?.name ?? 'o200k',
+      scanner: scanContentKey ?? null,
+      redaction: secretRedactionKey(),
+    }),
+  );
 }
 
 /**

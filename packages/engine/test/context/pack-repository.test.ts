@@ -570,6 +570,33 @@ describe('packRepository on an unchanged git work tree', () => {
     expect(ignored((await packRepository({ root, budget: 100_000 })).stats)).toEqual(['build/', 'debug.log']);
   });
 
+  it('uses no pack cache or kept result that another user’s Herd made (a .herd shipped with the repository)', async () => {
+    const root = createRepository(
+      { 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 1;\n' },
+      { git: true },
+    );
+    const stateHome = process.env.XDG_STATE_HOME;
+    // Each user's state folder (where Herd keeps the user's cache secret): an empty directory of its own.
+    const homes = new Map<string, string>();
+    const as = async (user: string) => {
+      if (!homes.has(user)) homes.set(user, createRepository({}));
+      process.env.XDG_STATE_HOME = homes.get(user);
+      return packRepository({ root, budget: 100_000 });
+    };
+    try {
+      const author = await as('author');
+      expect(author.stats.cache).toEqual({ hits: 0, misses: 2 });
+      expect((await as('author')).stats.cache).toEqual({ hits: 2, misses: 0 });
+      // Another user: every file is read again, and nothing kept is reused.
+      const other = await as('other');
+      expect(other.stats.cache).toEqual({ hits: 0, misses: 2 });
+      expect(other.document).toBe(author.document);
+    } finally {
+      if (stateHome === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = stateHome;
+    }
+  });
+
   it('keeps no result while git is told not to watch some tracked files', async () => {
     const root = createRepository({ 'a.ts': 'export const a = 1;\n' }, { git: true });
     execFileSync('git', ['-C', root, 'update-index', '--skip-worktree', 'a.ts']);
