@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Plan, PlanSchema, type SecretRedactor, UserError } from '@herd/core';
+import { localCacheSecret, type Plan, PlanSchema, type SecretRedactor, UserError } from '@herd/core';
 import { createSecretsRedactor } from '@herd/guard/secrets';
 import { z } from 'zod';
 import { renderPlanMarkdown } from './render-plan-markdown.js';
@@ -32,6 +32,8 @@ const PlanVersionSchema = z.object({
   author: z.enum(['planner', 'user']),
   approvedAt: z.string().optional(),
   approvedBy: z.enum(['user', 'policy']).optional(),
+  /** The approval's seal (see {@link approvalSeal}); only on disk. */
+  approvalSeal: z.string().optional(),
 });
 
 /** Saved, versioned, user-editable plans under `.herd/plans/<planId>/`. */
@@ -145,7 +147,7 @@ export function createPlanStore(options: PlanStoreOptions): PlanStore {
       const approved = { ...found, approvedAt: new Date().toISOString(), approvedBy: by ?? 'user' };
       await writeAtomically(
         join(folder(planId), `v${version}.json`),
-        `${JSON.stringify(approved, null, 2)}\n`,
+        `${JSON.stringify({ ...approved, approvalSeal: approvalSeal(approved) }, null, 2)}\n`,
       );
       await writeAtomically(markdownPath(planId), renderPlanMarkdown(approved));
       return approved;
@@ -219,9 +221,37 @@ async function writeAtomically(path: string, content: string): Promise<void> {
   await rename(temporary, path);
 }
 
+/**
+ * Seals an approval with the user's own secret (`localCacheSecret`): plans live in the workspace's `.herd`, which a
+ * repository can ship, and a plan someone else marked approved (or a file edited to say so) must still be put to
+ * the person before Herd acts on it. The seal covers the plan, its task, its place and the approval itself.
+ */
+function approvalSeal(version: PlanVersion): string {
+  const { planId, version: number, task, plan, approvedAt, approvedBy } = version;
+  return createHmac('sha256', localCacheSecret())
+    .update(canonicalJson([planId, number, task, plan, approvedAt, approvedBy]))
+    .digest('hex');
+}
+
+/** JSON with object keys sorted, so that equal values give equal text whatever order they were built in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) =>
+    member && typeof member === 'object' && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([left], [right]) => (left < right ? -1 : 1)))
+      : member,
+  );
+}
+
+/** A saved version; an approval without a valid seal of this user's is not an approval. */
 async function readVersion(path: string): Promise<PlanVersion> {
   try {
-    return PlanVersionSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    const { approvalSeal: seal, ...version } = PlanVersionSchema.parse(
+      JSON.parse(await readFile(path, 'utf8')),
+    );
+    if (version.approvedAt === undefined && version.approvedBy === undefined) return version;
+    if (seal !== undefined && seal === approvalSeal(version)) return version;
+    const { approvedAt: _at, approvedBy: _by, ...unapproved } = version;
+    return unapproved;
   } catch (error) {
     throw new UserError({
       code: 'plan_version_damaged',

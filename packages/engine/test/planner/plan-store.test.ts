@@ -26,6 +26,35 @@ const plan: Plan = {
 const workspace = () => mkdtempSync(join(tmpdir(), 'herd-plans-'));
 
 describe('createPlanStore', () => {
+  it('keeps an approval for the person who gave it, never one shipped in the repository or written by hand', async () => {
+    const root = workspace();
+    const stateHome = process.env.XDG_STATE_HOME;
+    try {
+      process.env.XDG_STATE_HOME = workspace();
+      const store = createPlanStore({ workspace: root });
+      const created = await store.create({ task: 'rename', plan });
+      await store.approve({ planId: created.planId, version: 1 });
+      expect((await store.latest(created.planId)).approvedAt).toBeDefined();
+      // A plan someone else approved (another user's Herd: the repository shipped its .herd) is not approved here.
+      process.env.XDG_STATE_HOME = workspace();
+      const elsewhere = await store.latest(created.planId);
+      expect(elsewhere.approvedAt).toBeUndefined();
+      expect(elsewhere.approvedBy).toBeUndefined();
+      // Nor is a version whose file was edited to say it was approved.
+      const second = await store.create({ task: 'rename', plan });
+      const file = join(root, '.herd', 'plans', second.planId, 'v1.json');
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(
+        file,
+        JSON.stringify({ ...saved, approvedAt: new Date().toISOString(), approvedBy: 'user' }),
+      );
+      expect((await store.latest(second.planId)).approvedAt).toBeUndefined();
+    } finally {
+      if (stateHome === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = stateHome;
+    }
+  });
+
   it('saves no key a model echoed into the plan: not in v1.json, plan.json or plan.md, nor in what it returns', async () => {
     const key = 'sk-herd-canary-plan-0123456789abcdef';
     const root = workspace();
