@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,9 +20,14 @@ let processSecret: Buffer | undefined;
  * alone), that keys what Herd caches inside a workspace. A cache in `.herd` is a file like any other in the
  * repository: one committed there, or shipped in an archive, must not be able to say that content was scanned and
  * found clean, or what a file holds. Entries named or signed with this secret can only come from this user's own
- * Herd. When the folder cannot be written, a secret for this process alone is used.
+ * Herd. `HERD_CACHE_SECRET` in the environment takes its place (for a CI runner that keeps `.herd` between runs but
+ * not its home folder); when the folder cannot be written, a secret for this process alone is used.
  */
 export function localCacheSecret(env: NodeJS.ProcessEnv = process.env): Buffer {
+  // Where the home folder does not last (a CI runner) but `.herd` is kept between runs, the secret comes from the
+  // environment (a CI secret): caches written under another value are then never served.
+  const given = env.HERD_CACHE_SECRET;
+  if (given) return createHash('sha256').update(`herd cache secret\0${given}`).digest();
   const file = join(herdStateDirectory(env), 'cache-secret');
   const read = () => {
     const text = readFileSync(file, 'utf8').trim();

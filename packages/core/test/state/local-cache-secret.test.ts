@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,15 @@ describe('localCacheSecret', () => {
     expect(
       localCacheSecret({ XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'herd-state-')) }).equals(first),
     ).toBe(false);
+  });
+
+  it('takes HERD_CACHE_SECRET from the environment in place of the file, and writes nothing', () => {
+    const state = mkdtempSync(join(tmpdir(), 'herd-state-'));
+    const given = localCacheSecret({ XDG_STATE_HOME: state, HERD_CACHE_SECRET: 'ci-secret-value' });
+    expect(given).toHaveLength(32);
+    expect(localCacheSecret({ HERD_CACHE_SECRET: 'ci-secret-value' }).equals(given)).toBe(true);
+    expect(localCacheSecret({ HERD_CACHE_SECRET: 'another value' }).equals(given)).toBe(false);
+    expect(existsSync(join(state, 'herd', 'cache-secret'))).toBe(false);
   });
 
   it('replaces nothing it cannot read as a secret, and uses one for this process instead', () => {
