@@ -1,13 +1,12 @@
-import { accessSync, closeSync, constants, fstatSync, lstatSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserError } from '@herd/core';
-import { prepareHerdDirectory } from '../herd/herd-directory.js';
+import { prepareHerdSubdirectory } from '../herd/herd-directory.js';
 import {
   loadPackCache,
   type OverheadCount,
   type PackCache,
   type PackCacheEntry,
-  packCacheDirectory,
   savePackCache,
 } from './cache/pack-cache.js';
 import {
@@ -90,8 +89,8 @@ export async function packFiles(
   const cached = settings.cache && cacheProblem === undefined;
   const cache = loadPackCache({ root, key: cacheKey, writable: cached });
   const pool = createPool(options, settings);
-  // A first pack counts: have the tokenizer's table built on another thread (packRepository usually has already).
-  // Once git status is done, as in packRepository.
+  // A first pack counts: have the tokenizer's table built on another thread, once git status is done (counting
+  // comes after reading; before then, the table's thread would hold git back).
   if (cache.entries.size === 0)
     Promise.resolve(input.status).then(
       () => pool.warmUp(),
@@ -341,22 +340,14 @@ function checkRoot(rootOption: string): string {
   return root;
 }
 
-/** Makes `.herd` ready for the caches; says why not when it cannot hold them. */
+/** Makes `.herd/cache` ready for the caches; says why not when it cannot hold them. */
 function prepareCacheDirectory(root: string): string | undefined {
   try {
-    prepareHerdDirectory(root);
+    prepareHerdSubdirectory(root, 'cache');
+    return undefined;
   } catch (error) {
     return `No pack cache is kept: ${(error as Error).message}`;
   }
-  // A cache directory that is a link (committed, or planted) would have the cache written wherever it points.
-  const directory = packCacheDirectory(root);
-  try {
-    if (!lstatSync(directory).isDirectory())
-      return `No pack cache is kept: ${directory} is not a directory (a link or a file); remove it and pack again.`;
-  } catch {
-    // Not there yet: the cache makes it.
-  }
-  return undefined;
 }
 
 /**

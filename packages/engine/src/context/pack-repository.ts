@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Only what reusing a kept result needs is imported up front: an unchanged repository is answered without loading
 // the tokenizer, the schemas or the file readers.
-import { prepareHerdDirectory } from '../herd/herd-directory.js';
+import { prepareHerdSubdirectory } from '../herd/herd-directory.js';
 import { keptResultExists, loadPackedResult, workTreeFingerprint } from './cache/packed-result-cache.js';
 import { userCacheKey } from './cache/user-cache-key.js';
 import { type PackRepositoryOptions, parsePackSettings } from './pack-options.js';
@@ -72,20 +72,6 @@ export async function packRepositoryDocument(
       : undefined;
   // With no last result the files will be listed anyway, so start now, alongside git status.
   const listing = last || root === undefined ? undefined : startListing({ root, options, status });
-  // A pack without a pack cache counts with o200k: have the tokenizer's table built on another thread, once git
-  // status is done (counting comes after reading; before then, the table's thread would hold git back).
-  const counts = (at: string) =>
-    !options.tokenCounter &&
-    (options.cache === false || !existsSync(join(at, '.herd', 'cache', 'pack-index.json')));
-  if (!last && root !== undefined && counts(root)) {
-    Promise.resolve(status)
-      .then(() => import('@herd/core'))
-      .then(
-        ({ warmUpO200kRankTable }) => warmUpO200kRankTable(),
-        // Counting builds the table on the calling thread when it is missing.
-        () => {},
-      );
-  }
   if (last) {
     const state = await fingerprinting;
     if (state?.fingerprint === last.fingerprint) {
@@ -164,13 +150,9 @@ function lookAtWorkTree(options: { root: string | undefined; key: string | undef
  * (git then looks at the index itself, and the pack says why no cache is kept).
  */
 function indexCopyDirectory(root: string, kept: boolean): string | undefined {
-  const directory = join(root, '.herd', 'cache');
-  if (kept) return directory;
+  if (kept) return join(root, '.herd', 'cache');
   try {
-    if (!statSync(root).isDirectory()) return undefined;
-    prepareHerdDirectory(root);
-    mkdirSync(directory, { recursive: true });
-    return directory;
+    return statSync(root).isDirectory() ? prepareHerdSubdirectory(root, 'cache') : undefined;
   } catch {
     return undefined;
   }

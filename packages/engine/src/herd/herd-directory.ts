@@ -60,3 +60,29 @@ export function prepareHerdDirectory(workspace: string): string {
   }
   return directory;
 }
+
+/**
+ * Makes `.herd/<name>` (with `.herd` and its `.gitignore`; see {@link prepareHerdDirectory}) and returns it. A
+ * `.herd/<name>` that is already there as a link (committed, or planted) or a file is refused: whatever Herd keeps
+ * there would be written wherever it points.
+ *
+ * @throws {UserError} when `.herd` or `.herd/<name>` is unsafe to write into.
+ */
+export function prepareHerdSubdirectory(workspace: string, name: string): string {
+  const directory = join(prepareHerdDirectory(workspace), name);
+  let info: ReturnType<typeof lstatSync> | undefined;
+  try {
+    info = lstatSync(directory);
+  } catch {
+    // Not there yet (another pack may make it at the same moment).
+    mkdirSync(directory, { recursive: true });
+    return directory;
+  }
+  if (!info.isDirectory()) {
+    throw new UserError({
+      code: 'herd_directory_unsafe',
+      message: `${directory} is not a directory (a link or a file); remove it and run again.`,
+    });
+  }
+  return directory;
+}
