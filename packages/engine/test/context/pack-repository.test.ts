@@ -14,7 +14,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { countO200kTokens, HerdError } from '@herd/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loggingGit } from '../../../tools/test/git/logging-git.js';
 import { openContentStore } from '../../src/context/cache/content-store.js';
 import type { PackCache } from '../../src/context/cache/pack-cache.js';
@@ -452,8 +452,7 @@ describe('packRepository on an unchanged git work tree', () => {
     mkdirSync(join(root, 'dist'));
     writeFileSync(join(root, 'dist/out.js'), 'built\n');
     const git = loggingGit();
-    const searchPath = process.env.PATH;
-    process.env.PATH = `${git.path}:${searchPath}`;
+    vi.stubEnv('PATH', `${git.path}:${process.env.PATH}`);
     const statuses = () => git.commands().filter((command) => command.startsWith('status'));
     try {
       const first = await packRepository({ root, budget: 100_000 });
@@ -476,7 +475,7 @@ describe('packRepository on an unchanged git work tree', () => {
       expect(second.stats.excluded).toContainEqual({ path: 'dist/', reason: 'ignored', detail: 'gitignore' });
       expect(statuses()).toHaveLength(2);
     } finally {
-      process.env.PATH = searchPath;
+      vi.unstubAllEnvs();
     }
   });
 
@@ -575,12 +574,11 @@ describe('packRepository on an unchanged git work tree', () => {
       { 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 1;\n' },
       { git: true },
     );
-    const stateHome = process.env.XDG_STATE_HOME;
     // Each user's state folder (where Herd keeps the user's cache secret): an empty directory of its own.
     const homes = new Map<string, string>();
     const as = async (user: string) => {
       if (!homes.has(user)) homes.set(user, createRepository({}));
-      process.env.XDG_STATE_HOME = homes.get(user);
+      vi.stubEnv('XDG_STATE_HOME', homes.get(user));
       return packRepository({ root, budget: 100_000 });
     };
     try {
@@ -592,8 +590,7 @@ describe('packRepository on an unchanged git work tree', () => {
       expect(other.stats.cache).toEqual({ hits: 0, misses: 2 });
       expect(other.document).toBe(author.document);
     } finally {
-      if (stateHome === undefined) delete process.env.XDG_STATE_HOME;
-      else process.env.XDG_STATE_HOME = stateHome;
+      vi.unstubAllEnvs();
     }
   });
 

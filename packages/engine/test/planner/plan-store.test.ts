@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Plan, UserError } from '@herd/core';
 import { createSecretsRedactor } from '@herd/guard/secrets';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createPlanStore } from '../../src/planner/plan-store.js';
 
 const plan: Plan = {
@@ -28,15 +28,14 @@ const workspace = () => mkdtempSync(join(tmpdir(), 'herd-plans-'));
 describe('createPlanStore', () => {
   it('keeps an approval for the person who gave it, never one shipped in the repository or written by hand', async () => {
     const root = workspace();
-    const stateHome = process.env.XDG_STATE_HOME;
     try {
-      process.env.XDG_STATE_HOME = workspace();
+      vi.stubEnv('XDG_STATE_HOME', workspace());
       const store = createPlanStore({ workspace: root });
       const created = await store.create({ task: 'rename', plan });
       await store.approve({ planId: created.planId, version: 1 });
       expect((await store.latest(created.planId)).approvedAt).toBeDefined();
       // A plan someone else approved (another user's Herd: the repository shipped its .herd) is not approved here.
-      process.env.XDG_STATE_HOME = workspace();
+      vi.stubEnv('XDG_STATE_HOME', workspace());
       const elsewhere = await store.latest(created.planId);
       expect(elsewhere.approvedAt).toBeUndefined();
       expect(elsewhere.approvedBy).toBeUndefined();
@@ -50,8 +49,7 @@ describe('createPlanStore', () => {
       );
       expect((await store.latest(second.planId)).approvedAt).toBeUndefined();
     } finally {
-      if (stateHome === undefined) delete process.env.XDG_STATE_HOME;
-      else process.env.XDG_STATE_HOME = stateHome;
+      vi.unstubAllEnvs();
     }
   });
 
